@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "presence/events/event.hpp"
+#include "presence/events/result.hpp"
+#include "presence/events/user_state.hpp"
+
+namespace presence::events {
+
+/// Current record format. Layout: [version u8][type u8][cereal portable-binary body][crc32c u32 LE]
+/// over everything before it. Decoders keep every older version readable.
+inline constexpr uint8_t format_version = 1;
+
+/// Encodes an event (everything but `seq`, which lives in the storage key). Never fails.
+std::string encode(const event& ev);
+/// Appends the encoding of `ev` to `out` (no reallocation when `out` has capacity).
+void encode_to(const event& ev, std::string& out);
+
+/// Decodes one record and sets `seq`. Errors: `truncated_record`, `corrupt_record` (checksum,
+/// oversize field, trailing bytes, bad enum value), `unknown_event_type`, `unsupported_version`.
+/// Never reads outside `bytes` and never allocates more than `bytes.size()` per field.
+[[nodiscard]] result<event> decode(std::string_view bytes, sequence seq = 0);
+
+/// Snapshot encoding of a user state, same framing (own type tag 0xF0) and guarantees.
+std::string encode_snapshot(const user_state& state);
+[[nodiscard]] result<user_state> decode_snapshot(std::string_view bytes);
+
+/// CRC-32C (Castagnoli) of `data`, continuing from `crc`.
+uint32_t crc32c(std::string_view data, uint32_t crc = 0) noexcept;
+
+} // namespace presence::events

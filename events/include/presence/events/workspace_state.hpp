@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "presence/events/event.hpp"
+#include "presence/events/result.hpp"
+
+namespace presence::events {
+
+/// Workspace-wide settings, changed by `setting_changed` events. Keys are the member names.
+struct workspace_settings {
+  int64_t idle_timeout = 600;          ///< seconds of inactivity before auto-away (1..604800)
+  uint64_t connection_limit = 200;     ///< open connections before the service turns off; 0 = unlimited
+  int64_t flush_interval_ms = 100;     ///< broadcaster coalescing window (1..10000)
+  int64_t activity_log_interval = 30;  ///< seconds between logged activity events (1..3600)
+  uint64_t auto_reenable_below = 0;    ///< turn the service back on below this count; 0 = off
+  bool degraded_query_only = false;    ///< key `degraded_mode`: "off" or "query_only"
+  uint64_t max_subscription = 500;     ///< ids per presence_sub (1..100000)
+
+  bool operator==(const workspace_settings& other) const;
+};
+
+/// Validates and sets one setting by key. Errors: `invalid_setting` naming the key and the
+/// accepted range. Leaves `settings` unchanged on error.
+status set_setting(workspace_settings& settings, std::string_view key, std::string_view value);
+
+/// Every setting as (key, value) in a fixed order, values formatted as `set_setting` accepts them.
+std::vector<std::pair<std::string, std::string>> list_settings(const workspace_settings& settings);
+
+struct user_record {
+  std::string id;
+  std::string name;
+  bool admin = false;
+  bool active = true;
+  timestamp_us created_at = 0;
+};
+
+struct token_record {
+  std::string id;
+  std::string user;
+  std::string hash;  ///< hex SHA-256 of the secret; the secret itself is never stored
+  timestamp_us issued_at = 0;
+  bool revoked = false;
+};
+
+struct preset {
+  std::string id;
+  std::string name;
+  presence_value presence = presence_value::online;
+};
+
+/// Everything the workspace stream says, as of `last_seq`. A pure fold like `user_state`.
+struct workspace_state {
+  std::map<std::string, user_record, std::less<>> users;
+  std::map<std::string, token_record, std::less<>> tokens;  ///< by token id
+  std::map<std::string, preset, std::less<>> presets;       ///< by preset id
+  workspace_settings settings;
+  bool service_enabled = true;
+  std::string disabled_reason;
+  uint64_t disabled_connections = 0;
+  uint64_t epoch = 0;  ///< newest `epoch_started`
+  sequence last_seq = 0;
+  uint64_t event_count = 0;
+};
+
+/// Folds one workspace-stream event into `state`. Total, like the user fold; user events are
+/// ignored; a `setting_changed` whose value does not validate leaves the setting unchanged.
+void apply(workspace_state& state, const event& ev);
+
+} // namespace presence::events

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures and builds the project into ${BUILD_DIR:-build} (Ninja, ccache when present).
+# Extra arguments are passed to the CMake configure step, e.g. -DPRESENCE_SANITIZE=ON.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-"$root/build"}
+bash "$root/scripts/install-deps.sh"
+export CCACHE_DIR=${CCACHE_DIR:-"$HOME/.cache/ccache"}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
+cmake --build "$build" -j "$(nproc)"

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string_view>
+
+#include "presence/events/result.hpp"
+#include "presence/events/user_state.hpp"
+#include "presence/events/workspace_state.hpp"
+#include "presence/storage/event_log.hpp"
+
+namespace presence::storage {
+
+/// Rebuilds a user's state: the stored snapshot (if any and decodable) plus the tail of the
+/// stream after it. Equal to `replay_user` by construction; `presencectl verify` checks it.
+/// Errors: `corrupt_record` (naming the key), `storage_failure`.
+[[nodiscard]] result<events::user_state> recover_user(const event_log& log, std::string_view user);
+
+/// Rebuilds a user's state by folding the whole stream, ignoring snapshots.
+/// With `until` >= 0, folds only events with ts <= until (the state at that instant).
+[[nodiscard]] result<events::user_state> replay_user(const event_log& log, std::string_view user,
+                                                     events::timestamp_us until = -1);
+
+/// Rebuilds the workspace state from the workspace stream (optionally only up to `until`).
+[[nodiscard]] result<events::workspace_state> replay_workspace(const event_log& log,
+                                                               events::timestamp_us until = -1);
+
+/// Writes a snapshot of `state` (covering `state.last_seq`).
+[[nodiscard]] status save_user_snapshot(event_log& log, const events::user_state& state);
+
+} // namespace presence::storage

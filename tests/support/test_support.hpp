@@ -1,0 +1,68 @@
+#pragma once
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "presence/events/result.hpp"
+
+/// Shared test helpers (RocksDB's testharness.h style).
+
+/// Fails the test with the error's code and message when `expr` (a status or result) is not ok.
+#define ASSERT_OK(expr)                                                                    \
+  do {                                                                                     \
+    const auto& presence_st_ = (expr);                                                     \
+    ASSERT_TRUE(presence_st_.ok()) << #expr << ": " << ::presence::describe(presence_st_.error()); \
+  } while (false)
+
+#define EXPECT_OK(expr)                                                                    \
+  do {                                                                                     \
+    const auto& presence_st_ = (expr);                                                     \
+    EXPECT_TRUE(presence_st_.ok()) << #expr << ": " << ::presence::describe(presence_st_.error()); \
+  } while (false)
+
+/// Asserts `expr` failed with code `code`.
+#define ASSERT_ERRC(expr, code)                                                            \
+  do {                                                                                     \
+    const auto& presence_st_ = (expr);                                                     \
+    ASSERT_FALSE(presence_st_.ok()) << #expr << " succeeded, expected " << ::presence::to_string(code); \
+    ASSERT_EQ(presence_st_.error().code, code) << ::presence::describe(presence_st_.error()); \
+  } while (false)
+
+namespace presence::test {
+
+/// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class temp_dir {
+ public:
+  temp_dir() {
+    auto base = std::filesystem::temp_directory_path();
+    static std::atomic<unsigned> counter{0};
+    for (;;) {
+      path_ = base / ("presence-test-" + std::to_string(::getpid()) + "-" +
+                      std::to_string(counter++));
+      std::error_code ec;
+      if (std::filesystem::create_directory(path_, ec))
+        break;
+    }
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  /// A path inside the directory (not created).
+  std::string sub(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+} // namespace presence::test
