@@ -16,6 +16,7 @@
 
 namespace caf {
 class actor_system;
+class actor_system_config;
 class actor;
 } // namespace caf
 
@@ -81,8 +82,9 @@ class engine {
   /// `engine::register_types`).
   [[nodiscard]] static result<std::unique_ptr<engine>> open(caf::actor_system& system,
                                                             engine_config config);
-  /// Registers the engine's message types and error category with a host's CAF config.
-  static void register_types(void* actor_system_config);
+  /// Registers the engine's message types and error category with a host's CAF config. Call it
+  /// before constructing the host's `caf::actor_system`.
+  static void register_types(caf::actor_system_config& config);
 
   /// Clean shutdown (see `shutdown`).
   virtual ~engine() = default;
