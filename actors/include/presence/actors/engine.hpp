@@ -123,6 +123,32 @@ class engine {
   virtual result<std::vector<std::pair<std::string, events::presence_value>>> query_many(
     const std::vector<std::string>& users) = 0;
 
+  // --- non-blocking forms for event loops (the HTTP/WebSocket gateway) --------------------
+  // Each sends the command and returns at once; `done` runs exactly once, on a CAF worker thread,
+  // with the same result the blocking form would return (`timeout` after `request_timeout`).
+  // `done` must not block; post back to your own loop from it.
+  using status_callback = std::function<void(status)>;
+  virtual void connect_async(const std::string& user, const std::string& conn,
+                             const std::string& client, const origin& from,
+                             status_callback done) = 0;
+  virtual void disconnect_async(const std::string& user, const std::string& conn,
+                                events::disconnect_reason reason, const origin& from,
+                                status_callback done) = 0;
+  virtual void activity_async(const std::string& user, const std::string& conn,
+                              const origin& from, status_callback done) = 0;
+  virtual void set_presence_async(const std::string& user, events::manual_mode mode,
+                                  events::timestamp_us until, const origin& from,
+                                  status_callback done) = 0;
+  virtual void set_status_async(const std::string& user, const std::string& text,
+                                const std::string& emoji, int64_t expiration, const origin& from,
+                                status_callback done) = 0;
+  virtual void query_async(const std::string& user, std::optional<events::timestamp_us> at,
+                           std::function<void(result<events::presence_view>)> done) = 0;
+  virtual void query_many_async(
+    const std::vector<std::string>& users,
+    std::function<void(result<std::vector<std::pair<std::string, events::presence_value>>>)>
+      done) = 0;
+
   // --- subscriptions -----------------------------------------------------------------------
   /// Registers a subscriber; returns its id. Notifications are batched over `flush_interval_ms`.
   virtual result<uint64_t> subscribe(notification_callback callback) = 0;
