@@ -151,9 +151,12 @@ class engine {
 
   // --- subscriptions -----------------------------------------------------------------------
   /// Registers a subscriber; returns its id. Notifications are batched over `flush_interval_ms`.
-  virtual result<uint64_t> subscribe(notification_callback callback) = 0;
+  /// `owner` (a user id, or empty) receives `manual_presence_change` for that user: Slack sends it
+  /// only to the user's own connections.
+  virtual result<uint64_t> subscribe(notification_callback callback,
+                                     const std::string& owner = {}) = 0;
   /// Same, delivering `notification` messages to a CAF actor of the host.
-  virtual result<uint64_t> subscribe(const caf::actor& receiver) = 0;
+  virtual result<uint64_t> subscribe(const caf::actor& receiver, const std::string& owner = {}) = 0;
   /// Replaces the subscriber's whole subject list (at most `max_subscription` ids, else
   /// `invalid_argument`). The current presence of newly added ids is sent at once.
   virtual status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) = 0;
