@@ -1,0 +1,26 @@
+#pragma once
+
+// Process-wide counters for /metrics (Prometheus text format). Lock-free; any thread may bump them.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace presence::api {
+
+struct metrics {
+  std::atomic<uint64_t> http_requests{0};
+  std::atomic<uint64_t> http_errors{0};            ///< responses with ok=false / success=false
+  std::atomic<uint64_t> ratelimited{0};            ///< HTTP 429 and WebSocket rate-limit errors
+  std::atomic<int64_t> ws_connections{0};          ///< open WebSocket sessions (gauge)
+  std::atomic<uint64_t> ws_messages_in{0};
+  std::atomic<uint64_t> ws_messages_out{0};
+  std::atomic<uint64_t> ws_closed_slow_consumer{0};
+  std::atomic<uint64_t> ws_closed_dead_peer{0};
+  std::atomic<uint64_t> broadcast_deliveries{0};   ///< users delivered in presence_change frames
+
+  /// The Prometheus text exposition of every counter, names prefixed `presence_`.
+  std::string render() const;
+};
+
+} // namespace presence::api

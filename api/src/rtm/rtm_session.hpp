@@ -1,0 +1,47 @@
+#pragma once
+
+// The seam between the HTTP layer and the real-time API: the HTTP session authenticates a
+// WebSocket upgrade request and hands the socket over here. Owned by the RTM module.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "presence/actors/engine.hpp"
+
+namespace presence::api {
+struct metrics;
+} // namespace presence::api
+
+namespace presence::api::rtm {
+
+/// Limits of one real-time session (from the server config).
+struct session_limits {
+  std::size_t max_frame_bytes = 64 * 1024;       ///< larger frames are refused (close 1009)
+  std::size_t max_backlog_bytes = 1 << 20;       ///< unsent bytes before a slow consumer is cut off
+  int ping_interval_ms = 30'000;                 ///< heartbeat; no pong for 2 intervals = dead peer
+  int sub_rate_per_s = 5;                        ///< presence_sub + presence_query per second
+  std::size_t max_query_ids = 500;
+};
+
+/// Everything a session needs; outlives every session (owned by the server).
+struct session_context {
+  presence::engine& engine;
+  api::metrics& stats;
+  session_limits limits;
+};
+
+/// Takes over `stream` after the HTTP layer authenticated `user` for the upgrade request `req`
+/// (already read). Accepts the WebSocket handshake, opens a presence connection for `user`
+/// (engine connect), sends `hello`, and runs until either side closes; then logs the disconnect.
+/// `batch_presence_aware` is false when the client asked for `batch_presence_aware=0`.
+/// Returns at once; the session lives on the stream's executor.
+void start_session(boost::beast::tcp_stream stream,
+                   boost::beast::http::request<boost::beast::http::string_body> req,
+                   std::string user, bool batch_presence_aware, session_context& ctx);
+
+} // namespace presence::api::rtm

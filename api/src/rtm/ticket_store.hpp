@@ -1,0 +1,33 @@
+#pragma once
+
+// One-time tickets for the WebSocket URL returned by rtm.connect: a ticket names a user, expires
+// 30 s after issue, and can be redeemed once. Thread-safe (a mutex; tickets are rare).
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace presence::api::rtm {
+
+class ticket_store {
+ public:
+  /// Issues a fresh random ticket (>= 128 bits, URL-safe) for `user`, valid until now_us + ttl.
+  std::string issue(const std::string& user, int64_t now_us, int64_t ttl_us = 30'000'000);
+  /// The user of a live ticket, consuming it; nullopt when unknown, used or expired. Expired
+  /// tickets are purged here too, so the store cannot grow without bound.
+  std::optional<std::string> redeem(const std::string& ticket, int64_t now_us);
+  std::size_t size() const;
+
+ private:
+  struct entry {
+    std::string user;
+    int64_t expires_us = 0;
+  };
+  void purge_locked(int64_t now_us);
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, entry> tickets_;
+};
+
+} // namespace presence::api::rtm
