@@ -56,8 +56,8 @@ template <class T>
 class [[nodiscard]] result {
  public:
   result(T value) : data_(std::move(value)) {}
-  result(error err) : data_(std::move(err)) {}
-  result(errc code, std::string message = {}) : data_(error{code, std::move(message)}) {}
+  result(presence::error err) : data_(std::move(err)) {}
+  result(errc code, std::string message = {}) : data_(presence::error{code, std::move(message)}) {}
 
   bool ok() const noexcept { return data_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
@@ -80,7 +80,7 @@ class [[nodiscard]] result {
 class [[nodiscard]] status {
  public:
   status() = default;
-  status(error err) : err_(std::move(err)), failed_(true) {}
+  status(presence::error err) : err_(std::move(err)), failed_(true) {}
   status(errc code, std::string message = {}) : err_{code, std::move(message)}, failed_(true) {}
 
   static status success() { return {}; }
