@@ -26,12 +26,12 @@
     EXPECT_TRUE(presence_st_.ok()) << #expr << ": " << ::presence::describe(presence_st_.error()); \
   } while (false)
 
-/// Asserts `expr` failed with code `code`.
-#define ASSERT_ERRC(expr, code)                                                            \
+/// Asserts `expr` failed with code `expected_code`.
+#define ASSERT_ERRC(expr, expected_code)                                                   \
   do {                                                                                     \
     const auto& presence_st_ = (expr);                                                     \
-    ASSERT_FALSE(presence_st_.ok()) << #expr << " succeeded, expected " << ::presence::to_string(code); \
-    ASSERT_EQ(presence_st_.error().code, code) << ::presence::describe(presence_st_.error()); \
+    ASSERT_FALSE(presence_st_.ok()) << #expr << " succeeded, expected " << ::presence::to_string(expected_code); \
+    ASSERT_EQ(presence_st_.error().code, expected_code) << ::presence::describe(presence_st_.error()); \
   } while (false)
 
 namespace presence::test {
