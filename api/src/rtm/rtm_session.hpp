@@ -3,6 +3,7 @@
 // The seam between the HTTP layer and the real-time API: the HTTP session authenticates a
 // WebSocket upgrade request and hands the socket over here. Owned by the RTM module.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -39,9 +40,20 @@ struct session_context {
 /// (already read). Accepts the WebSocket handshake, opens a presence connection for `user`
 /// (engine connect), sends `hello`, and runs until either side closes; then logs the disconnect.
 /// `batch_presence_aware` is false when the client asked for `batch_presence_aware=0`.
-/// Returns at once; the session lives on the stream's executor.
+/// Returns at once; the session lives on a strand of the stream's executor (any number of I/O
+/// threads is fine). The engine's blocking calls run on a private pool, never on an I/O thread.
 void start_session(boost::beast::tcp_stream stream,
                    boost::beast::http::request<boost::beast::http::string_body> req,
                    std::string user, bool batch_presence_aware, session_context& ctx);
+
+/// From any thread, at server shutdown: every open session is sent `{"type":"goodbye"}` (Slack's
+/// notice) and closed with 1001 "server shutting down"; its disconnect is logged with reason
+/// `server_restart`. Returns at once.
+void close_all_sessions();
+
+/// Blocks a non-I/O thread until every session has ended and the engine acknowledged its
+/// disconnect, or `timeout` passes (false). Call after `close_all_sessions`, with the I/O threads
+/// still running, before shutting the engine down.
+bool wait_sessions_finished(std::chrono::milliseconds timeout);
 
 } // namespace presence::api::rtm

@@ -3,6 +3,7 @@
 // One-time tickets for the WebSocket URL returned by rtm.connect: a ticket names a user, expires
 // 30 s after issue, and can be redeemed once. Thread-safe (a mutex; tickets are rare).
 
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -11,9 +12,14 @@
 
 namespace presence::api::rtm {
 
+/// `bytes` random bytes from OpenSSL's RAND_bytes, base64url-encoded without padding
+/// (4 characters per 3 bytes). Empty when the generator fails (never silently weak).
+std::string random_url_token(std::size_t bytes);
+
 class ticket_store {
  public:
   /// Issues a fresh random ticket (>= 128 bits, URL-safe) for `user`, valid until now_us + ttl.
+  /// Expired tickets are purged here too. Empty when the random generator fails.
   std::string issue(const std::string& user, int64_t now_us, int64_t ttl_us = 30'000'000);
   /// The user of a live ticket, consuming it; nullopt when unknown, used or expired. Expired
   /// tickets are purged here too, so the store cannot grow without bound.

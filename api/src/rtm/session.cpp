@@ -1,0 +1,358 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <spdlog/spdlog.h>
+
+#include "../metrics.hpp"
+#include "engine_offload.hpp"
+#include "session_registry.hpp"
+#include "ticket_store.hpp"
+
+namespace presence::api::rtm {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+namespace {
+
+// How long a close handshake (or the opening handshake) may take before the socket is torn down.
+std::chrono::milliseconds close_deadline(const session_limits& limits) {
+  auto twice = std::chrono::milliseconds(2 * static_cast<int64_t>(limits.ping_interval_ms));
+  return std::clamp(twice, std::chrono::milliseconds(1000), std::chrono::milliseconds(10000));
+}
+
+const char* reason_name(events::disconnect_reason reason) {
+  switch (reason) {
+    case events::disconnect_reason::closed: return "closed";
+    case events::disconnect_reason::timeout: return "timeout";
+    case events::disconnect_reason::server_restart: return "server_restart";
+    case events::disconnect_reason::kicked: return "kicked";
+  }
+  return "closed";
+}
+
+std::string new_connection_id() {
+  auto token = random_url_token(9);
+  if (token.empty()) {
+    // RAND_bytes failing is exotic; a process-unique counter still keeps ids distinct.
+    static std::atomic<uint64_t> counter{0};
+    token = "n" + std::to_string(++counter);
+  }
+  return "rtm_" + token;
+}
+
+} // namespace
+
+session::session(beast::tcp_stream stream, request req, std::string user,
+                 bool batch_presence_aware, session_context& ctx)
+  : ws_(std::move(stream)),
+    strand_(net::make_strand(ws_.get_executor())),
+    offload_strand_(net::make_strand(offload_pool().get_executor())),
+    req_(std::move(req)),
+    user_(std::move(user)),
+    conn_(new_connection_id()),
+    batched_(batch_presence_aware),
+    ctx_(ctx),
+    queue_(ctx.limits.max_backlog_bytes),
+    sub_limiter_(ctx.limits.sub_rate_per_s),
+    heartbeat_timer_(strand_),
+    close_timer_(strand_),
+    last_seen_(clock::now()) {}
+
+session::~session() {
+  // A session destroyed without finishing (its I/O context went away) must not keep the
+  // registry waiting; the engine closes its connection at the next start (server_restart).
+  release_registry();
+}
+
+void session::start() {
+  registry_id_ = session_registry::instance().add(weak_from_this());
+  net::dispatch(strand_, [self = shared_from_this()] {
+    // The HTTP layer may have armed a timeout on the stream; the session keeps its own.
+    beast::get_lowest_layer(self->ws_).expires_never();
+    self->ws_.read_message_max(self->ctx_.limits.max_frame_bytes);
+    self->ws_.text(true);
+    self->ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+      res.set(beast::http::field::server, "presenced");
+    }));
+    self->ws_.control_callback([raw = self.get()](websocket::frame_type, beast::string_view) {
+      raw->last_seen_ = clock::now();  // runs inside our read, on the strand
+    });
+    self->close_timer_.expires_after(close_deadline(self->ctx_.limits));
+    self->close_timer_.async_wait([self](beast::error_code ec) {
+      if (!ec && !self->accepted_)
+        self->abort_socket();
+    });
+    self->ws_.async_accept(self->req_, net::bind_executor(self->strand_,
+                                                          [self](beast::error_code ec) {
+                                                            self->on_accept(ec);
+                                                          }));
+  });
+}
+
+void session::shut_down(events::disconnect_reason reason) {
+  net::post(strand_, [self = shared_from_this(), reason] {
+    if (self->closing_ || self->finished_)
+      return;
+    if (!self->accepted_) {
+      self->closing_ = true;
+      self->close_reason_ = reason;
+      self->abort_socket();
+      return;
+    }
+    if (self->open_)
+      self->enqueue(render_goodbye());
+    self->begin_close(websocket::close_code::going_away, "server shutting down", reason, false);
+  });
+}
+
+void session::on_accept(beast::error_code ec) {
+  close_timer_.cancel();
+  if (ec || closing_) {
+    if (ec)
+      spdlog::debug("rtm {}: handshake failed: {}", user_, ec.message());
+    finish(close_reason_.value_or(events::disconnect_reason::closed));
+    return;
+  }
+  accepted_ = true;
+  ++ctx_.stats.ws_connections;
+  connect_pending_ = true;
+  ctx_.engine.connect_async(user_, conn_, "rtm", origin{{}, conn_},
+                            [self = shared_from_this()](status st) {
+                              net::post(self->strand_, [self, st = std::move(st)]() mutable {
+                                self->on_connected(std::move(st));
+                              });
+                            });
+}
+
+void session::on_connected(status st) {
+  connect_pending_ = false;
+  if (!st.ok()) {
+    spdlog::warn("rtm {}: connect refused: {}", user_, describe(st.error()));
+    if (finished_) {
+      release_registry();
+      return;
+    }
+    begin_close(websocket::close_code::policy_error,
+                std::string("connect refused: ") + presence::to_string(st.error().code),
+                events::disconnect_reason::closed, true);
+    return;
+  }
+  connected_ = true;
+  spdlog::info("rtm {}: connected as {}", user_, conn_);
+  if (finished_) {
+    log_disconnect();
+    return;
+  }
+  if (closing_)
+    return;
+  offload([self = shared_from_this()] {
+    auto& engine = self->ctx_.engine;
+    auto sub = engine.subscribe(self->make_sink(), self->user_);
+    std::size_t max_subscription = self->max_subscription_;
+    if (auto settings = engine.settings(); settings.ok())
+      max_subscription = static_cast<std::size_t>(settings->max_subscription);
+    bool enabled = true;
+    if (auto service = engine.service(); service.ok())
+      enabled = service->enabled;
+    net::post(self->strand_, [self, sub = std::move(sub), max_subscription, enabled]() mutable {
+      self->on_subscribed(std::move(sub), max_subscription, enabled);
+    });
+  });
+}
+
+void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
+                            bool service_enabled) {
+  if (!sub.ok()) {
+    spdlog::warn("rtm {}: subscribe failed: {}", user_, describe(sub.error()));
+    begin_close(websocket::close_code::internal_error, "subscribe failed",
+                events::disconnect_reason::closed, true);
+    return;
+  }
+  subscriber_ = *sub;
+  if (finished_) {
+    drop_subscription();
+    return;
+  }
+  if (closing_)
+    return;
+  max_subscription_ = max_subscription;
+  open_ = true;
+  enqueue(render_hello());
+  if (!service_enabled)
+    enqueue(render_service_status(false));
+  enqueue(std::exchange(early_frames_, {}));
+  last_seen_ = clock::now();
+  heartbeat();
+  do_read();
+}
+
+void session::do_read() {
+  ws_.async_read(buffer_, net::bind_executor(strand_, [self = shared_from_this()](
+                                                        beast::error_code ec, std::size_t bytes) {
+                   self->on_read(ec, bytes);
+                 }));
+}
+
+void session::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) {
+    auto reason = events::disconnect_reason::closed;
+    if (close_reason_) {
+      reason = *close_reason_;
+    } else if (ec == websocket::error::message_too_big) {
+      // Beast has already sent close 1009; the server ended this connection.
+      reason = events::disconnect_reason::kicked;
+      spdlog::info("rtm {}: frame over {} bytes refused", user_, ctx_.limits.max_frame_bytes);
+    }
+    finish(reason);
+    return;
+  }
+  ++ctx_.stats.ws_messages_in;
+  last_seen_ = clock::now();
+  auto text = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(bytes);
+  if (!closing_) {
+    // Every client message is activity; the engine coalesces what it logs.
+    ctx_.engine.activity_async(user_, conn_, origin{{}, conn_}, [](status) {});
+    if (ws_.got_text())
+      handle_text(text);
+    else
+      enqueue(render_error(protocol_error::invalid_message, "binary frames are not accepted"));
+  }
+  do_read();
+}
+
+void session::heartbeat() {
+  auto interval = std::chrono::milliseconds(ctx_.limits.ping_interval_ms);
+  if (interval.count() <= 0)
+    return;
+  heartbeat_timer_.expires_after(interval);
+  heartbeat_timer_.async_wait([self = shared_from_this(), interval](beast::error_code ec) {
+    if (ec || self->closing_ || self->finished_)
+      return;
+    if (clock::now() - self->last_seen_ >= 2 * interval) {
+      // Nothing, not even a pong, for two intervals: the peer is gone.
+      spdlog::info("rtm {}: no pong for {} ms, closing {}", self->user_, 2 * interval.count(),
+                   self->conn_);
+      ++self->ctx_.stats.ws_closed_dead_peer;
+      self->closing_ = true;
+      self->close_reason_ = events::disconnect_reason::timeout;
+      self->abort_socket();
+      return;
+    }
+    if (!self->pinging_) {
+      self->pinging_ = true;
+      self->ws_.async_ping({}, net::bind_executor(self->strand_, [self](beast::error_code) {
+                             self->pinging_ = false;
+                             // Beast allows one ping/pong/close at a time: a close waited for us.
+                             self->maybe_send_close();
+                           }));
+    }
+    self->heartbeat();
+  });
+}
+
+void session::begin_close(websocket::close_code code, const std::string& reason,
+                          events::disconnect_reason why, bool drop_backlog) {
+  if (closing_ || finished_)
+    return;
+  closing_ = true;
+  close_reason_ = why;
+  // A close reason travels in a control frame: at most 123 bytes.
+  close_frame_ = websocket::close_reason(code, beast::string_view(reason).substr(0, 123));
+  if (drop_backlog)
+    queue_.drop_unsent(writing_);
+  close_timer_.expires_after(close_deadline(ctx_.limits));
+  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec && !self->finished_) {
+      spdlog::info("rtm {}: close handshake timed out, dropping {}", self->user_, self->conn_);
+      self->abort_socket();
+    }
+  });
+  maybe_send_close();
+}
+
+void session::maybe_send_close() {
+  // The close frame goes after the backlog (Beast refuses writes after a close) and never
+  // beside our own ping (Beast allows one ping/pong/close at a time).
+  if (!closing_ || close_sent_ || finished_ || pinging_ || writing_ || !queue_.empty())
+    return;
+  close_sent_ = true;
+  ws_.async_close(close_frame_, net::bind_executor(strand_, [self = shared_from_this()](
+                                                              beast::error_code) {
+                    // With a read pending, that read reports the end; otherwise we do.
+                    if (!self->open_)
+                      self->finish(self->close_reason_.value_or(events::disconnect_reason::closed));
+                  }));
+}
+
+void session::abort_socket() {
+  beast::get_lowest_layer(ws_).close();
+}
+
+void session::finish(events::disconnect_reason reason) {
+  if (finished_)
+    return;
+  finished_ = true;
+  closing_ = true;
+  open_ = false;
+  finish_reason_ = reason;
+  heartbeat_timer_.cancel();
+  close_timer_.cancel();
+  abort_socket();
+  queue_.drop_unsent(writing_);
+  early_frames_.clear();
+  if (accepted_)
+    --ctx_.stats.ws_connections;
+  drop_subscription();
+  if (connected_)
+    log_disconnect();
+  else if (!connect_pending_)
+    release_registry();
+}
+
+void session::drop_subscription() {
+  if (!subscriber_)
+    return;
+  offload([&engine = ctx_.engine, id = *subscriber_, user = user_] {
+    if (auto st = engine.unsubscribe(id); !st.ok())
+      spdlog::warn("rtm {}: unsubscribe failed: {}", user, describe(st.error()));
+  });
+  subscriber_.reset();
+}
+
+void session::log_disconnect() {
+  spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, reason_name(finish_reason_));
+  // The callback keeps the session alive until the engine has logged the disconnect, so
+  // wait_sessions_finished really waits for the log.
+  ctx_.engine.disconnect_async(user_, conn_, finish_reason_, origin{{}, conn_},
+                               [self = shared_from_this()](status st) {
+                                 if (!st.ok())
+                                   spdlog::warn("rtm {}: disconnect failed: {}", self->user_,
+                                                describe(st.error()));
+                                 self->release_registry();
+                               });
+}
+
+void session::release_registry() {
+  // Thread-safe and idempotent (the registry erases by id).
+  if (registry_id_ != 0)
+    session_registry::instance().remove(registry_id_);
+}
+
+void start_session(beast::tcp_stream stream,
+                   beast::http::request<beast::http::string_body> req, std::string user,
+                   bool batch_presence_aware, session_context& ctx) {
+  std::make_shared<session>(std::move(stream), std::move(req), std::move(user),
+                            batch_presence_aware, ctx)
+    ->start();
+}
+
+} // namespace presence::api::rtm

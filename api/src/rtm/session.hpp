@@ -1,0 +1,141 @@
+#pragma once
+
+// One real-time WebSocket session: one presence connection of one user (DESIGN §5). Private to
+// the RTM module; the HTTP layer reaches it through rtm_session.hpp.
+//
+// Threading: every member function runs on `strand_`, a strand over the socket's executor, so a
+// session is single-threaded whatever the number of I/O threads. Engine callbacks arrive on CAF
+// threads and are posted onto the strand; the engine's blocking calls (subscribe,
+// set_subscription, unsubscribe, settings) run on a per-session strand of the offload pool
+// (engine_offload.hpp), never on an I/O thread.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "rtm_protocol.hpp"
+#include "rtm_session.hpp"
+#include "send_queue.hpp"
+#include "token_bucket.hpp"
+
+namespace presence::api::rtm {
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  session(boost::beast::tcp_stream stream, request req, std::string user,
+          bool batch_presence_aware, session_context& ctx);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// Starts the handshake; the session keeps itself alive through its pending operations.
+  void start();
+  /// From any thread: says `goodbye`, closes with 1001 and logs the disconnect with `reason`.
+  void shut_down(events::disconnect_reason reason);
+
+ private:
+  using clock = std::chrono::steady_clock;
+
+  // --- lifecycle (session.cpp) ---------------------------------------------------------------
+  void on_accept(boost::beast::error_code ec);
+  void on_connected(status st);
+  void on_subscribed(result<uint64_t> sub, std::size_t max_subscription, bool service_enabled);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void heartbeat();
+  /// Sends a close frame (`code`, `reason`) after the frame being written, drops the rest of the
+  /// backlog, and tears the socket down if the peer does not finish within the close deadline.
+  void begin_close(boost::beast::websocket::close_code code, const std::string& reason,
+                   events::disconnect_reason why, bool drop_backlog);
+  /// Sends the pending close frame once nothing else may be written before it.
+  void maybe_send_close();
+  /// Closes the TCP socket at once (dead peer, close deadline passed).
+  void abort_socket();
+  /// Once per session, after the socket is done: logs the disconnect, drops the subscription.
+  void finish(events::disconnect_reason reason);
+  /// Offloads the engine unsubscribe of this session's subscriber, if any.
+  void drop_subscription();
+  /// Logs the disconnect with `finish_reason_`; the registry entry goes when the engine answers.
+  void log_disconnect();
+  /// Removes this session from the registry (idempotent, any thread).
+  void release_registry();
+
+  // --- outbound (session_write.cpp) ------------------------------------------------------------
+  /// Queues frames; cuts the client off as a slow consumer when the backlog passes its bound.
+  void enqueue(std::vector<std::string> frames);
+  void enqueue(std::string frame);
+  /// The engine subscription callback: renders on the CAF thread, posts the frames here.
+  notification_callback make_sink();
+  void do_write();
+  void on_write(boost::beast::error_code ec);
+
+  // --- inbound requests (session_requests.cpp) ------------------------------------------------
+  void handle_text(const std::string& text);
+  void handle(presence_sub_message msg);
+  void handle(presence_query_message msg);
+  void handle(const ping_message& msg);
+  void handle(const tickle_message&) {}
+  void handle(const bad_message& msg);
+  /// Takes a presence_sub / presence_query token; on refusal answers `ratelimited`.
+  bool admit(const nlohmann::json& reply_to);
+  /// Runs `job` on this session's offload strand.
+  template <class Job>
+  void offload(Job&& job) {
+    boost::asio::post(offload_strand_, std::forward<Job>(job));
+  }
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  /// A strand over the socket's executor, type-erased: Boost 1.74's Beast cannot bind handlers to
+  /// a `strand<any_io_executor>` directly (it asks it for the old executor interface).
+  boost::asio::any_io_executor strand_;
+  boost::asio::strand<boost::asio::thread_pool::executor_type> offload_strand_;
+  request req_;
+  std::string user_;
+  std::string conn_;
+  bool batched_;
+  session_context& ctx_;
+
+  boost::beast::flat_buffer buffer_;
+  send_queue queue_;
+  token_bucket sub_limiter_;
+  boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer close_timer_;
+  clock::time_point last_seen_;
+
+  std::size_t max_subscription_ = 500;
+  std::vector<std::string> early_frames_;  ///< notifications that arrived before hello
+  std::optional<uint64_t> subscriber_;
+  uint64_t registry_id_ = 0;
+  events::disconnect_reason finish_reason_ = events::disconnect_reason::closed;
+  std::optional<events::disconnect_reason> close_reason_;  ///< set when the server closes
+  boost::beast::websocket::close_reason close_frame_;
+  bool accepted_ = false;
+  bool connect_pending_ = false;
+  bool connected_ = false;   ///< the engine logged `connected`
+  bool open_ = false;        ///< hello sent, reading
+  bool writing_ = false;
+  bool pinging_ = false;
+  bool closing_ = false;     ///< no new frames; a close is under way
+  bool close_sent_ = false;
+  bool finished_ = false;
+};
+
+} // namespace presence::api::rtm

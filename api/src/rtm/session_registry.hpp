@@ -1,0 +1,42 @@
+#pragma once
+
+// Every live real-time session of the process, so the server can close them all on shutdown and
+// wait until the engine has logged their disconnects. Thread-safe (one mutex; touched once at a
+// session's start and once at its end).
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace presence::api::rtm {
+
+class session;
+
+class session_registry {
+ public:
+  /// The process-wide registry.
+  static session_registry& instance();
+
+  /// Registers a starting session; the id is given back to `remove`.
+  uint64_t add(std::weak_ptr<session> entry);
+  /// A session is finished: its disconnect was acknowledged, or it never connected. Idempotent.
+  void remove(uint64_t id);
+  /// The sessions still alive.
+  std::vector<std::shared_ptr<session>> live() const;
+  /// Sessions registered and not yet removed.
+  std::size_t size() const;
+  /// Blocks until `size() == 0` or `timeout` passes; true when empty.
+  bool wait_empty(std::chrono::milliseconds timeout);
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable empty_;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::weak_ptr<session>> sessions_;
+};
+
+} // namespace presence::api::rtm

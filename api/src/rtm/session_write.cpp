@@ -1,0 +1,94 @@
+// The outbound half of a session: the bounded queue, the write loop, engine notifications.
+
+#include "session.hpp"
+
+#include <utility>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "../metrics.hpp"
+
+namespace presence::api::rtm {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+void session::enqueue(std::vector<std::string> frames) {
+  for (auto& frame : frames)
+    enqueue(std::move(frame));
+}
+
+void session::enqueue(std::string frame) {
+  if (closing_ || finished_)
+    return;
+  if (!queue_.push(std::move(frame))) {
+    spdlog::info("rtm {}: backlog over {} bytes, closing {} as a slow consumer", user_,
+                 queue_.max_bytes(), conn_);
+    ++ctx_.stats.ws_closed_slow_consumer;
+    begin_close(websocket::close_code::policy_error, "slow consumer",
+                events::disconnect_reason::kicked, true);
+    return;
+  }
+  if (!writing_)
+    do_write();
+}
+
+void session::do_write() {
+  writing_ = true;
+  ws_.async_write(net::buffer(queue_.front()),
+                  net::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec,
+                                                                          std::size_t) {
+                    self->on_write(ec);
+                  }));
+}
+
+void session::on_write(beast::error_code ec) {
+  writing_ = false;
+  if (ec) {
+    // The socket is broken; the pending read reports the end and finishes the session.
+    queue_.drop_unsent(false);
+    if (!finished_)
+      abort_socket();
+    return;
+  }
+  ++ctx_.stats.ws_messages_out;
+  queue_.pop();
+  if (finished_) {
+    queue_.drop_unsent(false);
+    return;
+  }
+  if (!queue_.empty())
+    do_write();
+  else
+    maybe_send_close();
+}
+
+notification_callback session::make_sink() {
+  return [weak = weak_from_this(), batched = batched_](const notification& note) {
+    auto self = weak.lock();
+    if (!self)
+      return;
+    // Rendering is pure: do it here, on the CAF thread, and leave the I/O thread only the queue.
+    auto frames = render_notification(note, batched);
+    std::size_t deliveries =
+      note.type == notification::kind::presence_change ? note.users.size() : 0;
+    net::post(self->strand_, [self, frames = std::move(frames), deliveries]() mutable {
+      if (self->closing_ || self->finished_)
+        return;
+      if (!self->open_) {
+        // Before hello (between subscribe and its answer): keep the order, hello goes first.
+        for (auto& frame : frames)
+          self->early_frames_.push_back(std::move(frame));
+        return;
+      }
+      self->ctx_.stats.broadcast_deliveries += deliveries;
+      self->enqueue(std::move(frames));
+    });
+  };
+}
+
+} // namespace presence::api::rtm

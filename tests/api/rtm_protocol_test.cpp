@@ -1,0 +1,203 @@
+#include "rtm/rtm_protocol.hpp"
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+// GoogleTest's generic printer recurses forever on a JSON value (a container of itself).
+NLOHMANN_JSON_NAMESPACE_BEGIN
+inline void PrintTo(const basic_json<>& value, std::ostream* out) {
+  *out << value.dump();
+}
+NLOHMANN_JSON_NAMESPACE_END
+
+namespace {
+
+using namespace presence::api::rtm;
+using presence::events::presence_value;
+using nlohmann::json;
+
+constexpr std::size_t query_max = 500;
+constexpr std::size_t sub_max = 3;
+
+client_message parse(const std::string& text) {
+  return parse_client_message(text, query_max, sub_max);
+}
+
+bad_message as_bad(const client_message& msg) {
+  auto* bad = std::get_if<bad_message>(&msg);
+  EXPECT_NE(bad, nullptr) << "expected a bad_message";
+  return bad != nullptr ? *bad : bad_message{};
+}
+
+json ids_frame(const std::string& type, std::size_t count) {
+  json ids = json::array();
+  for (std::size_t i = 0; i < count; ++i)
+    ids.push_back("U" + std::to_string(i));
+  return json{{"type", type}, {"ids", ids}};
+}
+
+TEST(RtmProtocolTest, ParsesPresenceSubKeepingOrderAndDroppingDuplicates) {
+  auto msg = parse(R"({"type":"presence_sub","ids":["U2","U1","U2"],"id":7})");
+  auto* sub = std::get_if<presence_sub_message>(&msg);
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->ids, (std::vector<std::string>{"U2", "U1"}));
+  EXPECT_EQ(sub->reply_to, json(7));
+}
+
+TEST(RtmProtocolTest, EmptyPresenceSubIsValidAndClearsTheSubscription) {
+  auto msg = parse(R"({"type":"presence_sub","ids":[]})");
+  auto* sub = std::get_if<presence_sub_message>(&msg);
+  ASSERT_NE(sub, nullptr);
+  EXPECT_TRUE(sub->ids.empty());
+}
+
+TEST(RtmProtocolTest, ParsesPresenceQuery) {
+  auto msg = parse(R"({"type":"presence_query","ids":["W123456","U1"]})");
+  auto* query = std::get_if<presence_query_message>(&msg);
+  ASSERT_NE(query, nullptr);
+  EXPECT_EQ(query->ids, (std::vector<std::string>{"W123456", "U1"}));
+  EXPECT_TRUE(query->reply_to.is_null());
+}
+
+TEST(RtmProtocolTest, PingAndTickle) {
+  auto ping = parse(R"({"type":"ping","id":42,"time":"x"})");
+  ASSERT_TRUE(std::holds_alternative<ping_message>(ping));
+  EXPECT_EQ(std::get<ping_message>(ping).frame.at("time"), "x");
+  EXPECT_TRUE(std::holds_alternative<tickle_message>(parse(R"({"type":"tickle"})")));
+}
+
+TEST(RtmProtocolTest, RejectsMalformedFrames) {
+  EXPECT_EQ(as_bad(parse("{not json")).code, protocol_error::invalid_json);
+  EXPECT_EQ(as_bad(parse("")).code, protocol_error::invalid_json);
+  EXPECT_EQ(as_bad(parse("[1,2]")).code, protocol_error::invalid_message);
+  EXPECT_EQ(as_bad(parse(R"({"id":1})")).code, protocol_error::invalid_message);
+  EXPECT_EQ(as_bad(parse(R"({"type":5})")).code, protocol_error::invalid_message);
+  auto unknown = as_bad(parse(R"({"type":"message","id":"a"})"));
+  EXPECT_EQ(unknown.code, protocol_error::unknown_type);
+  EXPECT_EQ(unknown.reply_to, json("a"));
+}
+
+TEST(RtmProtocolTest, RejectsBadIds) {
+  EXPECT_EQ(as_bad(parse(R"({"type":"presence_sub"})")).code, protocol_error::invalid_ids);
+  EXPECT_EQ(as_bad(parse(R"({"type":"presence_sub","ids":"U1"})")).code,
+            protocol_error::invalid_ids);
+  EXPECT_EQ(as_bad(parse(R"({"type":"presence_query","ids":["U1",2]})")).code,
+            protocol_error::invalid_ids);
+  auto bad_id = as_bad(parse(R"({"type":"presence_query","ids":["U1","bad id!"]})"));
+  EXPECT_EQ(bad_id.code, protocol_error::invalid_ids);
+  EXPECT_NE(bad_id.detail.find("ids[1]"), std::string::npos) << bad_id.detail;
+  EXPECT_EQ(as_bad(parse(R"({"type":"presence_query","ids":[""]})")).code,
+            protocol_error::invalid_ids);
+}
+
+TEST(RtmProtocolTest, BoundsIdsPerMessageType) {
+  EXPECT_TRUE(std::holds_alternative<presence_sub_message>(
+    parse(ids_frame("presence_sub", sub_max).dump())));
+  EXPECT_EQ(as_bad(parse(ids_frame("presence_sub", sub_max + 1).dump())).code,
+            protocol_error::too_many_ids);
+  EXPECT_TRUE(std::holds_alternative<presence_query_message>(
+    parse(ids_frame("presence_query", query_max).dump())));
+  EXPECT_EQ(as_bad(parse(ids_frame("presence_query", query_max + 1).dump())).code,
+            protocol_error::too_many_ids);
+}
+
+TEST(RtmProtocolTest, SlackPresenceIsActiveOrAway) {
+  EXPECT_STREQ(slack_presence(presence_value::online), "active");
+  EXPECT_STREQ(slack_presence(presence_value::busy), "active");
+  EXPECT_STREQ(slack_presence(presence_value::away), "away");
+  EXPECT_STREQ(slack_presence(presence_value::offline), "away");
+  EXPECT_STREQ(slack_presence(presence_value::disabled), "away");
+  EXPECT_STREQ(presence_name(presence_value::busy), "busy");
+}
+
+TEST(RtmProtocolTest, RendersBatchedAndSinglePresenceChange) {
+  auto batched = render_presence_change(presence_value::away, {"U1", "U2"}, true);
+  ASSERT_EQ(batched.size(), 1u);
+  EXPECT_EQ(json::parse(batched[0]), (json{{"type", "presence_change"},
+                                           {"presence", "away"},
+                                           {"presence_detail", "away"},
+                                           {"users", {"U1", "U2"}}}));
+  auto single = render_presence_change(presence_value::busy, {"U1", "U2"}, false);
+  ASSERT_EQ(single.size(), 2u);
+  EXPECT_EQ(json::parse(single[1]), (json{{"type", "presence_change"},
+                                          {"presence", "active"},
+                                          {"presence_detail", "busy"},
+                                          {"user", "U2"}}));
+  EXPECT_TRUE(render_presence_change(presence_value::away, {}, true).empty());
+}
+
+TEST(RtmProtocolTest, QueryAnswerGroupsByPresence) {
+  auto frames = render_presence_answer({{"U1", presence_value::online},
+                                        {"U2", presence_value::offline},
+                                        {"U3", presence_value::online}},
+                                       true);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(json::parse(frames[0]).at("users"), (json{"U1", "U3"}));
+  EXPECT_EQ(json::parse(frames[1]).at("users"), (json{"U2"}));
+  EXPECT_EQ(render_presence_answer({{"U1", presence_value::online}}, false).size(), 1u);
+}
+
+TEST(RtmProtocolTest, PongEchoesThePingWithReplyTo) {
+  auto pong = json::parse(render_pong(json{{"type", "ping"}, {"id", 9}, {"time", 123}}));
+  EXPECT_EQ(pong, (json{{"type", "pong"}, {"reply_to", 9}, {"time", 123}}));
+  EXPECT_EQ(json::parse(render_pong(json{{"type", "ping"}})), (json{{"type", "pong"}}));
+}
+
+TEST(RtmProtocolTest, ErrorFrameHasSlackShape) {
+  auto frame = json::parse(render_error(protocol_error::ratelimited, "slow down", 3));
+  EXPECT_EQ(frame.at("type"), "error");
+  EXPECT_EQ(frame.at("error").at("code"), 6);
+  EXPECT_EQ(frame.at("error").at("msg"), "ratelimited");
+  EXPECT_EQ(frame.at("error").at("detail"), "slow down");
+  EXPECT_EQ(frame.at("reply_to"), 3);
+  EXPECT_FALSE(json::parse(render_error(protocol_error::invalid_json, "x")).contains("reply_to"));
+}
+
+TEST(RtmProtocolTest, RendersNotifications) {
+  presence::notification manual;
+  manual.type = presence::notification::kind::manual_presence_change;
+  manual.presence = presence_value::away;
+  auto frames = render_notification(manual, true);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(json::parse(frames[0]).at("type"), "manual_presence_change");
+  EXPECT_EQ(json::parse(frames[0]).at("presence"), "away");
+
+  presence::notification status;
+  status.type = presence::notification::kind::user_status_changed;
+  status.users = {"U1"};
+  status.status = {"riding a train", ":mountain_railway:", 1532627506};
+  frames = render_notification(status, true);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(json::parse(frames[0]),
+            (json{{"type", "user_status_changed"},
+                  {"user",
+                   {{"id", "U1"},
+                    {"profile",
+                     {{"status_text", "riding a train"},
+                      {"status_emoji", ":mountain_railway:"},
+                      {"status_expiration", 1532627506}}}}}}));
+
+  presence::notification service;
+  service.type = presence::notification::kind::presence_service_status;
+  service.service_enabled = false;
+  frames = render_notification(service, true);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(json::parse(frames[0]), (json{{"type", "presence_service_status"}, {"enabled", false}}));
+
+  presence::notification change;
+  change.presence = presence_value::online;
+  change.users = {"U1", "U2", "U3"};
+  EXPECT_EQ(render_notification(change, false).size(), 3u);
+  EXPECT_EQ(render_notification(change, true).size(), 1u);
+}
+
+TEST(RtmProtocolTest, HelloAndGoodbye) {
+  EXPECT_EQ(json::parse(render_hello()), (json{{"type", "hello"}}));
+  EXPECT_EQ(json::parse(render_goodbye()), (json{{"type", "goodbye"}}));
+}
+
+} // namespace

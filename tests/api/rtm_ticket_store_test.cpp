@@ -1,0 +1,86 @@
+#include "rtm/ticket_store.hpp"
+
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using presence::api::rtm::random_url_token;
+using presence::api::rtm::ticket_store;
+
+constexpr int64_t second = 1'000'000;
+
+bool url_safe(const std::string& text) {
+  for (char c : text)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+      return false;
+  return true;
+}
+
+TEST(RtmTicketStoreTest, TicketsAreRandomUrlSafeAndAtLeast128Bits) {
+  ticket_store store;
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    auto ticket = store.issue("U1", 0);
+    EXPECT_GE(ticket.size() * 6, 128u) << ticket;
+    EXPECT_TRUE(url_safe(ticket)) << ticket;
+    seen.insert(ticket);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(RtmTicketStoreTest, RedeemsOnceForTheRightUser) {
+  ticket_store store;
+  auto ticket = store.issue("U1", 10 * second);
+  auto user = store.redeem(ticket, 11 * second);
+  ASSERT_TRUE(user.has_value());
+  EXPECT_EQ(*user, "U1");
+  EXPECT_FALSE(store.redeem(ticket, 11 * second).has_value()) << "a ticket is one-time";
+  EXPECT_EQ(store.size(), 0u);
+}
+
+TEST(RtmTicketStoreTest, UnknownTicketIsRefused) {
+  ticket_store store;
+  (void)store.issue("U1", 0);
+  EXPECT_FALSE(store.redeem("not-a-ticket", 0).has_value());
+  EXPECT_EQ(store.size(), 1u);
+}
+
+TEST(RtmTicketStoreTest, ExpiresAfterThirtySeconds) {
+  ticket_store store;
+  auto live = store.issue("U1", 0);
+  auto dead = store.issue("U2", 0);
+  EXPECT_TRUE(store.redeem(live, 30 * second - 1).has_value());
+  EXPECT_FALSE(store.redeem(dead, 30 * second).has_value()) << "expired at issue + 30 s";
+}
+
+TEST(RtmTicketStoreTest, ExpiredTicketsArePurgedOnRedeemAndIssue) {
+  ticket_store store;
+  for (int i = 0; i < 10; ++i)
+    (void)store.issue("U" + std::to_string(i), 0);
+  EXPECT_EQ(store.size(), 10u);
+  EXPECT_FALSE(store.redeem("whatever", 31 * second).has_value());
+  EXPECT_EQ(store.size(), 0u) << "redeem purges expired tickets";
+
+  for (int i = 0; i < 10; ++i)
+    (void)store.issue("U" + std::to_string(i), 0);
+  (void)store.issue("U", 40 * second);
+  EXPECT_EQ(store.size(), 1u) << "issue purges expired tickets";
+}
+
+TEST(RtmTicketStoreTest, CustomTtl) {
+  ticket_store store;
+  auto ticket = store.issue("U1", 0, 2 * second);
+  EXPECT_FALSE(store.redeem(ticket, 2 * second).has_value());
+}
+
+TEST(RtmTicketStoreTest, RandomUrlTokenLength) {
+  EXPECT_EQ(random_url_token(3).size(), 4u);
+  EXPECT_EQ(random_url_token(24).size(), 32u);
+  EXPECT_EQ(random_url_token(1).size(), 2u);
+  EXPECT_TRUE(random_url_token(0).empty());
+}
+
+} // namespace
