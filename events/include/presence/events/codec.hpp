@@ -21,7 +21,11 @@ void encode_to(const event& ev, std::string& out);
 
 /// Decodes one record and sets `seq`. Errors: `truncated_record`, `corrupt_record` (checksum,
 /// oversize field, trailing bytes, bad enum value), `unknown_event_type`, `unsupported_version`.
-/// Never reads outside `bytes` and never allocates more than `bytes.size()` per field.
+/// Never reads outside `bytes` and never allocates more than `bytes.size()` per field. Checks run
+/// in this order: version byte (0 or newer: unsupported_version, before anything else since a
+/// newer format may frame differently), minimum size (truncated_record), checksum (a cut or
+/// altered record is corrupt_record), type byte, then the body (a checksummed body that ends
+/// early is truncated_record). Thread-safe; reuses one stream object per thread.
 [[nodiscard]] result<event> decode(std::string_view bytes, sequence seq = 0);
 
 /// Snapshot encoding of a user state, same framing (own type tag 0xF0) and guarantees.

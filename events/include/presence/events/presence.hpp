@@ -43,7 +43,8 @@ std::vector<payload> due_events(const user_state& state, const presence_context&
                                 timestamp_us now);
 
 /// The earliest instant after `now` at which `due_events` becomes non-empty, or nullopt when no
-/// timer is needed (no connection and no expiry pending).
+/// timer is needed (no connection and no expiry pending). A deadline already reached reads as
+/// `now + 1`: log `due_events(state, ctx, now)` first.
 std::optional<timestamp_us> next_deadline(const user_state& state, const presence_context& ctx,
                                           timestamp_us now);
 

@@ -93,7 +93,7 @@ class [[nodiscard]] status {
   bool failed_ = false;
 };
 
-/// "code: message", for logs and command-line tools.
+/// "code: message" (just "code" when the message is empty), for logs and command-line tools.
 std::string describe(const error& err);
 
 } // namespace presence

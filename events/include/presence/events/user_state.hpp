@@ -49,7 +49,8 @@ bool operator==(const custom_status& a, const custom_status& b);
 
 /// Folds one event of this user's stream into `state`. Total: events are facts, so an event that
 /// does not fit (a disconnect of an unknown connection, a workspace event) changes only `last_seq`
-/// and `event_count` (workspace events change nothing). Never reads a clock.
+/// and `event_count` (workspace events change nothing). Never reads a clock. An empty `state.id`
+/// takes the event's stream, so a replay may start from a default-constructed state.
 void apply(user_state& state, const event& ev);
 
 } // namespace presence::events

@@ -1,0 +1,239 @@
+#pragma once
+// Private to the events module: the memory stream buffers, the cereal field wrappers and the
+// record framing shared by the event and snapshot codecs.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <istream>
+#include <ostream>
+#include <streambuf>
+#include <string>
+#include <string_view>
+
+#include <cereal/archives/portable_binary.hpp>
+
+#include "presence/events/codec.hpp"
+#include "presence/events/result.hpp"
+
+namespace presence::events::detail {
+
+/// Type tag of snapshot records (outside the event_type range).
+inline constexpr uint8_t snapshot_type_tag = 0xF0;
+/// version + type + cereal's endianness byte + crc: the smallest well-formed record.
+inline constexpr std::size_t min_record_size = 1 + 1 + 1 + 4;
+inline constexpr std::size_t crc_size = 4;
+
+/// Appends everything written to it to a std::string (no intermediate copy).
+class memory_sink final : public std::streambuf {
+ public:
+  /// Directs further writes to `out`.
+  void reset(std::string& out) noexcept { out_ = &out; }
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    out_->append(data, static_cast<std::size_t>(size));
+    return size;
+  }
+  int_type overflow(int_type ch) override {
+    if (!traits_type::eq_int_type(ch, traits_type::eof()))
+      out_->push_back(traits_type::to_char_type(ch));
+    return traits_type::not_eof(ch);
+  }
+
+ private:
+  std::string* out_ = nullptr;
+};
+
+/// Reads from a borrowed byte range; never past its end. The range is only read, never written
+/// (the const_cast satisfies std::streambuf's interface; putback is not supported).
+class memory_source final : public std::streambuf {
+ public:
+  /// Reads `bytes` from the start; they must outlive the reads.
+  void reset(std::string_view bytes) noexcept {
+    char* begin = const_cast<char*>(bytes.data());
+    setg(begin, begin, begin + bytes.size());
+  }
+  /// Bytes not read yet.
+  std::size_t remaining() const noexcept { return static_cast<std::size_t>(egptr() - gptr()); }
+
+ protected:
+  std::streamsize xsgetn(char* out, std::streamsize size) override {
+    const std::size_t count = std::min(static_cast<std::size_t>(size), remaining());
+    if (count > 0)
+      std::memcpy(out, gptr(), count);
+    setg(eback(), gptr() + count, egptr());
+    return static_cast<std::streamsize>(count);
+  }
+  int_type pbackfail(int_type) override { return traits_type::eof(); }
+};
+
+/// A std::ostream over a memory_sink, one per thread: constructing a stream (locale and all)
+/// per record costs more than encoding the record.
+struct sink_stream {
+  memory_sink sink;
+  std::ostream stream{&sink};
+
+  static sink_stream& local(std::string& out) {
+    thread_local sink_stream instance;
+    instance.sink.reset(out);
+    return instance;
+  }
+};
+
+/// A std::istream over a memory_source, one per thread (see sink_stream).
+struct source_stream {
+  memory_source source;
+  std::istream stream{&source};
+
+  static source_stream& local(std::string_view bytes) {
+    thread_local source_stream instance;
+    instance.source.reset(bytes);
+    return instance;
+  }
+};
+
+/// Thrown inside a body reader for a field that cannot be right; mapped to an error value at
+/// the codec's entry points and never escapes them.
+struct decode_failure {
+  errc code;
+  const char* what;
+};
+
+/// A string field: a u64 length (cereal's size tag) then the bytes. Loading checks the length
+/// against the bytes left in the record before allocating anything.
+struct bounded_string {
+  std::string& value;
+  const memory_source* source;  ///< null when saving
+
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(cereal::make_size_tag(static_cast<cereal::size_type>(value.size())));
+    ar(cereal::binary_data(value.data(), value.size()));
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    cereal::size_type size = 0;
+    ar(cereal::make_size_tag(size));
+    if (size > source->remaining())
+      throw decode_failure{errc::corrupt_record, "string length exceeds the record"};
+    value.resize(static_cast<std::size_t>(size));
+    ar(cereal::binary_data(value.data(), value.size()));
+  }
+};
+
+constexpr uint8_t max_value(presence_value) { return uint8_t(presence_value::disabled); }
+constexpr uint8_t max_value(manual_mode) { return uint8_t(manual_mode::invisible); }
+constexpr uint8_t max_value(disconnect_reason) { return uint8_t(disconnect_reason::kicked); }
+
+/// An enum stored as one byte; loading rejects values outside the enumerators.
+template <class Enum>
+struct enum_byte {
+  Enum& value;
+
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(static_cast<uint8_t>(value));
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    uint8_t byte = 0;
+    ar(byte);
+    if (byte > max_value(Enum{}))
+      throw decode_failure{errc::corrupt_record, "enum value out of range"};
+    value = static_cast<Enum>(byte);
+  }
+};
+
+/// A bool stored as one byte, 0 or 1; anything else is corrupt (and never loaded into a bool).
+struct flag_byte {
+  bool& value;
+
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(static_cast<uint8_t>(value ? 1 : 0));
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    uint8_t byte = 0;
+    ar(byte);
+    if (byte > 1)
+      throw decode_failure{errc::corrupt_record, "boolean byte is neither 0 nor 1"};
+    value = byte == 1;
+  }
+};
+
+/// Builds the field wrappers; `source` is the record being read, or null when writing.
+/// Field functions take their object by non-const reference for both directions (cereal's own
+/// `serialize` idiom); writers pass a const_cast object and wrappers never modify it on save.
+struct field_io {
+  const memory_source* source = nullptr;
+
+  bounded_string text(std::string& value) const { return {value, source}; }
+  template <class Enum>
+  enum_byte<Enum> enumeration(Enum& value) const {
+    return {value};
+  }
+  flag_byte flag(bool& value) const { return {value}; }
+  /// Bytes left to read (only meaningful when reading).
+  std::size_t remaining() const noexcept { return source ? source->remaining() : 0; }
+};
+
+/// Writes one framed record: version, `type`, the cereal body written by `write_body(archive,
+/// io)`, then the CRC-32C of all of it, appended to `out`.
+template <class WriteBody>
+void write_record(std::string& out, uint8_t type, WriteBody&& write_body) {
+  const std::size_t start = out.size();
+  out.push_back(static_cast<char>(format_version));
+  out.push_back(static_cast<char>(type));
+  {
+    cereal::PortableBinaryOutputArchive archive(
+      sink_stream::local(out).stream,
+      cereal::PortableBinaryOutputArchive::Options::LittleEndian());
+    write_body(archive, field_io{});
+  }
+  const uint32_t crc = crc32c(std::string_view(out).substr(start));
+  for (int shift = 0; shift < 32; shift += 8)
+    out.push_back(static_cast<char>((crc >> shift) & 0xFFu));
+}
+
+/// A record whose framing and checksum are good.
+struct checked_record {
+  uint8_t version = 0;
+  uint8_t type = 0;
+  std::string_view body;  ///< the cereal body, between the type byte and the CRC
+};
+
+/// Checks version, minimum size and CRC. Errors: truncated_record, unsupported_version,
+/// corrupt_record.
+[[nodiscard]] result<checked_record> check_record(std::string_view bytes);
+
+/// Reads a body with `read_body(archive, io)`, mapping every exception to an error and
+/// rejecting bytes left over. Errors: truncated_record, corrupt_record.
+template <class ReadBody>
+[[nodiscard]] status read_record_body(std::string_view body, ReadBody&& read_body) {
+  // Portable binary starts with its endianness flag: 1 little, 0 big. Anything else is corrupt.
+  if (body.empty())
+    return {errc::truncated_record, "record has no body"};
+  if (static_cast<uint8_t>(body.front()) > 1)
+    return {errc::corrupt_record, "bad endianness byte"};
+  auto& input = source_stream::local(body);
+  const memory_source& source = input.source;
+  try {
+    cereal::PortableBinaryInputArchive archive(input.stream);
+    read_body(archive, field_io{&source});
+  } catch (const decode_failure& failure) {
+    return {failure.code, failure.what};
+  } catch (const cereal::Exception& ex) {
+    return {errc::truncated_record, ex.what()};
+  } catch (const std::exception& ex) {
+    return {errc::corrupt_record, ex.what()};
+  }
+  if (source.remaining() != 0)
+    return {errc::corrupt_record,
+            std::to_string(source.remaining()) + " trailing bytes after the record body"};
+  return {};
+}
+
+} // namespace presence::events::detail

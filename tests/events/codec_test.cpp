@@ -1,0 +1,284 @@
+#include "presence/events/codec.hpp"
+
+#include <limits>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "allocation_tracker.hpp"
+#include "sample_events.hpp"
+#include "support/test_support.hpp"
+
+namespace presence::events {
+namespace {
+
+using test::dump;
+using test::from_hex;
+using test::make_event;
+using test::one_event_of_each_type;
+using test::to_hex;
+using test::with_fixed_crc;
+
+struct golden_record {
+  const char* type;
+  const char* hex;
+};
+
+// Pinned encodings of `one_event_of_each_type()`, format version 1. Layout, e.g. connected:
+// 01 version | 01 type | 01 cereal little-endian flag | 40222018240a0600 ts (LE i64) |
+// 0500000000000000 "alice" stream | ... by | 0b.. "rtm.connect" via | 0200.. "c1" conn |
+// 0300.. "web" client | 0700000000000000 epoch | d852d2c3 CRC-32C (LE) of everything before.
+// Strings are u64 LE length + bytes; enums and bools one byte. NEVER edit these to make a
+// test pass: a change here means records already on disk would no longer decode.
+const golden_record golden[] = {
+  {"connected",
+   "01010140222018240a06000500000000000000616c6963650500000000000000616c6963650b0000"
+   "000000000072746d2e636f6e6e656374020000000000000063310300000000000000776562070000"
+   "0000000000d852d2c3"},
+  {"disconnected",
+   "01020141222018240a06000500000000000000616c696365060000000000000073797374656d0000"
+   "0000000000000200000000000000633102826e41e0"},
+  {"activity",
+   "01030142222018240a06000500000000000000616c6963650500000000000000616c696365020000"
+   "0000000000633202000000000000006332a4d1b8e2"},
+  {"away",
+   "01040143222018240a06000500000000000000616c696365060000000000000073797374656d0000"
+   "0000000000001a792759"},
+  {"presence_set",
+   "01050144222018240a06000500000000000000616c6963650500000000000000616c696365110000"
+   "000000000075736572732e73657450726573656e636502400bc54d240a0600b74aa52c"},
+  {"presence_expired",
+   "01060145222018240a06000500000000000000616c696365060000000000000073797374656d0000"
+   "0000000000000d52e9e7"},
+  {"status_set",
+   "01070146222018240a06000500000000000000616c696365050000000000000061646d696e110000"
+   "000000000075736572732e70726f66696c652e7365741000000000000000496e2061206d65657469"
+   "6e6720e298950a000000000000003a63616c656e6461723a10ff536500000000c80e451e"},
+  {"status_expired",
+   "01080147222018240a06000500000000000000616c696365060000000000000073797374656d0000"
+   "00000000000012608ade"},
+  {"preferences_set",
+   "01090148222018240a06000500000000000000616c6963650500000000000000616c696365050000"
+   "000000000070726566732c010000000000000048fa23a5"},
+  {"user_created",
+   "01200149222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e120000000000000061646d696e2e75736572732e6372656174650300000000000000626f6206"
+   "00000000000000426f6220422e01ed9a8568"},
+  {"user_deactivated",
+   "0121014a222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e00000000000000000300000000000000626f626ff29008"},
+  {"token_issued",
+   "0122014b222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e0000000000000000020000000000000074310300000000000000626f62100000000000000039"
+   "6638366430383138383463376436356fd059a6"},
+  {"token_revoked",
+   "0123014c222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e000000000000000002000000000000007431801db5f2"},
+  {"setting_changed",
+   "0124014d222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e00000000000000000c0000000000000069646c655f74696d656f757403000000000000003930"
+   "30bed45c9f"},
+  {"preset_created",
+   "0125014e222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e0000000000000000020000000000000070310c00000000000000496e2061206d656574696e67"
+   "02f71c9be5"},
+  {"preset_updated",
+   "0126014f222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e0000000000000000020000000000000070310500000000000000466f63757301a679727a"},
+  {"preset_deleted",
+   "01270150222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e0000000000000000020000000000000070316d2f1dc0"},
+  {"service_disabled",
+   "01280151222018240a06000a0000000000000024776f726b73706163650600000000000000737973"
+   "74656d00000000000000001000000000000000636f6e6e656374696f6e5f6c696d6974c900000000"
+   "000000c5881d5b"},
+  {"service_enabled",
+   "01290152222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e180000000000000070726573656e63652e656e61626c6542726f616463617374fe55a273"},
+  {"epoch_started",
+   "012a0153222018240a06000a0000000000000024776f726b73706163650600000000000000737973"
+   "74656d00000000000000000300000000000000533f70bf"},
+};
+
+TEST(codec, golden_bytes_pin_every_event_type) {
+  const auto events = one_event_of_each_type();
+  ASSERT_EQ(std::size(golden), events.size());
+  std::set<event_type> covered;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    SCOPED_TRACE(golden[i].type);
+    EXPECT_EQ(to_string(type_of(events[i].body)), golden[i].type);
+    EXPECT_EQ(to_hex(encode(events[i])), golden[i].hex);
+    auto decoded = decode(from_hex(golden[i].hex), 42);
+    ASSERT_OK(decoded);
+    auto expected = events[i];
+    expected.seq = 42;
+    EXPECT_EQ(dump(*decoded), dump(expected));
+    covered.insert(type_of(events[i].body));
+  }
+  EXPECT_EQ(covered.size(), std::variant_size_v<payload>);
+}
+
+TEST(codec, round_trips_every_event_type_and_sets_seq) {
+  for (auto ev : one_event_of_each_type()) {
+    ev.seq = 0;
+    auto decoded = decode(encode(ev), 987654321);
+    ASSERT_OK(decoded);
+    EXPECT_EQ(decoded->seq, 987654321u);
+    ev.seq = 987654321;
+    EXPECT_EQ(dump(*decoded), dump(ev));
+  }
+}
+
+TEST(codec, round_trips_extreme_values) {
+  std::string long_text(5000, 'x');
+  long_text += "\xF0\x9F\x98\x80";
+  auto ev = make_event(-1, std::string(200, 'u'),
+                       status_set{long_text, ":a:", std::numeric_limits<int64_t>::min()}, "",
+                       std::string("\0with\0nul", 9));
+  auto decoded = decode(encode(ev), std::numeric_limits<sequence>::max());
+  ASSERT_OK(decoded);
+  ev.seq = std::numeric_limits<sequence>::max();
+  EXPECT_EQ(dump(*decoded), dump(ev));
+  EXPECT_EQ(decoded->via.size(), 9u);
+
+  auto empty = make_event(0, "", connected{}, "", "");
+  auto empty_back = decode(encode(empty));
+  ASSERT_OK(empty_back);
+  EXPECT_EQ(dump(*empty_back), dump(empty));
+}
+
+TEST(codec, encode_to_appends_after_existing_bytes) {
+  const auto events = one_event_of_each_type();
+  std::string out = "prefix";
+  encode_to(events[0], out);
+  const std::size_t first_end = out.size();
+  encode_to(events[6], out);
+  EXPECT_EQ(out.substr(0, 6), "prefix");
+  EXPECT_EQ(out.substr(6, first_end - 6), encode(events[0]));
+  EXPECT_EQ(out.substr(first_end), encode(events[6]));
+}
+
+TEST(codec, every_truncation_is_an_error) {
+  for (const auto& ev : one_event_of_each_type()) {
+    const std::string bytes = encode(ev);
+    for (std::size_t length = 0; length < bytes.size(); ++length) {
+      auto decoded = decode(std::string_view(bytes).substr(0, length));
+      ASSERT_FALSE(decoded.ok()) << to_string(type_of(ev.body)) << " cut at " << length;
+      const errc code = decoded.error().code;
+      EXPECT_TRUE(code == errc::truncated_record || code == errc::corrupt_record)
+        << to_string(code);
+    }
+  }
+}
+
+TEST(codec, truncation_is_reported_as_truncated_when_the_frame_is_too_short) {
+  const std::string bytes = encode(one_event_of_each_type()[3]);
+  ASSERT_ERRC(decode(""), errc::truncated_record);
+  ASSERT_ERRC(decode(bytes.substr(0, 6)), errc::truncated_record);
+}
+
+TEST(codec, body_ending_early_with_a_valid_checksum_is_truncated) {
+  // Drop the last byte of the epoch field, keep a valid checksum.
+  std::string bytes = encode(one_event_of_each_type()[19]);
+  bytes.erase(bytes.size() - 5, 1);
+  ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::truncated_record);
+}
+
+TEST(codec, every_flipped_byte_is_an_error) {
+  for (const auto& ev : one_event_of_each_type()) {
+    const std::string bytes = encode(ev);
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+      for (unsigned char mask : {0x01, 0x80, 0xFF}) {
+        std::string flipped = bytes;
+        flipped[i] = static_cast<char>(flipped[i] ^ mask);
+        auto decoded = decode(flipped);
+        ASSERT_FALSE(decoded.ok()) << to_string(type_of(ev.body)) << " byte " << i;
+        const errc expected = i == 0 ? errc::unsupported_version : errc::corrupt_record;
+        EXPECT_EQ(decoded.error().code, expected) << describe(decoded.error());
+      }
+  }
+}
+
+TEST(codec, huge_string_length_is_corrupt_without_allocating_it) {
+  // activity event: [01][03][01][ts 8 bytes][stream length 8 bytes]...
+  const std::string bytes = encode(one_event_of_each_type()[2]);
+  for (uint64_t length : {uint64_t{1} << 40, ~uint64_t{0}, uint64_t{bytes.size()}}) {
+    std::string forged = bytes;
+    for (int i = 0; i < 8; ++i)
+      forged[11 + i] = static_cast<char>((length >> (8 * i)) & 0xFF);
+    forged = with_fixed_crc(forged);
+    test::start_allocation_tracking();
+    auto decoded = decode(forged);
+    const std::size_t largest = test::stop_allocation_tracking();
+    ASSERT_ERRC(decoded, errc::corrupt_record);
+    EXPECT_LT(largest, 4096u) << "length " << length;
+  }
+}
+
+TEST(codec, enum_byte_out_of_range_is_corrupt) {
+  // disconnected: the reason is the byte before the CRC.
+  std::string bytes = encode(one_event_of_each_type()[1]);
+  bytes[bytes.size() - 5] = 4;
+  ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::corrupt_record);
+  bytes[bytes.size() - 5] = 3;  // kicked, the largest reason
+  auto kicked = decode(with_fixed_crc(bytes));
+  ASSERT_OK(kicked);
+  EXPECT_EQ(std::get<disconnected>(kicked->body).reason, disconnect_reason::kicked);
+
+  // preset_created: presence byte before the CRC; presence_set: the mode byte.
+  std::string preset = encode(one_event_of_each_type()[14]);
+  preset[preset.size() - 5] = 5;
+  ASSERT_ERRC(decode(with_fixed_crc(preset)), errc::corrupt_record);
+  std::string manual = encode(one_event_of_each_type()[4]);
+  manual[manual.size() - 13] = 4;
+  ASSERT_ERRC(decode(with_fixed_crc(manual)), errc::corrupt_record);
+}
+
+TEST(codec, bool_byte_other_than_zero_or_one_is_corrupt) {
+  std::string bytes = encode(one_event_of_each_type()[9]);  // user_created: admin last
+  bytes[bytes.size() - 5] = 2;
+  ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::corrupt_record);
+}
+
+TEST(codec, bad_endianness_flag_is_corrupt) {
+  std::string bytes = encode(one_event_of_each_type()[3]);
+  bytes[2] = 7;
+  ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::corrupt_record);
+}
+
+TEST(codec, trailing_bytes_are_corrupt) {
+  std::string bytes = encode(one_event_of_each_type()[0]);
+  bytes.insert(bytes.size() - 4, "\x00", 1);
+  ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::corrupt_record);
+}
+
+TEST(codec, unknown_type_byte) {
+  std::string bytes = encode(one_event_of_each_type()[3]);
+  for (int type : {0, 10, 31, 43, 0xF0, 0xFF}) {
+    bytes[1] = static_cast<char>(type);
+    ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::unknown_event_type);
+  }
+}
+
+TEST(codec, version_zero_or_newer_is_unsupported) {
+  std::string bytes = encode(one_event_of_each_type()[3]);
+  ASSERT_EQ(static_cast<uint8_t>(bytes[0]), format_version);
+  for (int version : {0, format_version + 1, 0xFF}) {
+    bytes[0] = static_cast<char>(version);
+    ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::unsupported_version);
+    ASSERT_ERRC(decode(bytes.substr(0, 1)), errc::unsupported_version);
+  }
+}
+
+TEST(codec, decodes_the_same_event_from_any_buffer_alignment) {
+  const std::string bytes = encode(one_event_of_each_type()[6]);
+  for (std::size_t offset = 1; offset < 8; ++offset) {
+    std::string padded = std::string(offset, '\x55') + bytes;
+    auto decoded = decode(std::string_view(padded).substr(offset));
+    ASSERT_OK(decoded);
+    EXPECT_EQ(dump(*decoded), dump(one_event_of_each_type()[6]));
+  }
+}
+
+} // namespace
+} // namespace presence::events
