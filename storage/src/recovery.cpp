@@ -68,8 +68,7 @@ result<events::user_state> replay_user(const event_log& log, std::string_view us
   return state;
 }
 
-result<events::workspace_state> replay_workspace(const event_log& log,
-                                                 events::timestamp_us until) {
+result<events::workspace_state> replay_workspace(const event_log& log, events::timestamp_us until) {
   events::workspace_state state;
   if (auto folded = fold_stream(log, events::workspace_stream, 1, until, state); !folded)
     return folded.error();

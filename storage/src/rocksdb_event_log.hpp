@@ -26,7 +26,8 @@ inline constexpr std::size_t cf_count = 6;
 class rocksdb_event_log final : public event_log {
  public:
   /// Opens the database as `options` says; see `event_log::open`.
-  [[nodiscard]] static result<std::unique_ptr<event_log>> open_database(const open_options& options);
+  [[nodiscard]] static result<std::unique_ptr<event_log>>
+  open_database(const open_options& options);
 
   ~rocksdb_event_log() override;
   rocksdb_event_log(const rocksdb_event_log&) = delete;
@@ -75,11 +76,11 @@ class rocksdb_event_log final : public event_log {
 
   open_options options_;
   std::unique_ptr<rocksdb::DB> db_;
-  handle_array handles_;  ///< owned; destroyed before `db_` closes
-  std::string owned_secondary_dir_;  ///< a temporary secondary directory removed on close
+  handle_array handles_;            ///< owned; destroyed before `db_` closes
+  std::string owned_secondary_dir_; ///< a temporary secondary directory removed on close
 
-  std::mutex append_mutex_;  ///< serialises writers; guards `needs_resume_`
-  bool needs_resume_ = false;  ///< a write failed: RocksDB may hold a background error
+  std::mutex append_mutex_;   ///< serialises writers; guards `needs_resume_`
+  bool needs_resume_ = false; ///< a write failed: RocksDB may hold a background error
   std::atomic<sequence> last_seq_{0};
   std::atomic<timestamp_us> last_ts_{0};
   std::atomic<uint64_t> epoch_{0};

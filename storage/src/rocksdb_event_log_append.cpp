@@ -48,8 +48,8 @@ status rocksdb_event_log::write_events_locked(const std::vector<event>& batch) {
       if (auto* opened = std::get_if<events::connected>(&ev.body)) {
         std::string epoch_bytes;
         put_u64_be(epoch_bytes, opened->epoch);
-        put = write.Put(handle(cf::connections), connection_key(ev.stream, opened->conn),
-                        epoch_bytes);
+        put =
+          write.Put(handle(cf::connections), connection_key(ev.stream, opened->conn), epoch_bytes);
       } else if (auto* closed = std::get_if<events::disconnected>(&ev.body)) {
         put = write.Delete(handle(cf::connections), connection_key(ev.stream, closed->conn));
       } else if (auto* started = std::get_if<events::epoch_started>(&ev.body)) {

@@ -11,9 +11,8 @@ namespace {
 
 /// Every entry of the connection index whose epoch passes `keep`.
 template <class Predicate>
-result<std::vector<open_connection>> scan_connections(rocksdb::DB& db,
-                                                      rocksdb::ColumnFamilyHandle* family,
-                                                      const Predicate& keep) {
+result<std::vector<open_connection>>
+scan_connections(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, const Predicate& keep) {
   std::vector<open_connection> found;
   std::unique_ptr<rocksdb::Iterator> it{db.NewIterator(rocksdb::ReadOptions{}, family)};
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -43,8 +42,8 @@ result<std::vector<open_connection>> rocksdb_event_log::open_connections() const
   return scan_connections(*db_, handle(cf::connections), [](uint64_t) { return true; });
 }
 
-result<std::vector<open_connection>> rocksdb_event_log::stale_connections(
-  uint64_t current_epoch) const {
+result<std::vector<open_connection>>
+rocksdb_event_log::stale_connections(uint64_t current_epoch) const {
   return scan_connections(*db_, handle(cf::connections),
                           [current_epoch](uint64_t epoch) { return epoch < current_epoch; });
 }
@@ -60,12 +59,17 @@ status rocksdb_event_log::put_snapshot(std::string_view stream, const snapshot_r
   value.append(snap.bytes);
   rocksdb::WriteOptions options;
   options.sync = options_.sync == durability::fsync;
-  return to_status(db_->Put(options, handle(cf::snapshots), stream, value),
-                   "put_snapshot " + std::string{stream});
+  auto st = db_->Put(options, handle(cf::snapshots), stream, value);
+  if (st.ok())
+    return status::success();
+  // Like a failed append, this may leave RocksDB in its background-error state.
+  std::lock_guard<std::mutex> guard{append_mutex_};
+  needs_resume_ = true;
+  return to_error(st, "put_snapshot " + std::string{stream});
 }
 
-result<std::optional<snapshot_record>> rocksdb_event_log::get_snapshot(
-  std::string_view stream) const {
+result<std::optional<snapshot_record>>
+rocksdb_event_log::get_snapshot(std::string_view stream) const {
   std::string value;
   auto st = db_->Get(rocksdb::ReadOptions{}, handle(cf::snapshots), stream, &value);
   if (st.IsNotFound())

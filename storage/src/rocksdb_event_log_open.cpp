@@ -10,6 +10,7 @@
 #include "keys.hpp"
 #include "rocksdb_event_log.hpp"
 #include "rocksdb_status.hpp"
+#include "tolerant_logger.hpp"
 
 namespace presence::storage {
 
@@ -50,8 +51,8 @@ rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes) {
 }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
-  constexpr std::size_t large = 64u << 20;  // log and streams take every event
-  constexpr std::size_t small = 4u << 20;   // the indexes and meta are tiny
+  constexpr std::size_t large = 64u << 20; // log and streams take every event
+  constexpr std::size_t small = 4u << 20;  // the indexes and meta are tiny
   std::vector<rocksdb::ColumnFamilyDescriptor> result;
   result.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options(small));
   result.emplace_back(std::string{cf_log}, family_options(large));
@@ -73,7 +74,7 @@ rocksdb::DBOptions db_options(const open_options& options) {
   result.keep_log_file_num = 5;
   result.listeners.push_back(std::make_shared<manual_error_recovery>());
   if (options.mode == open_mode::secondary)
-    result.max_open_files = -1;  // required by RocksDB for secondary instances
+    result.max_open_files = -1; // required by RocksDB for secondary instances
   return result;
 }
 
@@ -85,7 +86,8 @@ result<std::string> make_secondary_dir() {
     base = "/tmp";
   std::string pattern = (base / "presence-secondary-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr)
-    return error{errc::storage_failure, "cannot create a secondary directory under " + base.string()};
+    return error{errc::storage_failure,
+                 "cannot create a secondary directory under " + base.string()};
   return pattern;
 }
 
@@ -113,6 +115,8 @@ result<std::unique_ptr<event_log>> rocksdb_event_log::open_database(const open_o
   rocksdb::DB* raw = nullptr;
   rocksdb::Status st;
   auto db_opts = db_options(options);
+  if (options.mode == open_mode::read_write)
+    db_opts.info_log = tolerant_logger::open(options.path); // null: RocksDB's default logger
   switch (options.mode) {
     case open_mode::read_write:
       st = rocksdb::DB::Open(db_opts, options.path, descriptors, &handles, &raw);
@@ -121,8 +125,8 @@ result<std::unique_ptr<event_log>> rocksdb_event_log::open_database(const open_o
       st = rocksdb::DB::OpenForReadOnly(db_opts, options.path, descriptors, &handles, &raw);
       break;
     case open_mode::secondary:
-      st = rocksdb::DB::OpenAsSecondary(db_opts, options.path, secondary_dir, descriptors,
-                                        &handles, &raw);
+      st = rocksdb::DB::OpenAsSecondary(db_opts, options.path, secondary_dir, descriptors, &handles,
+                                        &raw);
       break;
   }
   if (!st.ok()) {
@@ -144,11 +148,8 @@ result<std::unique_ptr<event_log>> rocksdb_event_log::open_database(const open_o
 
 rocksdb_event_log::rocksdb_event_log(open_options options, std::unique_ptr<rocksdb::DB> db,
                                      handle_array handles, std::string owned_secondary_dir)
-  : options_(std::move(options)),
-    db_(std::move(db)),
-    handles_(handles),
-    owned_secondary_dir_(std::move(owned_secondary_dir)) {
-}
+  : options_(std::move(options)), db_(std::move(db)), handles_(handles),
+    owned_secondary_dir_(std::move(owned_secondary_dir)) {}
 
 rocksdb_event_log::~rocksdb_event_log() {
   for (auto* family : handles_)
@@ -231,10 +232,9 @@ status rocksdb_event_log::load_log_tail() {
 status rocksdb_event_log::check_writable(std::string_view what) const {
   if (options_.mode == open_mode::read_write)
     return status::success();
-  return error{errc::read_only, std::string{what} + ": database " + options_.path +
-                                  " is open " +
-                                  (options_.mode == open_mode::read_only ? "read-only"
-                                                                         : "as a secondary")};
+  return error{errc::read_only,
+               std::string{what} + ": database " + options_.path + " is open " +
+                 (options_.mode == open_mode::read_only ? "read-only" : "as a secondary")};
 }
 
 uint64_t rocksdb_event_log::current_epoch() const {

@@ -73,8 +73,7 @@ status rocksdb_event_log::read_stream(std::string_view stream, sequence from,
   return to_status(it->status(), "scan stream " + std::string{stream});
 }
 
-status rocksdb_event_log::read_range(sequence from, sequence to,
-                                     const event_visitor& visit) const {
+status rocksdb_event_log::read_range(sequence from, sequence to, const event_visitor& visit) const {
   if (from == 0)
     from = 1;
   if (from > to)
@@ -90,7 +89,8 @@ status rocksdb_event_log::read_range(sequence from, sequence to,
   }
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(read, handle(cf::log))};
   it->Seek(lower);
-  return scan_log(*it, [](const event&) { return true; }, visit);
+  return scan_log(
+    *it, [](const event&) { return true; }, visit);
 }
 
 status rocksdb_event_log::read_time_range(timestamp_us since, timestamp_us until,
@@ -129,7 +129,8 @@ status rocksdb_event_log::read_time_range(timestamp_us since, timestamp_us until
       low = *seq + 1;
   }
   it->Seek(log_key(low));
-  return scan_log(*it, [until](const event& ev) { return ev.ts < until; }, visit);
+  return scan_log(
+    *it, [until](const event& ev) { return ev.ts < until; }, visit);
 }
 
 status rocksdb_event_log::scan_raw(std::string_view column_family,

@@ -9,11 +9,11 @@ namespace presence::storage::detail {
 namespace {
 
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) {
-                          return std::tolower(static_cast<unsigned char>(a)) ==
-                                 std::tolower(static_cast<unsigned char>(b));
-                        });
+  auto it =
+    std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
+      return std::tolower(static_cast<unsigned char>(a)) ==
+             std::tolower(static_cast<unsigned char>(b));
+    });
   return it != haystack.end();
 }
 

@@ -52,8 +52,7 @@ std::size_t fill_until_full(const std::string& path) {
     return 0;
   std::string chunk(4096, 'x');
   std::size_t total = 0;
-  while (std::fwrite(chunk.data(), 1, chunk.size(), file) == chunk.size() &&
-         std::fflush(file) == 0)
+  while (std::fwrite(chunk.data(), 1, chunk.size(), file) == chunk.size() && std::fflush(file) == 0)
     total += chunk.size();
   std::fclose(file);
   return total;
@@ -104,7 +103,7 @@ TEST(event_log_disk_full, append_reports_disk_full_and_recovers_when_space_retur
   auto retry = status_batch(200, 3);
   auto first = log.append(retry);
   ASSERT_OK(first);
-  EXPECT_EQ(*first, 2u);  // the failed batch consumed no sequence
+  EXPECT_EQ(*first, 2u); // the failed batch consumed no sequence
   EXPECT_EQ(log.last_sequence(), 202u);
   opened->reset();
 

@@ -2,8 +2,6 @@
 // a newer schema and damaged records.
 #include "presence/storage/event_log.hpp"
 
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -20,8 +18,6 @@ using test::make_event;
 using test::open_log;
 using test::read_all;
 
-constexpr const char* lock_holder_env = "PRESENCE_TEST_LOCK_HOLDER_DB";
-
 std::unique_ptr<event_log> open_writer(const std::string& path) {
   auto opened = open_log(path);
   EXPECT_TRUE(opened.ok()) << describe(opened.error());
@@ -32,6 +28,13 @@ void append_events(event_log& log, std::size_t count) {
   std::vector<event> batch(count, make_event("alice", 1, events::activity{"c1"}));
   auto first = log.append(batch);
   ASSERT_TRUE(first.ok()) << describe(first.error());
+}
+
+/// Creates a database at `path` holding `count` events of "alice", and closes it.
+void create_with_events(const std::string& path, std::size_t count) {
+  auto log = open_writer(path);
+  ASSERT_NE(log, nullptr);
+  append_events(*log, count);
 }
 
 TEST(event_log_open, missing_directory_without_create_is_database_missing) {
@@ -48,11 +51,7 @@ TEST(event_log_open, missing_directory_without_create_is_database_missing) {
 
 TEST(event_log_open, creates_and_reopens) {
   test::temp_dir dir;
-  {
-    auto log = open_writer(dir.sub("db"));
-    ASSERT_NE(log, nullptr);
-    append_events(*log, 3);
-  }
+  create_with_events(dir.sub("db"), 3);
   auto log = open_writer(dir.sub("db"));
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->last_sequence(), 3u);
@@ -91,7 +90,7 @@ TEST(event_log_open, read_only_and_secondary_while_a_writer_is_open) {
   EXPECT_TRUE(std::holds_alternative<events::epoch_started>(all.back().body));
   std::vector<event> batch{make_event("alice", 1, events::away{})};
   ASSERT_ERRC((*secondary)->append(batch), errc::read_only);
-  ASSERT_OK((*ro)->catch_up());  // a no-op outside secondary mode
+  ASSERT_OK((*ro)->catch_up()); // a no-op outside secondary mode
   EXPECT_EQ((*ro)->last_sequence(), 5u);
 }
 
@@ -113,28 +112,12 @@ TEST(event_log_open, a_second_writer_in_this_process_is_database_busy) {
   ASSERT_ERRC(open_log(dir.sub("db")), errc::database_busy);
 }
 
-// Not a test on its own: the child process of the next test, holding the write lock until its
-// stdin closes. Skipped unless the parent set the environment variable.
-TEST(event_log_open, lock_holder_child) {
-  const char* path = std::getenv(lock_holder_env);
-  if (path == nullptr)
-    GTEST_SKIP() << "helper for a_writer_in_another_process_makes_open_database_busy";
-  auto writer = open_writer(path);
-  ASSERT_NE(writer, nullptr);
-  std::fputs("ready\n", stdout);
-  std::fflush(stdout);
-  char byte;
-  while (::read(STDIN_FILENO, &byte, 1) > 0) {
-  }
-}
-
 TEST(event_log_open, a_writer_in_another_process_makes_open_database_busy) {
   test::temp_dir dir;
   { ASSERT_NE(open_writer(dir.sub("db")), nullptr); }
   // Everything the child needs is prepared before fork(): between fork and exec it may only
-  // make async-signal-safe calls.
-  std::string env_entry = std::string{lock_holder_env} + "=" + dir.sub("db");
-  char* child_env[] = {env_entry.data(), nullptr};
+  // make async-signal-safe calls. The child is lock_holder_main.cpp.
+  std::string db_path = dir.sub("db");
   int to_child[2];
   int from_child[2];
   ASSERT_EQ(::pipe(to_child), 0);
@@ -146,8 +129,8 @@ TEST(event_log_open, a_writer_in_another_process_makes_open_database_busy) {
     ::dup2(from_child[1], STDOUT_FILENO);
     ::close(to_child[1]);
     ::close(from_child[0]);
-    ::execle("/proc/self/exe", "storage_tests", "--gtest_filter=event_log_open.lock_holder_child",
-             static_cast<char*>(nullptr), child_env);
+    ::execl(PRESENCE_LOCK_HOLDER, PRESENCE_LOCK_HOLDER, db_path.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(to_child[0]);
@@ -177,11 +160,8 @@ TEST(event_log_open, a_writer_in_another_process_makes_open_database_busy) {
 TEST(event_log_open, a_newer_schema_version_is_unsupported) {
   test::temp_dir dir;
   { ASSERT_NE(open_writer(dir.sub("db")), nullptr); }
-  {
-    test::raw_db raw{dir.sub("db")};
-    ASSERT_TRUE(raw.open_status().ok()) << raw.open_status().ToString();
-    ASSERT_TRUE(raw.put("meta", "schema_version", std::string("\0\0\0\x07", 4)).ok());
-  }
+  const std::string version_7("\0\0\0\x07", 4);
+  ASSERT_EQ(test::write_raw(dir.sub("db"), "meta", "schema_version", version_7), "");
   auto opened = open_log(dir.sub("db"));
   ASSERT_ERRC(opened, errc::unsupported_version);
   EXPECT_NE(opened.error().message.find("7"), std::string::npos) << opened.error().message;
@@ -191,16 +171,8 @@ TEST(event_log_open, a_newer_schema_version_is_unsupported) {
 
 TEST(event_log_open, a_corrupt_log_record_is_reported_with_its_key) {
   test::temp_dir dir;
-  {
-    auto log = open_writer(dir.sub("db"));
-    ASSERT_NE(log, nullptr);
-    append_events(*log, 3);
-  }
-  {
-    test::raw_db raw{dir.sub("db")};
-    ASSERT_TRUE(raw.open_status().ok()) << raw.open_status().ToString();
-    ASSERT_TRUE(raw.put("log", test::be64(2), "\x01\x03garbage").ok());
-  }
+  create_with_events(dir.sub("db"), 3);
+  ASSERT_EQ(test::write_raw(dir.sub("db"), "log", test::be64(2), "\x01\x03garbage"), "");
   auto log = open_writer(dir.sub("db"));
   ASSERT_NE(log, nullptr);
   std::vector<sequence> seen;
@@ -209,7 +181,7 @@ TEST(event_log_open, a_corrupt_log_record_is_reported_with_its_key) {
     return true;
   });
   ASSERT_ERRC(st, errc::corrupt_record);
-  EXPECT_EQ(seen, (std::vector<sequence>{1}));  // the scan stops at the bad record
+  EXPECT_EQ(seen, (std::vector<sequence>{1})); // the scan stops at the bad record
   EXPECT_NE(st.error().message.find("'log'"), std::string::npos) << st.error().message;
   EXPECT_NE(st.error().message.find("0000000000000002"), std::string::npos) << st.error().message;
   // The per-stream copy is intact.
@@ -220,16 +192,9 @@ TEST(event_log_open, a_corrupt_log_record_is_reported_with_its_key) {
 
 TEST(event_log_open, a_corrupt_stream_record_is_reported_with_its_key) {
   test::temp_dir dir;
-  {
-    auto log = open_writer(dir.sub("db"));
-    ASSERT_NE(log, nullptr);
-    append_events(*log, 2);
-  }
-  {
-    test::raw_db raw{dir.sub("db")};
-    ASSERT_TRUE(raw.open_status().ok()) << raw.open_status().ToString();
-    ASSERT_TRUE(raw.put("streams", std::string("alice\0", 6) + test::be64(1), "").ok());
-  }
+  create_with_events(dir.sub("db"), 2);
+  const std::string alice_1 = std::string("alice\0", 6) + test::be64(1);
+  ASSERT_EQ(test::write_raw(dir.sub("db"), "streams", alice_1, ""), "");
   auto log = open_log(dir.sub("db"), open_mode::read_only);
   ASSERT_OK(log);
   auto st = (*log)->read_stream("alice", 1, [](const event&) { return true; });
@@ -242,16 +207,8 @@ TEST(event_log_open, a_corrupt_stream_record_is_reported_with_its_key) {
 
 TEST(event_log_open, a_corrupt_newest_record_stops_a_writer_but_not_a_reader) {
   test::temp_dir dir;
-  {
-    auto log = open_writer(dir.sub("db"));
-    ASSERT_NE(log, nullptr);
-    append_events(*log, 2);
-  }
-  {
-    test::raw_db raw{dir.sub("db")};
-    ASSERT_TRUE(raw.open_status().ok()) << raw.open_status().ToString();
-    ASSERT_TRUE(raw.put("log", test::be64(2), "\xff").ok());
-  }
+  create_with_events(dir.sub("db"), 2);
+  ASSERT_EQ(test::write_raw(dir.sub("db"), "log", test::be64(2), "\xff"), "");
   // A writer needs the newest timestamp to continue the log: it refuses to guess.
   auto writer = open_log(dir.sub("db"));
   ASSERT_ERRC(writer, errc::corrupt_record);

@@ -166,7 +166,7 @@ TEST_F(event_log_test, read_time_range_finds_the_half_open_interval) {
   for (int i = 0; i < 1000; ++i)
     batch.push_back(make_event("alice", (i / 2) * 10, events::away{}));
   ASSERT_OK(log_->append(batch));
-  auto seqs = time_range_seqs(20, 50);  // ts 20,20,30,30,40,40 -> seqs 5..10
+  auto seqs = time_range_seqs(20, 50); // ts 20,20,30,30,40,40 -> seqs 5..10
   EXPECT_EQ(seqs, (std::vector<sequence>{5, 6, 7, 8, 9, 10}));
   EXPECT_EQ(time_range_seqs(-100, 10), (std::vector<sequence>{1, 2}));
   EXPECT_EQ(time_range_seqs(4990, 100000), (std::vector<sequence>{999, 1000}));
@@ -227,7 +227,7 @@ TEST_F(event_log_test, stale_connections_after_a_restart_are_those_of_older_epoc
                            make_event("bob", 13, events::disconnected{"b1"}),
                            make_event("carol", 14, events::connected{"k1", "web", *first})};
   ASSERT_OK(log_->append(batch));
-  log_.reset();  // the "crash": alice and carol are left connected
+  log_.reset(); // the "crash": alice and carol are left connected
 
   auto reopened = open_log(dir_.sub("db"));
   ASSERT_OK(reopened);
@@ -245,9 +245,8 @@ TEST_F(event_log_test, stale_connections_after_a_restart_are_those_of_older_epoc
   // Closing them empties the stale set, leaving only this epoch's connection.
   std::vector<event> closes;
   for (const auto& entry : *stale)
-    closes.push_back(make_event(entry.user, 22,
-                                events::disconnected{entry.conn,
-                                                     events::disconnect_reason::server_restart}));
+    closes.push_back(make_event(
+      entry.user, 22, events::disconnected{entry.conn, events::disconnect_reason::server_restart}));
   ASSERT_OK(log.append(closes));
   auto after = log.stale_connections(*second);
   ASSERT_OK(after);
@@ -289,8 +288,8 @@ TEST_F(event_log_test, append_exact_keeps_sequences_and_rejects_gaps) {
 }
 
 TEST_F(event_log_test, append_exact_of_epoch_started_updates_the_epoch) {
-  std::vector<event> batch{make_event(std::string{events::workspace_stream}, 5,
-                                      events::epoch_started{7})};
+  std::vector<event> batch{
+    make_event(std::string{events::workspace_stream}, 5, events::epoch_started{7})};
   batch[0].seq = 1;
   ASSERT_OK(log_->append_exact(batch));
   EXPECT_EQ(log_->current_epoch(), 7u);

@@ -28,8 +28,8 @@ inline events::event make_event(std::string stream, events::timestamp_us ts, eve
 }
 
 /// Opens a log at `path` in `mode`; the result is checked by the caller.
-inline result<std::unique_ptr<storage::event_log>> open_log(
-  const std::string& path, storage::open_mode mode = storage::open_mode::read_write) {
+inline result<std::unique_ptr<storage::event_log>>
+open_log(const std::string& path, storage::open_mode mode = storage::open_mode::read_write) {
   storage::open_options options;
   options.path = path;
   options.mode = mode;
@@ -47,48 +47,28 @@ inline std::vector<events::event> read_all(const storage::event_log& log) {
   return out;
 }
 
-/// A database opened with RocksDB directly, with every column family of the event log, so a
-/// test can forge or damage records. Closes on destruction.
-class raw_db {
- public:
-  explicit raw_db(const std::string& path) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "log", "streams", "connections", "snapshots", "meta"})
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions{});
-    rocksdb::DBOptions options;
-    rocksdb::DB* db = nullptr;
-    status_ = rocksdb::DB::Open(options, path, families, &handles_, &db);
-    db_.reset(db);
-  }
-  ~raw_db() {
-    for (auto* handle : handles_)
-      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    if (db_)
-      db_->Close().PermitUncheckedError();
-  }
-  raw_db(const raw_db&) = delete;
-  raw_db& operator=(const raw_db&) = delete;
-
-  const rocksdb::Status& open_status() const { return status_; }
-
-  /// The handle of a family by name ("log", "streams", "connections", "snapshots", "meta").
-  rocksdb::ColumnFamilyHandle* family(const std::string& name) const {
-    for (auto* handle : handles_)
-      if (handle->GetName() == name)
-        return handle;
-    return nullptr;
-  }
-
-  rocksdb::Status put(const std::string& family_name, const std::string& key,
-                      const std::string& value) {
-    return db_->Put(rocksdb::WriteOptions{}, family(family_name), key, value);
-  }
-
- private:
-  rocksdb::Status status_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::unique_ptr<rocksdb::DB> db_;
-};
+/// Writes one record with RocksDB directly, behind the log's back, so a test can forge or damage
+/// what the log wrote (`family`: "log", "streams", "connections", "snapshots", "meta"). The
+/// database must not be open elsewhere. Returns the failure as text, or "" on success.
+inline std::string write_raw(const std::string& path, const std::string& family,
+                             const std::string& key, const std::string& value) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : {"default", "log", "streams", "connections", "snapshots", "meta"})
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions{});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  auto st = rocksdb::DB::Open(rocksdb::DBOptions{}, path, families, &handles, &db);
+  if (!st.ok())
+    return "open: " + st.ToString();
+  for (auto* handle : handles)
+    if (handle->GetName() == family)
+      st = db->Put(rocksdb::WriteOptions{}, handle, key, value);
+  for (auto* handle : handles)
+    db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  db->Close().PermitUncheckedError();
+  delete db;
+  return st.ok() ? "" : "put: " + st.ToString();
+}
 
 /// 8-byte big-endian encoding, as the log's keys use.
 inline std::string be64(uint64_t value) {

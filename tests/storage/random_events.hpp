@@ -59,7 +59,9 @@ class random_user_events {
   }
 
   /// A uniform value in [0, n).
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>{0, n - 1}(rng_); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>{0, n - 1}(rng_);
+  }
 
  private:
   std::mt19937_64 rng_;

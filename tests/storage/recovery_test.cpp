@@ -90,7 +90,7 @@ TEST_F(recovery_test, snapshot_plus_tail_equals_full_replay) {
 TEST_F(recovery_test, replay_until_gives_the_state_at_that_instant) {
   test::random_user_events gen{7};
   std::map<std::string, user_state> live{{"alice", fresh("alice")}, {"bob", fresh("bob")}};
-  std::vector<std::pair<events::timestamp_us, user_state>> history;  // alice after each event
+  std::vector<std::pair<events::timestamp_us, user_state>> history; // alice after each event
   for (int i = 1; i <= 200; ++i) {
     std::vector<event> batch{gen.next(live.at(i % 3 == 0 ? "bob" : "alice"), i * 1000, 1)};
     append_and_fold(batch, live);
@@ -103,7 +103,7 @@ TEST_F(recovery_test, replay_until_gives_the_state_at_that_instant) {
     auto exact = replay_user(*log_, "alice", at);
     ASSERT_OK(exact);
     EXPECT_EQ(*exact, expected) << "until " << at;
-    auto between = replay_user(*log_, "alice", at + 1);  // no alice event in (at, at+1]
+    auto between = replay_user(*log_, "alice", at + 1); // no alice event in (at, at+1]
     ASSERT_OK(between);
     EXPECT_EQ(*between, expected);
   }
@@ -137,11 +137,7 @@ TEST_F(recovery_test, a_damaged_snapshot_is_ignored_in_favour_of_a_full_replay) 
   EXPECT_EQ(*recovered, live.at("alice"));
   // A value too short to hold its sequence, written behind the log's back.
   log_.reset();
-  {
-    test::raw_db raw{dir_.sub("db")};
-    ASSERT_TRUE(raw.open_status().ok()) << raw.open_status().ToString();
-    ASSERT_TRUE(raw.put("snapshots", "alice", "abc").ok());
-  }
+  ASSERT_EQ(test::write_raw(dir_.sub("db"), "snapshots", "alice", "abc"), "");
   reopen();
   ASSERT_ERRC(log_->get_snapshot("alice"), errc::corrupt_record);
   recovered = recover_user(*log_, "alice");
@@ -158,8 +154,9 @@ TEST_F(recovery_test, recover_user_uses_a_valid_snapshot_and_the_tail) {
   ASSERT_OK(snap);
   ASSERT_TRUE(snap->has_value());
   EXPECT_EQ((*snap)->seq, 1u);
-  std::vector<event> tail{make_event("alice", 20, events::presence_set{events::manual_mode::busy, 0}),
-                          make_event("alice", 30, events::disconnected{"c1"})};
+  std::vector<event> tail{
+    make_event("alice", 20, events::presence_set{events::manual_mode::busy, 0}),
+    make_event("alice", 30, events::disconnected{"c1"})};
   append_and_fold(tail, live);
   auto recovered = recover_user(*log_, "alice");
   ASSERT_OK(recovered);
@@ -172,11 +169,8 @@ TEST_F(recovery_test, a_corrupt_stream_record_fails_recovery_with_its_key) {
   std::vector<event> batch{make_event("alice", 10, events::connected{"c1", "web", 1})};
   ASSERT_OK(log_->append(batch));
   log_.reset();
-  {
-    test::raw_db raw{dir_.sub("db")};
-    ASSERT_TRUE(raw.open_status().ok()) << raw.open_status().ToString();
-    ASSERT_TRUE(raw.put("streams", std::string("alice\0", 6) + test::be64(1), "\x01").ok());
-  }
+  const std::string alice_1 = std::string("alice\0", 6) + test::be64(1);
+  ASSERT_EQ(test::write_raw(dir_.sub("db"), "streams", alice_1, "\x01"), "");
   reopen();
   auto replayed = replay_user(*log_, "alice");
   ASSERT_ERRC(replayed, errc::corrupt_record);

@@ -15,9 +15,9 @@ TEST(rocksdb_status, no_space_is_disk_full) {
 }
 
 TEST(rocksdb_status, a_held_lock_is_database_busy) {
-  auto err = to_error(rocksdb::Status::IOError("While lock file: /db/LOCK",
-                                               "Resource temporarily unavailable"),
-                      "open /db");
+  auto err = to_error(
+    rocksdb::Status::IOError("While lock file: /db/LOCK", "Resource temporarily unavailable"),
+    "open /db");
   EXPECT_EQ(err.code, errc::database_busy);
   EXPECT_NE(err.message.find("/db/LOCK"), std::string::npos);
 }

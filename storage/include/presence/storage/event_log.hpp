@@ -75,13 +75,20 @@ class event_log {
 
   /// Opens (or creates) a database. Errors: `database_missing`, `database_busy` (another writer),
   /// `unsupported_version` (newer schema), `corrupt_record`, `storage_failure`.
+  /// `database_missing` when the directory holds no database and the mode is read_only or
+  /// secondary, or create_if_missing is false; `invalid_argument` for an empty path;
+  /// `corrupt_record` for damaged `meta` values and, for read_write only, a newest log record
+  /// that does not decode (a writer needs its timestamp; tools can still open and list it).
   [[nodiscard]] static result<std::unique_ptr<event_log>> open(const open_options& options);
 
   /// Appends all of `batch` in one atomic write, or nothing. Assigns consecutive sequences to each
   /// event's `seq` (in place) and returns the first one. Timestamps are clamped so the global log
   /// is non-decreasing in time. Maintains the stream log and the connection index. Errors:
   /// `read_only`, `disk_full`, `storage_failure` (nothing of the batch is then visible, and the
-  /// sequences are not consumed).
+  /// sequences are not consumed), `invalid_argument` (an event with an empty stream or a NUL
+  /// byte in it). If the write fails, each `seq` is reset to 0 and each `ts` restored. An empty
+  /// batch writes nothing and returns 0. After a failed write the next append first resumes
+  /// RocksDB from its background-error state, so the log recovers once disk space returns.
   [[nodiscard]] virtual result<sequence> append(std::vector<event>& batch) = 0;
 
   /// Like `append`, but keeps the caller's sequences and timestamps, which must continue the log
@@ -104,7 +111,8 @@ class event_log {
                                                const event_visitor& visit) const = 0;
 
   /// Every raw record of one column family ("log", "streams", "connections", "snapshots", "meta"),
-  /// undecoded, for `verify`. Return false from `visit` to stop.
+  /// undecoded, for `verify`. Return false from `visit` to stop. `invalid_argument` for an
+  /// unknown family name.
   [[nodiscard]] virtual status scan_raw(std::string_view column_family,
                                         const std::function<bool(const raw_record&)>& visit) const = 0;
 

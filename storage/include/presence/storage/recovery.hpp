@@ -11,6 +11,8 @@ namespace presence::storage {
 
 /// Rebuilds a user's state: the stored snapshot (if any and decodable) plus the tail of the
 /// stream after it. Equal to `replay_user` by construction; `presencectl verify` checks it.
+/// A snapshot that does not decode, names another user or disagrees with the sequence it claims
+/// to cover is ignored in favour of a full replay (snapshots are only an optimisation).
 /// Errors: `corrupt_record` (naming the key), `storage_failure`.
 [[nodiscard]] result<events::user_state> recover_user(const event_log& log, std::string_view user);
 
