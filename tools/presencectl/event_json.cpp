@@ -1,0 +1,122 @@
+#include "event_json.hpp"
+
+#include "time_format.hpp"
+
+namespace presence::tools {
+
+namespace {
+
+using nlohmann::ordered_json;
+namespace ev = presence::events;
+
+// One overload per payload: appends the event's own fields in the documented order.
+void add_fields(ordered_json& out, const ev::connected& body) {
+  out["conn"] = body.conn;
+  out["client"] = body.client;
+  out["epoch"] = body.epoch;
+}
+void add_fields(ordered_json& out, const ev::disconnected& body) {
+  out["conn"] = body.conn;
+  out["reason"] = std::string(ev::to_string(body.reason));
+}
+void add_fields(ordered_json& out, const ev::activity& body) {
+  out["conn"] = body.conn;
+}
+void add_fields(ordered_json& out, const ev::presence_set& body) {
+  out["mode"] = std::string(ev::to_string(body.mode));
+  if (body.until != 0)
+    out["until"] = format_time(body.until);
+}
+void add_fields(ordered_json& out, const ev::status_set& body) {
+  out["text"] = body.text;
+  out["emoji"] = body.emoji;
+  out["expiration"] = body.expiration;
+}
+void add_fields(ordered_json& out, const ev::preferences_set& body) {
+  out["idle_timeout"] = body.idle_timeout;
+  out["auto_away"] = body.auto_away;
+}
+void add_fields(ordered_json& out, const ev::user_created& body) {
+  out["user"] = body.user;
+  out["name"] = body.name;
+  out["admin"] = body.admin;
+}
+void add_fields(ordered_json& out, const ev::user_deactivated& body) {
+  out["user"] = body.user;
+}
+void add_fields(ordered_json& out, const ev::token_issued& body) {
+  out["id"] = body.id;
+  out["user"] = body.user;
+  out["hash"] = body.hash;
+}
+void add_fields(ordered_json& out, const ev::token_revoked& body) {
+  out["id"] = body.id;
+}
+void add_fields(ordered_json& out, const ev::setting_changed& body) {
+  out["key"] = body.key;
+  out["value"] = body.value;
+}
+void add_fields(ordered_json& out, const ev::preset_created& body) {
+  out["id"] = body.id;
+  out["name"] = body.name;
+  out["presence"] = std::string(ev::to_string(body.presence));
+}
+void add_fields(ordered_json& out, const ev::preset_updated& body) {
+  out["id"] = body.id;
+  out["name"] = body.name;
+  out["presence"] = std::string(ev::to_string(body.presence));
+}
+void add_fields(ordered_json& out, const ev::preset_deleted& body) {
+  out["id"] = body.id;
+}
+void add_fields(ordered_json& out, const ev::service_disabled& body) {
+  out["reason"] = body.reason;
+  out["connections"] = body.connections;
+}
+void add_fields(ordered_json& out, const ev::epoch_started& body) {
+  out["epoch"] = body.epoch;
+}
+// Events without fields of their own.
+void add_fields(ordered_json&, const ev::away&) {}
+void add_fields(ordered_json&, const ev::presence_expired&) {}
+void add_fields(ordered_json&, const ev::status_expired&) {}
+void add_fields(ordered_json&, const ev::service_enabled&) {}
+
+constexpr std::size_t header_field_count = 6;  // seq, ts, stream, type, by, via
+
+} // namespace
+
+ordered_json to_json(const events::event& event) {
+  ordered_json out = ordered_json::object();
+  out["seq"] = event.seq;
+  out["ts"] = format_time(event.ts);
+  out["stream"] = event.stream;
+  out["type"] = std::string(ev::to_string(ev::type_of(event.body)));
+  out["by"] = event.by;
+  out["via"] = event.via;
+  std::visit([&out](const auto& body) { add_fields(out, body); }, event.body);
+  return out;
+}
+
+std::string to_json_line(const events::event& event) {
+  // `replace` keeps invalid UTF-8 from a damaged record printable instead of throwing.
+  return to_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string describe_fields(const events::event& event) {
+  const ordered_json object = to_json(event);
+  std::string text;
+  std::size_t index = 0;
+  for (const auto& [key, value] : object.items()) {
+    if (index++ < header_field_count)
+      continue;
+    if (!text.empty())
+      text += ' ';
+    text += key;
+    text += '=';
+    text += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return text;
+}
+
+} // namespace presence::tools

@@ -1,0 +1,51 @@
+#include "timeline_printer.hpp"
+
+#include <iomanip>
+#include <ostream>
+
+#include "event_json.hpp"
+#include "time_format.hpp"
+
+namespace presence::tools {
+
+namespace {
+
+constexpr int time_width = 28;
+constexpr int seq_width = 8;
+constexpr int type_width = 18;
+constexpr int by_width = 12;
+constexpr int via_width = 16;
+
+void print_row(std::ostream& out, std::string_view time, std::string_view seq,
+               std::string_view type, std::string_view by, std::string_view via,
+               std::string_view fields) {
+  out << std::left << std::setw(time_width) << time << ' ' << std::right << std::setw(seq_width)
+      << seq << "  " << std::left << std::setw(type_width) << type << ' ' << std::setw(by_width)
+      << by << ' ' << std::setw(via_width) << via << ' ' << fields << '\n';
+}
+
+} // namespace
+
+void timeline_printer::print(const events::event& ev) {
+  if (json_) {
+    out_ << to_json_line(ev) << '\n';
+  } else {
+    if (count_ == 0)
+      print_row(out_, "TIME", "SEQ", "TYPE", "BY", "VIA", "FIELDS");
+    print_row(out_, format_time(ev.ts), std::to_string(ev.seq),
+              events::to_string(events::type_of(ev.body)), ev.by.empty() ? "-" : ev.by,
+              ev.via.empty() ? "-" : ev.via, describe_fields(ev));
+  }
+  ++count_;
+}
+
+void timeline_printer::finish() {
+  if (json_)
+    return;
+  if (count_ == 0)
+    out_ << "no events\n";
+  else
+    out_ << count_ << (count_ == 1 ? " event\n" : " events\n");
+}
+
+} // namespace presence::tools
