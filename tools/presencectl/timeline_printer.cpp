@@ -2,6 +2,7 @@
 
 #include <iomanip>
 #include <ostream>
+#include <sstream>
 
 #include "event_json.hpp"
 #include "time_format.hpp"
@@ -14,14 +15,18 @@ constexpr int time_width = 28;
 constexpr int seq_width = 8;
 constexpr int type_width = 18;
 constexpr int by_width = 12;
-constexpr int via_width = 16;
+constexpr int via_width = 20;
 
 void print_row(std::ostream& out, std::string_view time, std::string_view seq,
                std::string_view type, std::string_view by, std::string_view via,
                std::string_view fields) {
-  out << std::left << std::setw(time_width) << time << ' ' << std::right << std::setw(seq_width)
+  std::ostringstream row;
+  row << std::left << std::setw(time_width) << time << ' ' << std::right << std::setw(seq_width)
       << seq << "  " << std::left << std::setw(type_width) << type << ' ' << std::setw(by_width)
-      << by << ' ' << std::setw(via_width) << via << ' ' << fields << '\n';
+      << by << ' ' << std::setw(via_width) << via << ' ' << fields;
+  std::string text = row.str();
+  text.erase(text.find_last_not_of(' ') + 1);  // no padding after the last column
+  out << text << '\n';
 }
 
 } // namespace
