@@ -1,0 +1,153 @@
+// presenced: the presence server. Parses its settings (JSON config file, PRESENCE_ADMIN_TOKEN,
+// command line), opens the engine on the data directory, bootstraps the admin token, serves HTTP
+// and WebSocket on one port, prints `listening on http://HOST:PORT` once ready, and shuts down
+// cleanly on SIGTERM / SIGINT. Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration.
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <pthread.h>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "config/options.hpp"
+#include "config/startup.hpp"
+#include "presence/actors/engine.hpp"
+#include "presence/api/server.hpp"
+
+namespace {
+
+using presence::api::config::presenced_options;
+
+constexpr int exit_runtime = 1;
+constexpr int exit_config = 2;
+
+int config_error(const std::string& message) {
+  std::cerr << "presenced: " << message << "\n";
+  return exit_config;
+}
+
+/// Reads every source of settings in precedence order. Returns an exit code, or -1 to go on.
+int read_options(int argc, char** argv, presenced_options& options) {
+  CLI::App app{"presenced: Slack- and Rocket.Chat-compatible presence server"};
+  std::string config_file;
+  app.add_option("--config", config_file,
+                 "JSON config file: an object of the option names below (with '_') to values");
+  std::map<std::string, std::string> values;
+  std::map<std::string, CLI::Option*> flags;
+  for (const auto& info : presence::api::config::option_table()) {
+    auto flag = "--" + info.key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    flags[info.key] = app.add_option(flag, values[info.key], info.help);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : exit_config;
+  }
+  if (!config_file.empty())
+    if (auto st = load_config_file(options, config_file); !st)
+      return config_error(st.error().message);
+  if (const char* token = std::getenv("PRESENCE_ADMIN_TOKEN"); token != nullptr && *token != 0)
+    if (auto st = set_option(options, "admin_token", token); !st)
+      return config_error("PRESENCE_ADMIN_TOKEN: " + st.error().message);
+  for (const auto& [key, option] : flags)
+    if (option->count() > 0)
+      if (auto st = set_option(options, key, values[key]); !st)
+        return config_error(st.error().message);
+  if (auto st = finish(options); !st)
+    return config_error(st.error().message);
+  return -1;
+}
+
+void setup_logging(const std::string& level) {
+  // stdout carries only the `listening on` line; every log line goes to stderr.
+  auto logger = spdlog::stderr_color_mt("presenced");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::info);
+}
+
+std::string url_host(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // SIGTERM / SIGINT are taken with sigwait below; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  presenced_options options;
+  if (int code = read_options(argc, argv, options); code >= 0)
+    return code;
+  setup_logging(options.log_level);
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec)
+    return config_error("data_dir: cannot create " + options.data_dir + ": " + ec.message());
+
+  spdlog::info("engine opening data_dir={} durability={}", options.data_dir,
+               options.engine.sync == presence::storage::durability::fsync ? "fsync" : "wal");
+  auto opened = presence::engine::open(options.engine);
+  if (!opened.ok()) {
+    spdlog::critical("engine open failed: {}", presence::describe(opened.error()));
+    return exit_runtime;
+  }
+  auto engine = std::move(opened.value());
+
+  bool token_configured = !options.server.admin_token.empty();
+  auto admin = presence::api::config::bootstrap_admin(*engine, options.data_dir,
+                                                      options.server.admin_user, token_configured);
+  if (!admin.ok()) {
+    spdlog::critical("admin bootstrap failed: {}", presence::describe(admin.error()));
+    (void)engine->shutdown();
+    return exit_runtime;
+  }
+  if (admin->generated)
+    std::cerr << "presenced: generated an admin token for user '" << options.server.admin_user
+              << "'; it is in " << admin->token_file << " (mode 0600, shown nowhere else)\n";
+  if (auto st = presence::api::config::apply_workspace_settings(*engine, options.workspace); !st) {
+    spdlog::critical("workspace settings refused: {}", presence::describe(st.error()));
+    (void)engine->shutdown();
+    return exit_config;
+  }
+
+  presence::api::server server;
+  auto port = server.start(*engine, options.server);
+  if (!port.ok()) {
+    spdlog::critical("{}", port.error().message);
+    (void)engine->shutdown();
+    return port.error().code == presence::errc::invalid_setting ? exit_config : exit_runtime;
+  }
+  server.set_ready(true);
+  std::printf("listening on http://%s:%u\n", url_host(options.server.host).c_str(),
+              static_cast<unsigned>(port.value()));
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("shutting down signal={}", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.stop();
+  if (auto st = engine->shutdown(); !st) {
+    spdlog::error("engine shutdown: {}", presence::describe(st.error()));
+    return exit_runtime;
+  }
+  spdlog::info("stopped");
+  return 0;
+}

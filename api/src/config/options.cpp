@@ -1,0 +1,287 @@
+#include "config/options.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
+
+#include "presence/events/workspace_state.hpp"
+
+namespace presence::api::config {
+
+namespace {
+
+using setter = std::function<status(presenced_options&, std::string_view)>;
+
+struct option_entry {
+  option_info info;
+  setter set;
+};
+
+status bad_value(std::string_view key, std::string_view value, const std::string& expected) {
+  return {errc::invalid_setting,
+          std::string(key) + ": '" + std::string(value) + "' is not " + expected};
+}
+
+/// An integer option in [lo, hi], stored into the member `field` returns (sizes, counts and
+/// std::chrono durations alike).
+template <class Field>
+setter integer_option(std::string key, int64_t lo, int64_t hi, Field field) {
+  return [key, lo, hi, field](presenced_options& o, std::string_view text) -> status {
+    int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || value < lo || value > hi)
+      return bad_value(key, text,
+                       "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    auto& target = field(o);
+    target = static_cast<std::remove_reference_t<decltype(target)>>(value);
+    return {};
+  };
+}
+
+template <class Field>
+setter real_option(std::string key, double lo, double hi, Field field) {
+  return [key, lo, hi, field](presenced_options& o, std::string_view text) -> status {
+    std::istringstream in{std::string(text)};
+    double value = 0;
+    in >> value;
+    if (in.fail() || !in.eof() || !std::isfinite(value) || value < lo || value > hi) {
+      std::ostringstream range;
+      range << "a number in [" << lo << ", " << hi << "]";
+      return bad_value(key, text, range.str());
+    }
+    field(o) = value;
+    return {};
+  };
+}
+
+template <class Field>
+setter text_option(std::string key, Field field) {
+  return [key, field](presenced_options& o, std::string_view text) -> status {
+    if (text.empty())
+      return bad_value(key, text, "a non-empty string");
+    field(o) = std::string(text);
+    return {};
+  };
+}
+
+setter choice_option(std::string key, std::vector<std::string> choices,
+                     std::function<void(presenced_options&, const std::string&)> apply) {
+  return [key, choices, apply](presenced_options& o, std::string_view text) -> status {
+    if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
+      std::string expected = "one of";
+      for (const auto& c : choices)
+        expected += " " + c;
+      return bad_value(key, text, expected);
+    }
+    apply(o, std::string(text));
+    return {};
+  };
+}
+
+/// A workspace setting: validated by the domain's own rule, applied through the engine at start.
+setter workspace_option(std::string key) {
+  return [key](presenced_options& o, std::string_view text) -> status {
+    events::workspace_settings scratch;
+    if (auto st = events::set_setting(scratch, key, text); !st)
+      return st;
+    auto same = [&](const auto& kv) { return kv.first == key; };
+    o.workspace.erase(std::remove_if(o.workspace.begin(), o.workspace.end(), same),
+                      o.workspace.end());
+    o.workspace.emplace_back(key, std::string(text));
+    return {};
+  };
+}
+
+status check_token(std::string_view text) {
+  bool printable = std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isgraph(c) != 0;
+  });
+  if (text.size() < 16 || text.size() > 256 || !printable)
+    return bad_value("admin_token", "…", "16 to 256 printable characters without spaces");
+  return {};
+}
+
+#define FIELD(expr) [](presenced_options& o) -> auto& { return o.expr; }
+
+const std::vector<option_entry>& entries() {
+  static const std::vector<option_entry> table = [] {
+    std::vector<option_entry> t;
+    auto add = [&t](std::string key, std::string help, setter set) {
+      t.push_back({{std::move(key), std::move(help)}, std::move(set)});
+    };
+    add("data_dir", "database directory (default ./data)", text_option("data_dir", FIELD(data_dir)));
+    add("listen", "HOST:PORT to bind, port 0 = any free port (default 127.0.0.1:8080)",
+        text_option("listen", FIELD(listen)));
+    add("admin_token", "admin token secret, 16..256 printable characters (kept in memory only)",
+        [](presenced_options& o, std::string_view text) -> status {
+          if (auto st = check_token(text); !st)
+            return st;
+          o.server.admin_token = std::string(text);
+          return {};
+        });
+    add("log_level", "trace|debug|info|warn|error|critical|off (default info)",
+        choice_option("log_level", {"trace", "debug", "info", "warn", "error", "critical", "off"},
+                      [](presenced_options& o, const std::string& v) { o.log_level = v; }));
+    add("durability", "wal (survives a killed process) or fsync (survives power loss); default wal",
+        choice_option("durability", {"wal", "fsync"}, [](presenced_options& o, const std::string& v) {
+          o.engine.sync = v == "fsync" ? storage::durability::fsync : storage::durability::wal;
+        }));
+    add("journal_max_batch", "events per group commit, 1..1000000 (default 4096)",
+        integer_option("journal_max_batch", 1, 1'000'000, FIELD(engine.max_batch)));
+    add("journal_interval_us", "longest wait to fill a batch in µs, 0..1000000 (default 500)",
+        integer_option("journal_interval_us", 0, 1'000'000,
+                       [](presenced_options& o) -> auto& { return o.engine.journal_interval; }));
+    add("directory_shards", "user directory shards, 1..1024 (default 8)",
+        integer_option("directory_shards", 1, 1024, FIELD(engine.directory_shards)));
+    add("broadcaster_shards", "broadcaster shards, 1..1024 (default 4)",
+        integer_option("broadcaster_shards", 1, 1024, FIELD(engine.broadcaster_shards)));
+    add("passivate_after_s", "idle user actor lifetime in s, 1..86400 (default 60)",
+        integer_option("passivate_after_s", 1, 86'400, FIELD(engine.passivate_after)));
+    add("snapshot_every", "user events between snapshots, 1..1000000000 (default 1000)",
+        integer_option("snapshot_every", 1, 1'000'000'000, FIELD(engine.snapshot_every)));
+    add("request_timeout_ms", "engine request timeout in ms, 10..600000 (default 10000)",
+        integer_option("request_timeout_ms", 10, 600'000, FIELD(engine.request_timeout)));
+    add("http_threads", "event-loop threads, 0 = hardware threads, 0..256 (default 0)",
+        integer_option("http_threads", 0, 256, FIELD(server.threads)));
+    add("admin_threads", "threads for blocking engine calls, 1..64 (default 2)",
+        integer_option("admin_threads", 1, 64, FIELD(server.admin_threads)));
+    add("max_body_bytes", "request body limit, 1024..67108864 (default 1048576)",
+        integer_option("max_body_bytes", 1024, 64 << 20, FIELD(server.max_body_bytes)));
+    add("max_header_bytes", "request header limit, 1024..1048576 (default 16384)",
+        integer_option("max_header_bytes", 1024, 1 << 20, FIELD(server.max_header_bytes)));
+    add("keepalive_timeout_s", "idle keep-alive timeout in s, 1..3600 (default 60)",
+        integer_option("keepalive_timeout_s", 1, 3600, FIELD(server.keepalive_timeout_s)));
+    add("rate_limit_per_s", "API requests per second per token, 0 = off, 0..1000000 (default 20)",
+        real_option("rate_limit_per_s", 0, 1e6, FIELD(server.rate_limit_per_s)));
+    add("rate_limit_burst", "per-token burst, 1..1000000 (default 100)",
+        real_option("rate_limit_burst", 1, 1e6, FIELD(server.rate_limit_burst)));
+    add("team_id", "team.id in auth.test and rtm.connect (default T00000001)",
+        text_option("team_id", FIELD(server.team_id)));
+    add("team_name", "team.name in auth.test and rtm.connect (default presence)",
+        text_option("team_name", FIELD(server.team_name)));
+    add("max_frame_bytes", "largest WebSocket frame, 128..16777216 (default 65536)",
+        integer_option("max_frame_bytes", 128, 16 << 20, FIELD(server.max_frame_bytes)));
+    add("max_backlog_bytes", "unsent bytes before a slow WebSocket client is cut off, "
+        "1024..1073741824 (default 1048576)",
+        integer_option("max_backlog_bytes", 1024, 1 << 30, FIELD(server.max_backlog_bytes)));
+    add("ping_interval_ms", "WebSocket heartbeat in ms, 100..3600000 (default 30000)",
+        integer_option("ping_interval_ms", 100, 3'600'000, FIELD(server.ping_interval_ms)));
+    add("sub_rate_per_s", "presence_sub + presence_query per second per socket, 1..10000 (default 5)",
+        integer_option("sub_rate_per_s", 1, 10'000, FIELD(server.sub_rate_per_s)));
+    add("max_query_ids", "ids per presence_query, 1..100000 (default 500)",
+        integer_option("max_query_ids", 1, 100'000, FIELD(server.max_query_ids)));
+    // Workspace settings live in the log; these are applied through the engine at start.
+    add("idle_timeout", "workspace: seconds before auto-away, 1..604800 (default 600)",
+        workspace_option("idle_timeout"));
+    add("connection_limit", "workspace: open connections before presence turns off, 0 = unlimited "
+        "(default 200)", workspace_option("connection_limit"));
+    add("flush_interval_ms", "workspace: broadcast coalescing window in ms, 1..10000 (default 100)",
+        workspace_option("flush_interval_ms"));
+    add("activity_log_interval", "workspace: seconds between logged activity events, 1..3600 "
+        "(default 30)", workspace_option("activity_log_interval"));
+    add("auto_reenable_below", "workspace: turn presence back on below this count, 0 = off",
+        workspace_option("auto_reenable_below"));
+    add("degraded_mode", "workspace: off or query_only (default off)", workspace_option("degraded_mode"));
+    add("max_subscription", "workspace: ids per presence_sub, 1..100000 (default 500)",
+        workspace_option("max_subscription"));
+    return t;
+  }();
+  return table;
+}
+
+#undef FIELD
+
+std::string normalise(std::string_view key) {
+  std::string out(key);
+  std::replace(out.begin(), out.end(), '-', '_');
+  return out;
+}
+
+} // namespace
+
+const std::vector<option_info>& option_table() {
+  static const std::vector<option_info> infos = [] {
+    std::vector<option_info> out;
+    for (const auto& e : entries())
+      out.push_back(e.info);
+    return out;
+  }();
+  return infos;
+}
+
+status set_option(presenced_options& options, std::string_view key, std::string_view value) {
+  auto name = normalise(key);
+  for (const auto& e : entries())
+    if (e.info.key == name)
+      return e.set(options, value);
+  return {errc::invalid_argument, "unknown option '" + std::string(key) + "'"};
+}
+
+status load_config_file(presenced_options& options, const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return {errc::storage_failure, "cannot read config file " + path};
+  std::stringstream text;
+  text << in.rdbuf();
+  auto doc = nlohmann::json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded())
+    return {errc::invalid_json, path + ": not valid JSON"};
+  if (!doc.is_object())
+    return {errc::invalid_json, path + ": must be a JSON object of option names to values"};
+  for (const auto& [key, value] : doc.items()) {
+    std::string textual;
+    if (value.is_string())
+      textual = value.get<std::string>();
+    else if (value.is_number() || value.is_boolean())
+      textual = value.dump();
+    else
+      return {errc::invalid_json, path + ": " + key + " must be a string, number or boolean"};
+    if (auto st = set_option(options, key, textual); !st)
+      return presence::error{st.error().code, path + ": " + st.error().message};
+  }
+  return {};
+}
+
+status parse_listen(std::string_view listen, std::string& host, uint16_t& port) {
+  auto fail = [&] {
+    return status{errc::invalid_setting,
+                  "listen: '" + std::string(listen) + "' is not HOST:PORT (port 0..65535)"};
+  };
+  auto colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return fail();
+  auto h = listen.substr(0, colon);
+  auto p = listen.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']')
+    h = h.substr(1, h.size() - 2);
+  else if (h.find(':') != std::string_view::npos)
+    return fail();  // IPv6 addresses need brackets
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (h.empty() || p.empty() || ec != std::errc{} || end != p.data() + p.size() || value > 65535)
+    return fail();
+  host = std::string(h);
+  port = static_cast<uint16_t>(value);
+  return {};
+}
+
+status finish(presenced_options& options) {
+  if (auto st = parse_listen(options.listen, options.server.host, options.server.port); !st)
+    return st;
+  if (options.data_dir.empty())
+    return {errc::invalid_setting, "data_dir: must not be empty"};
+  options.engine.db_path = options.data_dir;
+  if (options.server.rate_limit_per_s > 0 && options.server.rate_limit_burst < 1)
+    return {errc::invalid_setting, "rate_limit_burst: must be at least 1"};
+  return {};
+}
+
+} // namespace presence::api::config

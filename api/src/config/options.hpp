@@ -1,0 +1,59 @@
+#pragma once
+
+// Every setting of presenced, by name: one table serves the JSON config file, the command line
+// (`--max-body-bytes 4096` for key `max_body_bytes`) and the validation at start. Pure: no I/O
+// except `load_config_file`.
+//
+// Config file: a JSON object of keys from `option_table()` to values (strings, numbers or
+// booleans), e.g. {"listen": "127.0.0.1:9000", "durability": "fsync", "rate_limit_per_s": 50,
+// "connection_limit": 500}. Precedence: defaults < config file < PRESENCE_ADMIN_TOKEN < command line.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "presence/actors/engine.hpp"
+#include "presence/api/server.hpp"
+#include "presence/events/result.hpp"
+
+namespace presence::api::config {
+
+/// The whole configuration of one presenced process.
+struct presenced_options {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:8080";  ///< HOST:PORT, also split into server.host/port
+  std::string log_level = "info";          ///< trace, debug, info, warn, error, critical, off
+  engine_config engine;                    ///< db_path is set from data_dir by `finish`
+  server_config server;
+  /// Workspace settings to apply at start (engine `set_setting`), in the order given; each value
+  /// was already checked by the domain's own validation.
+  std::vector<std::pair<std::string, std::string>> workspace;
+};
+
+/// One settable option.
+struct option_info {
+  std::string key;   ///< snake_case; the command line uses it with '-' for '_'
+  std::string help;  ///< one line, with the accepted range and the default
+};
+
+/// Every option, in a fixed order.
+const std::vector<option_info>& option_table();
+
+/// Sets option `key` ('-' and '_' are interchangeable) from its text form. Errors:
+/// `invalid_setting` naming the key and the accepted values; `invalid_argument` for an unknown key.
+status set_option(presenced_options& options, std::string_view key, std::string_view value);
+
+/// Applies a JSON config file (see the file comment). Errors: `invalid_json` (unreadable, not
+/// JSON, not an object, or a value that is an object/array/null, naming the key), or the errors
+/// of `set_option`. `storage_failure` when the file cannot be read.
+status load_config_file(presenced_options& options, const std::string& path);
+
+/// Cross-field checks and derived values once every source is applied: splits `listen` into
+/// host and port, sets `engine.db_path`. Error: `invalid_setting` naming the field.
+status finish(presenced_options& options);
+
+/// Splits "HOST:PORT" ("[::1]:80" for IPv6). Error: `invalid_setting`.
+status parse_listen(std::string_view listen, std::string& host, uint16_t& port);
+
+} // namespace presence::api::config

@@ -1,0 +1,63 @@
+#pragma once
+
+// Who a token secret belongs to, without blocking an event loop: the configured admin token is
+// compared in memory; other secrets are looked up in a short-lived cache, and on a miss through
+// the engine's blocking `authenticate` on the blocking pool.
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "presence/actors/engine.hpp"
+#include "presence/events/result.hpp"
+#include "presence/events/workspace_state.hpp"
+
+namespace presence::api::http {
+
+/// Runs a task on the blocking pool (never on an event-loop thread).
+using blocking_executor = std::function<void(std::function<void()>)>;
+
+class authenticator {
+ public:
+  using done_fn = std::function<void(result<events::user_record>)>;
+
+  /// `admin_token` may be empty (no configured admin token). Cached results live `ttl`.
+  authenticator(presence::engine& engine, std::string admin_token, std::string admin_user,
+                blocking_executor blocking, std::chrono::seconds ttl = std::chrono::seconds{30});
+
+  /// Calls `done` exactly once, inline on a cache hit or on a blocking-pool thread otherwise, with
+  /// the user or the engine's error (`unknown_token`, `user_deactivated`, …).
+  void authenticate(const std::string& secret, done_fn done);
+
+  /// Drops every cached result (after a token is revoked or a user deactivated).
+  void forget_all();
+
+  /// The user record that the configured admin token stands for.
+  const events::user_record& admin_identity() const { return admin_identity_; }
+
+ private:
+  struct cached {
+    events::user_record user;
+    std::chrono::steady_clock::time_point expires;
+  };
+  void remember(const std::string& key, const events::user_record& user);
+
+  presence::engine& engine_;
+  std::string admin_token_;
+  events::user_record admin_identity_;
+  blocking_executor blocking_;
+  std::chrono::seconds ttl_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, cached> cache_;  ///< by SHA-256 of the secret
+};
+
+/// Slack's code for an authentication failure: "invalid_auth", "token_revoked",
+/// "account_inactive" or "fatal_error".
+const char* slack_auth_error(const presence::error& err) noexcept;
+
+/// The secret of an `Authorization: Bearer <secret>` header, or "" when it is not one.
+std::string bearer_token(const std::string& authorization);
+
+} // namespace presence::api::http

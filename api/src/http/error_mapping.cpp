@@ -1,0 +1,115 @@
+#include "http/error_mapping.hpp"
+
+namespace presence::api::http {
+
+bool is_internal(errc code) noexcept {
+  switch (code) {
+    case errc::corrupt_record:
+    case errc::unsupported_version:
+    case errc::truncated_record:
+    case errc::unknown_event_type:
+    case errc::storage_failure:
+    case errc::disk_full:
+    case errc::database_missing:
+    case errc::database_busy:
+    case errc::read_only:
+    case errc::out_of_order:
+    case errc::timeout:
+    case errc::shutting_down:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* slack_error(errc code) noexcept {
+  switch (code) {
+    case errc::invalid_argument:
+      return "invalid_arguments";
+    case errc::invalid_user_id:
+    case errc::unknown_user:
+      return "user_not_found";
+    case errc::invalid_status_text:
+    case errc::invalid_emoji:
+      return "invalid_profile";
+    case errc::expiration_in_past:
+      return "expiration_in_past";
+    case errc::invalid_presence:
+      return "invalid_presence";
+    case errc::user_exists:
+      return "already_in_team";
+    case errc::user_deactivated:
+      return "account_inactive";
+    case errc::invalid_setting:
+      return "invalid_setting";
+    case errc::invalid_preset:
+      return "invalid_preset";
+    case errc::unknown_preset:
+      return "preset_not_found";
+    case errc::unknown_token:
+      return "token_not_found";
+    case errc::connection_limit_exceeded:
+      return "connection_limit_exceeded";
+    case errc::unknown_connection:
+      return "connection_not_found";
+    case errc::not_admin:
+      return "not_admin";
+    case errc::invalid_json:
+      return "invalid_json";
+    case errc::shutting_down:
+      return "service_unavailable";
+    default:
+      return "fatal_error";
+  }
+}
+
+namespace {
+
+rc_failure bad_request(const std::string& message, const char* type) {
+  return {400, message + " [" + type + "]", type};
+}
+
+} // namespace
+
+rc_failure to_rc_failure(const presence::error& err) {
+  switch (err.code) {
+    case errc::unknown_user:
+    case errc::invalid_user_id:
+      return bad_request("The required \"userId\" or \"username\" param provided does not match any users",
+                         "error-invalid-user");
+    case errc::invalid_presence:
+      return bad_request("Valid status types include online, away, offline, and busy.",
+                         "error-invalid-status");
+    case errc::invalid_status_text:
+    case errc::invalid_emoji:
+      return bad_request("Invalid status message: " + err.message, "error-invalid-message");
+    case errc::expiration_in_past:
+      return bad_request("The expiration is in the past", "error-invalid-expiration");
+    case errc::user_exists:
+      return bad_request("The user already exists", "error-user-already-exists");
+    case errc::user_deactivated:
+      return bad_request("The user is deactivated", "error-user-deactivated");
+    case errc::invalid_setting:
+      return bad_request("Invalid setting: " + err.message, "error-invalid-setting");
+    case errc::invalid_preset:
+      return bad_request("Invalid custom status name: " + err.message,
+                         "error-invalid-custom-user-status-name");
+    case errc::unknown_preset:
+      return bad_request("Custom user status not found", "error-invalid-custom-user-status");
+    case errc::connection_limit_exceeded:
+      return bad_request("The connection count is still at or above the limit",
+                         "error-connection-limit-exceeded");
+    case errc::not_admin:
+      return {403, "User does not have the permissions required for this action [error-not-allowed]",
+              "error-not-allowed"};
+    case errc::invalid_json:
+      return bad_request("Invalid JSON body", "error-invalid-json");
+    case errc::invalid_argument:
+      return bad_request(err.message.empty() ? "Invalid parameters" : err.message,
+                         "error-invalid-params");
+    default:
+      return {500, "Internal server error [error-internal]", "error-internal"};
+  }
+}
+
+} // namespace presence::api::http

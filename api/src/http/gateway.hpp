@@ -1,0 +1,54 @@
+#pragma once
+
+// What every request handler shares: the engine, the config, the counters, the rate limiter,
+// the authenticator, the WebSocket ticket store and the blocking pool. Owned by the server;
+// outlives every session and every pending engine callback.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "http/authenticator.hpp"
+#include "http/rate_limiter.hpp"
+#include "metrics.hpp"
+#include "presence/actors/engine.hpp"
+#include "presence/api/server.hpp"
+#include "rtm/ticket_store.hpp"
+
+namespace presence::api::http {
+
+struct gateway {
+  gateway(presence::engine& engine_ref, server_config cfg, blocking_executor blocking_pool)
+    : engine(engine_ref), config(std::move(cfg)),
+      limiter(config.rate_limit_per_s, config.rate_limit_burst),
+      auth(engine_ref, config.admin_token, config.admin_user, blocking_pool),
+      blocking(std::move(blocking_pool)) {
+  }
+
+  presence::engine& engine;
+  const server_config config;
+  api::metrics stats;
+  rate_limiter limiter;
+  authenticator auth;
+  rtm::ticket_store tickets;
+  /// Runs blocking engine calls (admin operations, auth cache misses) off the event loop.
+  blocking_executor blocking;
+  std::atomic<uint16_t> port{0};     ///< the bound port
+  std::atomic<bool> ready{false};    ///< /readyz
+  std::atomic<bool> stopping{false}; ///< no new keep-alive requests once set
+
+  /// Seconds on the monotonic clock, for the rate limiter.
+  static double monotonic_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+  }
+  /// Microseconds since the Unix epoch (ticket expiry, expiration checks).
+  static int64_t now_us() {
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  }
+};
+
+} // namespace presence::api::http

@@ -1,0 +1,226 @@
+#include "http/http_session.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/router.hpp"
+
+namespace presence::api::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace asio = boost::asio;
+
+// --- session_registry ------------------------------------------------------------------------
+
+uint64_t session_registry::add(const std::shared_ptr<http_session>& session) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto id = next_id_++;
+  sessions_.emplace(id, session);
+  return id;
+}
+
+void session_registry::remove(uint64_t id) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  sessions_.erase(id);
+}
+
+void session_registry::close_all() {
+  std::vector<std::shared_ptr<http_session>> open;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    for (auto& [id, weak] : sessions_)
+      if (auto session = weak.lock())
+        open.push_back(std::move(session));
+  }
+  for (auto& session : open)
+    session->close();
+}
+
+// --- http_session ----------------------------------------------------------------------------
+
+namespace {
+
+std::string header(const bhttp::request<bhttp::string_body>& req, bhttp::field name) {
+  auto it = req.find(name);
+  return it == req.end() ? std::string{} : std::string(it->value());
+}
+
+std::string header(const bhttp::request<bhttp::string_body>& req, const char* name) {
+  auto it = req.find(name);
+  return it == req.end() ? std::string{} : std::string(it->value());
+}
+
+api_request to_api_request(const bhttp::request<bhttp::string_body>& req) {
+  api_request out;
+  out.method = std::string(req.method_string());
+  auto target = std::string(req.target());
+  auto q = target.find('?');
+  out.path = target.substr(0, q);
+  out.query = q == std::string::npos ? std::string{} : target.substr(q + 1);
+  out.content_type = header(req, bhttp::field::content_type);
+  out.authorization = header(req, bhttp::field::authorization);
+  out.auth_token = header(req, "X-Auth-Token");
+  out.user_id = header(req, "X-User-Id");
+  out.host = header(req, bhttp::field::host);
+  out.body = req.body();
+  return out;
+}
+
+api_reply plain_error(int status, const char* code) {
+  api_reply out;
+  out.status = status;
+  out.body = std::string("{\"ok\":false,\"error\":\"") + code + "\"}";
+  return out;
+}
+
+} // namespace
+
+http_session::http_session(asio::ip::tcp::socket&& socket, gateway& gw, rtm::session_context& rtm,
+                           session_registry& registry)
+  : stream_(std::move(socket)), gw_(gw), rtm_(rtm), registry_(registry) {
+}
+
+http_session::~http_session() {
+  if (registry_id_ != 0)
+    registry_.remove(registry_id_);
+}
+
+void http_session::run() {
+  registry_id_ = registry_.add(shared_from_this());
+  asio::dispatch(stream_.get_executor(),
+                 beast::bind_front_handler(&http_session::read_next, shared_from_this()));
+}
+
+void http_session::close() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->closing_ = true;
+    if (!self->busy_ && !self->handed_over_)
+      self->shutdown();
+  });
+}
+
+void http_session::read_next() {
+  if (closing_ || gw_.stopping.load()) {
+    shutdown();
+    return;
+  }
+  parser_.emplace();
+  parser_->body_limit(gw_.config.max_body_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(gw_.config.max_header_bytes));
+  stream_.expires_after(std::chrono::seconds(gw_.config.keepalive_timeout_s));
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->on_read(ec);
+                    });
+}
+
+void http_session::on_read(beast::error_code ec) {
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+      ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+      ec == asio::error::eof) {
+    shutdown();
+    return;
+  }
+  if (ec == bhttp::error::body_limit) {
+    write(plain_error(413, "request_too_large"), false);
+    return;
+  }
+  if (ec == bhttp::error::header_limit) {
+    write(plain_error(431, "request_header_fields_too_large"), false);
+    return;
+  }
+  if (ec) {
+    spdlog::debug("http bad request: {}", ec.message());
+    write(plain_error(400, "bad_request"), false);
+    return;
+  }
+  dispatch_request();
+}
+
+void http_session::dispatch_request() {
+  busy_ = true;
+  const auto& req = parser_->get();
+  bool keep_alive = req.keep_alive();
+  auto api_req = to_api_request(req);
+  if (api_req.path == "/rtm" && beast::websocket::is_upgrade(req)) {
+    upgrade(api_req);
+    return;
+  }
+  route(gw_, api_req, replier(keep_alive));
+}
+
+void http_session::upgrade(const api_request& req) {
+  authenticate_upgrade(gw_, req, [self = shared_from_this()](upgrade_auth auth) {
+    asio::post(self->stream_.get_executor(), [self, auth = std::move(auth)]() mutable {
+      if (!auth.ok) {
+        self->write(std::move(auth.refusal), false);
+        return;
+      }
+      if (self->closing_ || self->gw_.stopping.load()) {
+        self->write(plain_error(503, "service_unavailable"), false);
+        return;
+      }
+      self->handed_over_ = true;
+      self->stream_.expires_never();
+      spdlog::debug("rtm upgrade user={}", auth.user);
+      rtm::start_session(std::move(self->stream_), self->parser_->release(), std::move(auth.user),
+                         auth.batch_presence_aware, self->rtm_);
+    });
+  });
+}
+
+reply_fn http_session::replier(bool keep_alive) {
+  return [self = shared_from_this(), keep_alive](api_reply reply) {
+    asio::post(self->stream_.get_executor(), [self, keep_alive, reply = std::move(reply)]() mutable {
+      self->write(std::move(reply), keep_alive);
+    });
+  };
+}
+
+void http_session::write(api_reply reply, bool keep_alive) {
+  busy_ = true;
+  keep_alive = keep_alive && !closing_ && !gw_.stopping.load();
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+    static_cast<bhttp::status>(reply.status), parser_ ? parser_->get().version() : 11);
+  res->set(bhttp::field::server, "presenced");
+  res->set(bhttp::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers)
+    res->set(name, value);
+  res->keep_alive(keep_alive);
+  res->body() = std::move(reply.body);
+  res->prepare_payload();
+  stream_.expires_after(std::chrono::seconds(30));
+  bhttp::async_write(stream_, *res,
+                     [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+                       self->on_write(keep_alive, ec);
+                     });
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec) {
+  busy_ = false;
+  if (ec || !keep_alive) {
+    shutdown();
+    return;
+  }
+  read_next();
+}
+
+void http_session::shutdown() {
+  if (handed_over_)
+    return;
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+} // namespace presence::api::http

@@ -1,0 +1,78 @@
+#pragma once
+
+// One HTTP connection (Boost.Beast): reads requests one at a time with body and header limits,
+// hands each to the router, writes the reply on the connection's strand, keeps the connection
+// alive when asked, and hands authenticated /rtm upgrades over to the real-time module.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http/api_types.hpp"
+#include "http/gateway.hpp"
+#include "rtm/rtm_session.hpp"
+
+namespace presence::api::http {
+
+class http_session;
+
+/// The open HTTP sessions, so that `stop` can close idle keep-alive connections. Thread-safe.
+class session_registry {
+ public:
+  uint64_t add(const std::shared_ptr<http_session>& session);
+  void remove(uint64_t id);
+  /// Asks every registered session to close (on its own strand).
+  void close_all();
+
+ private:
+  std::mutex mutex_;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::weak_ptr<http_session>> sessions_;
+};
+
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(boost::asio::ip::tcp::socket&& socket, gateway& gw, rtm::session_context& rtm,
+               session_registry& registry);
+  ~http_session();
+
+  /// Starts reading requests (on the socket's strand).
+  void run();
+  /// Closes the connection if it is idle, or after the reply in flight (posted to the strand).
+  void close();
+
+ private:
+  using request_parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+  void read_next();
+  void on_read(boost::beast::error_code ec);
+  void dispatch_request();
+  void upgrade(const api_request& req);
+  void write(api_reply reply, bool keep_alive);
+  void on_write(bool keep_alive, boost::beast::error_code ec);
+  void shutdown();
+  /// A reply_fn that posts back onto this session's strand.
+  reply_fn replier(bool keep_alive);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<request_parser> parser_;
+  gateway& gw_;
+  rtm::session_context& rtm_;
+  session_registry& registry_;
+  uint64_t registry_id_ = 0;
+  bool busy_ = false;         ///< a request is being answered
+  bool closing_ = false;
+  bool handed_over_ = false;  ///< the stream now belongs to a WebSocket session
+};
+
+} // namespace presence::api::http

@@ -1,0 +1,140 @@
+#include "http/router.hpp"
+
+#include <string_view>
+#include <utility>
+
+#include "http/error_mapping.hpp"
+#include "http/request_params.hpp"
+#include "rocketchat/rc_api.hpp"
+#include "slack/slack_api.hpp"
+
+namespace presence::api::http {
+
+namespace {
+
+api_reply text(int status, std::string body, std::string type = "text/plain; charset=utf-8") {
+  api_reply out;
+  out.status = status;
+  out.content_type = std::move(type);
+  out.body = std::move(body);
+  return out;
+}
+
+api_reply json_error(int status, const std::string& code) {
+  api_reply out;
+  out.status = status;
+  out.body = dump_json({{"ok", false}, {"error", code}});
+  return out;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+/// /metrics: the admin token (or an admin user's token) as a Bearer header, like the admin API.
+void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
+  auto token = bearer_token(req.authorization);
+  if (token.empty()) {
+    reply(json_error(401, "not_authed"));
+    return;
+  }
+  gw.auth.authenticate(token, [&gw, reply = std::move(reply)](result<events::user_record> who) {
+    if (!who.ok() || !who->active) {
+      reply(json_error(401, who.ok() ? "account_inactive" : slack_auth_error(who.error())));
+      return;
+    }
+    if (!who->admin) {
+      reply(json_error(403, "not_admin"));
+      return;
+    }
+    gw.blocking([&gw, reply] {
+      auto body = gw.stats.render();
+      // The engine's own view of the workspace, when it answers.
+      if (auto service = gw.engine.service(); service.ok()) {
+        body += "# HELP presence_connections Open presence connections in the workspace.\n"
+                "# TYPE presence_connections gauge\npresence_connections " +
+                std::to_string(service->connections) +
+                "\n# HELP presence_connection_limit The workspace connection limit (0 = none).\n"
+                "# TYPE presence_connection_limit gauge\npresence_connection_limit " +
+                std::to_string(service->limit) +
+                "\n# HELP presence_service_enabled 1 while the presence service is on.\n"
+                "# TYPE presence_service_enabled gauge\npresence_service_enabled " +
+                (service->enabled ? "1" : "0") + "\n";
+      }
+      reply(text(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8"));
+    });
+  });
+}
+
+} // namespace
+
+void route(gateway& gw, const api_request& req, reply_fn reply) {
+  gw.stats.http_requests.fetch_add(1, std::memory_order_relaxed);
+  const auto& path = req.path;
+  if (path == "/healthz") {
+    reply(text(200, "ok\n"));
+  } else if (path == "/readyz") {
+    bool ready = gw.ready.load() && !gw.stopping.load();
+    reply(text(ready ? 200 : 503, ready ? "ready\n" : "not ready\n"));
+  } else if (path == "/metrics") {
+    serve_metrics(gw, req, std::move(reply));
+  } else if (path == "/rtm") {
+    reply(json_error(426, "upgrade_required"));
+  } else if (starts_with(path, "/api/v1/") && path.size() > 8) {
+    rocketchat::handle(gw, path.substr(8), req, std::move(reply));
+  } else if (starts_with(path, "/api/") && path.size() > 5) {
+    slack::handle(gw, path.substr(5), req, std::move(reply));
+  } else {
+    reply(json_error(404, "not_found"));
+  }
+}
+
+void authenticate_upgrade(gateway& gw, const api_request& req,
+                          std::function<void(upgrade_auth)> done) {
+  gw.stats.http_requests.fetch_add(1, std::memory_order_relaxed);
+  upgrade_auth outcome;
+  nlohmann::json params = nlohmann::json::object();
+  if (auto st = parse_urlencoded(req.query, params); !st) {
+    outcome.refusal = json_error(400, "invalid_form_data");
+    done(std::move(outcome));
+    return;
+  }
+  bool malformed = false;
+  outcome.batch_presence_aware = param_bool(params, "batch_presence_aware", true, &malformed);
+  auto refuse = [&gw](upgrade_auth& o, const std::string& code) {
+    gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
+    o.refusal = json_error(401, code);
+  };
+  if (auto ticket = param_string(params, "ticket")) {
+    if (auto user = gw.tickets.redeem(*ticket, gateway::now_us())) {
+      outcome.ok = true;
+      outcome.user = *user;
+    } else {
+      refuse(outcome, "invalid_auth");
+    }
+    done(std::move(outcome));
+    return;
+  }
+  auto token = bearer_token(req.authorization);
+  if (token.empty())
+    token = param_string(params, "token").value_or("");
+  if (token.empty()) {
+    refuse(outcome, "not_authed");
+    done(std::move(outcome));
+    return;
+  }
+  gw.auth.authenticate(token, [outcome, refuse, done = std::move(done)](
+                                result<events::user_record> who) mutable {
+    if (!who.ok())
+      refuse(outcome, slack_auth_error(who.error()));
+    else if (!who->active)
+      refuse(outcome, "account_inactive");
+    else {
+      outcome.ok = true;
+      outcome.user = who->id;
+    }
+    done(std::move(outcome));
+  });
+}
+
+} // namespace presence::api::http

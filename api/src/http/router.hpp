@@ -1,0 +1,32 @@
+#pragma once
+
+// Which handler answers a request: /healthz, /readyz, /metrics, /api/v1/<method> (Rocket.Chat),
+// /api/<method> (Slack), and the authentication of /rtm WebSocket upgrades. No Beast types: the
+// HTTP session hands over plain api_request values.
+
+#include <functional>
+#include <string>
+
+#include "http/api_types.hpp"
+#include "http/gateway.hpp"
+
+namespace presence::api::http {
+
+/// Answers `req` through `reply` exactly once (from any thread). WebSocket upgrades of /rtm are
+/// not routed here (see `authenticate_upgrade`); a plain request to /rtm gets 426.
+void route(gateway& gw, const api_request& req, reply_fn reply);
+
+/// The outcome of authenticating a /rtm upgrade request.
+struct upgrade_auth {
+  bool ok = false;
+  std::string user;               ///< when ok
+  bool batch_presence_aware = true;
+  api_reply refusal;              ///< when !ok: the HTTP answer to send instead of upgrading
+};
+
+/// Authenticates a /rtm upgrade: a one-time `ticket` (from rtm.connect), a `token` parameter, or
+/// an `Authorization: Bearer` header. Calls `done` exactly once, inline or on the blocking pool.
+void authenticate_upgrade(gateway& gw, const api_request& req,
+                          std::function<void(upgrade_auth)> done);
+
+} // namespace presence::api::http

@@ -1,0 +1,128 @@
+#include "rocketchat/rc_api.hpp"
+
+#include <exception>
+#include <memory>
+#include <utility>
+
+#include "http/error_mapping.hpp"
+#include "http/request_params.hpp"
+#include "rocketchat/methods.hpp"
+
+namespace presence::api::rocketchat {
+
+namespace {
+
+using handler_fn = void (*)(const call_ptr&);
+
+struct endpoint {
+  const char* name;
+  const char* verb;
+  handler_fn handler;
+  bool admin_only;  ///< Rocket.Chat's manage-user-status permission
+};
+
+constexpr endpoint endpoints[] = {
+  {"users.setStatus", "POST", users_set_status, false},
+  {"users.getStatus", "GET", users_get_status, false},
+  {"users.presence", "GET", users_presence, false},
+  {"custom-user-status.list", "GET", custom_user_status_list, false},
+  {"custom-user-status.create", "POST", custom_user_status_create, true},
+  {"custom-user-status.update", "POST", custom_user_status_update, true},
+  {"custom-user-status.delete", "POST", custom_user_status_delete, true},
+  {"presence.getConnections", "GET", presence_get_connections, true},
+  {"presence.enableBroadcast", "POST", presence_enable_broadcast, true},
+};
+
+void early(http::gateway& gw, const http::reply_fn& reply, int status, nlohmann::json body,
+           std::vector<std::pair<std::string, std::string>> headers = {}) {
+  gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
+  body["success"] = false;
+  http::api_reply out;
+  out.status = status;
+  out.body = http::dump_json(body);
+  out.headers = std::move(headers);
+  reply(std::move(out));
+}
+
+void failure(http::gateway& gw, const http::reply_fn& reply, int status, const std::string& message,
+             const std::string& type) {
+  early(gw, reply, status, {{"error", message + " [" + type + "]"}, {"errorType", type}});
+}
+
+void unauthorized(http::gateway& gw, const http::reply_fn& reply) {
+  // Rocket.Chat's own 401 body, plus `error`/`errorType` like its other failures.
+  early(gw, reply, 401,
+        {{"status", "error"},
+         {"message", "You must be logged in to do this."},
+         {"error", "You must be logged in to do this."},
+         {"errorType", "unauthorized"}});
+}
+
+} // namespace
+
+void handle(http::gateway& gw, const std::string& method, const http::api_request& req,
+            http::reply_fn reply) {
+  const endpoint* found = nullptr;
+  for (const auto& e : endpoints)
+    if (method == e.name)
+      found = &e;
+  if (found == nullptr) {
+    early(gw, reply, 404,
+          {{"status", "error"},
+           {"message", "API endpoint \"/api/v1/" + method + "\" does not exist"},
+           {"error", "API endpoint \"/api/v1/" + method + "\" does not exist"}});
+    return;
+  }
+  if (req.method != found->verb) {
+    failure(gw, reply, 405, std::string("Use ") + found->verb + " for " + found->name,
+            "error-method-not-allowed");
+    return;
+  }
+  auto params = http::collect_params(req.query, req.content_type, req.body);
+  if (!params.ok()) {
+    failure(gw, reply, 400, params.error().message,
+            params.error().code == errc::invalid_json ? "error-invalid-json" : "error-invalid-params");
+    return;
+  }
+  if (req.auth_token.empty() || req.user_id.empty()) {
+    unauthorized(gw, reply);
+    return;
+  }
+  gw.auth.authenticate(req.auth_token, [&gw, found, token = req.auth_token, user_id = req.user_id,
+                                        params = std::move(*params), host = req.host,
+                                        reply = std::move(reply)](
+                                         result<events::user_record> who) mutable {
+    // The token must belong to the user the request names, and that user must be active.
+    if (!who.ok() || who->id != user_id || !who->active) {
+      if (!who.ok() && http::is_internal(who.error().code))
+        failure(gw, reply, 500, "Internal server error", "error-internal");
+      else
+        unauthorized(gw, reply);
+      return;
+    }
+    if (int wait = gw.limiter.acquire(token, http::gateway::monotonic_seconds()); wait > 0) {
+      gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
+      early(gw, reply, 429,
+            {{"error", "Error, too many requests. Please slow down. You must wait " +
+                         std::to_string(wait) +
+                         " seconds before trying this endpoint again. [error-too-many-requests]"},
+             {"errorType", "error-too-many-requests"}},
+            {{"Retry-After", std::to_string(wait)}});
+      return;
+    }
+    if (found->admin_only && !who->admin) {
+      failure(gw, reply, 403, "User does not have the permissions required for this action",
+              "error-not-allowed");
+      return;
+    }
+    auto call = std::make_shared<rc_call>(gw, found->name, std::move(params),
+                                          std::move(who.value()), std::move(host), std::move(reply));
+    try {
+      found->handler(call);
+    } catch (const std::exception& e) {
+      call->crashed(e.what());
+    }
+  });
+}
+
+} // namespace presence::api::rocketchat

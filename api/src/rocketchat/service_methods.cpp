@@ -1,0 +1,27 @@
+// presence.getConnections and presence.enableBroadcast: the workspace connection limit.
+
+#include "rocketchat/methods.hpp"
+
+namespace presence::api::rocketchat {
+
+void presence_get_connections(const call_ptr& call) {
+  call->blocking([call] {
+    auto service = call->gw.engine.service();
+    if (service.ok())
+      call->ok({{"current", service->connections}, {"max", service->limit}});
+    else
+      call->fail(service.error());
+  });
+}
+
+void presence_enable_broadcast(const call_ptr& call) {
+  call->blocking([call] {
+    auto st = call->gw.engine.enable_service(call->from());
+    if (st.ok())
+      call->ok();
+    else
+      call->fail(st.error());
+  });
+}
+
+} // namespace presence::api::rocketchat

@@ -1,0 +1,173 @@
+#include "presence/api/server.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/gateway.hpp"
+#include "http/http_session.hpp"
+#include "rtm/rtm_session.hpp"
+
+namespace presence::api {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct server::impl {
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<asio::thread_pool> blocking_pool;
+  std::unique_ptr<http::gateway> gw;
+  std::unique_ptr<rtm::session_context> rtm_context;
+  http::session_registry registry;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::condition_variable loop_done;
+  std::size_t running = 0;
+  bool started = false;
+  bool stopped = false;
+
+  void accept_next() {
+    acceptor->async_accept(asio::make_strand(ioc), [this](boost::system::error_code ec,
+                                                          tcp::socket socket) {
+      if (ec) {
+        if (!acceptor->is_open() || ec == asio::error::operation_aborted)
+          return;
+        spdlog::warn("http accept failed: {}", ec.message());
+      } else {
+        std::make_shared<http::http_session>(std::move(socket), *gw, *rtm_context, registry)->run();
+      }
+      accept_next();
+    });
+  }
+
+  void run_loop() {
+    try {
+      ioc.run();
+    } catch (const std::exception& e) {
+      spdlog::critical("event loop stopped by an exception: {}", e.what());
+    }
+    std::lock_guard<std::mutex> guard{mutex};
+    --running;
+    loop_done.notify_all();
+  }
+};
+
+server::server() : impl_(std::make_unique<impl>()) {
+}
+
+server::~server() {
+  stop();
+}
+
+result<uint16_t> server::start(presence::engine& engine, server_config config) {
+  auto& d = *impl_;
+  if (d.started)
+    return presence::error{errc::invalid_argument, "server already started"};
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(config.host, ec);
+  if (ec)
+    return presence::error{errc::invalid_setting,
+                           "listen: '" + config.host + "' is not a numeric IP address"};
+  tcp::endpoint endpoint{address, config.port};
+  d.acceptor.emplace(asio::make_strand(d.ioc));
+  auto fail = [&](const char* what) {
+    return presence::error{errc::invalid_setting, "listen: cannot " + std::string(what) + " " +
+                                                    config.host + ":" + std::to_string(config.port) +
+                                                    ": " + ec.message()};
+  };
+  if (d.acceptor->open(endpoint.protocol(), ec); ec)
+    return fail("open");
+  if (d.acceptor->set_option(asio::socket_base::reuse_address(true), ec); ec)
+    return fail("configure");
+  if (d.acceptor->bind(endpoint, ec); ec)
+    return fail("bind");
+  if (d.acceptor->listen(asio::socket_base::max_listen_connections, ec); ec)
+    return fail("listen on");
+  auto port = d.acceptor->local_endpoint(ec).port();
+
+  auto threads = config.threads != 0 ? config.threads
+                                     : std::max(1u, std::thread::hardware_concurrency());
+  d.blocking_pool = std::make_unique<asio::thread_pool>(std::max<std::size_t>(1, config.admin_threads));
+  auto* pool = d.blocking_pool.get();
+  rtm::session_limits limits;
+  limits.max_frame_bytes = config.max_frame_bytes;
+  limits.max_backlog_bytes = config.max_backlog_bytes;
+  limits.ping_interval_ms = config.ping_interval_ms;
+  limits.sub_rate_per_s = config.sub_rate_per_s;
+  limits.max_query_ids = config.max_query_ids;
+  d.gw = std::make_unique<http::gateway>(engine, std::move(config),
+                                         [pool](std::function<void()> work) {
+                                           asio::post(*pool, std::move(work));
+                                         });
+  d.gw->port = port;
+  d.rtm_context.reset(new rtm::session_context{engine, d.gw->stats, limits});
+
+  d.work.emplace(d.ioc.get_executor());
+  d.accept_next();
+  d.started = true;
+  d.running = threads;
+  for (std::size_t i = 0; i < threads; ++i)
+    d.threads.emplace_back([&d] { d.run_loop(); });
+  spdlog::info("http server bound host={} port={} threads={} admin_threads={}", d.gw->config.host,
+               port, threads, d.gw->config.admin_threads);
+  return port;
+}
+
+void server::set_ready(bool ready) {
+  if (impl_->gw)
+    impl_->gw->ready = ready;
+}
+
+void server::stop(int grace_ms) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped)
+    return;
+  d.stopped = true;
+  d.gw->stopping = true;
+  d.gw->ready = false;
+  asio::post(d.acceptor->get_executor(), [&d] {
+    boost::system::error_code ignored;
+    d.acceptor->close(ignored);
+  });
+  d.registry.close_all();
+  // WebSocket sessions say goodbye and log their disconnects while the I/O threads still run.
+  auto started_at = std::chrono::steady_clock::now();
+  rtm::close_all_sessions();
+  if (!rtm::wait_sessions_finished(std::chrono::milliseconds(grace_ms)))
+    spdlog::warn("http server: WebSocket sessions still open after {} ms", grace_ms);
+  auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::steady_clock::now() - started_at);
+  grace_ms = std::max<int>(100, grace_ms - static_cast<int>(spent.count()));
+  d.work.reset();
+  {
+    std::unique_lock<std::mutex> lock{d.mutex};
+    if (!d.loop_done.wait_for(lock, std::chrono::milliseconds(grace_ms),
+                              [&d] { return d.running == 0; })) {
+      spdlog::warn("http server: sessions still open after {} ms, stopping the event loop",
+                   grace_ms);
+      d.ioc.stop();
+    }
+  }
+  for (auto& t : d.threads)
+    t.join();
+  d.threads.clear();
+  d.blocking_pool->join();
+  spdlog::info("http server stopped");
+}
+
+} // namespace presence::api

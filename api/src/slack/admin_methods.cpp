@@ -1,0 +1,185 @@
+// admin.users.*, admin.tokens.*, admin.settings.*, admin.presence.enable. The dispatcher already
+// refused non-admins (not_admin); each method runs the engine's blocking form on the blocking pool.
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "http/request_params.hpp"
+#include "slack/methods.hpp"
+
+namespace presence::api::slack {
+
+namespace {
+
+/// A required string parameter; answers invalid_arguments and returns nullopt when missing.
+std::optional<std::string> required(const call_ptr& call, const char* name) {
+  auto value = http::param_string(call->params, name);
+  if (!value || value->empty()) {
+    call->fail("invalid_arguments", std::string(name) + " is required");
+    return std::nullopt;
+  }
+  return value;
+}
+
+nlohmann::json user_json(const events::user_record& user) {
+  return {{"id", user.id},
+          {"name", user.name},
+          {"is_admin", user.admin},
+          {"deleted", !user.active}};
+}
+
+/// A setting's text as JSON: integers as numbers, true/false as booleans, the rest as strings.
+nlohmann::json setting_value(const std::string& text) {
+  if (text == "true" || text == "false")
+    return text == "true";
+  bool digits = !text.empty() && text.size() <= 18 &&
+                std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
+  if (digits)
+    return std::stoll(text);
+  return text;
+}
+
+nlohmann::json settings_json(const events::workspace_settings& settings) {
+  auto out = nlohmann::json::object();
+  for (const auto& [key, value] : events::list_settings(settings))
+    out[key] = setting_value(value);
+  return out;
+}
+
+/// Answers {"settings":{…}} with the settings as they are now.
+void answer_settings(const call_ptr& call) {
+  auto settings = call->gw.engine.settings();
+  if (settings.ok())
+    call->ok({{"settings", settings_json(settings.value())}});
+  else
+    call->fail(settings.error());
+}
+
+} // namespace
+
+void admin_users_create(const call_ptr& call) {
+  auto id = required(call, "id");
+  if (!id)
+    return;
+  auto name = http::param_string(call->params, "name").value_or(*id);
+  bool malformed = false;
+  bool admin = http::param_bool(call->params, "admin", false, &malformed);
+  if (malformed) {
+    call->fail("invalid_arguments", "admin must be true or false");
+    return;
+  }
+  call->blocking([call, id = *id, name, admin] {
+    auto& engine = call->gw.engine;
+    auto user = engine.create_user(id, name, admin, call->from());
+    if (!user.ok()) {
+      call->fail(user.error().code == errc::invalid_user_id
+                   ? presence::error{errc::invalid_argument, user.error().message}
+                   : user.error());
+      return;
+    }
+    auto token = engine.issue_token(id, call->from());
+    if (!token.ok()) {
+      call->fail(token.error());
+      return;
+    }
+    call->ok({{"user", user_json(user.value())},
+              {"token", token->secret},
+              {"token_id", token->id}});
+  });
+}
+
+void admin_users_deactivate(const call_ptr& call) {
+  auto user = required(call, "user");
+  if (!user)
+    return;
+  call->blocking([call, user = *user] {
+    auto st = call->gw.engine.deactivate_user(user, call->from());
+    if (!st.ok()) {
+      call->fail(st.error());
+      return;
+    }
+    call->gw.auth.forget_all();  // cached identities of that user must not outlive it
+    call->ok();
+  });
+}
+
+void admin_tokens_issue(const call_ptr& call) {
+  auto user = required(call, "user");
+  if (!user)
+    return;
+  call->blocking([call, user = *user] {
+    auto token = call->gw.engine.issue_token(user, call->from());
+    if (token.ok())
+      call->ok({{"token", token->secret}, {"token_id", token->id}, {"user", token->user}});
+    else
+      call->fail(token.error());
+  });
+}
+
+void admin_tokens_revoke(const call_ptr& call) {
+  auto token_id = required(call, "token_id");
+  if (!token_id)
+    return;
+  call->blocking([call, token_id = *token_id] {
+    auto st = call->gw.engine.revoke_token(token_id, call->from());
+    if (!st.ok()) {
+      call->fail(st.error());
+      return;
+    }
+    call->gw.auth.forget_all();
+    call->ok();
+  });
+}
+
+void admin_settings_get(const call_ptr& call) {
+  call->blocking([call] { answer_settings(call); });
+}
+
+void admin_settings_set(const call_ptr& call) {
+  // Either key + value, or settings = {key: value, …} (a JSON object, or its text in a form body).
+  std::vector<std::pair<std::string, std::string>> changes;
+  auto it = call->params.find("settings");
+  if (it != call->params.end()) {
+    auto settings = it->is_string() ? nlohmann::json::parse(it->get<std::string>(), nullptr, false)
+                                    : *it;
+    if (!settings.is_object()) {
+      call->fail("invalid_arguments", "settings must be a JSON object of key to value");
+      return;
+    }
+    for (const auto& [key, value] : settings.items())
+      changes.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
+  } else {
+    auto key = required(call, "key");
+    if (!key)
+      return;
+    auto value = http::param_string(call->params, "value");
+    if (!value) {
+      call->fail("invalid_arguments", "value is required");
+      return;
+    }
+    changes.emplace_back(*key, *value);
+  }
+  call->blocking([call, changes] {
+    // Applied in order; the first refused change stops the rest (earlier ones stay applied).
+    for (const auto& [key, value] : changes) {
+      if (auto st = call->gw.engine.set_setting(key, value, call->from()); !st) {
+        call->fail(st.error());
+        return;
+      }
+    }
+    answer_settings(call);
+  });
+}
+
+void admin_presence_enable(const call_ptr& call) {
+  call->blocking([call] {
+    auto st = call->gw.engine.enable_service(call->from());
+    if (st.ok())
+      call->ok();
+    else
+      call->fail(st.error());
+  });
+}
+
+} // namespace presence::api::slack

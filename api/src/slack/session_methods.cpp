@@ -1,0 +1,60 @@
+// auth.test and rtm.connect.
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "http/request_params.hpp"
+#include "slack/methods.hpp"
+
+namespace presence::api::slack {
+
+namespace {
+
+/// HOST:PORT clients reach us by: the request's Host header when it looks like one, else the
+/// configured host and the bound port.
+std::string authority(const call_ptr& call) {
+  const auto& host = call->host;
+  bool plausible = !host.empty() && host.size() <= 255 &&
+                   std::all_of(host.begin(), host.end(), [](unsigned char c) {
+                     return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' ||
+                            c == ']';
+                   });
+  if (plausible)
+    return host;
+  const auto& configured = call->gw.config.host;
+  auto name = configured.find(':') != std::string::npos ? "[" + configured + "]" : configured;
+  return name + ":" + std::to_string(call->gw.port.load());
+}
+
+} // namespace
+
+void auth_test(const call_ptr& call) {
+  const auto& cfg = call->gw.config;
+  call->ok({{"url", "http://" + authority(call) + "/"},
+            {"team", cfg.team_name},
+            {"user", call->caller.name},
+            {"team_id", cfg.team_id},
+            {"user_id", call->caller.id},
+            {"is_admin", call->caller.admin},
+            {"is_enterprise_install", false}});
+}
+
+void rtm_connect(const call_ptr& call) {
+  bool malformed = false;
+  bool batch = http::param_bool(call->params, "batch_presence_aware", true, &malformed);
+  if (malformed) {
+    call->fail("invalid_arguments", "batch_presence_aware must be 0 or 1");
+    return;
+  }
+  auto ticket = call->gw.tickets.issue(call->caller.id, http::gateway::now_us());
+  auto url = "ws://" + authority(call) + "/rtm?ticket=" + http::percent_encode(ticket);
+  if (!batch)
+    url += "&batch_presence_aware=0";
+  const auto& cfg = call->gw.config;
+  call->ok({{"url", url},
+            {"team", {{"id", cfg.team_id}, {"name", cfg.team_name}, {"domain", cfg.team_name}}},
+            {"self", {{"id", call->caller.id}, {"name", call->caller.name}}}});
+}
+
+} // namespace presence::api::slack

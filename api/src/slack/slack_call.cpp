@@ -1,0 +1,59 @@
+#include "slack/slack_call.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "http/error_mapping.hpp"
+#include "http/request_params.hpp"
+
+namespace presence::api::slack {
+
+void slack_call::ok(nlohmann::json body) {
+  nlohmann::json out = {{"ok", true}};
+  out.update(body);
+  send(200, out, false);
+}
+
+void slack_call::fail(const std::string& code, const std::string& detail) {
+  nlohmann::json out = {{"ok", false}, {"error", code}};
+  if (!detail.empty())
+    out["response_metadata"] = {{"messages", {detail}}};
+  send(200, out, true);
+}
+
+void slack_call::fail(const presence::error& err) {
+  if (http::is_internal(err.code)) {
+    // Internal details (paths, storage messages) go to the log, not to the client.
+    spdlog::error("api method={} user={} engine error: {}", method, caller.id, describe(err));
+    fail(http::slack_error(err.code));
+    return;
+  }
+  fail(http::slack_error(err.code), err.message);
+}
+
+void slack_call::crashed(const char* what) {
+  spdlog::error("api method={} user={} unexpected exception: {}", method, caller.id, what);
+  fail("fatal_error");
+}
+
+std::optional<std::string> slack_call::target_user() {
+  auto user = http::param_string(params, "user");
+  if (!user || user->empty() || *user == caller.id)
+    return caller.id;
+  if (!caller.admin) {
+    fail("not_admin", "only admins may act on another user");
+    return std::nullopt;
+  }
+  return user;
+}
+
+const char* slack_presence(events::presence_value value) noexcept {
+  switch (value) {
+    case events::presence_value::online:
+    case events::presence_value::busy:
+      return "active";
+    default:
+      return "away";
+  }
+}
+
+} // namespace presence::api::slack

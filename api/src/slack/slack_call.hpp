@@ -1,0 +1,38 @@
+#pragma once
+
+// One authenticated Web API call (Slack-compatible): {"ok":true,…} / {"ok":false,"error":…}.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/api_call.hpp"
+
+namespace presence::api::slack {
+
+class slack_call : public http::api_call {
+ public:
+  using http::api_call::api_call;
+
+  /// Answers HTTP 200 {"ok":true, …body}. `body` must be an object.
+  void ok(nlohmann::json body = nlohmann::json::object());
+  /// Answers HTTP 200 {"ok":false,"error":code}; a non-empty `detail` goes into
+  /// response_metadata.messages (as Slack does for argument errors).
+  void fail(const std::string& code, const std::string& detail = {});
+  /// Answers the Slack reading of an engine error (http::slack_error); internal errors are
+  /// logged and answered without their details.
+  void fail(const presence::error& err);
+  /// Answers fatal_error.
+  void crashed(const char* what) override;
+
+  /// The user this call acts on: the `user` parameter, or the caller. When it names someone else
+  /// and the caller is not an admin, answers `not_admin` and returns nullopt.
+  std::optional<std::string> target_user();
+};
+
+using call_ptr = std::shared_ptr<slack_call>;
+
+/// "active" for online and busy, "away" for everything else (Slack's two-valued view).
+const char* slack_presence(events::presence_value value) noexcept;
+
+} // namespace presence::api::slack
