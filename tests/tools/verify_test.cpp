@@ -196,3 +196,48 @@ TEST_F(verify_test, snapshots_must_equal_a_full_replay_up_to_their_seq) {
 
 } // namespace
 } // namespace presence::test
+
+namespace presence::test {
+namespace {
+
+events::event user_event(std::string user, events::timestamp_us ts, events::payload body) {
+  events::event ev;
+  ev.ts = ts;
+  ev.stream = std::move(user);
+  ev.by = ev.stream;
+  ev.via = "test";
+  ev.body = std::move(body);
+  return ev;
+}
+
+TEST_F(verify_test, read_verbs_work_while_a_writer_holds_the_database) {
+  storage::open_options options;
+  options.path = db_;
+  auto writer = storage::event_log::open(options);
+  ASSERT_OK(writer);
+  const events::timestamp_us t0 = 1795305600LL * 1'000'000;  // 2026-11-22T00:00:00Z
+  std::vector<events::event> batch{
+    user_event("alice", t0, events::connected{"c9", "desktop", 1})};
+  ASSERT_OK((*writer)->append(batch));
+
+  auto inspect = ctl({"inspect", "alice", "--at", "2026-11-22T00:00:01Z", "--json"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_EQ(inspect.json()["presence"], "online");
+  EXPECT_EQ(inspect.json()["connections"][0]["id"], "c9");
+  auto verified = verify(0);
+  EXPECT_TRUE(contains(verified, "log          24 records, seq 1..24")) << verified;
+
+  // The writer goes on; the next run sees it.
+  batch = {user_event("alice", t0 + 1'000'000, events::disconnected{"c9", events::disconnect_reason::closed})};
+  ASSERT_OK((*writer)->append(batch));
+  auto after = ctl({"inspect", "alice", "--at", "2026-11-22T00:00:02Z", "--json"});
+  EXPECT_EQ(after.json()["presence"], "offline");
+
+  // import needs the write lock the server holds.
+  auto import = ctl({"import", data_file("all_types.jsonl")});
+  EXPECT_EQ(import.exit_code, 2);
+  EXPECT_NE(import.err.find("database_busy"), std::string::npos) << import.err;
+}
+
+} // namespace
+} // namespace presence::test

@@ -25,6 +25,9 @@ result<std::unique_ptr<storage::event_log>> open_for_reading(const std::string& 
   auto log = storage::event_log::open(options);
   if (!log)
     return error{log.error().code, "cannot open '" + dir + "': " + log.error().message};
+  // A secondary sees the primary as of its last catch-up: take the newest writes of a live server.
+  if (auto caught_up = (*log)->catch_up(); !caught_up.ok())
+    return caught_up.error();
   return log;
 }
 
