@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 namespace presence::tools {
 
@@ -42,6 +43,8 @@ result<std::unique_ptr<storage::event_log>> open_for_writing(const std::string& 
   return log;
 }
 
+namespace {
+
 status require_known_stream(const storage::event_log& log, std::string_view user,
                             const events::workspace_state& ws) {
   if (user == events::workspace_stream || ws.users.count(user) != 0)
@@ -57,6 +60,20 @@ status require_known_stream(const storage::event_log& log, std::string_view user
     return status{errc::unknown_user, "unknown user '" + std::string(user) +
                                         "': no events in its stream and not created in the workspace"};
   return status::success();
+}
+
+} // namespace
+
+result<stream_database> open_for_stream(const std::string& dir, std::string_view stream) {
+  auto log = open_for_reading(dir);
+  if (!log)
+    return log.error();
+  auto workspace = storage::replay_workspace(**log);
+  if (!workspace)
+    return workspace.error();
+  if (auto known = require_known_stream(**log, stream, *workspace); !known.ok())
+    return known.error();
+  return stream_database{std::move(*log), std::move(*workspace)};
 }
 
 } // namespace presence::tools

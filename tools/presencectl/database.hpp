@@ -7,6 +7,7 @@
 #include "presence/events/result.hpp"
 #include "presence/events/workspace_state.hpp"
 #include "presence/storage/event_log.hpp"
+#include "presence/storage/recovery.hpp"
 
 namespace presence::tools {
 
@@ -19,9 +20,16 @@ namespace presence::tools {
 /// Errors: `database_busy` when a server holds it, or the storage error.
 [[nodiscard]] result<std::unique_ptr<storage::event_log>> open_for_writing(const std::string& dir);
 
-/// Succeeds when `user` is `$workspace`, has events in its stream, or was created in the
-/// workspace `ws`. Error: `unknown_user` naming the user.
-[[nodiscard]] status require_known_stream(const storage::event_log& log, std::string_view user,
-                                          const events::workspace_state& ws);
+/// A database opened for reading and the workspace as of its newest event.
+struct stream_database {
+  std::unique_ptr<storage::event_log> log;
+  events::workspace_state workspace;
+};
+
+/// Opens `dir` for reading (like `open_for_reading`) for a verb about one stream, and checks that
+/// `stream` is `$workspace`, has events, or was created in the workspace. Errors: those of
+/// `open_for_reading`, `unknown_user` naming the user, `corrupt_record` / `storage_failure`.
+[[nodiscard]] result<stream_database> open_for_stream(const std::string& dir,
+                                                      std::string_view stream);
 
 } // namespace presence::tools

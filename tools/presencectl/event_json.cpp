@@ -56,12 +56,10 @@ void add_fields(ordered_json& out, const ev::setting_changed& body) {
   out["key"] = body.key;
   out["value"] = body.value;
 }
-void add_fields(ordered_json& out, const ev::preset_created& body) {
-  out["id"] = body.id;
-  out["name"] = body.name;
-  out["presence"] = std::string(ev::to_string(body.presence));
-}
-void add_fields(ordered_json& out, const ev::preset_updated& body) {
+/// preset_created and preset_updated carry the same fields.
+template <class Preset>
+auto add_fields(ordered_json& out, const Preset& body)
+  -> decltype(body.presence, void()) {
   out["id"] = body.id;
   out["name"] = body.name;
   out["presence"] = std::string(ev::to_string(body.presence));

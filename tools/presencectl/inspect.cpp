@@ -114,18 +114,14 @@ status run_inspect(const std::string& db, const inspect_options& options, std::o
       return at.error();
     in.at = *at;
   }
-  auto log = open_for_reading(db);
-  if (!log)
-    return log.error();
-  auto full_workspace = storage::replay_workspace(**log);
-  if (!full_workspace)
-    return full_workspace.error();
-  if (auto known = require_known_stream(**log, options.user, *full_workspace); !known.ok())
-    return known;
-  auto workspace = storage::replay_workspace(**log, in.at);
+  auto opened = open_for_stream(db, options.user);
+  if (!opened)
+    return opened.error();
+  const storage::event_log& log = *opened->log;
+  auto workspace = storage::replay_workspace(log, in.at);
   if (!workspace)
     return workspace.error();
-  auto state = storage::replay_user(**log, options.user, in.at);
+  auto state = storage::replay_user(log, options.user, in.at);
   if (!state)
     return state.error();
   in.state = std::move(*state);

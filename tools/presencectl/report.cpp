@@ -12,7 +12,6 @@
 #include "commands.hpp"
 #include "database.hpp"
 #include "presence/events/presence.hpp"
-#include "presence/storage/recovery.hpp"
 #include "time_format.hpp"
 
 namespace presence::tools {
@@ -120,15 +119,10 @@ status run_report(const std::string& db, const report_options& options, std::ost
   const ev::timestamp_us end = *start + micros_per_day;
   if (options.user == ev::workspace_stream)
     return status{errc::invalid_argument, "report needs a user, not the workspace stream"};
-  auto log = open_for_reading(db);
-  if (!log)
-    return log.error();
-  auto workspace = storage::replay_workspace(**log);
-  if (!workspace)
-    return workspace.error();
-  if (auto known = require_known_stream(**log, options.user, *workspace); !known.ok())
-    return known;
-  auto log_events = events_before(**log, options.user, end);
+  auto opened = open_for_stream(db, options.user);
+  if (!opened)
+    return opened.error();
+  auto log_events = events_before(*opened->log, options.user, end);
   if (!log_events)
     return log_events.error();
   const durations spent = walk_day(options.user, *log_events, *start, end);

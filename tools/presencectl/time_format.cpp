@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
+#include <utility>
 
 namespace presence::tools {
 
@@ -73,6 +75,34 @@ class digit_reader {
     }
     return false;
   }
+  /// Reads an optional `.` and 1 to 6 digits as microseconds; returns the fault, or nullptr.
+  const char* fraction(int64_t& micros) {
+    micros = 0;
+    if (!literal('.'))
+      return nullptr;
+    int64_t scale = 100000;
+    std::size_t count = 0;
+    unsigned digit = 0;
+    while (digits(1, digit)) {
+      if (++count > 6)
+        return "more than 6 fraction digits";
+      micros += digit * scale;
+      scale /= 10;
+    }
+    return count == 0 ? "empty fraction" : nullptr;
+  }
+  /// Reads up to `max_count` digits as a number; returns how many were read (more → max+1).
+  std::size_t number(std::size_t max_count, int64_t& value) {
+    value = 0;
+    std::size_t count = 0;
+    unsigned digit = 0;
+    while (digits(1, digit)) {
+      if (++count > max_count)
+        return count;
+      value = value * 10 + digit;
+    }
+    return count;
+  }
   bool at_end() const { return pos_ == text_.size(); }
   char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
   void skip() { ++pos_; }
@@ -97,34 +127,18 @@ bool valid_date(unsigned year, unsigned month, unsigned day) {
 }
 
 result<timestamp_us> parse_unix_seconds(std::string_view text) {
-  std::size_t pos = 0;
-  const bool negative = !text.empty() && text[0] == '-';
-  if (negative)
-    ++pos;
+  digit_reader in(text);
+  const bool negative = in.literal('-');
   int64_t seconds = 0;
-  std::size_t int_digits = 0;
-  for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++int_digits) {
-    if (int_digits >= 12)
-      return bad_time(text, "Unix seconds out of range");
-    seconds = seconds * 10 + (text[pos] - '0');
-  }
-  if (int_digits == 0)
+  const std::size_t count = in.number(12, seconds);
+  if (count == 0)
     return bad_time(text, "not a number");
+  if (count > 12)
+    return bad_time(text, "Unix seconds out of range");
   int64_t micros = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    int64_t scale = 100000;
-    std::size_t frac_digits = 0;
-    for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++frac_digits) {
-      if (frac_digits >= 6)
-        return bad_time(text, "more than 6 fraction digits");
-      micros += (text[pos] - '0') * scale;
-      scale /= 10;
-    }
-    if (frac_digits == 0)
-      return bad_time(text, "empty fraction");
-  }
-  if (pos != text.size())
+  if (const char* fault = in.fraction(micros))
+    return bad_time(text, fault);
+  if (!in.at_end())
     return bad_time(text, "unexpected characters");
   const int64_t total = seconds * micros_per_second + micros;
   return negative ? -total : total;
@@ -145,20 +159,8 @@ result<timestamp_us> parse_rfc3339(std::string_view text) {
   if (!valid_date(year, month, day) || hour > 23 || minute > 59 || second > 59)
     return bad_time(text, "field out of range");
   int64_t micros = 0;
-  if (in.literal('.')) {
-    int64_t scale = 100000;
-    std::size_t frac_digits = 0;
-    unsigned digit = 0;
-    while (in.peek() >= '0' && in.peek() <= '9') {
-      if (frac_digits++ >= 6)
-        return bad_time(text, "more than 6 fraction digits");
-      (void) in.digits(1, digit);
-      micros += digit * scale;
-      scale /= 10;
-    }
-    if (frac_digits == 0)
-      return bad_time(text, "empty fraction");
-  }
+  if (const char* fault = in.fraction(micros))
+    return bad_time(text, fault);
   int64_t offset_minutes = 0;
   if (!(in.literal('Z') || in.literal('z'))) {
     const char sign = in.peek();
@@ -182,6 +184,20 @@ result<timestamp_us> parse_time(std::string_view text) {
   if (text.size() >= 10 && text[4] == '-')
     return parse_rfc3339(text);
   return parse_unix_seconds(text);
+}
+
+result<time_range> parse_time_range(std::string_view since, std::string_view until) {
+  time_range range{std::numeric_limits<timestamp_us>::min(),
+                   std::numeric_limits<timestamp_us>::max()};
+  for (auto [text, bound] : {std::pair{since, &range.since}, std::pair{until, &range.until}}) {
+    if (text.empty())
+      continue;
+    auto parsed = parse_time(text);
+    if (!parsed)
+      return parsed.error();
+    *bound = *parsed;
+  }
+  return range;
 }
 
 result<timestamp_us> parse_day(std::string_view text) {

@@ -18,6 +18,16 @@ inline constexpr timestamp_us micros_per_day = 86'400 * micros_per_second;
 /// with a fraction). Error: `invalid_argument` naming the text and the accepted forms.
 [[nodiscard]] result<timestamp_us> parse_time(std::string_view text);
 
+/// A half-open window of time, [since, until).
+struct time_range {
+  timestamp_us since = 0;
+  timestamp_us until = 0;
+};
+
+/// Parses the `--since` / `--until` TIME options; an empty one leaves that side unbounded.
+/// Error: as `parse_time`.
+[[nodiscard]] result<time_range> parse_time_range(std::string_view since, std::string_view until);
+
 /// Parses an RFC 3339 timestamp only (the form `format_time` writes, any offset accepted).
 [[nodiscard]] result<timestamp_us> parse_rfc3339(std::string_view text);
 
