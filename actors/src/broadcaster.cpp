@@ -1,0 +1,251 @@
+#include "broadcaster.hpp"
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "coalescer.hpp"
+#include "protocol.hpp"
+#include "subscription_table.hpp"
+
+namespace presence::actors {
+
+namespace {
+
+using events::presence_value;
+
+struct broadcaster_state {
+  static constexpr const char* name = "broadcaster";
+
+  std::size_t index = 0;
+  events::workspace_settings settings;
+  bool service_enabled = true;
+  bool flush_armed = false;
+  subscription_table table;
+  coalescer buffer;
+  std::map<subscriber_id, caf::actor> sinks;
+  /// Latest real (not `disabled`) presence of each subscribed subject, for the resync when the
+  /// service comes back on. Holds only subjects someone subscribes to.
+  std::map<std::string, presence_value, std::less<>> known;
+};
+
+using broadcaster_actor = caf::stateful_actor<broadcaster_state>*;
+
+/// What a manual mode looks like to its owner's own clients.
+presence_value manual_view(events::manual_mode mode) noexcept {
+  switch (mode) {
+    case events::manual_mode::away:
+      return presence_value::away;
+    case events::manual_mode::busy:
+      return presence_value::busy;
+    case events::manual_mode::invisible:
+      return presence_value::offline;
+    case events::manual_mode::automatic:
+      break;
+  }
+  return presence_value::online;
+}
+
+void send_to(broadcaster_actor self, subscriber_id id, notification note) {
+  auto i = self->state.sinks.find(id);
+  if (i != self->state.sinks.end())
+    self->send(i->second, std::move(note));
+}
+
+void send_batches(broadcaster_actor self, std::vector<presence_batch> batches) {
+  for (auto& batch : batches) {
+    notification note;
+    note.type = notification::kind::presence_change;
+    note.presence = batch.presence;
+    note.users = std::move(batch.users);
+    send_to(self, batch.subscriber, std::move(note));
+  }
+}
+
+/// Starts the flush timer unless one is already running. Timers run only while changes wait.
+void arm_flush(broadcaster_actor self) {
+  auto& st = self->state;
+  if (st.flush_armed)
+    return;
+  st.flush_armed = true;
+  self->delayed_send(self, std::chrono::milliseconds(st.settings.flush_interval_ms),
+                     caf::tick_atom::value);
+}
+
+void flush(broadcaster_actor self) {
+  auto& st = self->state;
+  st.flush_armed = false;
+  if (!st.service_enabled)
+    return;
+  send_batches(self, st.buffer.flush());
+}
+
+/// Forgets a subject when its last subscriber (in this shard) left.
+void release_subjects(broadcaster_state& st, const std::vector<std::string>& subjects) {
+  for (const auto& subject : subjects)
+    if (!st.table.has_subscribers(subject))
+      st.known.erase(subject);
+}
+
+void drop_subscriber(broadcaster_state& st, subscriber_id id) {
+  auto subjects = st.table.remove(id);
+  st.buffer.remove(id);
+  st.sinks.erase(id);
+  release_subjects(st, subjects);
+}
+
+void tell_service_status(broadcaster_actor self, const caf::actor& sink, bool enabled) {
+  notification note;
+  note.type = notification::kind::presence_service_status;
+  note.service_enabled = enabled;
+  self->send(sink, std::move(note));
+}
+
+caf::result<void>
+replace_subjects(broadcaster_actor self, subscriber_id id, const std::vector<std::string>& subjects,
+                 const std::vector<std::pair<std::string, presence_value>>& initial) {
+  auto& st = self->state;
+  if (!st.table.contains(id))
+    return make_caf_error(errc::invalid_argument, "unknown subscriber " + std::to_string(id));
+  if (subjects.size() > st.settings.max_subscription)
+    return make_caf_error(errc::invalid_argument, "more than max_subscription (" +
+                                                    std::to_string(st.settings.max_subscription) +
+                                                    ") ids");
+  auto change = st.table.replace(id, subjects);
+  for (const auto& subject : change.removed)
+    st.buffer.forget(id, subject);
+  release_subjects(st, change.removed);
+  std::map<std::string, presence_value, std::less<>> given{initial.begin(), initial.end()};
+  std::vector<std::pair<std::string, presence_value>> now;
+  for (const auto& subject : change.added) {
+    auto i = given.find(subject);
+    if (i == given.end())
+      continue;
+    if (i->second != presence_value::disabled)
+      st.known.emplace(subject, i->second); // an older publish already there stays
+    if (!st.service_enabled)
+      continue; // the resync at re-enable sends it
+    st.buffer.mark_sent(id, subject, i->second);
+    now.emplace_back(subject, i->second);
+  }
+  send_batches(self, group_by_presence(id, now));
+  return caf::unit;
+}
+
+void set_service(broadcaster_actor self, bool enabled) {
+  auto& st = self->state;
+  if (enabled == st.service_enabled)
+    return;
+  st.service_enabled = enabled;
+  if (st.index == 0)
+    for (const auto& kv : st.sinks)
+      tell_service_status(self, kv.second, enabled);
+  if (!enabled) {
+    st.buffer.drop_pending();
+    return;
+  }
+  // Clients showed every presence as disabled: resend the latest known value of every subject.
+  st.buffer.forget_sent();
+  auto resync = false;
+  for (auto id : st.table.all())
+    for (const auto& subject : st.table.subjects_of(id))
+      if (auto i = st.known.find(subject); i != st.known.end()) {
+        st.buffer.record(id, subject, i->second);
+        resync = true;
+      }
+  if (resync)
+    arm_flush(self);
+}
+
+} // namespace
+
+std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcept {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : user) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return shards == 0 ? 0 : static_cast<std::size_t>(hash % shards);
+}
+
+namespace {
+
+caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
+  self->state.index = config.index;
+  self->state.settings = config.settings;
+  self->state.service_enabled = config.service_enabled;
+  self->set_down_handler([self](const caf::down_msg& down) {
+    std::vector<subscriber_id> dead;
+    for (const auto& kv : self->state.sinks)
+      if (kv.second.address() == down.source)
+        dead.push_back(kv.first);
+    for (auto id : dead)
+      drop_subscriber(self->state, id);
+  });
+  return {
+    [self](subscribe_atom, subscriber_id id, const caf::actor& sink,
+           std::string& owner) -> caf::result<void> {
+      auto& st = self->state;
+      if (!sink)
+        return make_caf_error(errc::invalid_argument, "subscriber without a sink");
+      if (!st.table.add(id, std::move(owner)))
+        return make_caf_error(errc::invalid_argument,
+                              "subscriber " + std::to_string(id) + " already registered");
+      st.sinks.emplace(id, sink);
+      self->monitor(sink);
+      if (!st.service_enabled && st.index == 0)
+        tell_service_status(self, sink, false);
+      return caf::unit;
+    },
+    [self](subscribe_atom, subscriber_id id, const std::vector<std::string>& subjects,
+           const std::vector<std::pair<std::string, presence_value>>& initial) {
+      return replace_subjects(self, id, subjects, initial);
+    },
+    [self](unsubscribe_atom, subscriber_id id) { drop_subscriber(self->state, id); },
+    [self](publish_atom, const std::string& user, presence_value value) {
+      auto& st = self->state;
+      if (!st.table.has_subscribers(user))
+        return;
+      if (value != presence_value::disabled)
+        st.known[user] = value;
+      if (!st.service_enabled)
+        return;
+      for (auto id : st.table.subscribers_of(user))
+        st.buffer.record(id, user, value);
+      arm_flush(self);
+    },
+    [self](status_changed_atom, const std::string& user, const events::custom_status& status) {
+      for (auto id : self->state.table.subscribers_of(user)) {
+        notification note;
+        note.type = notification::kind::user_status_changed;
+        note.users = {user};
+        note.status = status;
+        send_to(self, id, std::move(note));
+      }
+    },
+    [self](manual_changed_atom, const std::string& user, events::manual_mode mode) {
+      for (auto id : self->state.table.owned_by(user)) {
+        notification note;
+        note.type = notification::kind::manual_presence_change;
+        note.presence = manual_view(mode);
+        note.users = {user};
+        send_to(self, id, std::move(note));
+      }
+    },
+    [self](service_atom, bool enabled) { set_service(self, enabled); },
+    [self](settings_atom, const events::workspace_settings& settings) {
+      self->state.settings = settings;
+    },
+    [self](caf::tick_atom) { flush(self); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_broadcaster(caf::actor_system& system, broadcaster_config config) {
+  return system.spawn(broadcaster, std::move(config));
+}
+
+} // namespace presence::actors

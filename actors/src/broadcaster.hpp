@@ -1,0 +1,52 @@
+#pragma once
+
+// Broadcaster shards (DESIGN §4): hold subscriptions by subject user, coalesce presence changes
+// over `flush_interval_ms` and send `presence::notification` messages to subscriber sinks.
+
+#include <cstddef>
+#include <string_view>
+
+#include <caf/fwd.hpp>
+
+#include "presence/events/workspace_state.hpp"
+
+namespace presence::actors {
+
+/// The broadcaster shard that owns subject `user` among `shards` (> 0) shards: FNV-1a (64 bit)
+/// of the id, modulo `shards`. Stable across runs and platforms; every actor that publishes or
+/// subscribes must route with this function.
+std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcept;
+
+/// How a shard starts.
+struct broadcaster_config {
+  /// This shard's index. Shard 0 is the one that sends `presence_service_status` (every shard
+  /// knows every subscriber, so only one of them may tell it).
+  std::size_t index = 0;
+  events::workspace_settings settings; ///< flush_interval_ms, max_subscription
+  bool service_enabled = true;         ///< broadcasts on or off at start
+};
+
+/// Spawns one broadcaster shard on the shared scheduler. Protocol (protocol.hpp):
+/// - `(subscribe_atom, id, sink, owner) -> unit`: registers subscriber `id`; the engine sends it
+///   to EVERY shard. The sink is monitored; when it stops, its subscribers are dropped. If the
+///   service is off, shard 0 tells the new sink at once. Re-registering a known id:
+///   `invalid_argument`.
+/// - `(subscribe_atom, id, subjects, initial) -> unit`: replaces the subscriber's subjects held by
+///   this shard (at most `max_subscription`, else `invalid_argument`; unknown id:
+///   `invalid_argument`). For newly added subjects, their `initial` presence is sent at once (one
+///   `presence_change` per presence value) while the service is on.
+/// - `(unsubscribe_atom, id) -> unit`.
+/// - `(publish_atom, user, presence_value)`: buffered per subscriber; at most every
+///   `flush_interval_ms` each subscriber gets one `presence_change` per presence value with the
+///   subjects whose presence differs from what it was last sent.
+/// - `(status_changed_atom, user, custom_status)`: `user_status_changed` to its subscribers, at
+/// once.
+/// - `(manual_changed_atom, user, manual_mode)`: `manual_presence_change` to subscribers owned by
+///   `user`, at once; `presence` is the mode's view (auto->online, away, busy, invisible->offline).
+/// - `(service_atom, bool)`: off drops pending batches and stops presence_change; back on resends
+///   every subscriber the latest known presence of all its subjects (they were shown `disabled`).
+///   Shard 0 sends `presence_service_status` to every sink at once, unbatched.
+/// - `(settings_atom, workspace_settings)`: new flush interval and subscription bound.
+caf::actor spawn_broadcaster(caf::actor_system& system, broadcaster_config config);
+
+} // namespace presence::actors

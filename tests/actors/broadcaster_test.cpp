@@ -1,0 +1,300 @@
+#include "broadcaster.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+
+#include "actor_test_support.hpp"
+#include "protocol.hpp"
+
+namespace presence::actors {
+namespace {
+
+using events::presence_value;
+using kind = notification::kind;
+using users = std::vector<std::string>;
+using presence_list = std::vector<std::pair<std::string, presence_value>>;
+using subscriber_id = uint64_t;  // protocol.hpp: subscriber ids are uint64_t
+using inbox = std::shared_ptr<std::vector<notification>>;
+
+caf::behavior recording_sink(caf::event_based_actor*, inbox received) {
+  return {[received](const notification& note) { received->push_back(note); }};
+}
+
+class broadcaster_test : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    for (const auto& actor : spawned_)
+      caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+    sched_.run();
+  }
+
+  test::test_system_config config_;
+  caf::actor_system system_{config_};
+  caf::scheduler::test_coordinator& sched_ =
+    dynamic_cast<caf::scheduler::test_coordinator&>(system_.scheduler());
+  caf::scoped_actor self_{system_};
+  std::vector<caf::actor> spawned_;
+
+  caf::actor spawn_shard(std::size_t index = 0, int64_t flush_ms = 100) {
+    broadcaster_config config;
+    config.index = index;
+    config.settings.flush_interval_ms = flush_ms;
+    config.settings.max_subscription = 4;
+    auto shard = spawn_broadcaster(system_, config);
+    spawned_.push_back(shard);
+    sched_.run();
+    return shard;
+  }
+
+  /// A sink actor and what it received.
+  std::pair<caf::actor, inbox> make_sink() {
+    auto received = std::make_shared<std::vector<notification>>();
+    auto sink = system_.spawn(recording_sink, received);
+    spawned_.push_back(sink);
+    sched_.run();
+    return {sink, received};
+  }
+
+  /// Sends a request, runs everything, and returns the reply's error (none on success).
+  template <class... Ts>
+  caf::error call(const caf::actor& dest, Ts&&... xs) {
+    auto handle = self_->request(dest, caf::infinite, std::forward<Ts>(xs)...);
+    sched_.run();
+    if (self_->mailbox().empty())
+      return caf::make_error(caf::sec::request_timeout);
+    caf::error result;
+    handle.receive([] {}, [&](caf::error& err) { result = std::move(err); });
+    return result;
+  }
+
+  template <class... Ts>
+  void tell(const caf::actor& dest, Ts&&... xs) {
+    caf::anon_send(dest, std::forward<Ts>(xs)...);
+    sched_.run();
+  }
+
+  void subscribe(const caf::actor& shard, subscriber_id id, const caf::actor& sink,
+                 std::string owner, const users& subjects, const presence_list& initial) {
+    ASSERT_FALSE(call(shard, subscribe_atom::value, id, sink, std::move(owner)));
+    ASSERT_FALSE(call(shard, subscribe_atom::value, id, subjects, initial));
+  }
+
+  /// Lets `ms` milliseconds of test time pass and runs what became due.
+  void pass(int64_t ms) {
+    sched_.advance_time(std::chrono::milliseconds(ms));
+    sched_.run();
+  }
+};
+
+TEST_F(broadcaster_test, initial_presence_is_sent_at_once_grouped_by_value) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice", "bob", "carol"},
+            {{"alice", presence_value::online}, {"carol", presence_value::online},
+             {"bob", presence_value::away}});
+  ASSERT_EQ(received->size(), 2u);
+  EXPECT_EQ((*received)[0].type, kind::presence_change);
+  EXPECT_EQ((*received)[0].presence, presence_value::online);
+  EXPECT_EQ((*received)[0].users, (users{"alice", "carol"}));
+  EXPECT_EQ((*received)[1].presence, presence_value::away);
+  EXPECT_EQ((*received)[1].users, users{"bob"});
+}
+
+TEST_F(broadcaster_test, changes_inside_one_window_become_one_notification) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice", "bob", "carol"},
+            {{"alice", presence_value::online}, {"bob", presence_value::online},
+             {"carol", presence_value::online}});
+  received->clear();
+  for (const auto* user : {"alice", "bob", "carol"})
+    tell(shard, publish_atom::value, std::string{user}, presence_value::away);
+  pass(99);
+  EXPECT_TRUE(received->empty()) << "nothing before flush_interval_ms";
+  pass(1);
+  ASSERT_EQ(received->size(), 1u);
+  EXPECT_EQ((*received)[0].type, kind::presence_change);
+  EXPECT_EQ((*received)[0].presence, presence_value::away);
+  EXPECT_EQ((*received)[0].users, (users{"alice", "bob", "carol"}));
+  EXPECT_FALSE(sched_.has_pending_timeout()) << "no timer while nothing is pending";
+}
+
+TEST_F(broadcaster_test, flip_and_flip_back_inside_a_window_sends_nothing) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice", "bob"},
+            {{"alice", presence_value::online}, {"bob", presence_value::online}});
+  received->clear();
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::online);
+  tell(shard, publish_atom::value, std::string{"bob"}, presence_value::busy);
+  pass(100);
+  ASSERT_EQ(received->size(), 1u);
+  EXPECT_EQ((*received)[0].presence, presence_value::busy);
+  EXPECT_EQ((*received)[0].users, users{"bob"});
+}
+
+TEST_F(broadcaster_test, flush_interval_comes_from_settings) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice"}, {{"alice", presence_value::online}});
+  received->clear();
+  events::workspace_settings settings;
+  settings.flush_interval_ms = 250;
+  tell(shard, settings_atom::value, settings);
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  pass(249);
+  EXPECT_TRUE(received->empty());
+  pass(1);
+  EXPECT_EQ(received->size(), 1u);
+}
+
+TEST_F(broadcaster_test, subscribe_replaces_the_whole_list) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice", "bob"},
+            {{"alice", presence_value::online}, {"bob", presence_value::online}});
+  received->clear();
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, users{"bob", "carol"},
+                    presence_list{{"bob", presence_value::online}, {"carol", presence_value::away}}));
+  ASSERT_EQ(received->size(), 1u) << "only the newly added subject is sent at once";
+  EXPECT_EQ((*received)[0].users, users{"carol"});
+  EXPECT_EQ((*received)[0].presence, presence_value::away);
+  received->clear();
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);  // dropped
+  tell(shard, publish_atom::value, std::string{"carol"}, presence_value::online);
+  pass(100);
+  ASSERT_EQ(received->size(), 1u);
+  EXPECT_EQ((*received)[0].users, users{"carol"});
+  EXPECT_EQ((*received)[0].presence, presence_value::online);
+}
+
+TEST_F(broadcaster_test, subject_lists_are_bounded_and_need_a_registered_subscriber) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{9}, users{"a"}, presence_list{}));
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, sink, std::string{}));
+  EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{1}, sink, std::string{}))
+    << "an id registers once";
+  auto err = call(shard, subscribe_atom::value, subscriber_id{1}, users{"a", "b", "c", "d", "e"},
+                  presence_list{});
+  ASSERT_TRUE(err);
+  EXPECT_EQ(from_caf_error(err).code, errc::invalid_argument);
+}
+
+TEST_F(broadcaster_test, manual_presence_change_goes_only_to_the_owners_subscriptions) {
+  auto shard = spawn_shard();
+  auto [alice_sink, alice_received] = make_sink();
+  auto [bob_sink, bob_received] = make_sink();
+  subscribe(shard, 1, alice_sink, "alice", {}, {});
+  subscribe(shard, 2, bob_sink, "bob", {"alice"}, {});
+  tell(shard, manual_changed_atom::value, std::string{"alice"}, events::manual_mode::busy);
+  ASSERT_EQ(alice_received->size(), 1u);
+  EXPECT_EQ((*alice_received)[0].type, kind::manual_presence_change);
+  EXPECT_EQ((*alice_received)[0].presence, presence_value::busy);
+  EXPECT_EQ((*alice_received)[0].users, users{"alice"});
+  EXPECT_TRUE(bob_received->empty()) << "a subscriber of alice is not her own connection";
+}
+
+TEST_F(broadcaster_test, user_status_changed_goes_to_subscribers_of_that_user) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  auto [other_sink, other_received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice"}, {});
+  subscribe(shard, 2, other_sink, "", {"bob"}, {});
+  events::custom_status status{"In a meeting", ":calendar:", 0};
+  tell(shard, status_changed_atom::value, std::string{"alice"}, status);
+  ASSERT_EQ(received->size(), 1u);
+  EXPECT_EQ((*received)[0].type, kind::user_status_changed);
+  EXPECT_EQ((*received)[0].users, users{"alice"});
+  EXPECT_EQ((*received)[0].status.text, "In a meeting");
+  EXPECT_TRUE(other_received->empty());
+}
+
+TEST_F(broadcaster_test, service_status_goes_to_everyone_at_once_and_stops_batches) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  auto [other_sink, other_received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice"}, {{"alice", presence_value::online}});
+  subscribe(shard, 2, other_sink, "", {}, {});
+  received->clear();
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  tell(shard, service_atom::value, false);
+  for (const auto& box : {received, other_received}) {
+    ASSERT_EQ(box->size(), 1u) << "told at once, not batched";
+    EXPECT_EQ(box->front().type, kind::presence_service_status);
+    EXPECT_FALSE(box->front().service_enabled);
+  }
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::disabled);
+  pass(100);
+  EXPECT_EQ(received->size(), 1u) << "no presence_change while the service is off";
+  // Back on: told at once, then the latest real presence of every subject is resent.
+  tell(shard, service_atom::value, true);
+  ASSERT_EQ(received->size(), 2u);
+  EXPECT_TRUE((*received)[1].service_enabled);
+  pass(100);
+  ASSERT_EQ(received->size(), 3u);
+  EXPECT_EQ((*received)[2].type, kind::presence_change);
+  EXPECT_EQ((*received)[2].presence, presence_value::away);
+  EXPECT_EQ((*received)[2].users, users{"alice"});
+}
+
+TEST_F(broadcaster_test, only_shard_zero_tells_service_status_and_late_sinks_learn_it) {
+  auto other_shard = spawn_shard(1);
+  auto [sink, received] = make_sink();
+  subscribe(other_shard, 1, sink, "", {}, {});
+  tell(other_shard, service_atom::value, false);
+  EXPECT_TRUE(received->empty()) << "shard 1 leaves it to shard 0";
+  auto shard = spawn_shard(0);
+  tell(shard, service_atom::value, false);
+  auto [late_sink, late_received] = make_sink();
+  subscribe(shard, 2, late_sink, "", {}, {});
+  ASSERT_EQ(late_received->size(), 1u) << "a sink registering while off is told at once";
+  EXPECT_FALSE(late_received->front().service_enabled);
+}
+
+TEST_F(broadcaster_test, a_stopped_sink_is_dropped) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice"}, {{"alice", presence_value::online}});
+  EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{1}, sink, std::string{}))
+    << "still registered";
+  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  sched_.run();
+  auto [new_sink, new_received] = make_sink();
+  EXPECT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, new_sink, std::string{}))
+    << "the dead subscriber's id is free again";
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  pass(100);
+  EXPECT_TRUE(new_received->empty()) << "its subjects went with it";
+}
+
+TEST_F(broadcaster_test, unsubscribe_stops_notifications) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice"}, {{"alice", presence_value::online}});
+  received->clear();
+  ASSERT_FALSE(call(shard, unsubscribe_atom::value, subscriber_id{1}));
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  pass(100);
+  EXPECT_TRUE(received->empty());
+}
+
+TEST(broadcaster_shard, is_stable_and_in_range) {
+  EXPECT_EQ(broadcaster_shard("alice", 1), 0u);
+  EXPECT_EQ(broadcaster_shard("alice", 4), broadcaster_shard("alice", 4));
+  std::vector<int> hits(4);
+  for (int i = 0; i < 400; ++i)
+    ++hits.at(broadcaster_shard("user" + std::to_string(i), 4));
+  for (auto count : hits)
+    EXPECT_GT(count, 50) << "spread over every shard";
+}
+
+} // namespace
+} // namespace presence::actors
