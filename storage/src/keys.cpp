@@ -1,6 +1,6 @@
-#include "keys.hpp"
+#include "presence/storage/record_layout.hpp"
 
-namespace presence::storage::detail {
+namespace presence::storage::layout {
 
 namespace {
 
@@ -72,6 +72,13 @@ std::optional<events::sequence> parse_stream_key_seq(std::string_view key) noexc
   return get_u64_be(key.substr(key.size() - 8));
 }
 
+std::optional<stream_key_parts> parse_stream_key(std::string_view key) {
+  auto seq = parse_stream_key_seq(key);
+  if (!seq)
+    return std::nullopt;
+  return stream_key_parts{std::string(key.substr(0, key.size() - 9)), *seq};
+}
+
 std::string connection_key(std::string_view user, std::string_view conn) {
   std::string key;
   key.reserve(user.size() + conn.size() + 1);
@@ -93,4 +100,4 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-} // namespace presence::storage::detail
+} // namespace presence::storage::layout

@@ -6,7 +6,7 @@
 
 #include "presence/events/codec.hpp"
 #include "progress.hpp"
-#include "record_layout.hpp"
+#include "presence/storage/record_layout.hpp"
 #include "time_format.hpp"
 
 namespace presence::tools {
@@ -27,7 +27,7 @@ result<uint64_t> verifier::run() {
 void verifier::fault(std::string_view column_family, std::string_view key,
                      const std::string& message) {
   ++faults_;
-  out_ << "FAULT " << column_family << " key=" << layout::hex(key) << ": " << message << '\n';
+  out_ << "FAULT " << column_family << " key=" << storage::layout::to_hex(key) << ": " << message << '\n';
 }
 
 status verifier::check_log() {
@@ -38,13 +38,13 @@ status verifier::check_log() {
   auto scanned = log_.scan_raw("log", [&](const storage::raw_record& record) {
     shown.tick();
     ++log_records_;
-    const auto seq = layout::read_be<uint64_t>(record.key);
+    const auto seq = storage::layout::get_u64_be(record.key);
     if (!seq || *seq == 0) {
       fault("log", record.key, "malformed key: not an 8-byte big-endian sequence of 1 or more");
       return true;
     }
     if (*seq > expected)
-      fault("log", layout::u64_be(expected),
+      fault("log", storage::layout::log_key(expected),
             *seq - expected == 1
               ? "sequence gap: seq " + std::to_string(expected) + " is missing"
               : "sequence gap: seq " + std::to_string(expected) + ".." +
@@ -75,7 +75,7 @@ status verifier::check_log() {
   if (!scanned.ok())
     return scanned;
   if (last_seen_seq_ != last)
-    fault("log", layout::u64_be(std::min(last_seen_seq_, last) + 1),
+    fault("log", storage::layout::log_key(std::min(last_seen_seq_, last) + 1),
           "the log ends at seq " + std::to_string(last_seen_seq_) +
             " but the database's last sequence is " + std::to_string(last));
   return status::success();
@@ -107,7 +107,7 @@ status verifier::check_streams() {
   auto scanned = log_.scan_raw("streams", [&](const storage::raw_record& record) {
     shown.tick();
     ++stream_records_;
-    const auto key = layout::parse_stream_key(record.key);
+    const auto key = storage::layout::parse_stream_key(record.key);
     if (!key) {
       fault("streams", record.key, "malformed key: not stream, 0x00, 8-byte sequence");
       return true;
@@ -147,10 +147,10 @@ status verifier::check_streams() {
       continue;
     const std::string& stream = entry->second.stream;
     if (stream.empty())
-      fault("log", layout::u64_be(seq),
+      fault("log", storage::layout::log_key(seq),
             "no streams entry (and the record does not decode to name its stream)");
     else
-      fault("streams", layout::make_stream_key(stream, seq),
+      fault("streams", storage::layout::stream_key(stream, seq),
             "missing: log record " + std::to_string(seq) + " of stream '" + stream +
               "' has no streams entry");
   }

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "presence/events/codec.hpp"
-#include "record_layout.hpp"
+#include "presence/storage/record_layout.hpp"
 #include "verifier.hpp"
 
 namespace presence::tools {
@@ -50,7 +50,7 @@ status verifier::load_snapshots() {
     }
     snapshot_check& check = snapshots_[record.key];
     check.key = record.key;
-    check.seq = *layout::read_be<uint64_t>(std::string_view(record.value).substr(0, 8));
+    check.seq = *storage::layout::get_u64_be(std::string_view(record.value).substr(0, 8));
     auto decoded = ev::decode_snapshot(std::string_view(record.value).substr(8));
     if (!decoded) {
       fault("snapshots", record.key, "snapshot does not decode: " + describe(decoded.error()));
@@ -104,7 +104,7 @@ status verifier::check_connections() {
       fault("connections", record.key, "malformed key: no 0x00 between user and connection");
       return true;
     }
-    const auto epoch = layout::read_be<uint64_t>(record.value);
+    const auto epoch = storage::layout::get_u64_be(record.value);
     if (!epoch) {
       fault("connections", record.key, "value is not an 8-byte epoch");
       return true;
@@ -128,7 +128,7 @@ status verifier::check_connections() {
   if (!scanned.ok())
     return scanned;
   for (const auto& [id, epoch] : expected)
-    fault("connections", layout::make_connection_key(id.first, id.second),
+    fault("connections", storage::layout::connection_key(id.first, id.second),
           "missing: connection '" + id.second + "' of '" + id.first + "' (epoch " +
             std::to_string(epoch) + ") is open after replay but not in the index");
   return status::success();
@@ -138,18 +138,18 @@ status verifier::check_meta() {
   bool has_schema = false;
   bool has_epoch = false;
   auto scanned = log_.scan_raw("meta", [&](const storage::raw_record& record) {
-    if (record.key == layout::meta_schema_version) {
+    if (record.key == storage::layout::meta_schema_version) {
       has_schema = true;
-      const auto version = layout::read_be<uint32_t>(record.value);
+      const auto version = storage::layout::get_u32_be(record.value);
       if (!version)
         fault("meta", record.key, "schema version is not a 4-byte integer");
       else if (*version == 0 || *version > storage::schema_version)
         fault("meta", record.key,
               "schema version " + std::to_string(*version) + " is not supported (this build: " +
                 std::to_string(storage::schema_version) + ")");
-    } else if (record.key == layout::meta_epoch) {
+    } else if (record.key == storage::layout::meta_epoch) {
       has_epoch = true;
-      const auto epoch = layout::read_be<uint64_t>(record.value);
+      const auto epoch = storage::layout::get_u64_be(record.value);
       if (!epoch)
         fault("meta", record.key, "epoch is not an 8-byte integer");
       else if (*epoch != max_epoch_)
@@ -164,9 +164,9 @@ status verifier::check_meta() {
   if (!scanned.ok())
     return scanned;
   if (!has_schema)
-    fault("meta", layout::meta_schema_version, "missing schema version");
+    fault("meta", storage::layout::meta_schema_version, "missing schema version");
   if (!has_epoch && max_epoch_ != 0)
-    fault("meta", layout::meta_epoch,
+    fault("meta", storage::layout::meta_epoch,
           "missing, but the log started epoch " + std::to_string(max_epoch_));
   return status::success();
 }
