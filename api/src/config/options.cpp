@@ -65,8 +65,10 @@ setter real_option(std::string key, double lo, double hi, Field field) {
 template <class Field>
 setter text_option(std::string key, Field field) {
   return [key, field](presenced_options& o, std::string_view text) -> status {
-    if (text.empty())
-      return bad_value(key, text, "a non-empty string");
+    bool control = std::any_of(text.begin(), text.end(),
+                               [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    if (text.empty() || control)
+      return bad_value(key, text, "a non-empty string without control characters");
     field(o) = std::string(text);
     return {};
   };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <limits>
 
 namespace presence::api::http {
@@ -162,6 +163,35 @@ std::optional<int64_t> param_int(const nlohmann::json& params, const char* name,
   }
   *malformed = true;
   return std::nullopt;
+}
+
+std::optional<int64_t> param_unix_us(const nlohmann::json& params, const char* name,
+                                     bool* malformed) {
+  *malformed = false;
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null())
+    return std::nullopt;
+  double seconds = -1;
+  if (it->is_number()) {
+    seconds = it->get<double>();
+  } else if (it->is_string()) {
+    const auto& text = it->get_ref<const std::string&>();
+    auto dot = text.find('.');
+    auto digits = [](std::string_view part) {
+      return std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); });
+    };
+    std::string_view whole = std::string_view(text).substr(0, dot);
+    std::string_view fraction =
+      dot == std::string::npos ? std::string_view{} : std::string_view(text).substr(dot + 1);
+    if (!whole.empty() && whole.size() <= 13 && digits(whole) && fraction.size() <= 9 &&
+        digits(fraction))
+      seconds = std::stod(text);
+  }
+  if (!(seconds >= 0 && seconds <= double(int64_t{1} << 40))) {
+    *malformed = true;
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(std::llround(seconds * 1e6));
 }
 
 bool param_bool(const nlohmann::json& params, const char* name, bool fallback, bool* malformed) {

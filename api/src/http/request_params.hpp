@@ -43,6 +43,12 @@ std::optional<std::string> param_string(const nlohmann::json& params, const char
 /// with `*malformed` true.
 std::optional<int64_t> param_int(const nlohmann::json& params, const char* name, bool* malformed);
 
+/// A parameter holding Unix seconds (an integer or a decimal like "1700000000.25", as a JSON
+/// number or a string), converted to µs. Missing: nullopt, `*malformed` false; not a number, or
+/// outside [0, 2^40] seconds: nullopt, `*malformed` true.
+std::optional<int64_t> param_unix_us(const nlohmann::json& params, const char* name,
+                                     bool* malformed);
+
 /// A parameter as a boolean: true/false, 1/0, "true"/"false"/"1"/"0"/"yes"/"no" (any case).
 /// Missing gives `fallback`; anything else sets `*malformed`.
 bool param_bool(const nlohmann::json& params, const char* name, bool fallback, bool* malformed);

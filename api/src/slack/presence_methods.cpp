@@ -13,21 +13,14 @@ namespace {
 
 constexpr int64_t us_per_s = 1'000'000;
 
-/// `name` as Unix seconds converted to µs; answers invalid_arguments and returns false when the
-/// parameter is present but not an integer.
+/// `name` as Unix seconds (fractions allowed) in µs; answers invalid_arguments and returns false
+/// when the parameter is present but malformed.
 bool unix_seconds_param(const call_ptr& call, const char* name, std::optional<int64_t>& out_us) {
   bool malformed = false;
-  auto seconds = http::param_int(call->params, name, &malformed);
-  if (malformed) {
+  out_us = http::param_unix_us(call->params, name, &malformed);
+  if (malformed)
     call->fail("invalid_arguments", std::string(name) + " must be Unix seconds");
-    return false;
-  }
-  if (seconds && (*seconds < 0 || *seconds > int64_t{1} << 40)) {
-    call->fail("invalid_arguments", std::string(name) + " is out of range");
-    return false;
-  }
-  out_us = seconds ? std::optional<int64_t>{*seconds * us_per_s} : std::nullopt;
-  return true;
+  return !malformed;
 }
 
 } // namespace

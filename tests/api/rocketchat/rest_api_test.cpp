@@ -1,0 +1,172 @@
+// End-to-end: the Rocket.Chat-compatible REST API (/api/v1/) of a real presenced.
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "api_fixture.hpp"
+
+namespace presence::test {
+namespace {
+
+class rest_api : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new api_server(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  api_server& server() { return *server_; }
+  /// The admin's REST credentials: the admin token acts as user "admin".
+  http_response admin_rc(const std::string& verb, const std::string& method,
+                         const json& body = json::object(), const std::string& query = {}) {
+    return server().rc(verb, method, server().admin(), "admin", body, query);
+  }
+  static api_server* server_;
+};
+
+api_server* rest_api::server_ = nullptr;
+
+TEST_F(rest_api, set_status_and_get_status) {
+  auto token = server().create_user("rc1");
+  auto set = server().rc("POST", "users.setStatus", token, "rc1",
+                         {{"status", "busy"}, {"message", "Deep work"}});
+  EXPECT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json()["success"], true);
+  auto got = server().rc("GET", "users.getStatus", token, "rc1");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json()["_id"], "rc1");
+  EXPECT_EQ(got.json()["message"], "Deep work");
+  EXPECT_EQ(got.json()["connectionStatus"], "offline");  // no socket open
+  EXPECT_EQ(got.json()["status"], "offline");             // busy needs a connection
+  // The Slack view of the same user agrees.
+  EXPECT_EQ(server().slack("users.getPresence", token)["manual_presence"], "busy");
+  EXPECT_EQ(server().slack("users.profile.get", token)["profile"]["status_text"], "Deep work");
+
+  // online -> auto, offline -> invisible.
+  server().rc("POST", "users.setStatus", token, "rc1", {{"status", "offline"}});
+  EXPECT_EQ(server().slack("users.getPresence", token)["manual_presence"], "invisible");
+  server().rc("POST", "users.setStatus", token, "rc1", {{"status", "online"}});
+  EXPECT_EQ(server().slack("users.getPresence", token)["manual_presence"], "auto");
+  // A message alone keeps the presence.
+  server().rc("POST", "users.setStatus", token, "rc1", {{"message", "Back"}});
+  EXPECT_EQ(server().slack("users.profile.get", token)["profile"]["status_text"], "Back");
+}
+
+TEST_F(rest_api, set_status_errors) {
+  auto token = server().create_user("rc2");
+  server().create_user("rc2_other");
+  auto bad = server().rc("POST", "users.setStatus", token, "rc2", {{"status", "dancing"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json()["success"], false);
+  EXPECT_EQ(bad.json()["errorType"], "error-invalid-status");
+  auto empty = server().rc("POST", "users.setStatus", token, "rc2");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(empty.json()["errorType"], "error-invalid-params");
+  auto too_long = server().rc("POST", "users.setStatus", token, "rc2",
+                              {{"message", std::string(101, 'x')}});
+  EXPECT_EQ(too_long.status, 400);
+  EXPECT_EQ(too_long.json()["errorType"], "error-invalid-message");
+  // Someone else's status: forbidden unless admin.
+  auto other = server().rc("POST", "users.setStatus", token, "rc2",
+                           {{"status", "away"}, {"userId", "rc2_other"}});
+  EXPECT_EQ(other.status, 403);
+  EXPECT_EQ(other.json()["success"], false);
+  auto as_admin = admin_rc("POST", "users.setStatus", {{"status", "away"}, {"userId", "rc2_other"}});
+  EXPECT_EQ(as_admin.status, 200) << as_admin.body;
+  auto unknown = admin_rc("POST", "users.setStatus", {{"status", "away"}, {"userId", "ghost"}});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.json()["errorType"], "error-invalid-user");
+  auto wrong_verb = server().rc("GET", "users.setStatus", token, "rc2");
+  EXPECT_EQ(wrong_verb.status, 405);
+  auto missing = server().rc("GET", "users.nope", token, "rc2");
+  EXPECT_EQ(missing.status, 404);
+  auto bad_json = server().http().request("POST", "/api/v1/users.setStatus", "{x",
+                                          {{"X-Auth-Token", token}, {"X-User-Id", "rc2"}},
+                                          "application/json");
+  EXPECT_EQ(bad_json.status, 400);
+  EXPECT_EQ(bad_json.json()["errorType"], "error-invalid-json");
+}
+
+TEST_F(rest_api, get_status_of_another_user_by_id_or_username) {
+  auto token = server().create_user("rc3");
+  auto other = server().create_user("rc3_other");
+  server().rc("POST", "users.setStatus", other, "rc3_other", {{"status", "away"}, {"message", "Out"}});
+  auto by_id = server().rc("GET", "users.getStatus", token, "rc3", {}, "userId=rc3_other");
+  ASSERT_EQ(by_id.status, 200) << by_id.body;
+  EXPECT_EQ(by_id.json()["message"], "Out");
+  EXPECT_FALSE(by_id.json().contains("connectionStatus"));
+  auto by_name = server().rc("GET", "users.getStatus", token, "rc3", {}, "username=rc3_other");
+  EXPECT_EQ(by_name.json()["_id"], "rc3_other");
+  auto ghost = server().rc("GET", "users.getStatus", token, "rc3", {}, "userId=ghost");
+  EXPECT_EQ(ghost.status, 400);
+  EXPECT_EQ(ghost.json()["errorType"], "error-invalid-user");
+}
+
+TEST_F(rest_api, users_presence_for_a_list_of_ids) {
+  auto token = server().create_user("rc4");
+  server().create_user("rc4_b");
+  auto res = server().rc("GET", "users.presence", token, "rc4", {}, "ids=rc4,rc4_b,ghost");
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto users = res.json()["users"];
+  ASSERT_EQ(users.size(), 2u) << res.body;  // unknown ids are skipped
+  for (const auto& u : users)
+    EXPECT_EQ(u["status"], "offline");
+  auto none = server().rc("GET", "users.presence", token, "rc4");
+  EXPECT_EQ(none.status, 400);
+}
+
+TEST_F(rest_api, custom_user_status_crud_and_paging) {
+  std::vector<std::string> ids;
+  for (const auto& [name, type] : std::vector<std::pair<std::string, std::string>>{
+         {"Lunch", "away"}, {"Focus", "busy"}, {"Around", "online"}}) {
+    auto created = admin_rc("POST", "custom-user-status.create",
+                            {{"customUserStatusData", {{"name", name}, {"statusType", type}}}});
+    ASSERT_EQ(created.status, 200) << created.body;
+    EXPECT_EQ(created.json()["customUserStatus"]["name"], name);
+    EXPECT_EQ(created.json()["customUserStatus"]["statusType"], type);
+    ids.push_back(created.json()["customUserStatus"]["_id"]);
+  }
+  auto user = server().create_user("rc5");
+  auto page = server().rc("GET", "custom-user-status.list", user, "rc5", {}, "offset=1&count=1");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.json()["count"], 1);
+  EXPECT_EQ(page.json()["offset"], 1);
+  EXPECT_GE(page.json()["total"].get<int>(), 3);
+  EXPECT_EQ(page.json()["statuses"].size(), 1u);
+
+  auto updated = admin_rc("POST", "custom-user-status.update",
+                          {{"_id", ids[0]}, {"name", "Long lunch"}, {"statusType", "away"}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.json()["customUserStatus"]["name"], "Long lunch");
+  auto bad_type = admin_rc("POST", "custom-user-status.update", {{"_id", ids[0]}, {"statusType", "x"}});
+  EXPECT_EQ(bad_type.status, 400);
+  auto deleted = admin_rc("POST", "custom-user-status.delete", {{"customUserStatusId", ids[0]}});
+  EXPECT_EQ(deleted.status, 200) << deleted.body;
+  auto again = admin_rc("POST", "custom-user-status.delete", {{"customUserStatusId", ids[0]}});
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(again.json()["errorType"], "error-invalid-custom-user-status");
+  auto missing = admin_rc("POST", "custom-user-status.create", {{"customUserStatusData", {{"name", "x"}}}});
+  EXPECT_EQ(missing.status, 400);
+  // Managing statuses is for admins.
+  auto forbidden = server().rc("POST", "custom-user-status.create", user, "rc5",
+                               {{"customUserStatusData", {{"name", "Mine"}, {"statusType", "busy"}}}});
+  EXPECT_EQ(forbidden.status, 403);
+}
+
+TEST_F(rest_api, presence_connections_and_broadcast) {
+  auto res = admin_rc("GET", "presence.getConnections");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.json()["current"], 0);
+  EXPECT_EQ(res.json()["max"], 200);
+  server().slack("admin.settings.set", server().admin(), {{"key", "connection_limit"}, {"value", "7"}});
+  EXPECT_EQ(admin_rc("GET", "presence.getConnections").json()["max"], 7);
+  auto enable = admin_rc("POST", "presence.enableBroadcast");
+  EXPECT_EQ(enable.status, 200) << enable.body;
+  auto user = server().create_user("rc6");
+  EXPECT_EQ(server().rc("GET", "presence.getConnections", user, "rc6").status, 403);
+  EXPECT_EQ(server().rc("POST", "presence.enableBroadcast", user, "rc6").status, 403);
+}
+
+} // namespace
+} // namespace presence::test
