@@ -121,6 +121,14 @@ TEST(options, config_file_errors_name_the_file_and_key) {
   EXPECT_NE(st.error().message.find("max_frame_bytes"), std::string::npos);
 }
 
+TEST(options, the_shipped_example_config_loads) {
+  presenced_options o;
+  ASSERT_OK(load_config_file(o, PRESENCE_EXAMPLE_CONFIG));
+  ASSERT_OK(finish(o));
+  EXPECT_EQ(o.server.port, 8080);
+  EXPECT_EQ(o.workspace.size(), 2u);
+}
+
 TEST(options, every_option_in_the_table_is_settable) {
   // Each key in the table reaches a setter (a bad value is refused, never "unknown option").
   for (const auto& info : option_table()) {
