@@ -1,0 +1,343 @@
+#include "supervisor.hpp"
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connection_limit.hpp"
+#include "protocol.hpp"
+#include "token_hash.hpp"
+#include "workspace_commands.hpp"
+
+namespace presence::actors {
+
+namespace {
+
+using events::event_type;
+
+struct supervisor_state {
+  static constexpr const char* name = "supervisor";
+
+  caf::actor journal;
+  events::workspace_state workspace;
+  std::function<events::timestamp_us()> clock;
+  connection_limit connections;
+  token_index tokens;
+  std::vector<caf::actor> directories;
+  std::vector<caf::actor> broadcasters;
+};
+
+using supervisor_actor = caf::stateful_actor<supervisor_state>*;
+
+/// Builds the reply once the event is applied (so it can read the new state).
+using reply_builder = std::function<caf::message()>;
+
+events::timestamp_us system_now() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+events::event workspace_event(const supervisor_state& st, events::payload body, std::string by,
+                              std::string via) {
+  events::event ev;
+  ev.ts = st.clock();
+  ev.stream = std::string{events::workspace_stream};
+  ev.by = by.empty() ? std::string{events::system_actor} : std::move(by);
+  ev.via = std::move(via);
+  ev.body = std::move(body);
+  return ev;
+}
+
+// --- announcements: what the rest of the engine must learn after an event is applied --------
+
+void push_context(supervisor_actor self) {
+  const auto& ws = self->state.workspace;
+  for (const auto& shard : self->state.directories)
+    self->send(shard, context_atom::value, directory_context(ws),
+               ws.settings.activity_log_interval);
+}
+
+void push_service(supervisor_actor self) {
+  push_context(self);
+  for (const auto& shard : self->state.broadcasters)
+    self->send(shard, service_atom::value, self->state.workspace.service_enabled);
+}
+
+void push_settings(supervisor_actor self) {
+  push_context(self);
+  for (const auto& shard : self->state.broadcasters)
+    self->send(shard, settings_atom::value, self->state.workspace.settings);
+}
+
+void push_user(supervisor_actor self, const std::string& id) {
+  const auto& users = self->state.workspace.users;
+  auto i = users.find(id);
+  if (i == users.end())
+    return;
+  std::vector<events::user_record> one{i->second};
+  for (const auto& shard : self->state.directories)
+    self->send(shard, users_atom::value, one);
+}
+
+void apply_and_announce(supervisor_actor self, const events::event& ev) {
+  auto& st = self->state;
+  events::apply(st.workspace, ev);
+  switch (events::type_of(ev.body)) {
+    case event_type::user_created:
+      push_user(self, std::get<events::user_created>(ev.body).user);
+      break;
+    case event_type::user_deactivated:
+      push_user(self, std::get<events::user_deactivated>(ev.body).user);
+      break;
+    case event_type::token_issued:
+    case event_type::token_revoked:
+      st.tokens = index_tokens(st.workspace);
+      break;
+    case event_type::setting_changed:
+      push_settings(self);
+      break;
+    case event_type::service_disabled:
+    case event_type::service_enabled:
+      push_service(self);
+      break;
+    default:
+      break;
+  }
+}
+
+// --- writes -----------------------------------------------------------------------------------
+
+void auto_service(supervisor_actor self, service_action action);
+
+/// Appends `ev`, then applies and announces it as stored (sequence assigned, timestamp clamped, so
+/// the state equals a replay's), then delivers `reply()` (or the journal's error) to `rp`. The
+/// actor awaits the journal: no other message runs in between.
+void record(supervisor_actor self, events::event ev, caf::response_promise rp,
+            reply_builder reply) {
+  std::vector<events::event> batch{std::move(ev)};
+  self
+    ->request(self->state.journal, caf::infinite, append_atom::value, std::move(batch),
+              stored_atom::value)
+    .await(
+      [self, rp, reply](std::vector<events::event>& stored) mutable {
+        auto settings_changed = false;
+        for (const auto& applied : stored) {
+          apply_and_announce(self, applied);
+          settings_changed |= events::type_of(applied.body) == event_type::setting_changed;
+        }
+        if (rp.pending())
+          rp.deliver(reply());
+        if (settings_changed) {
+          const auto& ws = self->state.workspace;
+          auto_service(self, self->state.connections.on_settings(ws.settings, ws.service_enabled));
+        }
+      },
+      [rp](caf::error& err) mutable {
+        if (rp.pending())
+          rp.deliver(std::move(err));
+      });
+}
+
+/// Appends what the connection limit decided, by `system`. A failed append changes nothing: the
+/// next connection change decides again.
+void auto_service(supervisor_actor self, service_action action) {
+  auto& st = self->state;
+  switch (action) {
+    case service_action::disable:
+      record(self,
+             workspace_event(st,
+                             events::service_disabled{"connection_limit", st.connections.count()},
+                             {}, "connection_limit"),
+             {}, [] { return caf::message{}; });
+      break;
+    case service_action::reenable:
+      record(self, workspace_event(st, events::service_enabled{}, {}, "auto_reenable_below"), {},
+             [] { return caf::message{}; });
+      break;
+    case service_action::none:
+      break;
+  }
+}
+
+/// The common shape of an admin request: a planned payload (or its error) is recorded and the
+/// reply built after it is applied.
+caf::response_promise admin(supervisor_actor self, result<events::payload> planned, std::string by,
+                            std::string via, reply_builder reply) {
+  auto rp = self->make_response_promise();
+  if (!planned) {
+    rp.deliver(to_caf_error(planned.error()));
+    return rp;
+  }
+  record(self,
+         workspace_event(self->state, std::move(planned.value()), std::move(by), std::move(via)),
+         rp, std::move(reply));
+  return rp;
+}
+
+caf::message no_reply() {
+  return caf::message{};
+}
+
+/// A random id with `prefix` that no entry of `taken` has yet.
+template <class Map>
+result<std::string> fresh_id(std::string_view prefix, const Map& taken) {
+  for (;;) {
+    auto id = new_random_id(prefix);
+    if (!id || taken.count(id.value()) == 0)
+      return id;
+  }
+}
+
+caf::response_promise issue_token(supervisor_actor self, const std::string& user, std::string by,
+                                  std::string via) {
+  auto& ws = self->state.workspace;
+  auto rp = self->make_response_promise();
+  if (auto st = check_token_owner(ws, user); !st) {
+    rp.deliver(to_caf_error(st.error()));
+    return rp;
+  }
+  auto id = fresh_id("T", ws.tokens);
+  auto secret = new_token_secret();
+  if (!id || !secret) {
+    rp.deliver(to_caf_error(!id ? id.error() : secret.error()));
+    return rp;
+  }
+  // Only the hash enters the event; the secret lives in the reply alone.
+  events::token_issued body{id.value(), user, sha256_hex(secret.value())};
+  issued_token reply{id.value(), user, std::move(secret.value())};
+  record(self, workspace_event(self->state, std::move(body), std::move(by), std::move(via)), rp,
+         [reply] { return caf::make_message(reply); });
+  return rp;
+}
+
+caf::response_promise enable(supervisor_actor self, std::string by, std::string via) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  if (st.workspace.service_enabled) {
+    rp.deliver(caf::unit);
+    return rp;
+  }
+  if (!st.connections.can_enable(st.workspace.settings)) {
+    rp.deliver(make_caf_error(errc::connection_limit_exceeded,
+                              std::to_string(st.connections.count()) +
+                                " open connections, connection_limit " +
+                                std::to_string(st.workspace.settings.connection_limit)));
+    return rp;
+  }
+  record(self, workspace_event(st, events::service_enabled{}, std::move(by), std::move(via)), rp,
+         no_reply);
+  return rp;
+}
+
+void attach(supervisor_actor self, std::vector<caf::actor> directories,
+            std::vector<caf::actor> broadcasters) {
+  auto& st = self->state;
+  st.directories = std::move(directories);
+  st.broadcasters = std::move(broadcasters);
+  std::vector<events::user_record> users;
+  users.reserve(st.workspace.users.size());
+  for (const auto& kv : st.workspace.users)
+    users.push_back(kv.second);
+  for (const auto& shard : st.directories)
+    self->send(shard, users_atom::value, users);
+  push_settings(self);
+  for (const auto& shard : st.broadcasters)
+    self->send(shard, service_atom::value, st.workspace.service_enabled);
+}
+
+caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
+  auto& st = self->state;
+  st.journal = std::move(config.journal);
+  st.workspace = std::move(config.initial);
+  st.clock = config.clock ? std::move(config.clock) : system_now;
+  st.tokens = index_tokens(st.workspace);
+  using presence_value = events::presence_value;
+  return {
+    [self](attach_atom, std::vector<caf::actor>& directories,
+           std::vector<caf::actor>& broadcasters) {
+      attach(self, std::move(directories), std::move(broadcasters));
+    },
+    [self](conn_delta_atom, int64_t delta) {
+      auto& st = self->state;
+      auto action =
+        st.connections.on_delta(delta, st.workspace.settings, st.workspace.service_enabled);
+      auto_service(self, action);
+    },
+    [self](create_user_atom, const std::string& id, const std::string& name, bool is_admin,
+           std::string& by, std::string& via) {
+      return admin(self, plan_create_user(self->state.workspace, id, name, is_admin), std::move(by),
+                   std::move(via),
+                   [self, id] { return caf::make_message(self->state.workspace.users.at(id)); });
+    },
+    [self](deactivate_atom, const std::string& id, std::string& by, std::string& via) {
+      return admin(self, plan_deactivate_user(self->state.workspace, id), std::move(by),
+                   std::move(via), no_reply);
+    },
+    [self](issue_token_atom, const std::string& user, std::string& by, std::string& via) {
+      return issue_token(self, user, std::move(by), std::move(via));
+    },
+    [self](revoke_token_atom, const std::string& token_id, std::string& by, std::string& via) {
+      return admin(self, plan_revoke_token(self->state.workspace, token_id), std::move(by),
+                   std::move(via), no_reply);
+    },
+    [self](auth_atom, const std::string& secret) -> caf::result<events::user_record> {
+      auto& st = self->state;
+      auto user = authenticate(st.workspace, st.tokens, sha256_hex(secret));
+      if (!user)
+        return to_caf_error(user.error());
+      return std::move(user.value());
+    },
+    [self](set_setting_atom, const std::string& key, const std::string& value, std::string& by,
+           std::string& via) {
+      return admin(self, plan_set_setting(self->state.workspace, key, value), std::move(by),
+                   std::move(via), no_reply);
+    },
+    [self](caf::get_atom, settings_atom) { return self->state.workspace.settings; },
+    [self](preset_create_atom, const std::string& name, presence_value presence, std::string& by,
+           std::string& via) {
+      auto& ws = self->state.workspace;
+      auto id = fresh_id("P", ws.presets);
+      if (!id) {
+        auto rp = self->make_response_promise();
+        rp.deliver(to_caf_error(id.error()));
+        return rp;
+      }
+      return admin(self, plan_create_preset(ws, id.value(), name, presence), std::move(by),
+                   std::move(via), [self, id = id.value()] {
+                     return caf::make_message(self->state.workspace.presets.at(id));
+                   });
+    },
+    [self](preset_update_atom, const std::string& id, const std::string& name,
+           presence_value presence, std::string& by, std::string& via) {
+      return admin(self, plan_update_preset(self->state.workspace, id, name, presence),
+                   std::move(by), std::move(via), no_reply);
+    },
+    [self](preset_delete_atom, const std::string& id, std::string& by, std::string& via) {
+      return admin(self, plan_delete_preset(self->state.workspace, id), std::move(by),
+                   std::move(via), no_reply);
+    },
+    [self](caf::get_atom, presets_atom) {
+      std::vector<events::preset> out;
+      for (const auto& kv : self->state.workspace.presets)
+        out.push_back(kv.second);
+      return out;
+    },
+    [self](enable_atom, std::string& by, std::string& via) {
+      return enable(self, std::move(by), std::move(via));
+    },
+    [self](caf::get_atom, service_atom) {
+      auto& st = self->state;
+      return engine::service_state{st.workspace.service_enabled, st.connections.count(),
+                                   st.workspace.settings.connection_limit};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_supervisor(caf::actor_system& system, supervisor_config config) {
+  return system.spawn(supervisor, std::move(config));
+}
+
+} // namespace presence::actors

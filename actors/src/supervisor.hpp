@@ -1,0 +1,49 @@
+#pragma once
+
+// The workspace supervisor (DESIGN §1, §4): one per workspace. Counts open connections, enforces
+// the connection limit, owns the service switch, settings, users, tokens and presets. Every change
+// is an event of the workspace stream, appended through the journal before anyone is told.
+
+#include <functional>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "presence/events/event.hpp"
+#include "presence/events/workspace_state.hpp"
+
+namespace presence::actors {
+
+/// How a supervisor starts.
+struct supervisor_config {
+  /// `(append_atom, std::vector<events::event>, stored_atom) -> std::vector<events::event>`: the
+  /// events as stored, after the write. Requests to it never time out: a supervisor must not
+  /// guess whether a write happened.
+  caf::actor journal;
+  /// The workspace stream replayed at start.
+  events::workspace_state initial;
+  /// Timestamps of the events it appends, µs since the Unix epoch; empty = the system clock.
+  std::function<events::timestamp_us()> clock;
+};
+
+/// Spawns the supervisor on the shared scheduler. It handles every supervisor message of
+/// protocol.hpp; admin replies carry `presence::errc` errors as `caf::error`. Writes are
+/// serialised: while an append is in flight (awaited), no other message is handled, so each
+/// command is validated against the state every earlier command produced.
+/// - `(attach_atom, directory_shards, broadcasters)`: pushes the user list, the presence context
+///   and settings, and the service state; later changes are pushed the same way.
+/// - `(conn_delta_atom, delta)`: counts connections. A connect that takes the count past
+///   `connection_limit` (0 = unlimited) while the service is on appends
+///   `service_disabled("connection_limit", count)` by `system`, then tells every directory shard
+///   (context with `service_enabled = false`, unless `degraded_query_only`: then queries keep real
+///   presence) and every broadcaster (`service_atom, false`). With `auto_reenable_below` set, a
+///   disconnect that takes the count below it (and below the limit) appends `service_enabled` by
+///   `system`.
+/// - `(enable_atom, by, via)`: `connection_limit_exceeded` while count >= limit; a no-op when on.
+/// - admin requests: see protocol.hpp; an empty `by` is recorded as `system`. Tokens: only the
+///   SHA-256 of the secret is logged; `auth` hashes the presented secret.
+/// Append failures are returned to the requester unchanged (e.g. `storage_failure`) and change
+/// nothing.
+caf::actor spawn_supervisor(caf::actor_system& system, supervisor_config config);
+
+} // namespace presence::actors
