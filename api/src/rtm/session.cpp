@@ -67,9 +67,12 @@ session::session(beast::tcp_stream stream, request req, std::string user,
     last_seen_(clock::now()) {}
 
 session::~session() {
-  // A session destroyed without finishing (its I/O context went away) must not keep the
-  // registry waiting; the engine closes its connection at the next start (server_restart).
-  release_registry();
+  // Every engine call a session makes (connect, subscribe, unsubscribe, disconnect) holds the
+  // session until it has answered, so leaving the registry here means all of them are done:
+  // wait_sessions_finished really waits for the logged disconnects. A session destroyed without
+  // finishing (its I/O context went away) is closed by the engine at the next start.
+  if (registry_id_ != 0)
+    session_registry::instance().remove(registry_id_);
 }
 
 void session::start() {
@@ -123,7 +126,6 @@ void session::on_accept(beast::error_code ec) {
   }
   accepted_ = true;
   ++ctx_.stats.ws_connections;
-  connect_pending_ = true;
   ctx_.engine.connect_async(user_, conn_, "rtm", origin{{}, conn_},
                             [self = shared_from_this()](status st) {
                               net::post(self->strand_, [self, st = std::move(st)]() mutable {
@@ -133,13 +135,10 @@ void session::on_accept(beast::error_code ec) {
 }
 
 void session::on_connected(status st) {
-  connect_pending_ = false;
   if (!st.ok()) {
     spdlog::warn("rtm {}: connect refused: {}", user_, describe(st.error()));
-    if (finished_) {
-      release_registry();
+    if (finished_)
       return;
-    }
     begin_close(websocket::close_code::policy_error,
                 std::string("connect refused: ") + presence::to_string(st.error().code),
                 events::disconnect_reason::closed, true);
@@ -312,39 +311,30 @@ void session::finish(events::disconnect_reason reason) {
   if (accepted_)
     --ctx_.stats.ws_connections;
   drop_subscription();
+  // With the connect still pending, on_connected logs the disconnect when it succeeds.
   if (connected_)
     log_disconnect();
-  else if (!connect_pending_)
-    release_registry();
 }
 
 void session::drop_subscription() {
   if (!subscriber_)
     return;
-  offload([&engine = ctx_.engine, id = *subscriber_, user = user_] {
-    if (auto st = engine.unsubscribe(id); !st.ok())
-      spdlog::warn("rtm {}: unsubscribe failed: {}", user, describe(st.error()));
+  offload([self = shared_from_this(), id = *subscriber_] {
+    if (auto st = self->ctx_.engine.unsubscribe(id); !st.ok())
+      spdlog::warn("rtm {}: unsubscribe failed: {}", self->user_, describe(st.error()));
   });
   subscriber_.reset();
 }
 
 void session::log_disconnect() {
   spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, reason_name(finish_reason_));
-  // The callback keeps the session alive until the engine has logged the disconnect, so
-  // wait_sessions_finished really waits for the log.
+  // The callback holds the session until the engine has logged the disconnect.
   ctx_.engine.disconnect_async(user_, conn_, finish_reason_, origin{{}, conn_},
                                [self = shared_from_this()](status st) {
                                  if (!st.ok())
                                    spdlog::warn("rtm {}: disconnect failed: {}", self->user_,
                                                 describe(st.error()));
-                                 self->release_registry();
                                });
-}
-
-void session::release_registry() {
-  // Thread-safe and idempotent (the registry erases by id).
-  if (registry_id_ != 0)
-    session_registry::instance().remove(registry_id_);
 }
 
 void start_session(beast::tcp_stream stream,

@@ -73,10 +73,8 @@ class session : public std::enable_shared_from_this<session> {
   void finish(events::disconnect_reason reason);
   /// Offloads the engine unsubscribe of this session's subscriber, if any.
   void drop_subscription();
-  /// Logs the disconnect with `finish_reason_`; the registry entry goes when the engine answers.
+  /// Logs the disconnect with `finish_reason_` (the callback holds the session until answered).
   void log_disconnect();
-  /// Removes this session from the registry (idempotent, any thread).
-  void release_registry();
 
   // --- outbound (session_write.cpp) ------------------------------------------------------------
   /// Queues frames; cuts the client off as a slow consumer when the backlog passes its bound.
@@ -128,7 +126,6 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<events::disconnect_reason> close_reason_;  ///< set when the server closes
   boost::beast::websocket::close_reason close_frame_;
   bool accepted_ = false;
-  bool connect_pending_ = false;
   bool connected_ = false;   ///< the engine logged `connected`
   bool open_ = false;        ///< hello sent, reading
   bool writing_ = false;

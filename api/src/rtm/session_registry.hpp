@@ -23,7 +23,7 @@ class session_registry {
 
   /// Registers a starting session; the id is given back to `remove`.
   uint64_t add(std::weak_ptr<session> entry);
-  /// A session is finished: its disconnect was acknowledged, or it never connected. Idempotent.
+  /// A session is gone (from its destructor: every engine call it made has answered). Idempotent.
   void remove(uint64_t id);
   /// The sessions still alive.
   std::vector<std::shared_ptr<session>> live() const;
