@@ -1,0 +1,78 @@
+// End-to-end: the server protects itself from clients that stop reading. A peer that answers no
+// ping is closed as dead; a client whose backlog passes the bound is cut off as a slow consumer;
+// a live client is kept.
+
+#include <string>
+#include <vector>
+
+#include "rtm_fixture.hpp"
+
+namespace presence::test {
+namespace {
+
+constexpr int ping_interval_ms = 200;
+
+class RtmHeartbeatTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new rtm_server({"--ping-interval-ms", std::to_string(ping_interval_ms),
+                              "--max-backlog-bytes", "65536"});
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  rtm_server& server() { return *server_; }
+
+  static rtm_server* server_;
+};
+rtm_server* RtmHeartbeatTest::server_ = nullptr;
+
+TEST_F(RtmHeartbeatTest, DeadPeerIsClosedAndGoesOffline) {
+  auto token = server().create_user("dead_a");
+  auto watcher = server().open(server().create_user("dead_w"));
+  const double before = server().metric("presence_ws_closed_dead_peer_total");
+
+  ws_client silent;
+  ASSERT_EQ(silent.connect_silent(server().port(), server().rtm_target(token)), "");
+  ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"dead_a"}}}));
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "dead_a", "active"); }));
+
+  ASSERT_TRUE(silent.await_tcp_close(milliseconds(20 * ping_interval_ms)))
+    << "a peer that answers no ping is not closed";
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "dead_a", "away"); }))
+    << "the dead peer's disconnect is logged";
+  EXPECT_GT(server().metric("presence_ws_closed_dead_peer_total"), before);
+}
+
+TEST_F(RtmHeartbeatTest, LivePeerThatAnswersPingsIsKept) {
+  auto client = server().open(server().create_user("live_a"));
+  // Read (and so answer pings) for five heartbeat intervals: no frame is expected meanwhile.
+  EXPECT_FALSE(client->await_type("none", milliseconds(5 * ping_interval_ms)).has_value());
+  EXPECT_FALSE(client->closed()) << client->close_reason().reason;
+  EXPECT_TRUE(client->barrier().has_value()) << "the socket still works";
+}
+
+TEST_F(RtmHeartbeatTest, SlowConsumerIsCutOff) {
+  auto token = server().create_user("slow_a");
+  auto watcher = server().open(server().create_user("slow_w"));
+  const double before = server().metric("presence_ws_closed_slow_consumer_total");
+  ws_client silent;
+  ASSERT_EQ(silent.connect_silent(server().port(), server().rtm_target(token)), "");
+  ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"slow_a"}}}));
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "slow_a", "active"); }));
+  // Each ping is echoed in its pong: never reading them makes the server's backlog grow past
+  // the bound once the kernel buffers are full. Stop when the server drops the connection.
+  const std::string ping =
+    R"({"type":"ping","id":1,"pad":")" + std::string(30000, 'x') + "\"}";
+  int sent = 0;
+  while (sent < 5000 && silent.send(ping, milliseconds(5000)))
+    ++sent;
+  EXPECT_TRUE(silent.write_failed()) << "still connected after " << sent << " pings";
+  EXPECT_GT(server().metric("presence_ws_closed_slow_consumer_total"), before);
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "slow_a", "away"); }))
+    << "the cut-off connection's disconnect is logged";
+}
+
+} // namespace
+} // namespace presence::test

@@ -1,0 +1,110 @@
+// End-to-end: engine notifications as frames. A subscriber sees a status expire, manual presence
+// changes reach only the user's own sockets, the service switch reaches every socket.
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "rtm_fixture.hpp"
+
+namespace presence::test {
+namespace {
+
+class RtmNotificationsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new rtm_server(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  rtm_server& server() { return *server_; }
+
+  static rtm_server* server_;
+};
+rtm_server* RtmNotificationsTest::server_ = nullptr;
+
+bool is_status(const json& frame, const std::string& user, const std::string& text) {
+  return frame.value("type", "") == "user_status_changed" && frame.contains("user") &&
+         frame["user"].value("id", "") == user &&
+         frame["user"].at("profile").value("status_text", "?") == text;
+}
+
+TEST_F(RtmNotificationsTest, SubscriberSeesAStatusExpire) {
+  auto watcher = server().open(server().create_user("exp_w"));
+  auto b_token = server().create_user("exp_b");
+  ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"exp_b"}}}));
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "exp_b", "away"); }));
+
+  auto expiration = static_cast<int64_t>(std::time(nullptr)) + 2;
+  auto answer = server().call("users.profile.set", b_token,
+                              {{"profile",
+                                {{"status_text", "out to lunch"},
+                                 {"status_emoji", ":pizza:"},
+                                 {"status_expiration", expiration}}}});
+  ASSERT_EQ(answer.value("ok", false), true) << answer.dump();
+
+  auto set = watcher->await([](const json& f) { return is_status(f, "exp_b", "out to lunch"); });
+  ASSERT_TRUE(set.has_value()) << "the new status reaches the subscriber";
+  const auto& profile = set->at("user").at("profile");
+  EXPECT_EQ(profile.value("status_emoji", ""), ":pizza:");
+  EXPECT_EQ(profile.value("status_expiration", int64_t{0}), expiration);
+
+  // The expiry is a timer in the user's actor: await the clearing frame, bounded.
+  auto cleared = watcher->await([](const json& f) { return is_status(f, "exp_b", ""); },
+                                milliseconds(10000));
+  ASSERT_TRUE(cleared.has_value()) << "no user_status_changed clearing the expired status";
+  EXPECT_EQ(cleared->at("user").at("profile").value("status_emoji", "?"), "");
+  EXPECT_EQ(cleared->at("user").at("profile").value("status_expiration", int64_t{-1}), 0);
+}
+
+TEST_F(RtmNotificationsTest, ManualPresenceChangeGoesOnlyToTheUsersOwnSockets) {
+  auto a_token = server().create_user("manual_a");
+  auto own_1 = server().open(a_token);
+  auto own_2 = server().open(a_token);
+  auto watcher = server().open(server().create_user("manual_w"));
+  ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"manual_a"}}}));
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "manual_a", "active"); }));
+
+  auto answer = server().call("users.setPresence", a_token, {{"presence", "away"}});
+  ASSERT_EQ(answer.value("ok", false), true) << answer.dump();
+  for (auto* own : {own_1.get(), own_2.get()}) {
+    auto manual = own->await_type("manual_presence_change");
+    ASSERT_TRUE(manual.has_value()) << "each of the user's sockets is told";
+    EXPECT_EQ(manual->value("presence", ""), "away") << manual->dump();
+  }
+
+  std::vector<json> seen;
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "manual_a", "away"); },
+                             milliseconds(5000), &seen));
+  auto rest = watcher->barrier();
+  ASSERT_TRUE(rest.has_value());
+  seen.insert(seen.end(), rest->begin(), rest->end());
+  for (const auto& frame : seen)
+    EXPECT_NE(frame.value("type", ""), "manual_presence_change") << "sent to another user";
+
+  answer = server().call("users.setPresence", a_token, {{"presence", "auto"}});
+  ASSERT_EQ(answer.value("ok", false), true) << answer.dump();
+  auto back = own_1->await_type("manual_presence_change");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->value("presence", ""), "active") << back->dump();
+}
+
+TEST(RtmServiceStatusTest, EverySocketLearnsThatPresenceTurnedOff) {
+  rtm_server server({"--connection-limit", "2"});
+  auto first = server.open(server.create_user("svc_a"));
+  auto second = server.open(server.create_user("svc_b"));
+  auto third = server.open(server.create_user("svc_c"));  // passes the limit
+  for (auto* client : {first.get(), second.get(), third.get()}) {
+    auto status = client->await_type("presence_service_status");
+    ASSERT_TRUE(status.has_value()) << "a socket was not told";
+    EXPECT_EQ(*status, (json{{"type", "presence_service_status"}, {"enabled", false}}));
+  }
+  // A socket opened while the service is off learns it right after hello.
+  auto late = server.open(server.create_user("svc_d"));
+  auto status = late->await_type("presence_service_status");
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->value("enabled", true), false);
+}
+
+} // namespace
+} // namespace presence::test
