@@ -83,6 +83,17 @@ class api_server {
   std::unique_ptr<http_client> http_;
 };
 
+/// A fixture whose tests share one presenced per suite (each test uses its own user ids).
+/// `Suite` (the fixture deriving from it) gives each suite its own server.
+template <class Suite>
+class shared_server_test : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<api_server>(); }
+  static void TearDownTestSuite() { server_.reset(); }
+  api_server& server() { return *server_; }
+  static inline std::unique_ptr<api_server> server_;
+};
+
 /// Asserts a Slack answer is {"ok":false,"error":code}.
 inline void expect_slack_error(const json& answer, const std::string& code) {
   EXPECT_EQ(answer.value("ok", true), false) << answer.dump();

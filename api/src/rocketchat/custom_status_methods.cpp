@@ -116,11 +116,7 @@ void custom_user_status_delete(const call_ptr& call) {
     return;
   }
   call->blocking([call, id = *id] {
-    auto st = call->gw.engine.delete_preset(id, call->from());
-    if (st.ok())
-      call->ok();
-    else
-      call->fail(st.error());
+    call->finish(call->gw.engine.delete_preset(id, call->from()));
   });
 }
 

@@ -25,6 +25,13 @@ void rc_call::fail(const presence::error& err) {
        {{"success", false}, {"error", failure.error}, {"errorType", failure.error_type}}, true);
 }
 
+void rc_call::finish(const status& st) {
+  if (st.ok())
+    ok();
+  else
+    fail(st.error());
+}
+
 void rc_call::crashed(const char* what) {
   spdlog::error("rest method={} user={} unexpected exception: {}", method, caller.id, what);
   fail(500, "Internal server error", "error-internal");

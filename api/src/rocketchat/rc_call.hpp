@@ -21,6 +21,8 @@ class rc_call : public http::api_call {
   void fail(int http_status, const std::string& message, const std::string& type);
   /// Answers Rocket.Chat's reading of an engine error (http::to_rc_failure).
   void fail(const presence::error& err);
+  /// Answers {"success":true} for success, else `fail(st.error())`.
+  void finish(const status& st);
   /// Answers HTTP 500.
   void crashed(const char* what) override;
 

@@ -16,11 +16,7 @@ void presence_get_connections(const call_ptr& call) {
 
 void presence_enable_broadcast(const call_ptr& call) {
   call->blocking([call] {
-    auto st = call->gw.engine.enable_service(call->from());
-    if (st.ok())
-      call->ok();
-    else
-      call->fail(st.error());
+    call->finish(call->gw.engine.enable_service(call->from()));
   });
 }
 

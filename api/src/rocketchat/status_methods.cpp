@@ -24,12 +24,7 @@ void set_message(const call_ptr& call, const std::string& user, const std::strin
       const auto& current = view->status;
       auto expiration = message.empty() && current.emoji.empty() ? 0 : current.expiration;
       call->gw.engine.set_status_async(user, message, current.emoji, expiration, call->from(),
-                                       call->guarded([call](status st) {
-                                         if (st.ok())
-                                           call->ok();
-                                         else
-                                           call->fail(st.error());
-                                       }));
+                                       call->guarded([call](status st) { call->finish(st); }));
     }));
 }
 

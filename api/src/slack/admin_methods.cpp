@@ -174,11 +174,7 @@ void admin_settings_set(const call_ptr& call) {
 
 void admin_presence_enable(const call_ptr& call) {
   call->blocking([call] {
-    auto st = call->gw.engine.enable_service(call->from());
-    if (st.ok())
-      call->ok();
-    else
-      call->fail(st.error());
+    call->finish(call->gw.engine.enable_service(call->from()));
   });
 }
 

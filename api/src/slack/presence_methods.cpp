@@ -53,12 +53,7 @@ void users_set_presence(const call_ptr& call) {
     }
   }
   call->gw.engine.set_presence_async(*target, *mode, until.value_or(0), call->from(),
-                                     call->guarded([call](status st) {
-                                       if (st.ok())
-                                         call->ok();
-                                       else
-                                         call->fail(st.error());
-                                     }));
+                                     call->guarded([call](status st) { call->finish(st); }));
 }
 
 void users_get_presence(const call_ptr& call) {

@@ -96,11 +96,7 @@ void admin_presets_delete(const call_ptr& call) {
   if (!id)
     return;
   call->blocking([call, id = *id] {
-    auto st = call->gw.engine.delete_preset(id, call->from());
-    if (st.ok())
-      call->ok();
-    else
-      call->fail(st.error());
+    call->finish(call->gw.engine.delete_preset(id, call->from()));
   });
 }
 

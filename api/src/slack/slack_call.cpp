@@ -30,6 +30,13 @@ void slack_call::fail(const presence::error& err) {
   fail(http::slack_error(err.code), err.message);
 }
 
+void slack_call::finish(const status& st) {
+  if (st.ok())
+    ok();
+  else
+    fail(st.error());
+}
+
 void slack_call::crashed(const char* what) {
   spdlog::error("api method={} user={} unexpected exception: {}", method, caller.id, what);
   fail("fatal_error");

@@ -22,6 +22,8 @@ class slack_call : public http::api_call {
   /// Answers the Slack reading of an engine error (http::slack_error); internal errors are
   /// logged and answered without their details.
   void fail(const presence::error& err);
+  /// Answers {"ok":true} for success, else `fail(st.error())`.
+  void finish(const status& st);
   /// Answers fatal_error.
   void crashed(const char* what) override;
 

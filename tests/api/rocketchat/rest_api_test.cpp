@@ -9,23 +9,14 @@
 namespace presence::test {
 namespace {
 
-class rest_api : public ::testing::Test {
+class rest_api : public shared_server_test<rest_api> {
  protected:
-  static void SetUpTestSuite() { server_ = new api_server(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  api_server& server() { return *server_; }
   /// The admin's REST credentials: the admin token acts as user "admin".
   http_response admin_rc(const std::string& verb, const std::string& method,
                          const json& body = json::object(), const std::string& query = {}) {
     return server().rc(verb, method, server().admin(), "admin", body, query);
   }
-  static api_server* server_;
 };
-
-api_server* rest_api::server_ = nullptr;
 
 TEST_F(rest_api, set_status_and_get_status) {
   auto token = server().create_user("rc1");

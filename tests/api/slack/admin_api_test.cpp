@@ -9,18 +9,7 @@
 namespace presence::test {
 namespace {
 
-class admin_api : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new api_server(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  api_server& server() { return *server_; }
-  static api_server* server_;
-};
-
-api_server* admin_api::server_ = nullptr;
+class admin_api : public shared_server_test<admin_api> {};
 
 TEST_F(admin_api, create_user_returns_the_user_and_a_working_token) {
   auto answer = expect_ok(server().slack("admin.users.create", server().admin(),

@@ -25,18 +25,7 @@ std::string unix_now_precise() {
   return std::to_string(us / 1'000'000) + "." + std::string(6 - fraction.size(), '0') + fraction;
 }
 
-class web_api : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new api_server(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  api_server& server() { return *server_; }
-  static api_server* server_;
-};
-
-api_server* web_api::server_ = nullptr;
+class web_api : public shared_server_test<web_api> {};
 
 TEST_F(web_api, auth_test_names_the_caller_and_team) {
   auto token = server().create_user("auth1");
