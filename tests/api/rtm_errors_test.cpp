@@ -12,22 +12,14 @@ namespace {
 constexpr int max_subscription = 3;
 constexpr int max_frame_bytes = 1024;
 
-class RtmErrorsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = new rtm_server({"--max-subscription", std::to_string(max_subscription),
-                              "--max-frame-bytes", std::to_string(max_frame_bytes),
-                              "--sub-rate-per-s", "2"});
+class RtmErrorsTest : public rtm_suite<RtmErrorsTest> {
+ public:
+  static std::vector<std::string> server_args() {
+    return {"--max-subscription", std::to_string(max_subscription),
+            "--max-frame-bytes", std::to_string(max_frame_bytes),
+            "--sub-rate-per-s", "2"};
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  rtm_server& server() { return *server_; }
-
-  static rtm_server* server_;
 };
-rtm_server* RtmErrorsTest::server_ = nullptr;
 
 json ids(int count) {
   json list = json::array();

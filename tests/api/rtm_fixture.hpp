@@ -92,6 +92,21 @@ class rtm_server {
   http_client http_;
 };
 
+/// A test suite sharing one presenced, started once for the suite with `Suite::server_args()`.
+template <class Suite>
+class rtm_suite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new rtm_server(Suite::server_args()); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  rtm_server& server() { return *server_; }
+
+ private:
+  inline static rtm_server* server_ = nullptr;
+};
+
 /// A presence_change frame (either form) naming `user` with Slack presence `presence`.
 inline bool is_change(const json& frame, const std::string& user, const std::string& presence) {
   if (frame.value("type", "") != "presence_change" || frame.value("presence", "") != presence)

@@ -12,21 +12,12 @@ namespace {
 
 constexpr int ping_interval_ms = 200;
 
-class RtmHeartbeatTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = new rtm_server({"--ping-interval-ms", std::to_string(ping_interval_ms),
-                              "--max-backlog-bytes", "65536"});
+class RtmHeartbeatTest : public rtm_suite<RtmHeartbeatTest> {
+ public:
+  static std::vector<std::string> server_args() {
+    return {"--ping-interval-ms", std::to_string(ping_interval_ms), "--max-backlog-bytes", "65536"};
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  rtm_server& server() { return *server_; }
-
-  static rtm_server* server_;
 };
-rtm_server* RtmHeartbeatTest::server_ = nullptr;
 
 TEST_F(RtmHeartbeatTest, DeadPeerIsClosedAndGoesOffline) {
   auto token = server().create_user("dead_a");

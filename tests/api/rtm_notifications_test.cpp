@@ -10,18 +10,10 @@
 namespace presence::test {
 namespace {
 
-class RtmNotificationsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new rtm_server(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  rtm_server& server() { return *server_; }
-
-  static rtm_server* server_;
+class RtmNotificationsTest : public rtm_suite<RtmNotificationsTest> {
+ public:
+  static std::vector<std::string> server_args() { return {}; }
 };
-rtm_server* RtmNotificationsTest::server_ = nullptr;
 
 bool is_status(const json& frame, const std::string& user, const std::string& text) {
   return frame.value("type", "") == "user_status_changed" && frame.contains("user") &&

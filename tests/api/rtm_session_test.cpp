@@ -11,18 +11,10 @@
 namespace presence::test {
 namespace {
 
-class RtmSessionTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new rtm_server(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  rtm_server& server() { return *server_; }
-
-  static rtm_server* server_;
+class RtmSessionTest : public rtm_suite<RtmSessionTest> {
+ public:
+  static std::vector<std::string> server_args() { return {}; }
 };
-rtm_server* RtmSessionTest::server_ = nullptr;
 
 /// Users seen in presence_change frames with `presence`, read until all of `wanted` appeared.
 /// Every frame read must be a batched presence_change (asserted by the caller through `frames`).
