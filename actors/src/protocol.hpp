@@ -18,12 +18,21 @@
 #include "presence/events/presence.hpp"
 #include "presence/events/user_state.hpp"
 #include "presence/events/workspace_state.hpp"
+#include "register_types.hpp"  // inspect overloads of every message type
 
 namespace presence::actors {
 
 // --- journal (one, detached; owns the RocksDB writer) ---------------------------------------
 /// (append_atom, std::vector<event>) -> sequence of the first event, only after the write.
 using append_atom = caf::atom_constant<caf::atom("append")>;
+/// (append_atom, std::vector<event>, stored_atom) -> std::vector<event> as stored (sequences
+/// assigned, timestamps clamped to keep the log time-ordered), only after the write. User actors
+/// use this form so that what they fold equals what a replay folds.
+using stored_atom = caf::atom_constant<caf::atom("stored")>;
+/// (commit_atom) journal -> itself: write what has queued (group commit).
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+/// (get_atom, stats_atom) -> (uint64_t writes, uint64_t events, uint64_t requests)  journal counters
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 // --- loader (detached; the only other place that reads RocksDB) -------------------------------
 /// (load_atom, std::string user) -> events::user_state            (snapshot + tail)
@@ -49,6 +58,10 @@ using set_prefs_atom = caf::atom_constant<caf::atom("setprefs")>;
 /// (query_atom, user) -> events::presence_view                     (from memory)
 /// (query_atom, user, timestamp_us at) -> events::presence_view    (from the log, via the loader)
 using query_atom = caf::atom_constant<caf::atom("query")>;
+/// (timer_atom, timestamp_us deadline) user actor -> itself: a presence deadline (idle, expiry).
+using timer_atom = caf::atom_constant<caf::atom("timer")>;
+/// (passivate_atom, uint64_t commands_handled) user actor -> itself after passivate_after.
+using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 
 // --- directory shard --------------------------------------------------------------------------
 /// (quiescent_atom, user, uint64_t commands_handled) from a user actor idle for passivate_after

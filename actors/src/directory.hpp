@@ -1,0 +1,47 @@
+#pragma once
+
+// Directory shards (DESIGN §4): map user id -> user actor, spawn on demand, restart on failure.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include <caf/fwd.hpp>
+
+#include "presence/events/presence.hpp"
+#include "presence/events/workspace_state.hpp"
+#include "user.hpp"
+
+namespace presence::actors {
+
+/// The directory shard that owns `user` among `shards` (> 0): FNV-1a (64 bit) of the id modulo
+/// `shards`. Every sender of user commands routes with it.
+std::size_t directory_shard(std::string_view user, std::size_t shards) noexcept;
+
+/// How a shard starts: the known users (only those of this shard are kept), the context.
+struct directory_config {
+  std::vector<events::user_record> users;
+  events::presence_context context;
+  int64_t activity_log_interval = 30;
+};
+
+/// Spawns one directory shard. Protocol (protocol.hpp):
+/// - every user command and query: checks the user (`unknown_user`, `user_deactivated`), spawns
+///   its actor when not resident, and forwards with `delegate` (the actor answers the sender).
+/// - `(users_atom, std::vector<user_record>)`: adds or updates known users. Answers `unit`, so a
+///   requester knows the shard has it.
+/// - `(context_atom, presence_context, int64_t activity_log_interval)`: kept for new actors and
+///   forwarded to resident ones.
+/// - `(quiescent_atom, user, n)`: stops that user's actor iff exactly `n` commands were forwarded
+///   to it (none in flight); otherwise ignored.
+/// - `(get_atom, users_atom) -> uint64_t`: the number of resident user actors.
+/// - `(get_atom, user) -> caf::actor`: the resident actor of `user` (`unknown_user` when none),
+///   for diagnostics and tests.
+/// An exit message stops the shard and every user actor it runs. User actors are monitored: one that stops abnormally is respawned at once and rebuilds its
+/// state from the log (a load failure is not retried: the next command tries again).
+caf::actor spawn_directory(caf::actor_system& system, std::shared_ptr<const user_env> env,
+                           directory_config config);
+
+} // namespace presence::actors

@@ -1,0 +1,125 @@
+#include "journal.hpp"
+
+#include <utility>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "errors.hpp"
+#include "protocol.hpp"
+
+namespace presence::actors {
+
+namespace {
+
+using events::event;
+using events::sequence;
+
+/// One request of the batch being built: where its events start and how to answer it.
+struct waiter {
+  caf::response_promise promise;
+  std::size_t first = 0;  ///< index of its first event in `pending`
+  std::size_t count = 0;
+  bool wants_events = false;  ///< the `stored_atom` form
+};
+
+struct journal_state {
+  std::shared_ptr<storage::event_log> log;
+  std::size_t max_batch = 0;
+  std::vector<event> pending;
+  std::vector<waiter> waiters;
+  bool commit_queued = false;
+  uint64_t writes = 0;
+  uint64_t events_written = 0;
+  uint64_t requests = 0;
+  static inline const char* name = "presence.journal";
+};
+
+using journal_actor = caf::stateful_actor<journal_state>;
+
+/// Writes everything pending as one append and answers each requester of the batch.
+void write_pending(journal_actor* self) {
+  auto& st = self->state;
+  if (st.pending.empty())
+    return;
+  auto first = st.log->append(st.pending);
+  ++st.writes;
+  if (first) {
+    st.events_written += st.pending.size();
+    for (auto& w : st.waiters) {
+      if (!w.wants_events) {
+        w.promise.deliver(*first + w.first);
+        continue;
+      }
+      auto begin = st.pending.begin() + static_cast<std::ptrdiff_t>(w.first);
+      w.promise.deliver(std::vector<event>(std::make_move_iterator(begin),
+                                           std::make_move_iterator(begin + static_cast<std::ptrdiff_t>(w.count))));
+    }
+  } else {
+    auto err = to_caf_error(first.error());
+    for (auto& w : st.waiters)
+      w.promise.deliver(err);
+  }
+  st.pending.clear();
+  st.waiters.clear();
+}
+
+/// Queues a request; writes at once when the batch is full, else makes sure a commit message
+/// follows everything already in the mailbox.
+caf::response_promise enqueue(journal_actor* self, std::vector<event>& batch, bool wants_events) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise();
+  ++st.requests;
+  if (batch.empty()) {
+    promise.deliver(make_caf_error(errc::invalid_argument, "append: empty batch"));
+    return promise;
+  }
+  if (!st.pending.empty() && st.pending.size() + batch.size() > st.max_batch)
+    write_pending(self);
+  st.waiters.push_back(waiter{promise, st.pending.size(), batch.size(), wants_events});
+  st.pending.insert(st.pending.end(), std::make_move_iterator(batch.begin()),
+                    std::make_move_iterator(batch.end()));
+  if (st.pending.size() >= st.max_batch) {
+    write_pending(self);
+  } else if (!st.commit_queued) {
+    // The commit message queues behind every request that arrived during the last write, so
+    // they all go into the next write; at low load it is the very next message.
+    st.commit_queued = true;
+    self->send(self, commit_atom::value);
+  }
+  return promise;
+}
+
+caf::behavior journal(journal_actor* self, std::shared_ptr<storage::event_log> log,
+                      journal_config config) {
+  self->state.log = std::move(log);
+  self->state.max_batch = config.max_batch == 0 ? 1 : config.max_batch;
+  // Stopping never drops an accepted request: write what is pending, then quit.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    write_pending(self);
+    self->quit(msg.reason);
+  });
+  return {
+    [=](append_atom, std::vector<event>& batch) { enqueue(self, batch, false); },
+    [=](append_atom, std::vector<event>& batch, stored_atom) { enqueue(self, batch, true); },
+    [=](commit_atom) {
+      self->state.commit_queued = false;
+      write_pending(self);
+    },
+    [=](caf::get_atom, stats_atom) {
+      auto& st = self->state;
+      return caf::make_message(st.writes, st.events_written, st.requests);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_journal(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
+                         journal_config config) {
+  if (config.detached)
+    return system.spawn<caf::detached>(journal, std::move(log), config);
+  return system.spawn(journal, std::move(log), config);
+}
+
+} // namespace presence::actors

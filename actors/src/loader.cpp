@@ -1,0 +1,54 @@
+#include "loader.hpp"
+
+#include <string>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "errors.hpp"
+#include "presence/storage/recovery.hpp"
+#include "protocol.hpp"
+
+namespace presence::actors {
+
+namespace {
+
+struct loader_state {
+  std::shared_ptr<storage::event_log> log;
+  static inline const char* name = "presence.loader";
+};
+
+using loader_actor = caf::stateful_actor<loader_state>;
+
+caf::result<events::user_state> reply(result<events::user_state> loaded) {
+  if (!loaded)
+    return to_caf_error(loaded.error());
+  return std::move(loaded.value());
+}
+
+caf::behavior loader(loader_actor* self, std::shared_ptr<storage::event_log> log) {
+  self->state.log = std::move(log);
+  return {
+    [=](load_atom, const std::string& user) {
+      return reply(storage::recover_user(*self->state.log, user));
+    },
+    [=](load_atom, const std::string& user, events::timestamp_us at) {
+      return reply(storage::replay_user(*self->state.log, user, at));
+    },
+    [=](snapshot_atom, const events::user_state& state) {
+      if (auto saved = storage::save_user_snapshot(*self->state.log, state); !saved)
+        CAF_LOG_WARNING("snapshot of" << state.id << "failed:" << describe(saved.error()));
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_loader(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
+                        bool detached) {
+  if (detached)
+    return system.spawn<caf::detached>(loader, std::move(log));
+  return system.spawn(loader, std::move(log));
+}
+
+} // namespace presence::actors

@@ -1,0 +1,115 @@
+#pragma once
+
+// CAF `inspect` overloads for every type the engine's actors exchange, and the one function that
+// registers them (and the error category) with an actor_system_config. Included by protocol.hpp,
+// so every message sender sees the overloads. Private to the actors module.
+
+#include <string>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "errors.hpp"
+#include "presence/actors/engine.hpp"
+#include "presence/events/codec.hpp"
+#include "presence/events/event.hpp"
+#include "presence/events/presence.hpp"
+#include "presence/events/user_state.hpp"
+#include "presence/events/workspace_state.hpp"
+
+namespace presence::events {
+
+/// An event travels as its codec encoding (the codec owns the payload variant's format).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event& x) {
+  std::string bytes;
+  if constexpr (Inspector::reads_state)
+    bytes = encode(x);
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    auto decoded = decode(bytes, x.seq);
+    if (!decoded)
+      return actors::to_caf_error(decoded.error());
+    x = std::move(decoded.value());
+    return caf::none;
+  });
+  return f(caf::meta::type_name("presence.event"), x.seq, bytes, load);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, connection_info& x) {
+  return f(caf::meta::type_name("presence.connection_info"), x.id, x.client, x.epoch, x.opened_at,
+           x.last_activity);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, custom_status& x) {
+  return f(caf::meta::type_name("presence.custom_status"), x.text, x.emoji, x.expiration);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_state& x) {
+  return f(caf::meta::type_name("presence.user_state"), x.id, x.connections, x.last_activity,
+           x.auto_away, x.manual, x.manual_until, x.status, x.idle_timeout, x.auto_away_enabled,
+           x.last_seq, x.event_count);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, presence_view& x) {
+  return f(caf::meta::type_name("presence.presence_view"), x.presence, x.online, x.auto_away,
+           x.manual_away, x.connection_count, x.last_activity, x.manual, x.status);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, presence_context& x) {
+  return f(caf::meta::type_name("presence.presence_context"), x.service_enabled,
+           x.default_idle_timeout);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, workspace_settings& x) {
+  return f(caf::meta::type_name("presence.workspace_settings"), x.idle_timeout,
+           x.connection_limit, x.flush_interval_ms, x.activity_log_interval, x.auto_reenable_below,
+           x.degraded_query_only, x.max_subscription);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_record& x) {
+  return f(caf::meta::type_name("presence.user_record"), x.id, x.name, x.admin, x.active,
+           x.created_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, preset& x) {
+  return f(caf::meta::type_name("presence.preset"), x.id, x.name, x.presence);
+}
+
+} // namespace presence::events
+
+namespace presence {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, notification& x) {
+  return f(caf::meta::type_name("presence.notification"), x.type, x.presence, x.users, x.status,
+           x.service_enabled);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, issued_token& x) {
+  return f(caf::meta::type_name("presence.issued_token"), x.id, x.user, x.secret);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, engine::service_state& x) {
+  return f(caf::meta::type_name("presence.service_state"), x.enabled, x.connections, x.limit);
+}
+
+} // namespace presence
+
+namespace presence::actors {
+
+/// Registers every message type of protocol.hpp and the "presence" error category (with its
+/// renderer). Call once per config, before the actor_system is constructed.
+void register_types(caf::actor_system_config& config);
+
+} // namespace presence::actors

@@ -1,0 +1,312 @@
+#include "user.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "broadcaster.hpp"
+#include "errors.hpp"
+#include "presence/events/validation.hpp"
+#include "protocol.hpp"
+
+namespace presence::actors {
+
+using events::payload;
+using events::timestamp_us;
+
+events::timestamp_us user_env::now() const {
+  if (clock)
+    return clock();
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+const caf::actor& user_env::loader_for(const std::string& user) const {
+  return loaders[std::hash<std::string>{}(user) % loaders.size()];
+}
+
+namespace {
+
+/// Longest single timer; a later deadline is re-armed when this one fires (keeps CAF's clock
+/// arithmetic far from overflow for expiries years ahead).
+constexpr timestamp_us max_timer_us = 24LL * 3600 * 1'000'000;
+constexpr int64_t max_idle_timeout_seconds = 604800;
+
+struct user_actor_state {
+  events::user_state user;
+  events::presence_context ctx;
+  int64_t activity_log_interval = 30;
+  std::shared_ptr<const user_env> env;
+  caf::actor directory;
+  timestamp_us timer_deadline = 0;  ///< the deadline a pending timer_atom stands for; 0 = none
+  uint64_t commands_handled = 0;
+  uint64_t unsnapshotted = 0;  ///< events applied since the last snapshot
+  /// The presence last told to the broadcaster (the clock alone can make `evaluate` differ from
+  /// it: at an idle deadline the rule says `away` before the `away` event is logged).
+  events::presence_value told = events::presence_value::offline;
+  static inline const char* name = "presence.user";
+};
+
+using user_actor = caf::stateful_actor<user_actor_state>;
+
+/// Arms the deadline timer (when it moved) or, with nothing to wait for and no connection, the
+/// passivation timer.
+void schedule(user_actor* self, timestamp_us now) {
+  auto& st = self->state;
+  if (auto next = events::next_deadline(st.user, st.ctx, now)) {
+    if (*next != st.timer_deadline) {
+      st.timer_deadline = *next;
+      auto delay = std::clamp<timestamp_us>(*next - now, 0, max_timer_us);
+      self->delayed_send(self, std::chrono::microseconds{delay}, timer_atom::value, *next);
+    }
+    return;
+  }
+  st.timer_deadline = 0;
+  if (st.user.connections.empty())
+    self->delayed_send(self, st.env->passivate_after, passivate_atom::value,
+                       st.commands_handled);
+}
+
+/// Tells the broadcaster shard and the supervisor what the events just applied changed, given the
+/// state's status, manual mode and connection count before them.
+void notify(user_actor* self, const events::custom_status& status_before,
+            events::manual_mode manual_before, std::size_t connections_before, timestamp_us now) {
+  auto& st = self->state;
+  const auto& env = *st.env;
+  auto after = events::evaluate(st.user, st.ctx, now);
+  if (!env.broadcasters.empty()) {
+    const auto& shard = env.broadcasters[broadcaster_shard(st.user.id, env.broadcasters.size())];
+    if (after.presence != st.told)
+      self->send(shard, publish_atom::value, st.user.id, after.presence);
+    if (!(st.user.status == status_before))
+      self->send(shard, status_changed_atom::value, st.user.id, after.status);
+    if (st.user.manual != manual_before)
+      self->send(shard, manual_changed_atom::value, st.user.id, after.manual);
+  }
+  st.told = after.presence;
+  auto delta = static_cast<int64_t>(st.user.connections.size())
+               - static_cast<int64_t>(connections_before);
+  if (delta != 0 && env.supervisor)
+    self->send(env.supervisor, conn_delta_atom::value, delta);
+}
+
+void deliver_ok(caf::response_promise& promise) {
+  if (promise.pending())
+    promise.deliver(caf::unit);
+}
+
+void deliver_error(caf::response_promise& promise, caf::error err) {
+  if (promise.pending())
+    promise.deliver(std::move(err));
+}
+
+/// validate has passed: append `bodies` as this user's events, then (only on success) apply the
+/// events as stored, notify, snapshot when due, re-arm timers and answer `promise`. The actor
+/// awaits the journal, so no other message of this user is handled in between.
+void commit(user_actor* self, std::vector<payload> bodies, const std::string& by,
+            const std::string& via, timestamp_us now, caf::response_promise promise) {
+  auto& st = self->state;
+  if (bodies.empty()) {
+    schedule(self, now);
+    deliver_ok(promise);
+    return;
+  }
+  std::vector<events::event> batch;
+  batch.reserve(bodies.size());
+  for (auto& body : bodies)
+    batch.push_back(events::event{0, now, st.user.id, by.empty() ? st.user.id : by, via,
+                                  std::move(body)});
+  self->request(st.env->journal, caf::infinite, append_atom::value, std::move(batch),
+                stored_atom::value)
+    .await(
+      [=](std::vector<events::event>& stored) mutable {
+        auto& state = self->state;
+        auto status_before = state.user.status;
+        auto manual_before = state.user.manual;
+        auto connections_before = state.user.connections.size();
+        for (const auto& ev : stored)
+          events::apply(state.user, ev);
+        notify(self, status_before, manual_before, connections_before, now);
+        state.unsnapshotted += stored.size();
+        if (state.env->snapshot_every > 0 && state.unsnapshotted >= state.env->snapshot_every) {
+          state.unsnapshotted = 0;
+          self->send(state.env->loader_for(state.user.id), snapshot_atom::value, state.user);
+        }
+        schedule(self, now);
+        deliver_ok(promise);
+      },
+      [=](caf::error& err) mutable {
+        schedule(self, now);
+        deliver_error(promise, std::move(err));
+      });
+}
+
+/// Book-keeping common to every command: counts it and returns the promise to answer.
+caf::response_promise begin_command(user_actor* self) {
+  ++self->state.commands_handled;
+  return self->make_response_promise();
+}
+
+/// Answers a command that failed validation (nothing is logged).
+void reject(user_actor* self, caf::response_promise& promise, errc code, std::string message,
+            timestamp_us now) {
+  schedule(self, now);
+  deliver_error(promise, make_caf_error(code, std::move(message)));
+}
+
+bool has_connection(const events::user_state& user, const std::string& conn) {
+  return std::any_of(user.connections.begin(), user.connections.end(),
+                     [&](const events::connection_info& c) { return c.id == conn; });
+}
+
+/// The commands and queries, once the state is loaded.
+caf::behavior serving(user_actor* self) {
+  return {
+    [=](connect_atom, const std::string&, std::string& conn, std::string& client,
+        const std::string& by, const std::string& via) {
+      auto promise = begin_command(self);
+      auto now = self->state.env->now();
+      if (conn.empty())
+        return reject(self, promise, errc::invalid_argument, "connect: empty connection id", now);
+      if (has_connection(self->state.user, conn)) {  // a repeated connect is a no-op
+        schedule(self, now);
+        return deliver_ok(promise);
+      }
+      events::connected body{std::move(conn), std::move(client), self->state.env->epoch};
+      commit(self, {payload{std::move(body)}}, by, via, now, promise);
+    },
+    [=](disconnect_atom, const std::string&, std::string& conn, events::disconnect_reason reason,
+        const std::string& by, const std::string& via) {
+      auto promise = begin_command(self);
+      auto now = self->state.env->now();
+      if (!has_connection(self->state.user, conn))
+        return reject(self, promise, errc::unknown_connection, "disconnect: " + conn, now);
+      commit(self, {payload{events::disconnected{std::move(conn), reason}}}, by, via, now,
+             promise);
+    },
+    [=](activity_atom, const std::string&, std::string& conn, const std::string& by,
+        const std::string& via) {
+      auto promise = begin_command(self);
+      auto& st = self->state;
+      auto now = st.env->now();
+      if (!conn.empty() && !has_connection(st.user, conn))
+        return reject(self, promise, errc::unknown_connection, "activity: " + conn, now);
+      if (!events::should_log_activity(st.user, st.ctx, st.activity_log_interval, now)) {
+        schedule(self, now);
+        return deliver_ok(promise);
+      }
+      commit(self, {payload{events::activity{std::move(conn)}}}, by, via, now, promise);
+    },
+    [=](set_presence_atom, const std::string&, events::manual_mode mode,
+        events::timestamp_us until, const std::string& by, const std::string& via) {
+      auto promise = begin_command(self);
+      auto now = self->state.env->now();
+      if (mode > events::manual_mode::invisible)
+        return reject(self, promise, errc::invalid_presence, "set_presence: unknown mode", now);
+      if (until != 0 && until <= now)
+        return reject(self, promise, errc::expiration_in_past,
+                      "set_presence: until " + std::to_string(until), now);
+      commit(self, {payload{events::presence_set{mode, until}}}, by, via, now, promise);
+    },
+    [=](set_status_atom, const std::string&, std::string& text, std::string& emoji,
+        int64_t expiration, const std::string& by, const std::string& via) {
+      auto promise = begin_command(self);
+      auto now = self->state.env->now();
+      status valid = events::validate_status_text(text);
+      if (valid)
+        valid = events::validate_emoji(emoji);
+      if (valid)
+        valid = events::validate_expiration(expiration, now);
+      if (!valid)
+        return reject(self, promise, valid.error().code, valid.error().message, now);
+      commit(self, {payload{events::status_set{std::move(text), std::move(emoji), expiration}}},
+             by, via, now, promise);
+    },
+    [=](set_prefs_atom, const std::string&, int64_t idle_timeout, bool auto_away,
+        const std::string& by, const std::string& via) {
+      auto promise = begin_command(self);
+      auto now = self->state.env->now();
+      if (idle_timeout < 0 || idle_timeout > max_idle_timeout_seconds)
+        return reject(self, promise, errc::invalid_argument,
+                      "set_preferences: idle_timeout must be 0..604800 seconds", now);
+      commit(self, {payload{events::preferences_set{idle_timeout, auto_away}}}, by, via, now,
+             promise);
+    },
+    [=](query_atom, const std::string&) {
+      auto promise = begin_command(self);
+      auto& st = self->state;
+      auto now = st.env->now();
+      schedule(self, now);
+      promise.deliver(events::evaluate(st.user, st.ctx, now));
+    },
+    [=](query_atom, const std::string&, events::timestamp_us at) {
+      auto promise = begin_command(self);
+      auto& st = self->state;
+      schedule(self, st.env->now());
+      self->request(st.env->loader_for(st.user.id), caf::infinite, load_atom::value, st.user.id, at)
+        .then(
+          [=](const events::user_state& past) mutable {
+            promise.deliver(events::evaluate(past, self->state.ctx, at));
+          },
+          [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+    },
+    [=](context_atom, const events::presence_context& ctx, int64_t activity_log_interval) {
+      auto& st = self->state;
+      st.ctx = ctx;
+      st.activity_log_interval = activity_log_interval;
+      schedule(self, st.env->now());
+    },
+    [=](timer_atom, events::timestamp_us deadline) {
+      auto& st = self->state;
+      if (deadline != st.timer_deadline)
+        return;  // superseded by a later schedule
+      st.timer_deadline = 0;
+      auto now = st.env->now();
+      commit(self, events::due_events(st.user, st.ctx, now), std::string{events::system_actor},
+             {}, now, caf::response_promise{});
+    },
+    [=](passivate_atom, uint64_t commands_handled) {
+      auto& st = self->state;
+      if (commands_handled == st.commands_handled && st.user.connections.empty()
+          && st.timer_deadline == 0)
+        self->send(st.directory, quiescent_atom::value, st.user.id, st.commands_handled);
+    },
+  };
+}
+
+caf::behavior user_actor_fn(user_actor* self, std::string user,
+                            std::shared_ptr<const user_env> env, events::presence_context context,
+                            int64_t activity_log_interval, caf::actor directory) {
+  auto& st = self->state;
+  st.user.id = user;
+  st.env = std::move(env);
+  st.ctx = context;
+  st.activity_log_interval = activity_log_interval;
+  st.directory = std::move(directory);
+  // Nothing is served before the state is rebuilt: `await` holds back every other message.
+  self->request(st.env->loader_for(user), caf::infinite, load_atom::value, user)
+    .await(
+      [=](events::user_state& loaded) {
+        auto& state = self->state;
+        state.user = std::move(loaded);
+        state.user.id = user;
+        auto now = state.env->now();
+        state.told = events::evaluate(state.user, state.ctx, now).presence;
+        schedule(self, now);
+      },
+      [=](caf::error& err) { self->quit(std::move(err)); });
+  return serving(self);
+}
+
+} // namespace
+
+caf::actor spawn_user(caf::actor_system& system, std::string user,
+                      std::shared_ptr<const user_env> env, events::presence_context context,
+                      int64_t activity_log_interval, caf::actor directory) {
+  return system.spawn(user_actor_fn, std::move(user), std::move(env), context,
+                      activity_log_interval, std::move(directory));
+}
+
+} // namespace presence::actors

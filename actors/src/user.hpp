@@ -1,0 +1,53 @@
+#pragma once
+
+// The user actor (DESIGN §4): one per user, spawned on demand by its directory shard.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "presence/events/presence.hpp"
+
+namespace presence::actors {
+
+/// What every user actor of one engine shares (one immutable instance, held by pointer so that a
+/// resident actor costs one pointer for it).
+struct user_env {
+  caf::actor journal;                     ///< appends (protocol.hpp, `stored_atom` form)
+  std::vector<caf::actor> loaders;        ///< reads; a user always uses the same one
+  caf::actor supervisor;                  ///< receives conn_delta; may be null (tests)
+  std::vector<caf::actor> broadcasters;   ///< by `broadcaster_shard`; may be empty (tests)
+  std::function<events::timestamp_us()> clock;  ///< µs since the epoch; null = system clock
+  std::chrono::milliseconds passivate_after{60000};
+  uint64_t snapshot_every = 1000;         ///< events between snapshots; 0 = never
+  uint64_t epoch = 0;                     ///< the server epoch new connections belong to
+
+  /// The current instant from `clock`.
+  events::timestamp_us now() const;
+  /// The loader serving `user`.
+  const caf::actor& loader_for(const std::string& user) const;
+};
+
+/// Spawns the actor of `user` (whose id the directory validated). Before serving anything it
+/// rebuilds its state from the log (snapshot + tail, via the loader) — messages wait meanwhile;
+/// a failed load stops it with that error. Then, per command (protocol.hpp), in arrival order and
+/// one at a time: validate -> append to the journal -> apply the stored events -> notify the
+/// subject's broadcaster shard (presence, status, manual changes) and the supervisor
+/// (conn_delta) -> reply `unit` or the error (`invalid_*`, `expiration_in_past`,
+/// `unknown_connection`, journal errors; nothing is applied when the append fails).
+/// Activity is logged only when `should_log_activity` says so (else `unit` without a write).
+/// It keeps one timer at `next_deadline` and logs `due_events` (by `system`) when it fires; it
+/// writes a snapshot every `snapshot_every` events; with no connection and no deadline for
+/// `passivate_after` it sends `(quiescent_atom, user, commands_handled)` to `directory`, which
+/// stops it when nothing is in flight. `commands_handled` counts every command and query it got.
+caf::actor spawn_user(caf::actor_system& system, std::string user,
+                      std::shared_ptr<const user_env> env, events::presence_context context,
+                      int64_t activity_log_interval, caf::actor directory);
+
+} // namespace presence::actors

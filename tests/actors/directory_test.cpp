@@ -1,0 +1,90 @@
+// Directory shards on CAF's test coordinator: routing, unknown and deactivated users, restart of a
+// crashed user actor from the log, and the quiescent protocol.
+
+#include "actor_test_support.hpp"
+
+namespace presence::test {
+namespace {
+
+using actors::connect_atom;
+using actors::set_status_atom;
+using events::presence_value;
+
+class directory_test : public actor_fixture {
+ protected:
+  status connect(const std::string& user, const std::string& conn) {
+    return command(connect_atom::value, user, conn, std::string{"web"}, std::string{},
+                   std::string{});
+  }
+  /// The resident actor of `user`, or an invalid handle.
+  caf::actor actor_of(const std::string& user) {
+    caf::scoped_actor self{sys_};
+    auto handle = self->request(directory_, caf::infinite, caf::get_atom::value, user);
+    sched_.run();
+    caf::actor out;
+    handle.receive([&](caf::actor& a) { out = a; }, [&](caf::error&) {});
+    return out;
+  }
+};
+
+TEST_F(directory_test, unknown_and_deactivated_users_are_refused) {
+  ASSERT_ERRC(connect("U7", "c1"), errc::unknown_user);
+  ASSERT_ERRC(connect("U9", "c1"), errc::user_deactivated);
+  EXPECT_EQ(residents(), 0u);
+  EXPECT_EQ(log_->last_sequence(), 0u);
+}
+
+TEST_F(directory_test, users_learned_later_are_served) {
+  ASSERT_ERRC(connect("U7", "c1"), errc::unknown_user);
+  ASSERT_OK(call(directory_, actors::users_atom::value,
+                 std::vector<events::user_record>{{"U7", "seven", false, true, 0}}));
+  ASSERT_OK(connect("U7", "c1"));
+  ASSERT_OK(call(directory_, actors::users_atom::value,
+                 std::vector<events::user_record>{{"U7", "seven", false, false, 0}}));
+  ASSERT_ERRC(connect("U7", "c2"), errc::user_deactivated);
+}
+
+TEST_F(directory_test, a_killed_user_actor_comes_back_with_its_state_from_the_log) {
+  ASSERT_OK(connect("U1", "c1"));
+  ASSERT_OK(command(set_status_atom::value, std::string{"U1"}, std::string{"deep work"},
+                    std::string{":headphones:"}, int64_t{0}, std::string{}, std::string{}));
+  auto before = actor_of("U1");
+  ASSERT_TRUE(before);
+  caf::anon_send_exit(before, caf::exit_reason::kill);
+  sched_.run();
+  EXPECT_EQ(residents(), 1u);  // restarted at once, not on the next command
+  auto after = actor_of("U1");
+  ASSERT_TRUE(after);
+  EXPECT_NE(after, before);
+  auto view = query(std::string{"U1"});
+  ASSERT_OK(view);
+  EXPECT_EQ(view->presence, presence_value::online);
+  EXPECT_EQ(view->connection_count, 1u);
+  EXPECT_EQ(view->status.text, "deep work");
+  ASSERT_OK(connect("U1", "c2"));  // and keeps serving
+  EXPECT_EQ(query(std::string{"U1"})->connection_count, 2u);
+}
+
+TEST_F(directory_test, a_stale_quiescent_report_is_ignored) {
+  ASSERT_OK(connect("U2", "c1"));
+  auto actor = actor_of("U2");
+  // The shard forwarded 1 command; a report of 0 means one is still in flight.
+  caf::anon_send(directory_, actors::quiescent_atom::value, std::string{"U2"}, uint64_t{0});
+  sched_.run();
+  EXPECT_EQ(actor_of("U2"), actor);
+  caf::anon_send(directory_, actors::quiescent_atom::value, std::string{"U2"}, uint64_t{1});
+  sched_.run();
+  EXPECT_EQ(residents(), 0u);
+}
+
+TEST_F(directory_test, shards_split_users_stably) {
+  EXPECT_EQ(actors::directory_shard("U1", 8), actors::directory_shard("U1", 8));
+  std::vector<int> per_shard(8);
+  for (int i = 0; i < 8000; ++i)
+    ++per_shard[actors::directory_shard("U" + std::to_string(i), 8)];
+  for (int n : per_shard)
+    EXPECT_GT(n, 800);
+}
+
+} // namespace
+} // namespace presence::test

@@ -1,0 +1,221 @@
+// The user actor on CAF's test coordinator with a real RocksDB log: timers, coalescing,
+// passivation, and the validate -> append -> apply -> notify order.
+
+#include <algorithm>
+
+#include "actor_test_support.hpp"
+
+namespace presence::test {
+namespace {
+
+using namespace std::chrono_literals;
+using actors::activity_atom;
+using actors::connect_atom;
+using actors::disconnect_atom;
+using actors::set_prefs_atom;
+using actors::set_presence_atom;
+using actors::set_status_atom;
+using events::presence_value;
+
+class user_test : public actor_fixture {
+ protected:
+  status connect(const std::string& user, const std::string& conn) {
+    return command(connect_atom::value, user, conn, std::string{"web"}, std::string{},
+                   std::string{"test"});
+  }
+  status activity(const std::string& user, const std::string& conn) {
+    return command(activity_atom::value, user, conn, std::string{}, std::string{});
+  }
+  status set_status(const std::string& user, const std::string& text, int64_t expiration) {
+    return command(set_status_atom::value, user, text, std::string{":calendar:"}, expiration,
+                   std::string{}, std::string{});
+  }
+  bool saw(const std::string& line) const {
+    return std::find(seen_->begin(), seen_->end(), line) != seen_->end();
+  }
+};
+
+TEST_F(user_test, idle_goes_away_and_activity_brings_the_user_back) {
+  ASSERT_OK(connect("U1", "c1"));
+  auto view = query(std::string{"U1"});
+  ASSERT_OK(view);
+  EXPECT_EQ(view->presence, presence_value::online);
+  EXPECT_TRUE(saw("publish U1 online"));
+  EXPECT_TRUE(saw("conn_delta 1"));
+
+  advance(599s);
+  EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::online);
+  EXPECT_EQ(stream_types("U1"), list({"connected"}));
+
+  advance(1s);  // idle_timeout (600 s, the workspace default) reached: the timer logs `away`
+  EXPECT_EQ(stream_types("U1"), list({"connected", "away"}));
+  view = query(std::string{"U1"});
+  EXPECT_EQ(view->presence, presence_value::away);
+  EXPECT_TRUE(view->auto_away);
+  EXPECT_TRUE(saw("publish U1 away")) << ::testing::PrintToString(*seen_);
+
+  ASSERT_OK(activity("U1", "c1"));
+  EXPECT_EQ(stream_types("U1"), list({"connected", "away", "activity"}));
+  view = query(std::string{"U1"});
+  EXPECT_EQ(view->presence, presence_value::online);
+  EXPECT_FALSE(view->auto_away);
+  EXPECT_EQ(seen_->back(), "publish U1 online");
+}
+
+TEST_F(user_test, a_user_idle_timeout_overrides_the_workspace_default) {
+  ASSERT_OK(connect("U1", "c1"));
+  ASSERT_OK(command(set_prefs_atom::value, std::string{"U1"}, int64_t{60}, true, std::string{},
+                    std::string{}));
+  advance(60s);
+  EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::away);
+  EXPECT_EQ(stream_types("U1"), list({"connected", "preferences_set", "away"}));
+}
+
+TEST_F(user_test, busy_expires_back_to_auto) {
+  ASSERT_OK(connect("U1", "c1"));
+  ASSERT_OK(command(set_presence_atom::value, std::string{"U1"}, events::manual_mode::busy,
+                    now() + 120'000'000, std::string{}, std::string{}));
+  EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::busy);
+  EXPECT_TRUE(saw("manual U1 busy"));
+  advance(119s);
+  EXPECT_EQ(stream_types("U1"), list({"connected", "presence_set"}));
+  advance(1s);
+  EXPECT_EQ(stream_types("U1"), list({"connected", "presence_set", "presence_expired"}));
+  auto view = query(std::string{"U1"});
+  EXPECT_EQ(view->presence, presence_value::online);
+  EXPECT_EQ(view->manual, events::manual_mode::automatic);
+  EXPECT_TRUE(saw("manual U1 auto"));
+}
+
+TEST_F(user_test, an_expiry_in_the_past_is_refused) {
+  ASSERT_ERRC(command(set_presence_atom::value, std::string{"U1"}, events::manual_mode::busy,
+                      now() - 1, std::string{}, std::string{}),
+              errc::expiration_in_past);
+  EXPECT_TRUE(stream_types("U1").empty());
+}
+
+TEST_F(user_test, status_expires_and_subscribers_are_told) {
+  ASSERT_OK(connect("U1", "c1"));
+  int64_t expiration = now() / 1'000'000 + 300;
+  ASSERT_OK(set_status("U1", "In a meeting", expiration));
+  auto view = query(std::string{"U1"});
+  EXPECT_EQ(view->status.text, "In a meeting");
+  EXPECT_TRUE(saw("status U1 In a meeting"));
+  advance(300s);
+  EXPECT_EQ(stream_types("U1"), list({"connected", "status_set", "status_expired"}));
+  view = query(std::string{"U1"});
+  EXPECT_TRUE(view->status.empty());
+  EXPECT_EQ(seen_->back(), "status U1 ");
+}
+
+TEST_F(user_test, activity_is_coalesced) {
+  ASSERT_OK(connect("U1", "c1"));
+  for (int i = 0; i < 5; ++i) {
+    advance(5s);
+    ASSERT_OK(activity("U1", "c1"));  // within activity_log_interval (30 s): not logged
+  }
+  EXPECT_EQ(stream_types("U1"), list({"connected"}));
+  advance(5s);  // 30 s after the logged open
+  ASSERT_OK(activity("U1", "c1"));
+  EXPECT_EQ(stream_types("U1"), list({"connected", "activity"}));
+  ASSERT_ERRC(activity("U1", "nope"), errc::unknown_connection);
+}
+
+TEST_F(user_test, an_invalid_command_logs_and_tells_nothing) {
+  ASSERT_OK(connect("U1", "c1"));
+  auto seq = log_->last_sequence();
+  auto told = seen_->size();
+  ASSERT_ERRC(set_status("U1", "<@U2> look", 0), errc::invalid_status_text);
+  ASSERT_ERRC(set_status("U1", std::string(101, 'x'), 0), errc::invalid_status_text);
+  ASSERT_ERRC(command(set_status_atom::value, std::string{"U1"}, std::string{"ok"},
+                      std::string{"no-colons"}, int64_t{0}, std::string{}, std::string{}),
+              errc::invalid_emoji);
+  ASSERT_ERRC(command(disconnect_atom::value, std::string{"U1"}, std::string{"c9"},
+                      events::disconnect_reason::closed, std::string{}, std::string{}),
+              errc::unknown_connection);
+  EXPECT_EQ(log_->last_sequence(), seq);
+  EXPECT_EQ(seen_->size(), told);
+  EXPECT_TRUE(query(std::string{"U1"})->status.empty());
+}
+
+TEST_F(user_test, passivates_when_idle_and_comes_back_from_the_log) {
+  ASSERT_OK(connect("U1", "c1"));
+  ASSERT_OK(set_status("U1", "lunch", 0));
+  ASSERT_OK(command(disconnect_atom::value, std::string{"U1"}, std::string{"c1"},
+                    events::disconnect_reason::closed, std::string{}, std::string{}));
+  EXPECT_EQ(residents(), 1u);
+  EXPECT_TRUE(saw("conn_delta -1"));
+  advance(59s);
+  EXPECT_EQ(residents(), 1u);
+  advance(1s);  // passivate_after: the actor reports quiescent and the shard stops it
+  EXPECT_EQ(residents(), 0u);
+  auto view = query(std::string{"U1"});  // respawned, rebuilt from the log
+  ASSERT_OK(view);
+  EXPECT_EQ(residents(), 1u);
+  EXPECT_EQ(view->status.text, "lunch");
+  EXPECT_EQ(view->presence, presence_value::offline);
+  EXPECT_EQ(view->connection_count, 0u);
+}
+
+TEST_F(user_test, a_connected_user_never_passivates) {
+  ASSERT_OK(connect("U1", "c1"));
+  ASSERT_OK(command(set_prefs_atom::value, std::string{"U1"}, int64_t{0}, false, std::string{},
+                    std::string{}));  // no idle timer either
+  advance(3600s);
+  EXPECT_EQ(residents(), 1u);
+}
+
+TEST_F(user_test, a_query_at_a_past_instant_reads_the_log) {
+  ASSERT_OK(connect("U1", "c1"));
+  auto connected_at = now();
+  advance(10s);
+  ASSERT_OK(command(disconnect_atom::value, std::string{"U1"}, std::string{"c1"},
+                    events::disconnect_reason::closed, std::string{}, std::string{}));
+  EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::offline);
+  auto past = query(std::string{"U1"}, connected_at + 5'000'000);
+  ASSERT_OK(past);
+  EXPECT_EQ(past->presence, presence_value::online);
+  EXPECT_EQ(query(std::string{"U1"}, connected_at - 1)->presence, presence_value::offline);
+}
+
+TEST_F(user_test, snapshots_are_written_every_n_events) {
+  TearDown();
+  snapshot_every_ = 3;
+  start(log_);
+  ASSERT_OK(connect("U1", "c1"));
+  ASSERT_OK(set_status("U1", "a", 0));
+  auto none = log_->get_snapshot("U1");
+  ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value());
+  ASSERT_OK(set_status("U1", "b", 0));
+  auto snap = log_->get_snapshot("U1");
+  ASSERT_OK(snap);
+  ASSERT_TRUE(snap->has_value());
+  EXPECT_EQ((*snap)->seq, log_->last_sequence());
+}
+
+class user_read_only_test : public user_test {
+ protected:
+  void SetUp() override {
+    {  // create the database, then reopen it read-only: every append fails
+      auto created = storage::event_log::open(log_options(dir_.sub("db")));
+      ASSERT_OK(created);
+    }
+    auto opened = storage::event_log::open(log_options(dir_.sub("db"), storage::open_mode::read_only));
+    ASSERT_OK(opened);
+    log_ = std::shared_ptr<storage::event_log>(std::move(opened.value()));
+    start(log_);
+  }
+};
+
+TEST_F(user_read_only_test, a_failed_append_applies_and_tells_nothing) {
+  ASSERT_ERRC(connect("U1", "c1"), errc::read_only);
+  auto view = query(std::string{"U1"});
+  ASSERT_OK(view);
+  EXPECT_EQ(view->presence, presence_value::offline);
+  EXPECT_EQ(view->connection_count, 0u);
+  EXPECT_TRUE(seen_->empty());
+}
+
+} // namespace
+} // namespace presence::test
