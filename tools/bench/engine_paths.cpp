@@ -1,0 +1,181 @@
+// The engine side of ingest, replay, restart and memory (see engine_paths.hpp).
+#include "engine_paths.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+
+#include "completion_queue.hpp"
+#include "presence/actors/engine.hpp"
+#include "report.hpp"
+#include "workload.hpp"
+
+namespace presence::bench {
+
+namespace {
+
+/// Longest wait for any completion before the run is declared stuck.
+constexpr std::chrono::milliseconds stall_limit{60'000};
+
+engine_config make_config(const std::string& db_path, const bench_options& options) {
+  engine_config config;
+  config.db_path = db_path;
+  config.sync = options.sync;
+  // Resident actors must stay resident for the whole measurement.
+  config.passivate_after = std::chrono::seconds(24 * 3600);
+  config.request_timeout = std::chrono::milliseconds(120'000);
+  return config;
+}
+
+result<std::unique_ptr<engine>> open_timed(const std::string& db_path,
+                                           const bench_options& options, engine_figures& figures) {
+  stopwatch clock;
+  auto opened = engine::open(make_config(db_path, options));
+  figures.open_s = clock.seconds();
+  return opened;
+}
+
+/// Sends one command of the mix; `done` gets the tag (the user index) and the outcome.
+void send_op(engine& target, const op& command, completion_queue& queue) {
+  const std::string user = user_id(command.user);
+  const uint64_t tag = command.user;
+  auto done = [&queue, tag](status outcome) { queue.push(tag, outcome); };
+  const origin from{"", command.kind == op_kind::connect || command.kind == op_kind::disconnect
+                          ? connection_id(command.cycle)
+                          : std::string{"bench"}};
+  switch (command.kind) {
+    case op_kind::connect:
+      target.connect_async(user, connection_id(command.cycle), "bench", from, done);
+      break;
+    case op_kind::set_away:
+      target.set_presence_async(user, events::manual_mode::away, 0, from, done);
+      break;
+    case op_kind::set_status:
+      target.set_status_async(user, "In a meeting", ":calendar:", 0, from, done);
+      break;
+    case op_kind::set_auto:
+      target.set_presence_async(user, events::manual_mode::automatic, 0, from, done);
+      break;
+    case op_kind::disconnect:
+      target.disconnect_async(user, connection_id(command.cycle), events::disconnect_reason::closed,
+                              from, done);
+      break;
+  }
+}
+
+status finish(engine& target, engine_figures& figures, const completion_queue& queue) {
+  figures.failed = queue.failed();
+  figures.first_error = queue.first_error();
+  return target.shutdown();
+}
+
+} // namespace
+
+bool engine_available() noexcept {
+  return true;
+}
+
+result<engine_figures> engine_ingest(const std::string& db_path, const bench_options& options) {
+  engine_figures figures;
+  auto opened = open_timed(db_path, options, figures);
+  if (!opened)
+    return opened.error();
+  auto& target = **opened;
+  const uint64_t users = std::max<uint64_t>(options.users, 1);
+  // Command i of the mix belongs to user i % users; a user's next command is i + users. Each
+  // user has at most one command in flight, so its commands apply in order.
+  std::vector<uint64_t> next(users);
+  for (uint64_t u = 0; u < users; ++u)
+    next[u] = u;
+  std::deque<uint64_t> waiting;  // users with a command to send once the window has room
+  completion_queue queue;
+  std::vector<uint64_t> finished;
+  uint64_t in_flight = 0;
+  uint64_t answered = 0;
+  const uint64_t window = std::max<std::size_t>(options.window, 1);
+  stopwatch clock;
+  auto launch = [&](uint64_t user) {
+    if (next[user] >= options.events)
+      return;
+    if (in_flight >= window) {
+      waiting.push_back(user);
+      return;
+    }
+    send_op(target, op_at(next[user], users), queue);
+    next[user] += users;
+    ++in_flight;
+  };
+  for (uint64_t u = 0; u < users && u < options.events; ++u)
+    launch(u);
+  while (answered < options.events) {
+    if (!queue.take(finished, stall_limit))
+      return error{errc::timeout, "ingest: no command answered for 60 s (" +
+                                    std::to_string(answered) + " answered)"};
+    in_flight -= finished.size();
+    answered += finished.size();
+    while (!waiting.empty() && in_flight < window) {
+      uint64_t user = waiting.front();
+      waiting.pop_front();
+      launch(user);
+    }
+    for (uint64_t user : finished)
+      launch(user);
+  }
+  figures.seconds = clock.seconds();
+  figures.acknowledged = answered - queue.failed();
+  if (auto stopped = finish(target, figures, queue); !stopped)
+    return stopped.error();
+  return figures;
+}
+
+result<engine_figures> engine_load_all(const std::string& db_path, uint64_t users,
+                                       const bench_options& options) {
+  engine_figures figures;
+  auto opened = open_timed(db_path, options, figures);
+  if (!opened)
+    return opened.error();
+  auto& target = **opened;
+  completion_queue queue;
+  std::vector<uint64_t> finished;
+  const uint64_t window = std::max<std::size_t>(options.window, 1);
+  uint64_t sent = 0;
+  uint64_t answered = 0;
+  figures.rss_before = resident_bytes();
+  stopwatch clock;
+  auto launch = [&] {
+    const uint64_t tag = sent++;
+    target.query_async(user_id(tag), std::nullopt,
+                       [&queue, tag](result<events::presence_view> view) {
+                         queue.push(tag, view ? status::success() : status{view.error()});
+                       });
+  };
+  while (sent < users && sent < window)
+    launch();
+  while (answered < users) {
+    if (!queue.take(finished, stall_limit))
+      return error{errc::timeout, "load: no query answered for 60 s (" +
+                                    std::to_string(answered) + " answered)"};
+    answered += finished.size();
+    for (std::size_t i = 0; i < finished.size() && sent < users; ++i)
+      launch();
+  }
+  figures.seconds = clock.seconds();
+  figures.rss_after = resident_bytes();
+  figures.acknowledged = answered - queue.failed();
+  if (auto stopped = finish(target, figures, queue); !stopped)
+    return stopped.error();
+  return figures;
+}
+
+result<engine_figures> engine_restart(const std::string& db_path, const bench_options& options) {
+  engine_figures figures;
+  auto opened = open_timed(db_path, options, figures);
+  if (!opened)
+    return opened.error();
+  figures.seconds = figures.open_s;
+  if (auto stopped = (*opened)->shutdown(); !stopped)
+    return stopped.error();
+  return figures;
+}
+
+} // namespace presence::bench

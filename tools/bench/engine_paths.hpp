@@ -1,0 +1,44 @@
+#pragma once
+
+// The engine side of each benchmark: the same work through presence::engine (user actors,
+// journal, broadcasters), on a database prepared by the storage-level fixture writers.
+
+#include <cstdint>
+#include <string>
+
+#include "options.hpp"
+#include "presence/events/result.hpp"
+
+namespace presence::bench {
+
+/// The outcome of driving commands through the engine.
+struct engine_figures {
+  uint64_t acknowledged = 0;  ///< commands answered with success
+  uint64_t failed = 0;        ///< commands answered with an error
+  double open_s = 0;          ///< engine::open until it returned (ready)
+  double seconds = 0;         ///< the timed phase
+  uint64_t rss_before = 0;    ///< memory: resident bytes before the timed phase
+  uint64_t rss_after = 0;
+  std::string first_error;    ///< describe() of the first failure, if any
+};
+
+/// Opens an engine on `db_path` (whose users exist) and drives the first `options.events`
+/// commands of the mix, each user's commands in order, at most `options.window` in flight, every
+/// one acknowledged before the clock stops.
+[[nodiscard]] result<engine_figures> engine_ingest(const std::string& db_path,
+                                                   const bench_options& options);
+
+/// Opens an engine on `db_path` and makes every one of `users` users resident (a query of each,
+/// `options.window` ids in flight): a cold rebuild of each user from its stream (replay), or the
+/// resident cost of idle user actors (memory, with rss_before/rss_after around it).
+[[nodiscard]] result<engine_figures> engine_load_all(const std::string& db_path, uint64_t users,
+                                                     const bench_options& options);
+
+/// Times engine::open on `db_path` until it returns ready, then shuts down.
+[[nodiscard]] result<engine_figures> engine_restart(const std::string& db_path,
+                                                    const bench_options& options);
+
+/// Whether this build has the engine (false: engine paths report `engine unavailable`).
+bool engine_available() noexcept;
+
+} // namespace presence::bench

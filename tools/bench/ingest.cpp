@@ -1,0 +1,112 @@
+// presence-bench ingest: the same event mix through raw RocksDB, storage::event_log and the engine.
+#include <iostream>
+
+#include "engine_paths.hpp"
+#include "raw_rocksdb.hpp"
+#include "report.hpp"
+#include "verbs.hpp"
+#include "workload.hpp"
+
+namespace presence::bench {
+
+const char* durability_name(storage::durability sync) noexcept {
+  return sync == storage::durability::fsync ? "fsync" : "wal";
+}
+
+namespace {
+
+int fail(const char* what, const error& err) {
+  emit({{"error", what}, {"detail", describe(err)}});
+  return 1;
+}
+
+result<std::unique_ptr<storage::event_log>> open_log(const std::string& path,
+                                                     storage::durability sync) {
+  storage::open_options open;
+  open.path = path;
+  open.sync = sync;
+  return storage::event_log::open(open);
+}
+
+/// Appends the mix through event_log::append, `batch` events per call, timed (encoding included).
+result<double> storage_ingest(const std::string& path, const bench_options& options) {
+  auto log = open_log(path, options.sync);
+  if (!log)
+    return log.error();
+  if (auto users = append_users(**log, options.users, options.batch); !users)
+    return users.error();
+  auto mix = make_events(options.users, options.events, now_us(), (*log)->current_epoch());
+  std::vector<events::event> batch;
+  stopwatch clock;
+  for (std::size_t first = 0; first < mix.size(); first += options.batch) {
+    std::size_t last = std::min(mix.size(), first + options.batch);
+    batch.assign(std::make_move_iterator(mix.begin() + first),
+                 std::make_move_iterator(mix.begin() + last));
+    if (auto appended = (*log)->append(batch); !appended)
+      return appended.error();
+  }
+  return clock.seconds();
+}
+
+} // namespace
+
+int run_ingest(const bench_options& options) {
+  const char* sync = durability_name(options.sync);
+  scratch_dir scratch{"presence-bench-ingest"};
+  if (options.keep)
+    scratch.keep();
+
+  auto mix = make_events(options.users, options.events, now_us(), 1);
+  auto raw = raw_ingest(scratch.sub("raw"), mix, options.sync, options.batch);
+  if (!raw)
+    return fail("raw ingest", raw.error());
+  mix.clear();
+  mix.shrink_to_fit();
+  const double raw_rate = per_second(raw->records, raw->seconds);
+  emit({{"bench", "ingest"}, {"path", "raw_rocksdb"}, {"durability", sync},
+        {"events", raw->records}, {"seconds", raw->seconds}, {"events_per_s", raw_rate},
+        {"bytes_written", raw->bytes}, {"batch", options.batch}});
+
+  auto stored = storage_ingest(scratch.sub("storage"), options);
+  if (!stored)
+    return fail("storage ingest", stored.error());
+  const double storage_rate = per_second(options.events, *stored);
+  emit({{"bench", "ingest"}, {"path", "event_log"}, {"durability", sync},
+        {"events", options.events}, {"seconds", *stored}, {"events_per_s", storage_rate},
+        {"ratio_to_raw", ratio(storage_rate, raw_rate)}, {"batch", options.batch}});
+
+  nlohmann::json summary = {{"bench", "ingest"}, {"durability", sync}, {"users", options.users},
+                            {"events", options.events}};
+  if (options.engine && engine_available()) {
+    // The users exist before the clock starts (written through the storage fixture).
+    const std::string engine_db = scratch.sub("engine");
+    {
+      auto log = open_log(engine_db, options.sync);
+      if (!log)
+        return fail("engine fixture", log.error());
+      if (auto users = append_users(**log, options.users, options.batch); !users)
+        return fail("engine fixture", users.error());
+    }
+    auto driven = engine_ingest(engine_db, options);
+    if (!driven)
+      return fail("engine ingest", driven.error());
+    const double engine_rate = per_second(driven->acknowledged, driven->seconds);
+    emit({{"bench", "ingest"}, {"path", "engine"}, {"durability", sync},
+          {"events", driven->acknowledged}, {"failed", driven->failed},
+          {"first_error", driven->first_error}, {"seconds", driven->seconds},
+          {"events_per_s", engine_rate}, {"open_s", driven->open_s}, {"window", options.window}});
+    summary["engine_events_per_s"] = engine_rate;
+    summary["raw_events_per_s"] = raw_rate;
+    summary["ratio"] = ratio(engine_rate, raw_rate);
+    summary["errors"] = driven->failed;
+  } else {
+    summary["engine_events_per_s"] = nullptr;
+    summary["raw_events_per_s"] = raw_rate;
+    summary["ratio"] = nullptr;
+  }
+  summary["event_log_events_per_s"] = storage_rate;
+  emit(summary);
+  return summary.contains("errors") && summary["errors"] != 0 ? 1 : 0;
+}
+
+} // namespace presence::bench

@@ -1,0 +1,99 @@
+// presence-bench: in-process benchmarks of the presence engine beside the raw RocksDB ceiling and
+// a Redis baseline. Prints the command line, then one JSON object per figure, the summary last.
+#include <CLI/CLI.hpp>
+
+#include "report.hpp"
+#include "verbs.hpp"
+
+namespace {
+
+using presence::bench::bench_options;
+
+/// Flags every verb shares.
+void add_common(CLI::App& verb, bench_options& options, std::string& durability) {
+  verb.add_option("--users", options.users, "number of users")->capture_default_str();
+  verb.add_option("--durability", durability, "wal or fsync")
+    ->check(CLI::IsMember({"wal", "fsync"}))
+    ->capture_default_str();
+  verb.add_option("--batch", options.batch, "raw/storage paths: events per write batch")
+    ->check(CLI::Range(1, 1 << 20))
+    ->capture_default_str();
+  verb.add_option("--window", options.window, "engine paths: commands in flight at most")
+    ->check(CLI::Range(1, 10'000'000))
+    ->capture_default_str();
+  verb.add_flag("--no-engine{false}", options.engine, "skip the engine path");
+  verb.add_flag("--keep", options.keep, "keep the scratch databases (their paths are printed)");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"presence-bench: ingest, replay, restart and memory of the presence engine beside "
+               "the raw RocksDB ceiling and a Redis baseline; JSON lines on stdout, summary last"};
+  app.require_subcommand(1, 1);
+
+  bench_options ingest;
+  std::string ingest_sync = "wal";
+  auto* ingest_cmd = app.add_subcommand("ingest", "N users' M events: engine vs raw RocksDB");
+  add_common(*ingest_cmd, ingest, ingest_sync);
+  ingest_cmd->add_option("--events", ingest.events, "events (commands)")->capture_default_str();
+
+  bench_options replay;
+  std::string replay_sync = "wal";
+  uint64_t restart_users = 1'000'000;
+  auto* replay_cmd = app.add_subcommand("replay", "cold rebuild of N users from M events vs a raw "
+                                                  "scan; then a restart's time to ready");
+  add_common(*replay_cmd, replay, replay_sync);
+  replay_cmd->add_option("--events", replay.events, "events in the log")->capture_default_str();
+  replay_cmd->add_option("--restart-users", restart_users, "restart case: users (0 = skip)")
+    ->capture_default_str();
+  replay_cmd->add_option("--online", replay.online, "restart case: users left online")
+    ->capture_default_str();
+
+  bench_options restart;
+  restart.users = 1'000'000;
+  std::string restart_sync = "wal";
+  auto* restart_cmd =
+    app.add_subcommand("restart", "time to ready on a log with N users, K left online");
+  add_common(*restart_cmd, restart, restart_sync);
+  restart_cmd->add_option("--online", restart.online, "users left online")->capture_default_str();
+
+  bench_options memory;
+  memory.users = 1'000'000;
+  std::string memory_sync = "wal";
+  auto* memory_cmd = app.add_subcommand("memory", "resident bytes per idle user actor");
+  add_common(*memory_cmd, memory, memory_sync);
+
+  bench_options redis;
+  redis.events = 1'000'000;
+  std::string redis_sync = "wal";
+  auto* redis_cmd =
+    app.add_subcommand("redis", "the Redis baseline (XADD+HSET+PUBLISH) beside engine ingest");
+  add_common(*redis_cmd, redis, redis_sync);
+  redis_cmd->add_option("--events", redis.events, "events (commands)")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  presence::bench::emit_command_line(argc, argv);
+  auto sync_of = [](const std::string& name) {
+    return name == "fsync" ? presence::storage::durability::fsync
+                           : presence::storage::durability::wal;
+  };
+  if (ingest_cmd->parsed()) {
+    ingest.sync = sync_of(ingest_sync);
+    return presence::bench::run_ingest(ingest);
+  }
+  if (replay_cmd->parsed()) {
+    replay.sync = sync_of(replay_sync);
+    return presence::bench::run_replay(replay, restart_users);
+  }
+  if (restart_cmd->parsed()) {
+    restart.sync = sync_of(restart_sync);
+    return presence::bench::run_restart(restart);
+  }
+  if (memory_cmd->parsed()) {
+    memory.sync = sync_of(memory_sync);
+    return presence::bench::run_memory(memory);
+  }
+  redis.sync = sync_of(redis_sync);
+  return presence::bench::run_redis(redis);
+}

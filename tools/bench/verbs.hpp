@@ -1,0 +1,24 @@
+#pragma once
+
+// The presence-bench verbs. Each prints its figures as JSON lines (report.hpp), the last line the
+// summary in the format of issue 5, and returns the process exit code (0 ok, 1 a failed run).
+
+#include "options.hpp"
+
+namespace presence::bench {
+
+/// Raw RocksDB ceiling, storage::event_log and engine ingest of the same mix.
+int run_ingest(const bench_options& options);
+/// Raw scans, storage fold and engine rebuild of the same log; then a restart's time to ready.
+int run_replay(const bench_options& options, uint64_t restart_users);
+/// Time to ready of an engine on a log of `options.users` users, `options.online` left online.
+int run_restart(const bench_options& options);
+/// Resident bytes per idle user actor with `options.users` users resident.
+int run_memory(const bench_options& options);
+/// The Redis baseline beside our engine ingest, same mix, same run.
+int run_redis(const bench_options& options);
+
+/// "wal" or "fsync".
+const char* durability_name(storage::durability sync) noexcept;
+
+} // namespace presence::bench
