@@ -1,0 +1,39 @@
+#pragma once
+
+// Latency samples (µs) and their percentiles, bounded in memory.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace presence::load {
+
+class latency_recorder {
+ public:
+  /// Keeps at most `max_samples` (later ones are counted in `dropped`).
+  explicit latency_recorder(std::size_t max_samples = 50'000'000) : max_(max_samples) {}
+
+  void add(int64_t micros) {
+    if (samples_.size() < max_)
+      samples_.push_back(static_cast<uint32_t>(micros < 0 ? 0 : micros));
+    else
+      ++dropped_;
+  }
+  std::size_t count() const noexcept { return samples_.size(); }
+  uint64_t dropped() const noexcept { return dropped_; }
+
+  /// The `fraction` percentile (0..1) in milliseconds, nearest rank; 0 without samples.
+  /// Sorts the samples on the first call after an `add`.
+  double percentile_ms(double fraction);
+
+ private:
+  std::vector<uint32_t> samples_;
+  std::size_t max_;
+  uint64_t dropped_ = 0;
+  std::size_t sorted_ = 0;  ///< samples_.size() when last sorted
+};
+
+/// Resident bytes of process `pid` (VmRSS in /proc/PID/status); 0 when unreadable or pid <= 0.
+uint64_t process_rss_bytes(int pid);
+
+} // namespace presence::load

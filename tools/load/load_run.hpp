@@ -1,0 +1,34 @@
+#pragma once
+
+// One presence-load run against a running presenced: create users, open and subscribe the
+// WebSocket connections, drive presence changes at a fixed rate, measure what subscribers see.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace presence::load {
+
+struct load_options {
+  std::string host = "127.0.0.1";     ///< presenced's address (loopback only)
+  uint16_t port = 8080;
+  std::string admin_token;            ///< creates the users (admin.users.create)
+  int server_pid = 0;                 ///< read its RSS for bytes per connection; 0 = skip
+  std::size_t connections = 1000;     ///< WebSocket connections, one user each
+  std::size_t subscriptions = 50;     ///< users each connection subscribes to (presence_sub)
+  double rate = 1000;                 ///< presence changes per second (users.setPresence)
+  double duration_s = 10;             ///< measured phase
+  double settle_s = 2;                ///< wait after connecting (initial presences) and at the end
+  std::size_t http_connections = 16;  ///< keep-alive HTTP connections for the Web API calls
+  std::size_t sources = 8;            ///< source addresses 127.0.0.2 … 127.0.0.(1+sources)
+  std::size_t connect_concurrency = 256;  ///< WebSocket handshakes in progress at most
+  bool use_ticket = false;            ///< connect via rtm.connect tickets instead of ?token=
+  std::string prefix;                 ///< user id prefix; empty = "ld<pid>x"
+  double timeout_s = 600;             ///< hard limit of the whole run
+};
+
+/// Runs the load and prints JSON lines (the summary last). Returns the exit code: 0 when the run
+/// completed (errors are reported as figures), 1 when it could not run or hit `timeout_s`.
+int run_load(const load_options& options);
+
+} // namespace presence::load

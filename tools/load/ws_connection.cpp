@@ -1,0 +1,158 @@
+// RTM WebSocket client connections for presence-load (Beast, asynchronous).
+#include "ws_connection.hpp"
+
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+namespace presence::load {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct ws_connection::impl {
+  impl(asio::io_context& io, tcp::endpoint server_endpoint, asio::ip::address source_address,
+       std::string request_target, std::string sub, ws_events* sink)
+    : server(server_endpoint), source(source_address), target(std::move(request_target)),
+      subscription(std::move(sub)), events(sink), ws(io) {}
+
+  tcp::endpoint server;
+  asio::ip::address source;
+  std::string target;
+  std::string subscription;
+  ws_events* events;
+  websocket::stream<beast::tcp_stream> ws;
+  beast::flat_buffer buffer;
+  std::string type;
+  bool ready = false;
+  bool closing = false;
+};
+
+ws_connection::ws_connection(asio::io_context& io, tcp::endpoint server,
+                             asio::ip::address source, std::string target,
+                             std::string subscription, ws_events* events)
+  : impl_(std::make_unique<impl>(io, server, source, std::move(target), std::move(subscription),
+                                 events)) {}
+
+ws_connection::~ws_connection() = default;
+
+void ws_connection::start() {
+  auto& socket = beast::get_lowest_layer(impl_->ws).socket();
+  beast::error_code ec;
+  socket.open(tcp::v4(), ec);
+  if (!ec)
+    socket.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    socket.bind(tcp::endpoint{impl_->source, 0}, ec);
+  if (ec) {
+    impl_->events->ready(false, "bind " + impl_->source.to_string() + ": " + ec.message());
+    return;
+  }
+  beast::get_lowest_layer(impl_->ws).expires_after(std::chrono::seconds(30));
+  beast::get_lowest_layer(impl_->ws).async_connect(
+    impl_->server, [self = shared_from_this()](beast::error_code error) {
+      if (error)
+        self->impl_->events->ready(false, "connect: " + error.message());
+      else
+        self->handshake();
+    });
+}
+
+void ws_connection::handshake() {
+  impl_->ws.async_handshake("127.0.0.1", impl_->target,
+                            [self = shared_from_this()](beast::error_code error) {
+                              auto& d = *self->impl_;
+                              if (error) {
+                                d.events->ready(false, "handshake: " + error.message());
+                                return;
+                              }
+                              // Beast answers the server's pings inside the pending read.
+                              beast::get_lowest_layer(d.ws).expires_never();
+                              d.ws.set_option(websocket::stream_base::timeout::suggested(
+                                beast::role_type::client));
+                              d.ws.text(true);
+                              self->read_next();
+                            });
+}
+
+void ws_connection::read_next() {
+  impl_->ws.async_read(impl_->buffer,
+                       [self = shared_from_this()](beast::error_code error, std::size_t) {
+                         self->on_read(error);
+                       });
+}
+
+void ws_connection::on_read(const boost::system::error_code& error) {
+  auto& d = *impl_;
+  if (error) {
+    if (!d.ready)
+      d.events->ready(false, "read before hello: " + error.message());
+    else if (!d.closing)
+      d.events->closed(error.message());
+    return;
+  }
+  auto data = d.buffer.cdata();
+  std::string_view frame{static_cast<const char*>(data.data()), data.size()};
+  bool change = parse_presence_change(frame, d.type, d.events->presence);
+  d.buffer.consume(d.buffer.size());
+  if (!change && d.type == "hello" && !d.ready) {
+    d.ready = true;
+    if (d.subscription.empty()) {
+      d.events->ready(true, {});
+    } else {
+      d.ws.async_write(asio::buffer(d.subscription),
+                       [self = shared_from_this()](beast::error_code write_error, std::size_t) {
+                         self->impl_->events->ready(
+                           !write_error, write_error ? write_error.message() : std::string{});
+                       });
+    }
+  }
+  read_next();
+}
+
+void ws_connection::close() {
+  if (impl_->closing)
+    return;
+  impl_->closing = true;
+  if (!impl_->ready) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(impl_->ws).socket().close(ignored);
+    return;
+  }
+  beast::get_lowest_layer(impl_->ws).expires_after(std::chrono::seconds(5));
+  impl_->ws.async_close(websocket::close_code::normal,
+                        [self = shared_from_this()](beast::error_code) {});
+}
+
+bool parse_presence_change(std::string_view frame, std::string& type,
+                           const std::function<void(std::string_view, std::string_view)>& each) {
+  auto parsed = nlohmann::json::parse(frame.begin(), frame.end(), nullptr, false);
+  type.clear();
+  if (parsed.is_discarded() || !parsed.is_object())
+    return false;
+  auto found = parsed.find("type");
+  if (found == parsed.end() || !found->is_string())
+    return false;
+  type = found->get<std::string>();
+  if (type != "presence_change")
+    return false;
+  std::string presence;
+  if (auto detail = parsed.find("presence_detail"); detail != parsed.end() && detail->is_string())
+    presence = detail->get<std::string>();
+  else if (auto plain = parsed.find("presence"); plain != parsed.end() && plain->is_string())
+    presence = plain->get<std::string>();
+  if (auto users = parsed.find("users"); users != parsed.end() && users->is_array()) {
+    for (const auto& user : *users)
+      if (user.is_string())
+        each(user.get_ref<const std::string&>(), presence);
+  } else if (auto user = parsed.find("user"); user != parsed.end() && user->is_string()) {
+    each(user->get_ref<const std::string&>(), presence);
+  }
+  return true;
+}
+
+} // namespace presence::load
