@@ -1,5 +1,6 @@
 #include "directory.hpp"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -22,17 +23,19 @@ std::size_t directory_shard(std::string_view user, std::size_t shards) noexcept 
 
 namespace {
 
-/// A user actor this shard runs, and how many messages it forwarded to it.
+/// A user actor this shard runs, how many messages it forwarded to it, and when it last did.
 struct resident {
   caf::actor actor;
   uint64_t forwarded = 0;
+  events::timestamp_us last_forward = 0;
 };
 
 struct directory_state {
   std::shared_ptr<const user_env> env;
+  std::size_t index = 0;
+  std::size_t shards = 1;
   std::unordered_map<std::string, bool> users;  ///< id -> active
   std::unordered_map<std::string, resident> residents;
-  std::unordered_map<caf::actor_addr, std::string> ids;  ///< resident actor -> user id
   events::presence_context context;
   int64_t activity_log_interval = 30;
   static inline const char* name = "presence.directory";
@@ -45,9 +48,8 @@ resident& spawn_resident(directory_actor* self, const std::string& user) {
   auto actor = spawn_user(self->system(), user, st.env, st.context, st.activity_log_interval,
                           caf::actor_cast<caf::actor>(self));
   self->monitor(actor);
-  st.ids[actor.address()] = user;
   auto& entry = st.residents[user];
-  entry = resident{std::move(actor), 0};
+  entry = resident{std::move(actor), 0, st.env->now()};
   return entry;
 }
 
@@ -75,24 +77,51 @@ void forward(directory_actor* self, const std::string& user, Ts&&... xs) {
     return;
   }
   ++(*target)->forwarded;
+  (*target)->last_forward = self->state.env->now();
   promise.delegate((*target)->actor, std::forward<Ts>(xs)...);
 }
 
 void on_down(directory_actor* self, const caf::down_msg& down) {
   auto& st = self->state;
-  auto id = st.ids.find(down.source);
-  if (id == st.ids.end())
+  // A linear search: only a crashed actor gets here (passivated ones are demonitored first), and
+  // an index from address to id would cost every resident user memory.
+  auto found = std::find_if(st.residents.begin(), st.residents.end(), [&](const auto& entry) {
+    return entry.second.actor.address() == down.source;
+  });
+  if (found == st.residents.end())
     return;
-  auto user = std::move(id->second);
-  st.ids.erase(id);
-  auto found = st.residents.find(user);
-  if (found == st.residents.end() || found->second.actor.address() != down.source)
-    return;
+  auto user = found->first;
   st.residents.erase(found);
   // A failed load is not retried in a loop; any other abnormal stop is a crash: rebuild now.
   bool load_failure = down.reason && down.reason.category() == error_category();
   if (down.reason && down.reason != caf::exit_reason::user_shutdown && !load_failure)
     spawn_resident(self, user);
+}
+
+/// How often a shard looks for residents idle for `passivate_after`.
+std::chrono::microseconds sweep_interval(const user_env& env) {
+  auto quarter = std::chrono::duration_cast<std::chrono::microseconds>(env.passivate_after) / 4;
+  return std::max<std::chrono::microseconds>(quarter, std::chrono::milliseconds{10});
+}
+
+/// Asks every resident idle since `passivate_after` whether it may stop; re-arms itself. One timer
+/// per shard instead of one per idle user actor.
+void sweep(directory_actor* self) {
+  auto& st = self->state;
+  auto now = st.env->now();
+  auto idle_for = std::chrono::duration_cast<std::chrono::microseconds>(st.env->passivate_after);
+  for (const auto& [user, entry] : st.residents)
+    if (now - entry.last_forward >= idle_for.count())
+      self->send(entry.actor, passivate_atom::value);
+  self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
+}
+
+/// Keeps the records that belong to this shard.
+void learn(directory_actor* self, const std::vector<events::user_record>& records) {
+  auto& st = self->state;
+  for (const auto& record : records)
+    if (directory_shard(record.id, st.shards) == st.index)
+      st.users[record.id] = record.active;
 }
 
 caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> env,
@@ -101,9 +130,11 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
   st.env = std::move(env);
   st.context = config.context;
   st.activity_log_interval = config.activity_log_interval;
-  for (auto& record : config.users)
-    st.users[record.id] = record.active;
+  st.index = config.index;
+  st.shards = config.shards == 0 ? 1 : config.shards;
+  learn(self, config.users);
   self->set_down_handler([=](const caf::down_msg& down) { on_down(self, down); });
+  self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
   // A stopping shard stops its user actors with it (they hold nothing that is not in the log).
   self->set_exit_handler([=](const caf::exit_msg& msg) {
     for (auto& [user, entry] : self->state.residents) {
@@ -111,7 +142,6 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
       self->send_exit(entry.actor, msg.reason);
     }
     self->state.residents.clear();
-    self->state.ids.clear();
     self->quit(msg.reason);
   });
   return {
@@ -141,8 +171,7 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
       forward(self, user, a, user, at);
     },
     [=](users_atom, const std::vector<events::user_record>& records) {
-      for (const auto& record : records)
-        self->state.users[record.id] = record.active;
+      learn(self, records);
     },
     [=](context_atom a, const events::presence_context& ctx, int64_t activity_log_interval) {
       auto& state = self->state;
@@ -151,6 +180,7 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
       for (auto& [user, entry] : state.residents)
         self->send(entry.actor, a, ctx, activity_log_interval);
     },
+    [=](passivate_atom) { sweep(self); },
     [=](quiescent_atom, const std::string& user, uint64_t commands_handled) {
       auto& state = self->state;
       auto found = state.residents.find(user);
@@ -158,7 +188,6 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
         return;  // a command is in flight: the actor stays
       auto actor = std::move(found->second.actor);
       state.residents.erase(found);
-      state.ids.erase(actor.address());
       self->demonitor(actor);
       self->send_exit(actor, caf::exit_reason::user_shutdown);
     },

@@ -22,6 +22,8 @@ std::size_t directory_shard(std::string_view user, std::size_t shards) noexcept;
 
 /// How a shard starts: the known users (only those of this shard are kept), the context.
 struct directory_config {
+  std::size_t index = 0;   ///< this shard's number
+  std::size_t shards = 1;  ///< how many shards there are (records of other shards are dropped)
   std::vector<events::user_record> users;
   events::presence_context context;
   int64_t activity_log_interval = 30;
@@ -36,6 +38,8 @@ struct directory_config {
 ///   forwarded to resident ones.
 /// - `(quiescent_atom, user, n)`: stops that user's actor iff exactly `n` commands were forwarded
 ///   to it (none in flight); otherwise ignored.
+/// - Passivation: every `passivate_after / 4` the shard sends `(passivate_atom)` to each resident
+///   it forwarded nothing to for `passivate_after` (one timer per shard, none per idle actor).
 /// - `(get_atom, users_atom) -> uint64_t`: the number of resident user actors.
 /// - `(get_atom, user) -> caf::actor`: the resident actor of `user` (`unknown_user` when none),
 ///   for diagnostics and tests.

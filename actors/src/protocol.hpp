@@ -60,7 +60,9 @@ using set_prefs_atom = caf::atom_constant<caf::atom("setprefs")>;
 using query_atom = caf::atom_constant<caf::atom("query")>;
 /// (timer_atom, timestamp_us deadline) user actor -> itself: a presence deadline (idle, expiry).
 using timer_atom = caf::atom_constant<caf::atom("timer")>;
-/// (passivate_atom, uint64_t commands_handled) user actor -> itself after passivate_after.
+/// (passivate_atom) directory shard -> a user actor it forwarded nothing to for passivate_after:
+/// the actor answers with quiescent_atom when it has no connection and no deadline. Also the
+/// shard's own periodic sweep timer.
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 
 // --- directory shard --------------------------------------------------------------------------

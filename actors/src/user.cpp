@@ -51,8 +51,8 @@ struct user_actor_state {
 
 using user_actor = caf::stateful_actor<user_actor_state>;
 
-/// Arms the deadline timer (when it moved) or, with nothing to wait for and no connection, the
-/// passivation timer.
+/// Arms the deadline timer when the next deadline moved. (Passivation needs no timer here: the
+/// directory shard sweeps its idle residents.)
 void schedule(user_actor* self, timestamp_us now) {
   auto& st = self->state;
   if (auto next = events::next_deadline(st.user, st.ctx, now)) {
@@ -64,9 +64,6 @@ void schedule(user_actor* self, timestamp_us now) {
     return;
   }
   st.timer_deadline = 0;
-  if (st.user.connections.empty())
-    self->delayed_send(self, st.env->passivate_after, passivate_atom::value,
-                       st.commands_handled);
 }
 
 /// Tells the broadcaster shard and the supervisor what the events just applied changed, given the
@@ -161,6 +158,52 @@ bool has_connection(const events::user_state& user, const std::string& conn) {
                      [&](const events::connection_info& c) { return c.id == conn; });
 }
 
+void on_context(user_actor* self, const events::presence_context& ctx,
+                int64_t activity_log_interval) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.activity_log_interval = activity_log_interval;
+  schedule(self, st.env->now());
+}
+
+void on_timer(user_actor* self, events::timestamp_us deadline) {
+  auto& st = self->state;
+  if (deadline != st.timer_deadline)
+    return;  // superseded by a later schedule
+  st.timer_deadline = 0;
+  auto now = st.env->now();
+  commit(self, events::due_events(st.user, st.ctx, now), std::string{events::system_actor}, {},
+         now, caf::response_promise{});
+}
+
+void on_passivate(user_actor* self) {
+  auto& st = self->state;
+  if (st.user.connections.empty() && st.timer_deadline == 0)
+    self->send(st.directory, quiescent_atom::value, st.user.id, st.commands_handled);
+}
+
+/// The internal messages — (context_atom, ctx, interval), (timer_atom, deadline),
+/// (passivate_atom) — go through the default handler, not the behavior: every case of a behavior
+/// costs each resident actor ~45 bytes, and idle user actors must stay small (goal <= 2 KB).
+caf::result<caf::message> internal_message(caf::scheduled_actor* base, caf::message_view& msg) {
+  auto* self = static_cast<user_actor*>(base);
+  const auto& xs = msg.content();
+  if (xs.size() == 0 || !xs.match_element<caf::atom_value>(0))
+    return caf::sec::unexpected_message;
+  auto atom = xs.get_as<caf::atom_value>(0);
+  if (atom == timer_atom::value && xs.match_elements<caf::atom_value, events::timestamp_us>()) {
+    on_timer(self, xs.get_as<events::timestamp_us>(1));
+  } else if (atom == passivate_atom::value && xs.size() == 1) {
+    on_passivate(self);
+  } else if (atom == context_atom::value
+             && xs.match_elements<caf::atom_value, events::presence_context, int64_t>()) {
+    on_context(self, xs.get_as<events::presence_context>(1), xs.get_as<int64_t>(2));
+  } else {
+    return caf::sec::unexpected_message;
+  }
+  return caf::message{};
+}
+
 /// The commands and queries, once the state is loaded.
 caf::behavior serving(user_actor* self) {
   return {
@@ -237,41 +280,17 @@ caf::behavior serving(user_actor* self) {
     [=](query_atom, const std::string&) {
       auto promise = begin_command(self);
       auto& st = self->state;
-      auto now = st.env->now();
-      schedule(self, now);
-      promise.deliver(events::evaluate(st.user, st.ctx, now));
+      promise.deliver(events::evaluate(st.user, st.ctx, st.env->now()));
     },
     [=](query_atom, const std::string&, events::timestamp_us at) {
       auto promise = begin_command(self);
       auto& st = self->state;
-      schedule(self, st.env->now());
       self->request(st.env->loader_for(st.user.id), caf::infinite, load_atom::value, st.user.id, at)
         .then(
           [=](const events::user_state& past) mutable {
             promise.deliver(events::evaluate(past, self->state.ctx, at));
           },
           [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
-    },
-    [=](context_atom, const events::presence_context& ctx, int64_t activity_log_interval) {
-      auto& st = self->state;
-      st.ctx = ctx;
-      st.activity_log_interval = activity_log_interval;
-      schedule(self, st.env->now());
-    },
-    [=](timer_atom, events::timestamp_us deadline) {
-      auto& st = self->state;
-      if (deadline != st.timer_deadline)
-        return;  // superseded by a later schedule
-      st.timer_deadline = 0;
-      auto now = st.env->now();
-      commit(self, events::due_events(st.user, st.ctx, now), std::string{events::system_actor},
-             {}, now, caf::response_promise{});
-    },
-    [=](passivate_atom, uint64_t commands_handled) {
-      auto& st = self->state;
-      if (commands_handled == st.commands_handled && st.user.connections.empty()
-          && st.timer_deadline == 0)
-        self->send(st.directory, quiescent_atom::value, st.user.id, st.commands_handled);
     },
   };
 }
@@ -285,6 +304,7 @@ caf::behavior user_actor_fn(user_actor* self, std::string user,
   st.ctx = context;
   st.activity_log_interval = activity_log_interval;
   st.directory = std::move(directory);
+  self->set_default_handler(internal_message);
   // Nothing is served before the state is rebuilt: `await` holds back every other message.
   self->request(st.env->loader_for(user), caf::infinite, load_atom::value, user)
     .await(

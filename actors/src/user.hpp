@@ -43,9 +43,10 @@ struct user_env {
 /// `unknown_connection`, journal errors; nothing is applied when the append fails).
 /// Activity is logged only when `should_log_activity` says so (else `unit` without a write).
 /// It keeps one timer at `next_deadline` and logs `due_events` (by `system`) when it fires; it
-/// writes a snapshot every `snapshot_every` events; with no connection and no deadline for
-/// `passivate_after` it sends `(quiescent_atom, user, commands_handled)` to `directory`, which
-/// stops it when nothing is in flight. `commands_handled` counts every command and query it got.
+/// writes a snapshot every `snapshot_every` events. Asked `(passivate_atom)` by its shard (which
+/// forwarded nothing to it for `passivate_after`), it answers `(quiescent_atom, user,
+/// commands_handled)` when it has no connection and no deadline; the shard stops it when nothing
+/// is in flight. `commands_handled` counts every command and query it got.
 caf::actor spawn_user(caf::actor_system& system, std::string user,
                       std::shared_ptr<const user_env> env, events::presence_context context,
                       int64_t activity_log_interval, caf::actor directory);

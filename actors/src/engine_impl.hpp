@@ -1,0 +1,221 @@
+#pragma once
+
+// The engine facade's implementation (presence::engine). Split by concern:
+// engine_open.cpp (start-up, shutdown), engine_commands.cpp (user commands and queries),
+// engine_async.cpp (non-blocking forms), engine_admin.cpp (workspace administration),
+// engine_subscribe.cpp (subscriptions). Private to the actors module.
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "directory.hpp"
+#include "errors.hpp"
+#include "presence/actors/engine.hpp"
+#include "protocol.hpp"
+
+namespace presence::actors {
+
+/// Counts facade calls in flight so that shutdown can wait for them.
+class call_tracker {
+ public:
+  /// Registers a call; false (and nothing registered) once `close` was called.
+  bool enter();
+  void leave();
+  /// Refuses new calls and waits up to `limit` for the running ones.
+  void close_and_drain(std::chrono::milliseconds limit);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  uint64_t running_ = 0;
+  bool closed_ = false;
+};
+
+/// The actor system config of an engine that runs its own system.
+struct engine_system_config : caf::actor_system_config {
+  engine_system_config();
+};
+
+class engine_impl final : public engine {
+ public:
+  /// Starts an engine on `system` (owned by `own`, when set). See engine::open.
+  static result<std::unique_ptr<engine>> start(caf::actor_system& system,
+                                               std::unique_ptr<caf::actor_system> own,
+                                               std::unique_ptr<engine_system_config> own_config,
+                                               engine_config config);
+
+  ~engine_impl() override;
+
+  status shutdown() override;
+
+  status connect(const std::string& user, const std::string& conn, const std::string& client,
+                 const origin& from) override;
+  status disconnect(const std::string& user, const std::string& conn,
+                    events::disconnect_reason reason, const origin& from) override;
+  status activity(const std::string& user, const std::string& conn, const origin& from) override;
+  status set_presence(const std::string& user, events::manual_mode mode,
+                      events::timestamp_us until, const origin& from) override;
+  status set_status(const std::string& user, const std::string& text, const std::string& emoji,
+                    int64_t expiration, const origin& from) override;
+  status set_preferences(const std::string& user, int64_t idle_timeout, bool auto_away,
+                         const origin& from) override;
+  status apply_preset(const std::string& user, const std::string& preset_id,
+                      const origin& from) override;
+  result<events::presence_view> query(const std::string& user,
+                                      std::optional<events::timestamp_us> at) override;
+  result<std::vector<std::pair<std::string, events::presence_value>>> query_many(
+    const std::vector<std::string>& users) override;
+
+  void connect_async(const std::string& user, const std::string& conn, const std::string& client,
+                     const origin& from, status_callback done) override;
+  void disconnect_async(const std::string& user, const std::string& conn,
+                        events::disconnect_reason reason, const origin& from,
+                        status_callback done) override;
+  void activity_async(const std::string& user, const std::string& conn, const origin& from,
+                      status_callback done) override;
+  void set_presence_async(const std::string& user, events::manual_mode mode,
+                          events::timestamp_us until, const origin& from,
+                          status_callback done) override;
+  void set_status_async(const std::string& user, const std::string& text,
+                        const std::string& emoji, int64_t expiration, const origin& from,
+                        status_callback done) override;
+  void query_async(const std::string& user, std::optional<events::timestamp_us> at,
+                   std::function<void(result<events::presence_view>)> done) override;
+  void query_many_async(
+    const std::vector<std::string>& users,
+    std::function<void(result<std::vector<std::pair<std::string, events::presence_value>>>)>
+      done) override;
+
+  result<uint64_t> subscribe(notification_callback callback, const std::string& owner) override;
+  result<uint64_t> subscribe(const caf::actor& receiver, const std::string& owner) override;
+  status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) override;
+  status unsubscribe(uint64_t subscriber) override;
+
+  result<events::user_record> create_user(const std::string& id, const std::string& name,
+                                          bool admin, const origin& from) override;
+  status deactivate_user(const std::string& id, const origin& from) override;
+  result<issued_token> issue_token(const std::string& user, const origin& from) override;
+  status revoke_token(const std::string& token_id, const origin& from) override;
+  result<events::user_record> authenticate(const std::string& secret) override;
+  status set_setting(const std::string& key, const std::string& value,
+                     const origin& from) override;
+  result<events::workspace_settings> settings() override;
+  result<events::preset> create_preset(const std::string& name, events::presence_value presence,
+                                       const origin& from) override;
+  status update_preset(const std::string& id, const std::string& name,
+                       events::presence_value presence, const origin& from) override;
+  status delete_preset(const std::string& id, const origin& from) override;
+  result<std::vector<events::preset>> presets() override;
+  status enable_service(const origin& from) override;
+  result<service_state> service() override;
+
+  caf::actor_system& system() override { return system_; }
+
+ private:
+  engine_impl(caf::actor_system& system, std::unique_ptr<caf::actor_system> own,
+              std::unique_ptr<engine_system_config> own_config, engine_config config);
+
+  /// Start-up steps (engine_open.cpp).
+  status open_log();
+  status close_stale_connections(uint64_t epoch);
+  void spawn_actors(const events::workspace_state& workspace, uint64_t epoch);
+  void stop_actors();
+  /// Registers `sink` with every broadcaster shard (engine_subscribe.cpp).
+  result<uint64_t> subscribe_sink(const caf::actor& sink, bool own_sink, const std::string& owner);
+
+  /// The directory shard of `user`.
+  const caf::actor& shard_of(const std::string& user) const {
+    return directories_[directory_shard(user, directories_.size())];
+  }
+
+  /// A blocking request answered by a `T`.
+  template <class T, class... Ts>
+  result<T> ask(const caf::actor& dest, Ts&&... xs) {
+    if (!calls_->enter())
+      return error{errc::shutting_down, "the engine is shutting down"};
+    result<T> out{errc::timeout, "no reply"};
+    {
+      caf::scoped_actor self{system_};
+      self->request(dest, config_.request_timeout, std::forward<Ts>(xs)...)
+        .receive([&](T& value) { out = std::move(value); },
+                 [&](caf::error& err) { out = from_caf_error(err); });
+    }
+    calls_->leave();
+    return out;
+  }
+
+  /// A blocking request answered by `unit` (an empty message).
+  template <class... Ts>
+  status tell(const caf::actor& dest, Ts&&... xs) {
+    if (!calls_->enter())
+      return status{errc::shutting_down, "the engine is shutting down"};
+    status out;
+    {
+      caf::scoped_actor self{system_};
+      self->request(dest, config_.request_timeout, std::forward<Ts>(xs)...)
+        .receive([] {}, [&](caf::error& err) { out = to_status(err); });
+    }
+    calls_->leave();
+    return out;
+  }
+
+  /// A non-blocking request answered by `unit`: `done` runs once on a CAF thread.
+  template <class... Ts>
+  void tell_async(status_callback done, const caf::actor& dest, Ts... xs) {
+    if (!calls_->enter())
+      return done(status{errc::shutting_down, "the engine is shutting down"});
+    auto timeout = config_.request_timeout;
+    auto calls = calls_;
+    system_.spawn([=](caf::event_based_actor* self) {
+      self->request(dest, timeout, xs...)
+        .then(
+          [=] {
+            done(status::success());
+            calls->leave();
+          },
+          [=](caf::error& err) {
+            done(to_status(err));
+            calls->leave();
+          });
+    });
+  }
+
+  /// The events' `by`, `via` from an origin.
+  static std::string by(const origin& from) { return from.by; }
+  static std::string via(const origin& from) { return from.via; }
+
+  /// A subscriber known to the facade.
+  struct subscriber {
+    caf::actor sink;
+    bool own_sink = false;  ///< spawned for a callback: stopped on unsubscribe
+    std::set<std::string> subjects;
+  };
+
+  std::unique_ptr<engine_system_config> own_config_;
+  std::unique_ptr<caf::actor_system> own_system_;
+  caf::actor_system& system_;
+  engine_config config_;
+  std::shared_ptr<call_tracker> calls_ = std::make_shared<call_tracker>();
+  std::shared_ptr<storage::event_log> log_;
+  caf::actor journal_;
+  std::vector<caf::actor> loaders_;
+  caf::actor supervisor_;
+  std::vector<caf::actor> broadcasters_;
+  std::vector<caf::actor> directories_;
+  std::mutex shutdown_mutex_;
+  bool stopped_ = false;
+  std::mutex subscribers_mutex_;
+  std::map<uint64_t, subscriber> subscribers_;
+  uint64_t next_subscriber_ = 1;
+};
+
+} // namespace presence::actors

@@ -1,0 +1,240 @@
+// engine: start-up (open the log, new epoch, close stale connections, spawn the actors) and
+// shutdown.
+
+#include <chrono>
+#include <utility>
+
+#include "broadcaster.hpp"
+#include "engine_impl.hpp"
+#include "journal.hpp"
+#include "loader.hpp"
+#include "presence/storage/recovery.hpp"
+#include "supervisor.hpp"
+#include "user.hpp"
+
+namespace presence {
+
+result<std::unique_ptr<engine>> engine::open(engine_config config) {
+  auto system_config = std::make_unique<actors::engine_system_config>();
+  auto system = std::make_unique<caf::actor_system>(*system_config);
+  auto& ref = *system;
+  return actors::engine_impl::start(ref, std::move(system), std::move(system_config),
+                                    std::move(config));
+}
+
+result<std::unique_ptr<engine>> engine::open(caf::actor_system& system, engine_config config) {
+  return actors::engine_impl::start(system, nullptr, nullptr, std::move(config));
+}
+
+} // namespace presence
+
+namespace presence::actors {
+
+namespace {
+
+/// Loaders per engine: recovery of one user never waits behind a long replay of another.
+constexpr std::size_t loader_count = 2;
+
+events::timestamp_us system_now() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+} // namespace
+
+bool call_tracker::enter() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (closed_)
+    return false;
+  ++running_;
+  return true;
+}
+
+void call_tracker::leave() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (--running_ == 0)
+    idle_.notify_all();
+}
+
+void call_tracker::close_and_drain(std::chrono::milliseconds limit) {
+  std::unique_lock<std::mutex> guard{mutex_};
+  closed_ = true;
+  idle_.wait_for(guard, limit, [this] { return running_ == 0; });
+}
+
+engine_system_config::engine_system_config() {
+  register_types(*this);
+}
+
+engine_impl::engine_impl(caf::actor_system& system, std::unique_ptr<caf::actor_system> own,
+                         std::unique_ptr<engine_system_config> own_config, engine_config config)
+    : own_config_(std::move(own_config)),
+      own_system_(std::move(own)),
+      system_(system),
+      config_(std::move(config)) {
+  if (!config_.clock)
+    config_.clock = system_now;
+  if (config_.directory_shards == 0)
+    config_.directory_shards = 1;
+  if (config_.broadcaster_shards == 0)
+    config_.broadcaster_shards = 1;
+  if (config_.max_batch == 0)
+    config_.max_batch = 1;
+}
+
+engine_impl::~engine_impl() {
+  // Errors of a destructor's shutdown have nowhere to go; shutdown() reports them to callers.
+  static_cast<void>(shutdown());
+}
+
+result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
+                                                   std::unique_ptr<caf::actor_system> own,
+                                                   std::unique_ptr<engine_system_config> own_config,
+                                                   engine_config config) {
+  std::unique_ptr<engine_impl> self{
+    new engine_impl(system, std::move(own), std::move(own_config), std::move(config))};
+  if (auto opened = self->open_log(); !opened)
+    return opened.error();
+  auto epoch = self->log_->start_epoch(self->config_.clock());
+  if (!epoch)
+    return epoch.error();
+  auto workspace = storage::replay_workspace(*self->log_);
+  if (!workspace)
+    return workspace.error();
+  self->journal_ = spawn_journal(self->system_, self->log_, {self->config_.max_batch, true});
+  // No user actor exists yet and no command is accepted before this returns.
+  if (auto closed = self->close_stale_connections(*epoch); !closed)
+    return closed.error();
+  self->spawn_actors(*workspace, *epoch);
+  return std::unique_ptr<engine>{std::move(self)};
+}
+
+status engine_impl::open_log() {
+  storage::open_options options;
+  options.path = config_.db_path;
+  options.mode = storage::open_mode::read_write;
+  options.sync = config_.sync;
+  auto opened = storage::event_log::open(options);
+  if (!opened)
+    return opened.error();
+  log_ = std::shared_ptr<storage::event_log>{std::move(opened.value())};
+  return status::success();
+}
+
+status engine_impl::close_stale_connections(uint64_t epoch) {
+  auto stale = log_->stale_connections(epoch);
+  if (!stale)
+    return stale.error();
+  auto now = config_.clock();
+  std::vector<events::event> batch;
+  auto flush = [&]() -> status {
+    if (batch.empty())
+      return status::success();
+    auto appended = ask<events::sequence>(journal_, append_atom::value, std::move(batch));
+    batch.clear();
+    if (!appended)
+      return appended.error();
+    return status::success();
+  };
+  for (const auto& conn : *stale) {
+    batch.push_back(events::event{0, now, conn.user, std::string{events::system_actor},
+                                  "server_restart",
+                                  events::disconnected{conn.conn,
+                                                       events::disconnect_reason::server_restart}});
+    if (batch.size() >= config_.max_batch)
+      if (auto written = flush(); !written)
+        return written;
+  }
+  return flush();
+}
+
+void engine_impl::spawn_actors(const events::workspace_state& workspace, uint64_t epoch) {
+  for (std::size_t i = 0; i < loader_count; ++i)
+    loaders_.push_back(spawn_loader(system_, log_, true));
+  for (std::size_t i = 0; i < config_.broadcaster_shards; ++i) {
+    broadcaster_config shard;
+    shard.index = i;
+    shard.settings = workspace.settings;
+    shard.service_enabled = workspace.service_enabled;
+    broadcasters_.push_back(spawn_broadcaster(system_, shard));
+  }
+  supervisor_config supervision;
+  supervision.journal = journal_;
+  supervision.initial = workspace;
+  supervision.clock = config_.clock;
+  supervisor_ = spawn_supervisor(system_, std::move(supervision));
+  auto env = std::make_shared<user_env>();
+  env->journal = journal_;
+  env->loaders = loaders_;
+  env->supervisor = supervisor_;
+  env->broadcasters = broadcasters_;
+  env->clock = config_.clock;
+  env->passivate_after = config_.passivate_after;
+  env->snapshot_every = config_.snapshot_every;
+  env->epoch = epoch;
+  directory_config shard;
+  shard.shards = config_.directory_shards;
+  for (const auto& [id, record] : workspace.users)
+    shard.users.push_back(record);
+  // The supervisor pushes the same context on attach; starting with it closes the window.
+  shard.context.service_enabled = workspace.service_enabled
+                                  || workspace.settings.degraded_query_only;
+  shard.context.default_idle_timeout = workspace.settings.idle_timeout;
+  shard.activity_log_interval = workspace.settings.activity_log_interval;
+  for (std::size_t i = 0; i < config_.directory_shards; ++i) {
+    shard.index = i;
+    directories_.push_back(spawn_directory(system_, env, shard));
+  }
+  caf::anon_send(supervisor_, attach_atom::value, directories_, broadcasters_);
+}
+
+status engine_impl::shutdown() {
+  std::lock_guard<std::mutex> guard{shutdown_mutex_};
+  if (stopped_)
+    return status::success();
+  stopped_ = true;
+  calls_->close_and_drain(config_.request_timeout);
+  stop_actors();
+  status flushed;
+  if (log_)
+    flushed = log_->flush();
+  log_.reset();
+  return flushed;
+}
+
+void engine_impl::stop_actors() {
+  caf::scoped_actor self{system_};
+  auto stop = [&](std::vector<caf::actor> group) {
+    std::size_t expected = 0;
+    for (auto& actor : group) {
+      if (!actor)
+        continue;
+      self->monitor(actor);
+      self->send_exit(actor, caf::exit_reason::user_shutdown);
+      ++expected;
+    }
+    std::size_t received = 0;
+    self->receive_for(received, expected)(
+      [](const caf::down_msg&) {},
+      caf::after(config_.request_timeout) >> [&] { received = expected; });
+  };
+  std::vector<caf::actor> first = directories_;
+  first.push_back(supervisor_);
+  first.insert(first.end(), broadcasters_.begin(), broadcasters_.end());
+  {
+    std::lock_guard<std::mutex> subscribers_guard{subscribers_mutex_};
+    for (auto& [id, sub] : subscribers_)
+      if (sub.own_sink)
+        first.push_back(sub.sink);
+    subscribers_.clear();
+  }
+  stop(std::move(first));
+  // Then the I/O actors: the journal writes what it accepted before it stops.
+  std::vector<caf::actor> last = loaders_;
+  last.push_back(journal_);
+  stop(std::move(last));
+  // The handles stay: calls after shutdown are refused before they route (calls_ is closed).
+}
+
+} // namespace presence::actors

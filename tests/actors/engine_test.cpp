@@ -1,0 +1,176 @@
+// The engine facade on the real scheduler with a real RocksDB: commands and queries, admin,
+// subscriptions, shutdown, and a restart after a crash with open connections.
+
+#include <fstream>
+#include <future>
+
+#include "engine_test_support.hpp"
+#include "presence/storage/event_log.hpp"
+
+namespace presence::test {
+namespace {
+
+using events::presence_value;
+
+class engine_test : public ::testing::Test {
+ protected:
+  void open() {
+    auto opened = engine::open(test_config(dir_.sub("db")));
+    ASSERT_OK(opened);
+    engine_ = std::move(opened.value());
+  }
+  void SetUp() override {
+    open();
+    for (const char* id : {"U1", "U2", "U3"})
+      ASSERT_OK(engine_->create_user(id, std::string{"user "} + id, false));
+  }
+
+  temp_dir dir_;
+  std::unique_ptr<engine> engine_;
+};
+
+TEST_F(engine_test, connect_query_disconnect) {
+  ASSERT_OK(engine_->connect("U1", "c1", "web"));
+  auto view = engine_->query("U1");
+  ASSERT_OK(view);
+  EXPECT_EQ(view->presence, presence_value::online);
+  EXPECT_EQ(view->connection_count, 1u);
+  ASSERT_OK(engine_->set_status("U1", "Vacationing", ":palm_tree:", 0));
+  ASSERT_OK(engine_->set_presence("U1", events::manual_mode::busy));
+  EXPECT_EQ(engine_->query("U1")->presence, presence_value::busy);
+  ASSERT_OK(engine_->disconnect("U1", "c1"));
+  view = engine_->query("U1");
+  EXPECT_EQ(view->presence, presence_value::offline);
+  EXPECT_EQ(view->status.text, "Vacationing");
+  ASSERT_ERRC(engine_->connect("nobody", "c1", "web"), errc::unknown_user);
+  ASSERT_ERRC(engine_->disconnect("U1", "c1"), errc::unknown_connection);
+  ASSERT_ERRC(engine_->set_status("U1", "<!channel>", "", 0), errc::invalid_status_text);
+  auto many = engine_->query_many({"U1", "nobody", "U2"});
+  ASSERT_OK(many);
+  ASSERT_EQ(many->size(), 2u);
+  EXPECT_EQ((*many)[0].first, "U1");
+  EXPECT_EQ((*many)[1].first, "U2");
+}
+
+TEST_F(engine_test, deactivated_users_are_refused) {
+  ASSERT_OK(engine_->deactivate_user("U3"));
+  ASSERT_ERRC(engine_->connect("U3", "c1", "web"), errc::user_deactivated);
+}
+
+TEST_F(engine_test, presets_set_status_text_and_manual_presence) {
+  auto meeting = engine_->create_preset("In a meeting", presence_value::busy);
+  ASSERT_OK(meeting);
+  ASSERT_OK(engine_->connect("U2", "c1", "web"));
+  ASSERT_OK(engine_->apply_preset("U2", meeting->id));
+  auto view = engine_->query("U2");
+  EXPECT_EQ(view->presence, presence_value::busy);
+  EXPECT_EQ(view->status.text, "In a meeting");
+  ASSERT_ERRC(engine_->apply_preset("U2", "no-such-preset"), errc::unknown_preset);
+}
+
+TEST_F(engine_test, async_forms_call_done_once) {
+  std::promise<status> connected;
+  engine_->connect_async("U1", "c1", "web", {}, [&](status st) { connected.set_value(st); });
+  ASSERT_OK(connected.get_future().get());
+  std::promise<result<events::presence_view>> queried;
+  engine_->query_async("U1", std::nullopt,
+                       [&](result<events::presence_view> v) { queried.set_value(std::move(v)); });
+  auto view = queried.get_future().get();
+  ASSERT_OK(view);
+  EXPECT_EQ(view->presence, presence_value::online);
+  std::promise<status> refused;
+  engine_->activity_async("nobody", "c1", {}, [&](status st) { refused.set_value(st); });
+  ASSERT_ERRC(refused.get_future().get(), errc::unknown_user);
+}
+
+TEST_F(engine_test, subscribers_get_the_initial_presence_then_changes) {
+  notification_box box;
+  auto id = engine_->subscribe(box.callback());
+  ASSERT_OK(id);
+  ASSERT_OK(engine_->set_subscription(*id, {"U1", "U2"}));
+  EXPECT_TRUE(box.wait_until([](const auto& seen) {
+    return has_presence(seen, "U1", presence_value::offline)
+           && has_presence(seen, "U2", presence_value::offline);
+  }));
+  ASSERT_OK(engine_->connect("U1", "c1", "web"));
+  EXPECT_TRUE(box.wait_until(
+    [](const auto& seen) { return has_presence(seen, "U1", presence_value::online); }));
+  std::vector<std::string> too_many(501, "U1");
+  ASSERT_ERRC(engine_->set_subscription(*id, too_many), errc::invalid_argument);
+  ASSERT_OK(engine_->unsubscribe(*id));
+}
+
+TEST_F(engine_test, state_survives_a_clean_restart_and_shutdown_is_idempotent) {
+  ASSERT_OK(engine_->set_status("U1", "back soon", ":coffee:", 0));
+  ASSERT_OK(engine_->shutdown());
+  ASSERT_OK(engine_->shutdown());
+  ASSERT_ERRC(engine_->connect("U1", "c1", "web"), errc::shutting_down);
+  engine_.reset();
+  open();
+  auto view = engine_->query("U1");
+  ASSERT_OK(view);
+  EXPECT_EQ(view->status.text, "back soon");
+  ASSERT_OK(engine_->connect("U2", "c1", "web"));  // users were replayed from the log
+}
+
+// --- restart after a crash with open connections ---------------------------------------------
+
+/// Child: opens the engine, connects users, records that every connect was acknowledged, then
+/// stops with _exit (no shutdown, no flush).
+TEST(engine_crash_child, connect_then_die) {
+  auto dir = child_dir();
+  if (dir.empty())
+    GTEST_SKIP() << "runs only as the child of engine_crash.open_connections_are_closed";
+  auto opened = engine::open(test_config(dir + "/db"));
+  ASSERT_OK(opened);
+  auto& eng = *opened.value();
+  for (const char* id : {"U1", "U2", "U3"})
+    ASSERT_OK(eng.create_user(id, id, false));
+  ASSERT_OK(eng.connect("U1", "c1", "web"));
+  ASSERT_OK(eng.connect("U1", "c2", "desktop"));
+  ASSERT_OK(eng.connect("U2", "c1", "web"));
+  std::ofstream{dir + "/acked"} << "3\n";
+  ::_exit(0);
+}
+
+TEST(engine_crash, open_connections_are_closed_at_the_next_start) {
+  temp_dir dir;
+  ASSERT_EQ(run_child("engine_crash_child.connect_then_die", dir.path().string()), 0);
+  ASSERT_TRUE(std::ifstream{dir.sub("acked")}.good()) << "the child did not finish";
+  {
+    auto opened = engine::open(test_config(dir.sub("db")));
+    ASSERT_OK(opened);
+    auto& eng = *opened.value();
+    for (const char* id : {"U1", "U2", "U3"}) {
+      auto view = eng.query(id);
+      ASSERT_OK(view);
+      EXPECT_EQ(view->presence, presence_value::offline) << id;
+      EXPECT_EQ(view->connection_count, 0u) << id;
+    }
+    ASSERT_OK(eng.connect("U1", "c3", "web"));  // and the engine works
+    ASSERT_OK(eng.shutdown());
+  }
+  storage::open_options options;
+  options.path = dir.sub("db");
+  auto log = storage::event_log::open(options);
+  ASSERT_OK(log);
+  int restarts = 0;
+  for (const char* id : {"U1", "U2"}) {
+    ASSERT_OK((*log)->read_stream(id, 0, [&](const events::event& ev) {
+      if (auto* closed = std::get_if<events::disconnected>(&ev.body)) {
+        EXPECT_EQ(closed->reason, events::disconnect_reason::server_restart);
+        EXPECT_EQ(ev.by, events::system_actor);
+        ++restarts;
+      }
+      return true;
+    }));
+  }
+  EXPECT_EQ(restarts, 3);
+  auto open_now = (*log)->open_connections();
+  ASSERT_OK(open_now);
+  ASSERT_EQ(open_now->size(), 1u);  // only c3, opened after the restart
+  EXPECT_EQ((*open_now)[0].conn, "c3");
+}
+
+} // namespace
+} // namespace presence::test
