@@ -70,6 +70,7 @@ void engine_impl::query_many_async(
   struct gather {
     std::vector<std::pair<std::string, std::optional<events::presence_value>>> slots;
     std::size_t missing = 0;
+    std::optional<presence::error> failure;  ///< a failure other than an unknown id
   };
   auto state = std::make_shared<gather>();
   for (const auto& user : users)
@@ -83,6 +84,11 @@ void engine_impl::query_many_async(
   auto calls = calls_;
   system_.spawn([=](caf::event_based_actor* self) {
     auto finish = [=] {
+      if (state->failure) {
+        done(*state->failure);
+        calls->leave();
+        return;
+      }
       presence_list out;
       for (auto& [user, value] : state->slots)
         if (value)
@@ -100,7 +106,11 @@ void engine_impl::query_many_async(
             if (--state->missing == 0)
               finish();
           },
-          [=](caf::error&) {
+          [=](caf::error& err) {
+            auto failure = from_caf_error(err);
+            if (failure.code != errc::unknown_user && failure.code != errc::user_deactivated
+                && !state->failure)
+              state->failure = std::move(failure);
             if (--state->missing == 0)
               finish();
           });

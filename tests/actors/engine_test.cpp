@@ -4,6 +4,8 @@
 #include <fstream>
 #include <future>
 
+#include <caf/all.hpp>
+
 #include "engine_test_support.hpp"
 #include "presence/storage/event_log.hpp"
 
@@ -111,6 +113,35 @@ TEST_F(engine_test, state_survives_a_clean_restart_and_shutdown_is_idempotent) {
   ASSERT_OK(view);
   EXPECT_EQ(view->status.text, "back soon");
   ASSERT_OK(engine_->connect("U2", "c1", "web"));  // users were replayed from the log
+}
+
+TEST(engine_host, runs_on_an_actor_system_the_host_owns) {
+  temp_dir dir;
+  caf::actor_system_config host_config;
+  engine::register_types(host_config);
+  caf::actor_system host{host_config};
+  {
+    auto opened = engine::open(host, test_config(dir.sub("db")));
+    ASSERT_OK(opened);
+    auto& eng = *opened.value();
+    EXPECT_EQ(&eng.system(), &host);
+    ASSERT_OK(eng.create_user("U1", "one", false));
+    // Notifications can go to an actor of the host.
+    auto box = std::make_shared<notification_box>();
+    auto receiver = host.spawn([box](caf::event_based_actor*) -> caf::behavior {
+      auto deliver = box->callback();
+      return {[deliver](const notification& note) { deliver(note); }};
+    });
+    auto id = eng.subscribe(receiver);
+    ASSERT_OK(id);
+    ASSERT_OK(eng.set_subscription(*id, {"U1"}));
+    ASSERT_OK(eng.connect("U1", "c1", "web"));
+    EXPECT_TRUE(box->wait_until(
+      [](const auto& seen) { return has_presence(seen, "U1", presence_value::online); }));
+    ASSERT_OK(eng.shutdown());
+    caf::anon_send_exit(receiver, caf::exit_reason::user_shutdown);
+  }
+  // The host's system outlives the engine and stops cleanly.
 }
 
 // --- restart after a crash with open connections ---------------------------------------------
