@@ -78,7 +78,16 @@ mkfifo "$fifo"
   >"$fifo" 2>"$data/stderr" &
 server_pid=$!
 cleanup() {
+  # SIGTERM, then SIGKILL if it has not exited within 15 s (a stop must never hang the suite).
   kill -TERM "$server_pid" 2>/dev/null || true
+  for _ in $(seq 150); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$server_pid" 2>/dev/null; then
+    echo '{"warning":"presenced did not exit within 15 s of SIGTERM; killed"}' | tee -a "$results"
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
   wait "$server_pid" 2>/dev/null || true
   rm -rf "$data"
 }
