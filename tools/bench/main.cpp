@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   auto* ingest_cmd = app.add_subcommand("ingest", "N users' M events: engine vs raw RocksDB");
   add_common(*ingest_cmd, ingest, ingest_sync);
   ingest_cmd->add_option("--events", ingest.events, "events (commands)")->capture_default_str();
+  ingest_cmd->add_flag("--engine-only", ingest.engine_only,
+                       "skip the raw and storage paths (for profiling the engine)");
 
   bench_options replay;
   std::string replay_sync = "wal";
