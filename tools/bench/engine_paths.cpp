@@ -2,8 +2,10 @@
 #include "engine_paths.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <memory>
+#include <thread>
 
 #include "completion_queue.hpp"
 #include "presence/actors/engine.hpp"
@@ -32,6 +34,12 @@ result<std::unique_ptr<engine>> open_timed(const std::string& db_path,
   stopwatch clock;
   auto opened = engine::open(make_config(db_path, options));
   figures.open_s = clock.seconds();
+  if (!opened)
+    return opened;
+  // The default limit (200 open connections) would turn the presence service off part-way and
+  // make every later command cheaper (no broadcasts): benchmark the service switched on.
+  if (auto unlimited = (*opened)->set_setting("connection_limit", "0"); !unlimited)
+    return unlimited.error();
   return opened;
 }
 
@@ -63,6 +71,51 @@ void send_op(engine& target, const op& command, completion_queue& queue) {
   }
 }
 
+/// Counts the users of presence_change notifications (any CAF worker thread).
+struct delivery_counter {
+  std::atomic<uint64_t> users{0};
+  std::atomic<int64_t> last_us{0};  ///< now_us() of the newest delivery
+};
+
+/// Subscribers covering users [0, users), each as large as `max_subscription` allows.
+result<std::vector<uint64_t>> subscribe_all(engine& target, uint64_t users,
+                                            const std::shared_ptr<delivery_counter>& counter) {
+  auto settings = target.settings();
+  if (!settings)
+    return settings.error();
+  const uint64_t per = std::max<uint64_t>(settings->max_subscription, 1);
+  std::vector<uint64_t> ids;
+  for (uint64_t first = 0; first < users; first += per) {
+    auto id = target.subscribe([counter](const notification& note) {
+      if (note.type != notification::kind::presence_change)
+        return;
+      counter->users.fetch_add(note.users.size(), std::memory_order_relaxed);
+      counter->last_us.store(now_us(), std::memory_order_relaxed);
+    });
+    if (!id)
+      return id.error();
+    std::vector<std::string> subjects;
+    for (uint64_t u = first; u < std::min(users, first + per); ++u)
+      subjects.push_back(user_id(u));
+    if (auto set = target.set_subscription(*id, subjects); !set)
+      return set.error();
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+/// Waits until no delivery arrived for `quiet` (or `limit` passed); returns the newest one's time.
+int64_t wait_for_quiet(const delivery_counter& counter, std::chrono::milliseconds quiet,
+                       std::chrono::seconds limit) {
+  stopwatch clock;
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const int64_t last = counter.last_us.load();
+    if (now_us() - last >= quiet.count() * 1000 || clock.seconds() > limit.count())
+      return last;
+  }
+}
+
 status finish(engine& target, engine_figures& figures, const completion_queue& queue) {
   figures.failed = queue.failed();
   figures.first_error = queue.first_error();
@@ -82,6 +135,18 @@ result<engine_figures> engine_ingest(const std::string& db_path, const bench_opt
     return opened.error();
   auto& target = **opened;
   const uint64_t users = std::max<uint64_t>(options.users, 1);
+  auto counter = std::make_shared<delivery_counter>();
+  std::chrono::milliseconds quiet{0};
+  if (options.count_deliveries) {
+    auto subscribed = subscribe_all(target, users, counter);
+    if (!subscribed)
+      return subscribed.error();
+    auto settings = target.settings();
+    quiet = std::chrono::milliseconds(2 * (settings ? settings->flush_interval_ms : 100) + 50);
+    // The current presence of each new subject is sent at once: let it pass, then count afresh.
+    wait_for_quiet(*counter, quiet, std::chrono::seconds(30));
+    counter->users = 0;
+  }
   // Command i of the mix belongs to user i % users; a user's next command is i + users. Each
   // user has at most one command in flight, so its commands apply in order.
   std::vector<uint64_t> next(users);
@@ -123,6 +188,12 @@ result<engine_figures> engine_ingest(const std::string& db_path, const bench_opt
   }
   figures.seconds = clock.seconds();
   figures.acknowledged = answered - queue.failed();
+  if (options.count_deliveries) {
+    const int64_t started_us = now_us() - static_cast<int64_t>(figures.seconds * 1e6);
+    const int64_t last = wait_for_quiet(*counter, quiet, std::chrono::seconds(60));
+    figures.deliveries = counter->users.load();
+    figures.deliver_seconds = static_cast<double>(last - started_us) / 1e6;
+  }
   if (auto stopped = finish(target, figures, queue); !stopped)
     return stopped.error();
   return figures;

@@ -20,11 +20,15 @@ struct engine_figures {
   uint64_t rss_before = 0;    ///< memory: resident bytes before the timed phase
   uint64_t rss_after = 0;
   std::string first_error;    ///< describe() of the first failure, if any
+  uint64_t deliveries = 0;    ///< count_deliveries: users in presence_change notifications
+  double deliver_seconds = 0; ///< count_deliveries: from the first command to the last delivery
 };
 
 /// Opens an engine on `db_path` (whose users exist) and drives the first `options.events`
 /// commands of the mix, each user's commands in order, at most `options.window` in flight, every
-/// one acknowledged before the clock stops.
+/// one acknowledged before the clock stops. With `options.count_deliveries`, subscribers cover
+/// every user first, and the users of every presence_change they receive are counted until
+/// deliveries stop for two flush intervals.
 [[nodiscard]] result<engine_figures> engine_ingest(const std::string& db_path,
                                                    const bench_options& options);
 

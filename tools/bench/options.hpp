@@ -17,6 +17,7 @@ struct bench_options {
   std::size_t batch = 4096;              ///< raw and storage paths: events per WriteBatch
   std::size_t window = 20'000;           ///< engine paths: commands in flight at most
   bool engine = true;                    ///< run the engine path (false: raw + storage only)
+  bool count_deliveries = false;         ///< engine ingest: subscribers on every user, count deliveries
   bool engine_only = false;              ///< ingest: skip the raw and storage paths (profiling)
   bool keep = false;                     ///< keep the scratch databases
 };

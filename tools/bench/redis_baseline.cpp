@@ -160,6 +160,7 @@ int run_redis(const bench_options& options) {
   nlohmann::json summary = {{"bench", "redis"}, {"users", options.users},
                             {"events", options.events}};
   double ours = 0;
+  double our_deliveries = 0;
   if (options.engine && engine_available()) {
     // Ours first, on a fresh log whose users exist (as in `ingest`).
     {
@@ -172,13 +173,18 @@ int run_redis(const bench_options& options) {
       if (auto users = append_users(**log, options.users, options.batch); !users)
         return fail("engine fixture", describe(users.error()));
     }
-    auto driven = engine_ingest(scratch.sub("engine"), options);
+    bench_options counted = options;
+    counted.count_deliveries = true;
+    auto driven = engine_ingest(scratch.sub("engine"), counted);
     if (!driven)
       return fail("engine ingest", describe(driven.error()));
     ours = per_second(driven->acknowledged, driven->seconds);
+    our_deliveries = per_second(driven->deliveries, driven->deliver_seconds);
     emit({{"bench", "redis"}, {"path", "engine"}, {"durability", durability_name(options.sync)},
           {"events", driven->acknowledged}, {"failed", driven->failed},
-          {"seconds", driven->seconds}, {"events_per_s", ours}});
+          {"seconds", driven->seconds}, {"events_per_s", ours},
+          {"deliveries", driven->deliveries}, {"deliver_seconds", driven->deliver_seconds},
+          {"deliveries_per_s", our_deliveries}});
   }
   auto server = redis_server::start(scratch.path());
   if (!server)
@@ -197,8 +203,12 @@ int run_redis(const bench_options& options) {
                                                                       : nlohmann::json(nullptr);
   summary["redis_events_per_s"] = theirs;
   summary["redis_deliveries_per_s"] = deliveries;
-  summary["ratio"] = options.engine && engine_available() ? nlohmann::json(ratio(ours, theirs))
-                                                          : nlohmann::json(nullptr);
+  const bool with_engine = options.engine && engine_available();
+  summary["ratio"] = with_engine ? nlohmann::json(ratio(ours, theirs)) : nlohmann::json(nullptr);
+  summary["ours_deliveries_per_s"] = with_engine ? nlohmann::json(our_deliveries)
+                                                 : nlohmann::json(nullptr);
+  summary["delivery_ratio"] = with_engine ? nlohmann::json(ratio(our_deliveries, deliveries))
+                                          : nlohmann::json(nullptr);
   emit(summary);
   return driven->errors == 0 ? 0 : 1;
 }
