@@ -102,10 +102,15 @@ if [ -z "$port" ]; then
   cat "$data/stderr" >&2
   exit 1
 fi
+# First on the fresh server: idle connections, no subscriptions, no changes (memory per
+# connection); it creates the users, which the sweep then reuses through the tokens file.
+run "$load" --port "$port" --admin-token "$token" --server-pid "$server_pid" \
+  --connections "$load_connections" --subscriptions 0 --rate 0 --duration 1 --settle 2 \
+  --tokens-file "$data/tokens" --timeout 300
 for rate in $load_rates; do
   run "$load" --port "$port" --admin-token "$token" --server-pid "$server_pid" \
     --connections "$load_connections" --subscriptions "$load_subs" --rate "$rate" \
-    --duration "$load_duration" --timeout 300
+    --duration "$load_duration" --tokens-file "$data/tokens" --timeout 300
 done
 machine | tee -a "$results"
 
@@ -115,7 +120,8 @@ if command -v gnuplot >/dev/null 2>&1; then
 import json, sys
 for line in sys.stdin:
     x = json.loads(line)
-    print(x["offered_changes_per_s"], x["deliveries_per_s"], x["p99_ms"])
+    if x["offered_changes_per_s"] > 0:
+        print(x["offered_changes_per_s"], x["deliveries_per_s"], x["p99_ms"])
 ' >"$out/load.dat"
   gnuplot <<GNUPLOT
 set terminal pngcairo size 900,500 noenhanced

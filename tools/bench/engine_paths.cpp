@@ -104,14 +104,17 @@ result<std::vector<uint64_t>> subscribe_all(engine& target, uint64_t users,
   return ids;
 }
 
-/// Waits until no delivery arrived for `quiet` (or `limit` passed); returns the newest one's time.
+/// Waits until no delivery arrived for `quiet` since the later of the newest delivery and now
+/// (or `limit` passed); returns the newest delivery's time (0 if none ever came).
 int64_t wait_for_quiet(const delivery_counter& counter, std::chrono::milliseconds quiet,
                        std::chrono::seconds limit) {
+  const int64_t since = now_us();
   stopwatch clock;
   for (;;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const int64_t last = counter.last_us.load();
-    if (now_us() - last >= quiet.count() * 1000 || clock.seconds() > limit.count())
+    if (now_us() - std::max(last, since) >= quiet.count() * 1000 ||
+        clock.seconds() > limit.count())
       return last;
   }
 }
@@ -192,7 +195,7 @@ result<engine_figures> engine_ingest(const std::string& db_path, const bench_opt
     const int64_t started_us = now_us() - static_cast<int64_t>(figures.seconds * 1e6);
     const int64_t last = wait_for_quiet(*counter, quiet, std::chrono::seconds(60));
     figures.deliveries = counter->users.load();
-    figures.deliver_seconds = static_cast<double>(last - started_us) / 1e6;
+    figures.deliver_seconds = std::max(0.0, static_cast<double>(last - started_us) / 1e6);
   }
   if (auto stopped = finish(target, figures, queue); !stopped)
     return stopped.error();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <vector>
@@ -99,9 +100,42 @@ class load_run {
   std::string user_id(std::size_t index) const { return prefix_ + std::to_string(index); }
 
   // --- phase 1: users ----------------------------------------------------------------
+  /// Reads "id token" lines from the tokens file; true when it covers every connection.
+  bool load_tokens() {
+    if (options_.tokens_file.empty())
+      return false;
+    std::ifstream in{options_.tokens_file};
+    std::vector<std::pair<std::string, std::string>> listed;
+    for (std::string id, token; in >> id >> token;)
+      listed.emplace_back(id, token);
+    if (listed.size() < options_.connections)
+      return false;
+    const std::string first = listed.front().first;
+    prefix_ = first.substr(0, first.size() - 1);  // ids are prefix + index, the first index 0
+    for (std::size_t i = 0; i < options_.connections; ++i)
+      tokens_[i] = listed[i].second;
+    return listed[0].first == user_id(0);
+  }
+
+  void save_tokens() const {
+    if (options_.tokens_file.empty())
+      return;
+    std::ofstream out{options_.tokens_file, std::ios::trunc};
+    for (std::size_t i = 0; i < tokens_.size(); ++i)
+      if (!tokens_[i].empty())
+        out << user_id(i) << ' ' << tokens_[i] << '\n';
+  }
+
   void create_users() {
     phase_ = "users";
     phase_start_ = clock_type::now();
+    if (load_tokens()) {
+      emit({{"bench", "load"}, {"phase", "users"}, {"reused", options_.connections},
+            {"tokens_file", options_.tokens_file}});
+      users_answered_ = options_.connections;
+      asio::post(io_, [this] { connect_users(); });
+      return;
+    }
     for (std::size_t i = 0; i < options_.connections; ++i) {
       const std::string id = user_id(i);
       pool_->post("/api/admin.users.create", "id=" + form_escape(id) + "&name=" + form_escape(id),
@@ -123,6 +157,12 @@ class load_run {
                                         [](const std::string& t) { return !t.empty(); });
     emit({{"bench", "load"}, {"phase", "users"}, {"created", created}, {"seconds", seconds},
           {"users_per_s", seconds > 0 ? created / seconds : 0.0}, {"errors", errors_}});
+    if (created == options_.connections)
+      save_tokens();
+    connect_users();
+  }
+
+  void connect_users() {
     rss_base_ = process_rss_bytes(options_.server_pid);
     phase_ = "connect";
     phase_start_ = clock_type::now();

@@ -24,6 +24,9 @@ struct load_options {
   std::size_t connect_concurrency = 256;  ///< WebSocket handshakes in progress at most
   bool use_ticket = false;            ///< connect via rtm.connect tickets instead of ?token=
   std::string prefix;                 ///< user id prefix; empty = "ld<pid>x"
+  /// Reuse users across runs: when this file lists at least `connections` "id token" lines they
+  /// are used and no user is created; otherwise the users are created and written to it.
+  std::string tokens_file;
   double timeout_s = 600;             ///< hard limit of the whole run
 };
 

@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
     ->capture_default_str();
   app.add_flag("--rtm-connect", options.use_ticket, "connect through rtm.connect tickets");
   app.add_option("--prefix", options.prefix, "user id prefix (default ld<pid>x)");
+  app.add_option("--tokens-file", options.tokens_file,
+                 "reuse users: read 'id token' lines from FILE, or create them and write it");
   app.add_option("--timeout", options.timeout_s, "hard limit of the whole run, seconds")
     ->check(CLI::Range(1.0, 7200.0))
     ->capture_default_str();
