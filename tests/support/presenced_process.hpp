@@ -15,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,6 +94,24 @@ inline int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/// Waits for `pid` to exit for at most `timeout` (a pidfd, no polling loop); then kills it with
+/// SIGKILL so that a hung shutdown fails the test instead of hanging it. Returns the exit code,
+/// or -1 when it had to be killed or died by a signal.
+inline int wait_exit_within(pid_t pid, std::chrono::milliseconds timeout) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd >= 0) {
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    ::close(fd);
+    if (ready == 0) {
+      ::kill(pid, SIGKILL);
+      wait_exit(pid);
+      return -1;
+    }
+  }
+  return wait_exit(pid);
+}
+
 } // namespace detail
 
 /// Runs presenced with `args` to completion (for start-up failures), at most `timeout`.
@@ -160,11 +179,12 @@ class presenced_process {
   /// Everything presenced wrote to stderr so far (its logs).
   std::string stderr_text() const { return detail::slurp(stderr_path_); }
 
-  /// Sends SIGTERM and waits; returns the exit code (-1 when killed by a signal). Idempotent.
+  /// Sends SIGTERM and waits up to 30 s; returns the exit code (-1 when it died by a signal or
+  /// had to be killed because it did not stop in time). Idempotent.
   int stop() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
-      exit_code_ = detail::wait_exit(pid_);
+      exit_code_ = detail::wait_exit_within(pid_, std::chrono::seconds{30});
       pid_ = -1;
     }
     if (out_fd_ >= 0) {
