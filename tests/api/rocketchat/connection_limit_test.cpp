@@ -1,0 +1,90 @@
+// End-to-end: the workspace connection limit as the HTTP APIs show it, with real WebSockets —
+// presence turns off past the limit (everyone reads "disabled"), turning it back on is refused
+// while the count is at or above the limit, and accepted once sockets have closed.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "api_fixture.hpp"
+#include "support/ws_client.hpp"
+
+namespace presence::test {
+namespace {
+
+using std::chrono::milliseconds;
+
+/// Repeats `probe` (each an HTTP round trip) until it holds or 10 s pass.
+bool eventually(const std::function<bool()>& probe) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline)
+    if (probe())
+      return true;
+  return probe();
+}
+
+class connection_limit : public ::testing::Test {
+ protected:
+  connection_limit() : server_({"--connection-limit", "2"}) {}
+
+  /// A socket of `token`'s user opened through rtm.connect, `hello` read.
+  std::unique_ptr<ws_client> open_socket(const std::string& token) {
+    auto url = server_.slack("rtm.connect", token).value("url", "");
+    auto client = std::make_unique<ws_client>();
+    auto err = client->connect(server_.process().port(), url.substr(url.find("/rtm")));
+    EXPECT_EQ(err, "");
+    EXPECT_TRUE(client->await_type("hello", milliseconds(5000)).has_value());
+    return client;
+  }
+
+  json connections() {
+    return server_.rc("GET", "presence.getConnections", server_.admin(), "admin").json();
+  }
+
+  api_server server_;
+};
+
+TEST_F(connection_limit, presence_turns_off_past_the_limit_and_back_on_below_it) {
+  auto alice = server_.create_user("alice");
+  auto bob = server_.create_user("bob");
+  std::vector<std::unique_ptr<ws_client>> sockets;
+  sockets.push_back(open_socket(alice));
+  sockets.push_back(open_socket(bob));
+  ASSERT_TRUE(eventually([&] { return connections()["current"] == 2; })) << connections().dump();
+  EXPECT_EQ(connections()["max"], 2);
+  auto status = server_.rc("GET", "users.getStatus", alice, "alice").json();
+  EXPECT_EQ(status["status"], "online") << status.dump();
+  EXPECT_EQ(status["connectionStatus"], "online");
+  EXPECT_EQ(server_.slack("users.getPresence", bob, {{"user", "alice"}})["presence"], "active");
+
+  // The third connection passes the limit: presence stops for everyone, connections stay.
+  sockets.push_back(open_socket(bob));
+  ASSERT_TRUE(eventually([&] {
+    return server_.rc("GET", "users.getStatus", alice, "alice").json()["status"] == "disabled";
+  }));
+  EXPECT_EQ(connections()["current"], 3);
+  auto refused = server_.rc("POST", "presence.enableBroadcast", server_.admin(), "admin");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(refused.json()["errorType"], "error-connection-limit-exceeded");
+  expect_slack_error(server_.slack("admin.presence.enable", server_.admin()),
+                     "connection_limit_exceeded");
+  auto metrics = server_.http().get("/metrics", {{"Authorization", "Bearer " + server_.admin()}});
+  EXPECT_NE(metrics.body.find("presence_service_enabled 0"), std::string::npos) << metrics.body;
+
+  // Below the limit again, an admin turns it back on; nothing turns it on by itself.
+  sockets.pop_back();
+  sockets.pop_back();
+  ASSERT_TRUE(eventually([&] { return connections()["current"] == 1; })) << connections().dump();
+  EXPECT_EQ(server_.rc("GET", "users.getStatus", alice, "alice").json()["status"], "disabled");
+  auto enabled = server_.rc("POST", "presence.enableBroadcast", server_.admin(), "admin");
+  EXPECT_EQ(enabled.status, 200) << enabled.body;
+  auto back = server_.rc("GET", "users.getStatus", alice, "alice").json();
+  EXPECT_EQ(back["status"], "online") << back.dump();
+}
+
+} // namespace
+} // namespace presence::test
