@@ -197,6 +197,13 @@ void http_session::write(api_reply reply, bool keep_alive) {
   for (const auto& [name, value] : reply.headers)
     res->set(name, value);
   res->keep_alive(keep_alive);
+  if (spdlog::should_log(spdlog::level::debug) && parser_ && parser_->is_header_done()) {
+    // The path only: query strings may carry tokens and tickets.
+    auto target = std::string(parser_->get().target());
+    spdlog::debug("http method={} path={} status={} bytes={}",
+                  std::string(parser_->get().method_string()), target.substr(0, target.find('?')),
+                  reply.status, reply.body.size());
+  }
   res->body() = std::move(reply.body);
   res->prepare_payload();
   stream_.expires_after(std::chrono::seconds(30));
