@@ -5,6 +5,7 @@
 #include <string>
 #include <sys/stat.h>
 
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
 #include "api_fixture.hpp"
@@ -59,6 +60,22 @@ TEST(server, body_and_header_limits) {
   auto big_header = server.http().get("/healthz", {{"X-Padding", std::string(4096, 'h')}});
   EXPECT_EQ(big_header.status, 431);
   EXPECT_EQ(server.http().get("/healthz").status, 200);  // the server carries on
+}
+
+TEST(server, malformed_http_gets_400_and_the_server_carries_on) {
+  api_server server;
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket{ioc};
+  socket.connect({boost::asio::ip::make_address(server.process().host()), server.process().port()});
+  boost::asio::write(socket, boost::asio::buffer(std::string("NOT HTTP AT ALL\r\n\r\n")));
+  std::string answer;
+  boost::system::error_code ec;
+  char buf[1024];
+  for (std::size_t n; (n = socket.read_some(boost::asio::buffer(buf), ec)) > 0 && !ec;)
+    answer.append(buf, n);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_TRUE(contains(answer, "bad_request")) << answer;
+  EXPECT_EQ(server.http().get("/healthz").status, 200);
 }
 
 TEST(server, rate_limit_answers_429_with_retry_after) {

@@ -139,6 +139,11 @@ TEST_F(rest_api, custom_user_status_crud_and_paging) {
   EXPECT_EQ(again.json()["errorType"], "error-invalid-custom-user-status");
   auto missing = admin_rc("POST", "custom-user-status.create", {{"customUserStatusData", {{"name", "x"}}}});
   EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.json()["errorType"], "error-the-field-is-required");
+  auto unnamed = admin_rc("POST", "custom-user-status.create",
+                          {{"customUserStatusData", {{"name", ""}, {"statusType", "away"}}}});
+  EXPECT_EQ(unnamed.status, 400);
+  EXPECT_EQ(unnamed.json()["errorType"], "error-invalid-custom-user-status-name");
   // Managing statuses is for admins.
   auto forbidden = server().rc("POST", "custom-user-status.create", user, "rc5",
                                {{"customUserStatusData", {{"name", "Mine"}, {"statusType", "busy"}}}});
