@@ -10,7 +10,7 @@ namespace presence::test {
 namespace {
 
 constexpr int max_subscription = 3;
-constexpr int max_frame_bytes = 1024;
+constexpr int max_frame_bytes = 8192;  // room for 501 short ids
 
 class RtmErrorsTest : public rtm_suite<RtmErrorsTest> {
  public:

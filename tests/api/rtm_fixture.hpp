@@ -73,7 +73,8 @@ class rtm_server {
 
   /// The value of the Prometheus sample `name` on /metrics (-1 when absent).
   double metric(const std::string& name) {
-    auto body = http_.get("/metrics").body;
+    auto body =
+      http_.get("/metrics", {{"Authorization", "Bearer " + process_.admin_token()}}).body;
     auto at = body.find("\n" + name + " ");
     if (at == std::string::npos)
       return -1;

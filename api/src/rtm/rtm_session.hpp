@@ -53,7 +53,9 @@ void close_all_sessions();
 
 /// Blocks a non-I/O thread until every session has ended and the engine acknowledged its
 /// disconnect, or `timeout` passes (false). Call after `close_all_sessions`, with the I/O threads
-/// still running, before shutting the engine down.
+/// still running, before shutting the engine down. It also stops the threads the sessions used
+/// for the engine's blocking calls, which must be gone before the engine is destroyed (CAF
+/// waits for them); sessions started later get fresh ones.
 bool wait_sessions_finished(std::chrono::milliseconds timeout);
 
 } // namespace presence::api::rtm

@@ -104,6 +104,7 @@ class session : public std::enable_shared_from_this<session> {
   /// A strand over the socket's executor, type-erased: Boost 1.74's Beast cannot bind handlers to
   /// a `strand<any_io_executor>` directly (it asks it for the old executor interface).
   boost::asio::any_io_executor strand_;
+  std::shared_ptr<boost::asio::thread_pool> offload_pool_;
   boost::asio::strand<boost::asio::thread_pool::executor_type> offload_strand_;
   request req_;
   std::string user_;

@@ -1,5 +1,6 @@
 #include "session_registry.hpp"
 
+#include "engine_offload.hpp"
 #include "session.hpp"
 
 namespace presence::api::rtm {
@@ -48,7 +49,10 @@ void close_all_sessions() {
 }
 
 bool wait_sessions_finished(std::chrono::milliseconds timeout) {
-  return session_registry::instance().wait_empty(timeout);
+  bool finished = session_registry::instance().wait_empty(timeout);
+  // The offload threads must be gone before the engine is destroyed (engine_offload.hpp).
+  retire_offload_pool(!finished);
+  return finished;
 }
 
 } // namespace presence::api::rtm
