@@ -74,6 +74,18 @@ int main(int argc, char** argv) {
   add_common(*redis_cmd, redis, redis_sync);
   redis_cmd->add_option("--events", redis.events, "events (commands)")->capture_default_str();
 
+  bench_options users;
+  users.users = 20'000;
+  std::string users_sync = "wal";
+  std::string users_db;
+  std::string users_tokens;
+  auto* users_cmd = app.add_subcommand(
+    "users", "write N users with a token each into a database (a presence-load fixture)");
+  add_common(*users_cmd, users, users_sync);
+  users_cmd->add_option("--db", users_db, "database directory (created)")->required();
+  users_cmd->add_option("--tokens-file", users_tokens, "where to write 'id secret' lines")
+    ->required();
+
   CLI11_PARSE(app, argc, argv);
   presence::bench::emit_command_line(argc, argv);
   auto sync_of = [](const std::string& name) {
@@ -96,6 +108,8 @@ int main(int argc, char** argv) {
     memory.sync = sync_of(memory_sync);
     return presence::bench::run_memory(memory);
   }
+  if (users_cmd->parsed())
+    return presence::bench::run_users(users, users_db, users_tokens);
   redis.sync = sync_of(redis_sync);
   return presence::bench::run_redis(redis);
 }

@@ -49,13 +49,19 @@ def main(path):
                              fmt(x.get("ratio"), 2),
                              f"deliveries/s ours {fmt(x.get('ours_deliveries_per_s'))} vs Redis "
                              f"{fmt(x.get('redis_deliveries_per_s'))}", load))
-            elif x.get("bench") == "load" and "p99_ms" in x:
+            elif x.get("bench") == "load" and x.get("phase") == "rate":
                 rows.append((f"load, {fmt(x['offered_changes_per_s'])} changes/s offered",
                              f"{fmt(x['connections'])} connections × {fmt(x['subscriptions'])} subs",
                              f"{fmt(x['deliveries_per_s'])} deliveries/s", "", "",
                              f"sustained {fmt(x['changes_per_s'])} changes/s; p50/p99/p999 "
-                             f"{x['p50_ms']}/{x['p99_ms']}/{x['p999_ms']} ms; "
-                             f"{fmt(x.get('server_bytes_per_connection'))} B/connection; "
+                             f"{x['p50_ms']}/{x['p99_ms']}/{x['p999_ms']} ms; errors {x['errors']}",
+                             load))
+            elif x.get("bench") == "load" and "rates" in x:
+                rows.append(("load, connections", f"{fmt(x['connections'])} connections",
+                             f"{fmt(x.get('server_bytes_per_connection'))} B/idle connection",
+                             "", "",
+                             f"{fmt(x.get('server_bytes_per_subscribed_connection'))} B/connection "
+                             f"with {fmt(x['subscriptions'])} subscriptions; "
                              f"{fmt(x['connects_per_s'])} connects/s; errors {x['errors']}", load))
     if machine:
         print(f"{machine['cpus']} × {machine['model']}, {machine['mem_kb'] // 1024} MiB, "

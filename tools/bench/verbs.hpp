@@ -3,6 +3,8 @@
 // The presence-bench verbs. Each prints its figures as JSON lines (report.hpp), the last line the
 // summary in the format of issue 5, and returns the process exit code (0 ok, 1 a failed run).
 
+#include <string>
+
 #include "options.hpp"
 
 namespace presence::bench {
@@ -17,6 +19,10 @@ int run_restart(const bench_options& options);
 int run_memory(const bench_options& options);
 /// The Redis baseline beside our engine ingest, same mix, same run.
 int run_redis(const bench_options& options);
+/// Writes `options.users` users with one token each into the database at `db_path` and their
+/// "id secret" lines into `tokens_file` (a presence-load fixture).
+int run_users(const bench_options& options, const std::string& db_path,
+              const std::string& tokens_file);
 
 /// "wal" or "fsync".
 const char* durability_name(storage::durability sync) noexcept;

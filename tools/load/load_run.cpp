@@ -2,11 +2,12 @@
 #include "load_run.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +17,7 @@
 
 #include "http_pool.hpp"
 #include "latency.hpp"
+#include "load_report.hpp"
 #include "ws_connection.hpp"
 
 namespace presence::load {
@@ -66,7 +68,10 @@ class load_run {
     for (std::size_t i = 0; i < std::max<std::size_t>(options.sources, 1); ++i)
       sources_.push_back(asio::ip::make_address_v4(0x7f000002u + static_cast<uint32_t>(i)));
     pool_ = std::make_unique<http_pool>(io_, server_, sources_, options.http_connections);
-    prefix_ = options.prefix.empty() ? "ld" + std::to_string(::getpid()) + "x" : options.prefix;
+    const std::string prefix =
+      options.prefix.empty() ? "ld" + std::to_string(::getpid()) + "x" : options.prefix;
+    for (std::size_t i = 0; i < options.connections; ++i)
+      ids_.push_back(prefix + std::to_string(i));
     tokens_.resize(options.connections);
     pending_.resize(options.connections);
     events_.ready = [this](bool ok, const std::string& what) { on_ready(ok, what); };
@@ -97,7 +102,7 @@ class load_run {
       first_error_ = std::string{kind} + ": " + what;
   }
 
-  std::string user_id(std::size_t index) const { return prefix_ + std::to_string(index); }
+  const std::string& user_id(std::size_t index) const { return ids_[index]; }
 
   // --- phase 1: users ----------------------------------------------------------------
   /// Reads "id token" lines from the tokens file; true when it covers every connection.
@@ -110,11 +115,11 @@ class load_run {
       listed.emplace_back(id, token);
     if (listed.size() < options_.connections)
       return false;
-    const std::string first = listed.front().first;
-    prefix_ = first.substr(0, first.size() - 1);  // ids are prefix + index, the first index 0
-    for (std::size_t i = 0; i < options_.connections; ++i)
+    for (std::size_t i = 0; i < options_.connections; ++i) {
+      ids_[i] = listed[i].first;
       tokens_[i] = listed[i].second;
-    return listed[0].first == user_id(0);
+    }
+    return true;
   }
 
   void save_tokens() const {
@@ -163,7 +168,8 @@ class load_run {
   }
 
   void connect_users() {
-    rss_base_ = process_rss_bytes(options_.server_pid);
+    run_.rss_before = process_rss_bytes(options_.server_pid);
+    run_.subscriptions = options_.subscriptions;
     phase_ = "connect";
     phase_start_ = clock_type::now();
     while (next_connect_ < options_.connections && connecting_ < options_.connect_concurrency)
@@ -188,8 +194,8 @@ class load_run {
     ++connecting_;
     auto open = [this, index](const std::string& target) {
       auto conn = std::make_shared<ws_connection>(io_, server_, sources_[index % sources_.size()],
-                                                  target, subscription_for(index), &events_);
-      connections_.push_back(conn);
+                                                  target, &events_);
+      connections_.emplace_back(index, conn);
       conn->start();
     };
     if (!options_.use_ticket) {
@@ -228,12 +234,12 @@ class load_run {
     if (connecting_ > 0 || phase_ != "connect")
       return;
     const double seconds = seconds_since(phase_start_);
+    run_.connections = connected_;
+    run_.connects_per_s = seconds > 0 ? connected_ / seconds : 0.0;
     emit({{"bench", "load"}, {"phase", "connect"}, {"connections", connected_},
-          {"seconds", seconds}, {"connects_per_s", seconds > 0 ? connected_ / seconds : 0.0},
-          {"errors", errors_}});
-    connect_per_s_ = seconds > 0 ? connected_ / seconds : 0.0;
-    phase_ = "settle";
-    wait(options_.settle_s, [this] { start_measure(); });
+          {"seconds", seconds}, {"connects_per_s", run_.connects_per_s}, {"errors", errors_}});
+    phase_ = "idle";
+    wait(options_.settle_s, [this] { subscribe_all(); });
   }
 
   template <class F>
@@ -245,12 +251,36 @@ class load_run {
     });
   }
 
-  // --- phase 3: presence changes ------------------------------------------------------
-  void start_measure() {
-    rss_connected_ = process_rss_bytes(options_.server_pid);
-    emit({{"bench", "load"}, {"phase", "connected_idle"}, {"server_rss_before", rss_base_},
-          {"server_rss_connected", rss_connected_}, {"initial_deliveries", deliveries_}});
+  // --- phase 3: subscriptions ---------------------------------------------------------
+  void subscribe_all() {
+    run_.rss_idle = process_rss_bytes(options_.server_pid);
+    emit({{"bench", "load"}, {"phase", "idle"}, {"server_rss_before", run_.rss_before},
+          {"server_rss_idle", run_.rss_idle}});
+    for (std::size_t i = 0; i < ids_.size(); ++i)
+      index_.emplace(ids_[i], i);
+    phase_ = "subscribe";
+    if (options_.subscriptions > 0)
+      for (std::size_t i = 0; i < connections_.size(); ++i)
+        connections_[i].second->send(subscription_for(connections_[i].first));
+    wait(options_.settle_s, [this] {
+      run_.rss_subscribed = process_rss_bytes(options_.server_pid);
+      emit({{"bench", "load"}, {"phase", "subscribed"}, {"server_rss_subscribed", run_.rss_subscribed},
+            {"initial_deliveries", deliveries_}});
+      start_rate();
+    });
+  }
+
+  // --- phase 4: presence changes, one measured phase per offered rate -----------------
+  void start_rate() {
+    if (results_.size() == options_.rates.size()) {
+      finish();
+      return;
+    }
     phase_ = "measure";
+    current_ = rate_result{};
+    current_.offered = options_.rates[results_.size()];
+    latency_ = latency_recorder{};
+    errors_at_start_ = errors_;
     deliveries_ = 0;
     measure_start_ = clock_type::now();
     last_report_ = measure_start_;
@@ -260,31 +290,43 @@ class load_run {
   void tick() {
     const double elapsed = seconds_since(measure_start_);
     if (elapsed >= options_.duration_s) {
-      measure_seconds_ = elapsed;
-      measured_deliveries_ = deliveries_;
+      current_.seconds = elapsed;
+      current_.deliveries = deliveries_;
       phase_ = "drain";
-      wait(options_.settle_s, [this] { finish(); });
+      wait(options_.settle_s, [this] { finish_rate(); });
       return;
     }
-    const auto due = static_cast<uint64_t>(elapsed * options_.rate);
+    const auto due = static_cast<uint64_t>(elapsed * current_.offered);
     // Never queue more than a second of changes: past that the offered rate is not being met.
-    while (sent_ + skipped_ < due) {
-      if (pool_->queued() > options_.rate) {
-        ++skipped_;
+    while (current_.sent + current_.skipped < due) {
+      if (pool_->queued() > current_.offered) {
+        ++current_.skipped;
         continue;
       }
       send_change();
     }
     if (seconds_since(last_report_) >= 1.0) {
       last_report_ = clock_type::now();
-      emit({{"bench", "load"}, {"phase", "measure"}, {"t", elapsed}, {"sent", sent_},
-            {"acked", acked_}, {"deliveries", deliveries_}, {"latency_samples", latency_.count()}});
+      emit({{"bench", "load"}, {"phase", "measure"}, {"offered_changes_per_s", current_.offered},
+            {"t", elapsed}, {"sent", current_.sent}, {"acked", current_.acked},
+            {"deliveries", deliveries_}});
     }
     ticker_.expires_after(std::chrono::milliseconds(1));
     ticker_.async_wait([this](boost::system::error_code ec) {
       if (!ec)
         tick();
     });
+  }
+
+  void finish_rate() {
+    current_.p50_ms = latency_.percentile_ms(0.50);
+    current_.p99_ms = latency_.percentile_ms(0.99);
+    current_.p999_ms = latency_.percentile_ms(0.999);
+    current_.latency_samples = latency_.count();
+    current_.errors = errors_ - errors_at_start_;
+    results_.push_back(current_);
+    emit(rate_line(run_, current_));
+    start_rate();
   }
 
   void send_change() {
@@ -294,13 +336,15 @@ class load_run {
     auto& change = pending_[index];
     change.away = !change.away;
     change.sent_us = micros_since(start_);
-    ++sent_;
+    ++current_.sent;
     pool_->post("/api/users.setPresence", change.away ? "presence=away" : "presence=auto",
                 tokens_[index], [this](http_answer answer) {
-                  if (answer.status == 200 && answer.body.find("\"ok\":true") != std::string::npos)
-                    ++acked_;
-                  else
-                    error("users.setPresence", std::to_string(answer.status) + " " + answer.body.substr(0, 200));
+                  if (answer.status == 200 && answer.body.find("\"ok\":true") != std::string::npos) {
+                    ++current_.acked;
+                  } else {
+                    error("users.setPresence",
+                          std::to_string(answer.status) + " " + answer.body.substr(0, 200));
+                  }
                 });
   }
 
@@ -308,50 +352,24 @@ class load_run {
     ++deliveries_;
     if (phase_ != "measure" && phase_ != "drain")
       return;
-    if (user.size() <= prefix_.size() || user.compare(0, prefix_.size(), prefix_) != 0)
+    auto found = index_.find(user);
+    if (found == index_.end())
       return;
-    std::size_t index = 0;
-    auto digits = user.substr(prefix_.size());
-    if (std::from_chars(digits.data(), digits.data() + digits.size(), index).ec != std::errc{} ||
-        index >= pending_.size())
-      return;
-    const auto& change = pending_[index];
+    const auto& change = pending_[found->second];
     if (change.sent_us < 0 || (presence == "away") != change.away)
       return;
     latency_.add(micros_since(start_) - change.sent_us);
   }
 
-  // --- phase 4: report and close --------------------------------------------------------
+  // --- phase 5: report and close --------------------------------------------------------
   void finish() {
-    const double deliveries_per_s =
-      measure_seconds_ > 0 ? measured_deliveries_ / measure_seconds_ : 0.0;
-    const uint64_t connections = connected_;
-    nlohmann::json summary = {
-      {"bench", "load"},
-      {"connections", connections},
-      {"subscriptions", options_.subscriptions},
-      {"offered_changes_per_s", options_.rate},
-      {"changes_per_s", measure_seconds_ > 0 ? sent_ / measure_seconds_ : 0.0},
-      {"changes_skipped", skipped_},
-      {"deliveries_per_s", std::round(deliveries_per_s)},
-      {"p50_ms", latency_.percentile_ms(0.50)},
-      {"p99_ms", latency_.percentile_ms(0.99)},
-      {"p999_ms", latency_.percentile_ms(0.999)},
-      {"latency_samples", latency_.count()},
-      {"connects_per_s", std::round(connect_per_s_)},
-      {"server_rss_connected", rss_connected_},
-      {"server_bytes_per_connection",
-       rss_base_ > 0 && connections > 0
-         ? nlohmann::json(static_cast<int64_t>((static_cast<double>(rss_connected_) -
-                                                 static_cast<double>(rss_base_)) / connections))
-         : nlohmann::json(nullptr)},
-      {"errors", errors_},
-      {"ratelimited", pool_->ratelimited()},
-      {"first_error", first_error_}};
+    run_.errors = errors_;
+    run_.ratelimited = pool_->ratelimited();
+    run_.first_error = first_error_;
     phase_ = "closing";
     for (auto& conn : connections_)
-      conn->close();
-    emit(summary);
+      conn.second->close();
+    emit(summary_line(run_, results_));
     wait(1.0, [this] { io_.stop(); });
   }
 
@@ -360,7 +378,8 @@ class load_run {
   tcp::endpoint server_;
   std::vector<asio::ip::address> sources_;
   std::unique_ptr<http_pool> pool_;
-  std::string prefix_;
+  std::vector<std::string> ids_;  ///< user id of each connection
+  std::unordered_map<std::string_view, std::size_t> index_;  ///< id -> connection (views of ids_)
   clock_type::time_point start_, phase_start_, measure_start_, last_report_;
   asio::steady_timer ticker_, deadline_;
   std::string phase_ = "start";
@@ -368,14 +387,15 @@ class load_run {
 
   std::vector<std::string> tokens_;
   std::vector<pending_change> pending_;
-  std::vector<std::shared_ptr<ws_connection>> connections_;
+  std::vector<std::pair<std::size_t, std::shared_ptr<ws_connection>>> connections_;  ///< (user, conn)
   ws_events events_;
   std::size_t users_answered_ = 0, next_connect_ = 0, connecting_ = 0, next_change_ = 0;
-  uint64_t connected_ = 0, sent_ = 0, skipped_ = 0, acked_ = 0, deliveries_ = 0;
-  uint64_t measured_deliveries_ = 0, errors_ = 0, rss_base_ = 0, rss_connected_ = 0;
-  double connect_per_s_ = 0, measure_seconds_ = 0;
+  uint64_t connected_ = 0, deliveries_ = 0, errors_ = 0, errors_at_start_ = 0;
   std::string first_error_;
   latency_recorder latency_;
+  run_figures run_;
+  rate_result current_;
+  std::vector<rate_result> results_;
 };
 
 int run_load(const load_options& options) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace presence::load {
 
@@ -16,8 +17,10 @@ struct load_options {
   int server_pid = 0;                 ///< read its RSS for bytes per connection; 0 = skip
   std::size_t connections = 1000;     ///< WebSocket connections, one user each
   std::size_t subscriptions = 50;     ///< users each connection subscribes to (presence_sub)
-  double rate = 1000;                 ///< presence changes per second (users.setPresence)
-  double duration_s = 10;             ///< measured phase
+  /// Offered presence changes per second (users.setPresence), one measured phase per value, in
+  /// order, on the same connections.
+  std::vector<double> rates{1000};
+  double duration_s = 10;             ///< each measured phase
   double settle_s = 2;                ///< wait after connecting (initial presences) and at the end
   std::size_t http_connections = 16;  ///< keep-alive HTTP connections for the Web API calls
   std::size_t sources = 8;            ///< source addresses 127.0.0.2 … 127.0.0.(1+sources)
@@ -30,7 +33,8 @@ struct load_options {
   double timeout_s = 600;             ///< hard limit of the whole run
 };
 
-/// Runs the load and prints JSON lines (the summary last). Returns the exit code: 0 when the run
+/// Runs the load and prints JSON lines: the phases (connect; idle and subscribed server RSS),
+/// one `"phase":"rate"` line per offered rate, and the summary last. Returns the exit code: 0 when the run
 /// completed (errors are reported as figures), 1 when it could not run or hit `timeout_s`.
 int run_load(const load_options& options);
 

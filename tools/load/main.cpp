@@ -25,10 +25,12 @@ int main(int argc, char** argv) {
   app.add_option("--subscriptions", options.subscriptions, "users each connection subscribes to")
     ->check(CLI::Range(0, 100'000))
     ->capture_default_str();
-  app.add_option("--rate", options.rate, "presence changes per second")
+  app.add_option("--rate", options.rates,
+                 "offered presence changes per second; a comma list measures each in turn")
+    ->delimiter(',')
     ->check(CLI::Range(0.0, 10'000'000.0))
     ->capture_default_str();
-  app.add_option("--duration", options.duration_s, "seconds of measured load")
+  app.add_option("--duration", options.duration_s, "seconds of measured load per rate")
     ->check(CLI::Range(0.1, 3600.0))
     ->capture_default_str();
   app.add_option("--settle", options.settle_s, "seconds to wait after connecting and at the end")

@@ -1,6 +1,8 @@
 // RTM WebSocket client connections for presence-load (Beast, asynchronous).
 #include "ws_connection.hpp"
 
+#include <deque>
+
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -16,14 +18,14 @@ using tcp = asio::ip::tcp;
 
 struct ws_connection::impl {
   impl(asio::io_context& io, tcp::endpoint server_endpoint, asio::ip::address source_address,
-       std::string request_target, std::string sub, ws_events* sink)
+       std::string request_target, ws_events* sink)
     : server(server_endpoint), source(source_address), target(std::move(request_target)),
-      subscription(std::move(sub)), events(sink), ws(io) {}
+      events(sink), ws(io) {}
 
   tcp::endpoint server;
   asio::ip::address source;
   std::string target;
-  std::string subscription;
+  std::deque<std::string> outbox;  ///< frames to send; the front one is being written
   ws_events* events;
   websocket::stream<beast::tcp_stream> ws;
   beast::flat_buffer buffer;
@@ -33,10 +35,8 @@ struct ws_connection::impl {
 };
 
 ws_connection::ws_connection(asio::io_context& io, tcp::endpoint server,
-                             asio::ip::address source, std::string target,
-                             std::string subscription, ws_events* events)
-  : impl_(std::make_unique<impl>(io, server, source, std::move(target), std::move(subscription),
-                                 events)) {}
+                             asio::ip::address source, std::string target, ws_events* events)
+  : impl_(std::make_unique<impl>(io, server, source, std::move(target), events)) {}
 
 ws_connection::~ws_connection() = default;
 
@@ -101,17 +101,31 @@ void ws_connection::on_read(const boost::system::error_code& error) {
   d.buffer.consume(d.buffer.size());
   if (!change && d.type == "hello" && !d.ready) {
     d.ready = true;
-    if (d.subscription.empty()) {
-      d.events->ready(true, {});
-    } else {
-      d.ws.async_write(asio::buffer(d.subscription),
-                       [self = shared_from_this()](beast::error_code write_error, std::size_t) {
-                         self->impl_->events->ready(
-                           !write_error, write_error ? write_error.message() : std::string{});
-                       });
-    }
+    d.events->ready(true, {});
   }
   read_next();
+}
+
+void ws_connection::send(std::string frame) {
+  impl_->outbox.push_back(std::move(frame));
+  if (impl_->outbox.size() == 1)
+    write_next();
+}
+
+void ws_connection::write_next() {
+  auto& d = *impl_;
+  d.ws.async_write(asio::buffer(d.outbox.front()),
+                   [self = shared_from_this()](beast::error_code error, std::size_t) {
+                     auto& w = *self->impl_;
+                     w.outbox.pop_front();
+                     if (error) {
+                       if (!w.closing)
+                         w.events->closed("write: " + error.message());
+                       return;
+                     }
+                     if (!w.outbox.empty())
+                       self->write_next();
+                   });
 }
 
 void ws_connection::close() {

@@ -1,7 +1,8 @@
 #pragma once
 
 // One RTM WebSocket client connection of presence-load: connects from a chosen 127.0.0.x source
-// address, subscribes once `hello` arrives, then reports every user of every presence_change.
+// address, reports `hello`, sends frames on request, and reports every user of every
+// presence_change.
 // Single-threaded (the io_context's thread).
 
 #include <cstdint>
@@ -18,8 +19,7 @@ namespace presence::load {
 
 /// What the connection tells its owner.
 struct ws_events {
-  /// The socket is open, `hello` arrived and the subscription was sent (or it failed: `ok` false,
-  /// `what` says where).
+  /// The socket is open and `hello` arrived (or it failed: `ok` false, `what` says where).
   std::function<void(bool ok, const std::string& what)> ready;
   /// One user of a presence_change frame and its `presence_detail` ("online", "away"…).
   std::function<void(std::string_view user, std::string_view presence)> presence;
@@ -29,14 +29,15 @@ struct ws_events {
 
 class ws_connection : public std::enable_shared_from_this<ws_connection> {
  public:
-  /// `target` is the request path with its query (`/rtm?token=…` or the ticket URL's path);
-  /// `subscription` the presence_sub frame to send after hello (empty: none).
+  /// `target` is the request path with its query (`/rtm?token=…` or the ticket URL's path).
   ws_connection(boost::asio::io_context& io, boost::asio::ip::tcp::endpoint server,
-                boost::asio::ip::address source, std::string target, std::string subscription,
-                ws_events* events);
+                boost::asio::ip::address source, std::string target, ws_events* events);
   ~ws_connection();
 
   void start();
+  /// Sends a text frame after the ones already queued (call after `ready`). A failed write is
+  /// reported through `closed`.
+  void send(std::string frame);
   /// Sends a close frame and stops reading.
   void close();
 
@@ -44,6 +45,7 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
   void handshake();
   void read_next();
   void on_read(const boost::system::error_code& error);
+  void write_next();
 
   struct impl;
   std::unique_ptr<impl> impl_;
