@@ -105,9 +105,9 @@ result<events::payload> plan_delete_preset(const events::workspace_state& state,
 
 token_index index_tokens(const events::workspace_state& state) {
   token_index out;
+  // Revoked tokens stay indexed so their holders are told `token_revoked`, not `invalid_auth`.
   for (const auto& [id, token] : state.tokens)
-    if (!token.revoked)
-      out.emplace(token.hash, id);
+    out.emplace(token.hash, id);
   return out;
 }
 
@@ -117,9 +117,10 @@ result<events::user_record> authenticate(const events::workspace_state& state,
   if (i == tokens.end())
     return presence::error{errc::unknown_token, "no live token matches"};
   auto token = state.tokens.find(i->second);
-  if (token == state.tokens.end() || token->second.revoked ||
-      !constant_time_equal(token->second.hash, hash))
+  if (token == state.tokens.end() || !constant_time_equal(token->second.hash, hash))
     return presence::error{errc::unknown_token, "no live token matches"};
+  if (token->second.revoked)
+    return presence::error{errc::token_revoked, "token " + token->first + " was revoked"};
   auto user = state.users.find(token->second.user);
   if (user == state.users.end())
     return presence::error{errc::unknown_user, token->second.user};

@@ -60,7 +60,7 @@ using token_index = std::map<std::string, std::string, std::less<>>;
 token_index index_tokens(const events::workspace_state& state);
 
 /// The user whose live token has hash `hash` (the caller hashes the presented secret). Errors:
-/// `unknown_token` (no live token), `user_deactivated`, `unknown_user`. The index lookup may take
+/// `unknown_token` (no token has that hash), `token_revoked`, `user_deactivated`, `unknown_user`. The index lookup may take
 /// time that depends on the hash; that reveals nothing usable about a secret (SHA-256 is
 /// preimage-resistant), and the final match is compared in constant time.
 result<events::user_record> authenticate(const events::workspace_state& state,

@@ -62,6 +62,8 @@ const char* to_string(errc code) noexcept {
       return "not_admin";
     case errc::invalid_json:
       return "invalid_json";
+    case errc::token_revoked:
+      return "token_revoked";
   }
   // A value outside the enumerators (e.g. decoded from a foreign peer).
   return "unknown_error";

@@ -61,10 +61,10 @@ TEST_F(supervisor_admin_test, tokens_store_only_the_hash_and_authenticate_by_sec
     }));
   }
   ASSERT_OK(log_->flush());
-  // Revoked: no longer accepted.
+  // Revoked: no longer accepted, and the holder is told why.
   ASSERT_OK(command(revoke_token_atom::value, token->id, std::string{"admin1"},
                     std::string{"admin.revokeToken"}));
-  ASSERT_ERRC(ask<events::user_record>(auth_atom::value, token->secret), errc::unknown_token);
+  ASSERT_ERRC(ask<events::user_record>(auth_atom::value, token->secret), errc::token_revoked);
   ASSERT_ERRC(command(revoke_token_atom::value, token->id, std::string{}, std::string{}),
               errc::unknown_token);
   // A deactivated user's live token is refused with user_deactivated.

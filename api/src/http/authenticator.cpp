@@ -79,8 +79,9 @@ void authenticator::forget_all() {
 const char* slack_auth_error(const presence::error& err) noexcept {
   switch (err.code) {
     case errc::unknown_token:
-      // The engine names revoked tokens in its message; an unknown secret is just invalid.
-      return err.message.find("revoked") != std::string::npos ? "token_revoked" : "invalid_auth";
+      return "invalid_auth";
+    case errc::token_revoked:
+      return "token_revoked";
     case errc::user_deactivated:
       return "account_inactive";
     case errc::unknown_user:

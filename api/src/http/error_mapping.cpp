@@ -48,6 +48,8 @@ const char* slack_error(errc code) noexcept {
       return "preset_not_found";
     case errc::unknown_token:
       return "token_not_found";
+    case errc::token_revoked:
+      return "token_revoked";
     case errc::connection_limit_exceeded:
       return "connection_limit_exceeded";
     case errc::unknown_connection:

@@ -168,7 +168,8 @@ class engine {
   virtual status deactivate_user(const std::string& id, const origin& from = {}) = 0;
   virtual result<issued_token> issue_token(const std::string& user, const origin& from = {}) = 0;
   virtual status revoke_token(const std::string& token_id, const origin& from = {}) = 0;
-  /// The user a secret belongs to; `unknown_token` when it matches no live token.
+  /// The user a secret belongs to; `unknown_token` when it matches no token, `token_revoked`
+  /// when it matched one that was revoked, `user_deactivated` for a deactivated owner.
   virtual result<events::user_record> authenticate(const std::string& secret) = 0;
   virtual status set_setting(const std::string& key, const std::string& value,
                              const origin& from = {}) = 0;

@@ -40,6 +40,7 @@ enum class errc : uint8_t {
   shutting_down,          ///< the engine is stopping
   not_admin,              ///< the caller lacks admin rights
   invalid_json,           ///< malformed JSON input (tools and API)
+  token_revoked,          ///< the token was valid once and has been revoked
 };
 
 /// Stable snake_case name of a code, e.g. "unknown_user".
