@@ -15,11 +15,12 @@ if [ ! -x "$build/api/presenced" ]; then
 fi
 cat >&2 <<TXT
 presenced: data in $data, listening on http://$listen
-  The admin token is printed below on first start (and kept in $data/admin-token).
-  Try, in another shell:
+  On first start it generates an admin token and keeps it in $data/admin-token (mode 0600).
+  Try, in another shell (README.md has more):
     T=\$(cat $data/admin-token)
     curl -s -H "Authorization: Bearer \$T" -d id=alice -d name=Alice http://$listen/api/admin.users.create
-    curl -s -H "Authorization: Bearer <alice's token>" -d presence=away http://$listen/api/users.setPresence
-    curl -s -H "Authorization: Bearer <alice's token>" "http://$listen/api/users.getPresence?user=alice"
+    A=<the "token" from that answer>
+    curl -s -H "Authorization: Bearer \$A" -d presence=away http://$listen/api/users.setPresence
+    curl -s -H "Authorization: Bearer \$A" "http://$listen/api/users.getPresence?user=alice"
 TXT
 exec "$build/api/presenced" --data-dir "$data" --listen "$listen" "$@"
