@@ -3,8 +3,9 @@
 #   presence-bench ingest (wal, fsync), replay (+ restart), memory, redis, then presence-load
 #   against a presenced started here on 127.0.0.1 at a sweep of offered rates, and a chart.
 #
-# Usage: tools/bench.sh [--size full|smoke] [--build DIR] [--out DIR]
+# Usage: tools/bench.sh [--size full|smoke] [--build DIR] [--out DIR] [--only LIST]
 #   full  (default) finishes in under 10 minutes on 2 cores; smoke in seconds.
+#   --only ingest,replay,memory,redis,load runs a subset (default: all).
 # Needs: a built tree (presence-bench, presence-load, presenced in DIR), redis-server, gnuplot
 # (optional, for the chart). Every line printed is also in OUT/results.jsonl.
 set -euo pipefail
@@ -13,11 +14,13 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 size=full
 build="$here/build-bench"
 out=""
+only="ingest,replay,memory,redis,load"
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size="$2"; shift 2 ;;
     --build) build="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -60,13 +63,23 @@ run() {  # run CMD... : prints and records its lines, with the load average befo
   fi
 }
 
+want() { [[ ",$only," == *",$1,"* ]]; }
+
 machine | tee -a "$results"
-run "$bench" ingest --users "$ingest_users" --events "$ingest_events" --durability wal
-run "$bench" ingest --users "$ingest_users" --events "$fsync_events" --durability fsync
-run "$bench" replay --users "$replay_users" --events "$replay_events" \
-  --restart-users "$restart_users" --online "$online"
-run "$bench" memory --users "$memory_users"
-run "$bench" redis --users "$ingest_users" --events "$redis_events"
+if want ingest; then
+  run "$bench" ingest --users "$ingest_users" --events "$ingest_events" --durability wal
+  run "$bench" ingest --users "$ingest_users" --events "$fsync_events" --durability fsync
+fi
+if want replay; then
+  run "$bench" replay --users "$replay_users" --events "$replay_events" \
+    --restart-users "$restart_users" --online "$online"
+fi
+want memory && run "$bench" memory --users "$memory_users"
+want redis && run "$bench" redis --users "$ingest_users" --events "$redis_events"
+if ! want load; then
+  machine | tee -a "$results"
+  exit 0
+fi
 
 # presenced on a free loopback port, unlimited connections, no per-token rate limit, on a database
 # whose users and tokens were written beforehand (presence-bench users): creating thousands of

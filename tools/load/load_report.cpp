@@ -32,6 +32,10 @@ nlohmann::json rate_line(const run_figures& run, const rate_result& rate) {
           {"p99_ms", rate.p99_ms},
           {"p999_ms", rate.p999_ms},
           {"latency_samples", rate.latency_samples},
+          // Deliveries that matched the change last sent for their user (the latency samples) vs
+          // all: the rest are older states arriving late, or the server's own changes.
+          {"matched_fraction",
+           rate.deliveries == 0 ? 0.0 : std::round(1000.0 * rate.matched / rate.deliveries) / 1000.0},
           {"errors", rate.errors}};
 }
 

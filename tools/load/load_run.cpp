@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <iostream>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -12,12 +10,12 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "http_pool.hpp"
 #include "latency.hpp"
 #include "load_report.hpp"
+#include "load_util.hpp"
 #include "ws_connection.hpp"
 
 namespace presence::load {
@@ -28,27 +26,12 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-void emit(const nlohmann::json& line) {
-  std::cout << line.dump() << '\n' << std::flush;
-}
-
 int64_t micros_since(clock_type::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - start).count();
 }
 
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
-}
-
-/// Raises the soft open-files limit to the hard one; returns the limit now in force.
-uint64_t raise_file_limit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
-    return 0;
-  limit.rlim_cur = limit.rlim_max;
-  ::setrlimit(RLIMIT_NOFILE, &limit);
-  ::getrlimit(RLIMIT_NOFILE, &limit);
-  return limit.rlim_cur;
 }
 
 /// The last change sent for one user, to match what subscribers see against it.
@@ -105,36 +88,10 @@ class load_run {
   const std::string& user_id(std::size_t index) const { return ids_[index]; }
 
   // --- phase 1: users ----------------------------------------------------------------
-  /// Reads "id token" lines from the tokens file; true when it covers every connection.
-  bool load_tokens() {
-    if (options_.tokens_file.empty())
-      return false;
-    std::ifstream in{options_.tokens_file};
-    std::vector<std::pair<std::string, std::string>> listed;
-    for (std::string id, token; in >> id >> token;)
-      listed.emplace_back(id, token);
-    if (listed.size() < options_.connections)
-      return false;
-    for (std::size_t i = 0; i < options_.connections; ++i) {
-      ids_[i] = listed[i].first;
-      tokens_[i] = listed[i].second;
-    }
-    return true;
-  }
-
-  void save_tokens() const {
-    if (options_.tokens_file.empty())
-      return;
-    std::ofstream out{options_.tokens_file, std::ios::trunc};
-    for (std::size_t i = 0; i < tokens_.size(); ++i)
-      if (!tokens_[i].empty())
-        out << user_id(i) << ' ' << tokens_[i] << '\n';
-  }
-
   void create_users() {
     phase_ = "users";
     phase_start_ = clock_type::now();
-    if (load_tokens()) {
+    if (read_tokens(options_.tokens_file, options_.connections, ids_, tokens_)) {
       emit({{"bench", "load"}, {"phase", "users"}, {"reused", options_.connections},
             {"tokens_file", options_.tokens_file}});
       users_answered_ = options_.connections;
@@ -163,7 +120,7 @@ class load_run {
     emit({{"bench", "load"}, {"phase", "users"}, {"created", created}, {"seconds", seconds},
           {"users_per_s", seconds > 0 ? created / seconds : 0.0}, {"errors", errors_}});
     if (created == options_.connections)
-      save_tokens();
+      write_tokens(options_.tokens_file, ids_, tokens_);
     connect_users();
   }
 
@@ -262,12 +219,28 @@ class load_run {
     if (options_.subscriptions > 0)
       for (std::size_t i = 0; i < connections_.size(); ++i)
         connections_[i].second->send(subscription_for(connections_[i].first));
-    wait(options_.settle_s, [this] {
-      run_.rss_subscribed = process_rss_bytes(options_.server_pid);
-      emit({{"bench", "load"}, {"phase", "subscribed"}, {"server_rss_subscribed", run_.rss_subscribed},
-            {"initial_deliveries", deliveries_}});
-      start_rate();
-    });
+    phase_start_ = clock_type::now();
+    last_count_ = 0;
+    wait(options_.settle_s, [this] { await_initial_presences(); });
+  }
+
+  /// Each subscriber first gets the current presence of its subjects; measuring starts only once
+  /// all of them arrived (or none came for a second, or two minutes passed), so they are not
+  /// counted as deliveries of the first rate.
+  void await_initial_presences() {
+    const uint64_t expected =
+      connected_ * std::min<uint64_t>(options_.subscriptions, options_.connections - 1);
+    const bool quiet = deliveries_ == last_count_;
+    last_count_ = deliveries_;
+    if (deliveries_ < expected && !quiet && seconds_since(phase_start_) < 120) {
+      wait(1.0, [this] { await_initial_presences(); });
+      return;
+    }
+    run_.rss_subscribed = process_rss_bytes(options_.server_pid);
+    emit({{"bench", "load"}, {"phase", "subscribed"}, {"server_rss_subscribed", run_.rss_subscribed},
+          {"initial_deliveries", deliveries_}, {"expected", expected},
+          {"seconds", seconds_since(phase_start_)}});
+    start_rate();
   }
 
   // --- phase 4: presence changes, one measured phase per offered rate -----------------
@@ -358,6 +331,8 @@ class load_run {
     const auto& change = pending_[found->second];
     if (change.sent_us < 0 || (presence == "away") != change.away)
       return;
+    if (phase_ == "measure")
+      ++current_.matched;
     latency_.add(micros_since(start_) - change.sent_us);
   }
 
@@ -390,7 +365,7 @@ class load_run {
   std::vector<std::pair<std::size_t, std::shared_ptr<ws_connection>>> connections_;  ///< (user, conn)
   ws_events events_;
   std::size_t users_answered_ = 0, next_connect_ = 0, connecting_ = 0, next_change_ = 0;
-  uint64_t connected_ = 0, deliveries_ = 0, errors_ = 0, errors_at_start_ = 0;
+  uint64_t connected_ = 0, deliveries_ = 0, errors_ = 0, errors_at_start_ = 0, last_count_ = 0;
   std::string first_error_;
   latency_recorder latency_;
   run_figures run_;
