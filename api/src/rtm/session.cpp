@@ -22,11 +22,8 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-// How long a close handshake (or the opening handshake) may take before the socket is torn down.
-std::chrono::milliseconds close_deadline(const session_limits& limits) {
-  auto twice = std::chrono::milliseconds(2 * static_cast<int64_t>(limits.ping_interval_ms));
-  return std::clamp(twice, std::chrono::milliseconds(1000), std::chrono::milliseconds(10000));
-}
+// At server shutdown the process is waiting: peers get less time to answer the close.
+constexpr std::chrono::milliseconds shutdown_close_deadline{1000};
 
 const char* reason_name(events::disconnect_reason reason) {
   switch (reason) {
@@ -76,6 +73,11 @@ session::~session() {
     session_registry::instance().remove(registry_id_);
 }
 
+std::chrono::milliseconds session::close_deadline() const {
+  auto twice = std::chrono::milliseconds(2 * static_cast<int64_t>(ctx_.limits.ping_interval_ms));
+  return std::clamp(twice, std::chrono::milliseconds(1000), std::chrono::milliseconds(10000));
+}
+
 void session::start() {
   registry_id_ = session_registry::instance().add(weak_from_this());
   net::dispatch(strand_, [self = shared_from_this()] {
@@ -89,7 +91,7 @@ void session::start() {
     self->ws_.control_callback([raw = self.get()](websocket::frame_type, beast::string_view) {
       raw->last_seen_ = clock::now();  // runs inside our read, on the strand
     });
-    self->close_timer_.expires_after(close_deadline(self->ctx_.limits));
+    self->close_timer_.expires_after(self->close_deadline());
     self->close_timer_.async_wait([self](beast::error_code ec) {
       if (!ec && !self->accepted_)
         self->abort_socket();
@@ -113,7 +115,9 @@ void session::shut_down(events::disconnect_reason reason) {
     }
     if (self->open_)
       self->enqueue(render_goodbye());
-    self->begin_close(websocket::close_code::going_away, "server shutting down", reason, false);
+    // The server is stopping: a peer gets a short while to answer the close.
+    self->begin_close(websocket::close_code::going_away, "server shutting down", reason, false,
+                      std::min(self->close_deadline(), shutdown_close_deadline));
   });
 }
 
@@ -142,12 +146,12 @@ void session::on_connected(status st) {
       return;
     begin_close(websocket::close_code::policy_error,
                 std::string("connect refused: ") + presence::to_string(st.error().code),
-                events::disconnect_reason::closed, true);
+                events::disconnect_reason::closed, true, close_deadline());
     return;
   }
   connected_ = true;
   spdlog::info("rtm {}: connected as {}", user_, conn_);
-  if (finished_) {
+  if (released_) {
     log_disconnect();
     return;
   }
@@ -173,11 +177,11 @@ void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
   if (!sub.ok()) {
     spdlog::warn("rtm {}: subscribe failed: {}", user_, describe(sub.error()));
     begin_close(websocket::close_code::internal_error, "subscribe failed",
-                events::disconnect_reason::closed, true);
+                events::disconnect_reason::closed, true, close_deadline());
     return;
   }
   subscriber_ = *sub;
-  if (finished_) {
+  if (released_) {
     drop_subscription();
     return;
   }
@@ -260,16 +264,19 @@ void session::heartbeat() {
 }
 
 void session::begin_close(websocket::close_code code, const std::string& reason,
-                          events::disconnect_reason why, bool drop_backlog) {
+                          events::disconnect_reason why, bool drop_backlog,
+                          std::chrono::milliseconds deadline) {
   if (closing_ || finished_)
     return;
   closing_ = true;
   close_reason_ = why;
+  // For presence the connection ends now, not when the peer finishes the close handshake.
+  release_engine(why);
   // A close reason travels in a control frame: at most 123 bytes.
   close_frame_ = websocket::close_reason(code, beast::string_view(reason).substr(0, 123));
   if (drop_backlog)
     queue_.drop_unsent(writing_);
-  close_timer_.expires_after(close_deadline(ctx_.limits));
+  close_timer_.expires_after(deadline);
   close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec && !self->finished_) {
       spdlog::info("rtm {}: close handshake timed out, dropping {}", self->user_, self->conn_);
@@ -303,7 +310,6 @@ void session::finish(events::disconnect_reason reason) {
   finished_ = true;
   closing_ = true;
   open_ = false;
-  finish_reason_ = reason;
   heartbeat_timer_.cancel();
   close_timer_.cancel();
   abort_socket();
@@ -311,6 +317,14 @@ void session::finish(events::disconnect_reason reason) {
   early_frames_.clear();
   if (accepted_)
     --ctx_.stats.ws_connections;
+  release_engine(reason);
+}
+
+void session::release_engine(events::disconnect_reason reason) {
+  if (released_)
+    return;
+  released_ = true;
+  release_reason_ = reason;
   drop_subscription();
   // With the connect still pending, on_connected logs the disconnect when it succeeds.
   if (connected_)
@@ -328,9 +342,9 @@ void session::drop_subscription() {
 }
 
 void session::log_disconnect() {
-  spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, reason_name(finish_reason_));
+  spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, reason_name(release_reason_));
   // The callback holds the session until the engine has logged the disconnect.
-  ctx_.engine.disconnect_async(user_, conn_, finish_reason_, origin{{}, conn_},
+  ctx_.engine.disconnect_async(user_, conn_, release_reason_, origin{{}, conn_},
                                [self = shared_from_this()](status st) {
                                  if (!st.ok())
                                    spdlog::warn("rtm {}: disconnect failed: {}", self->user_,

@@ -61,19 +61,27 @@ class session : public std::enable_shared_from_this<session> {
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void heartbeat();
-  /// Sends a close frame (`code`, `reason`) after the frame being written, drops the rest of the
-  /// backlog, and tears the socket down if the peer does not finish within the close deadline.
+  /// Ends the presence connection at once (`why` is logged) and sends a close frame (`code`,
+  /// `reason`) after the backlog, or only after the frame being written when `drop_backlog`;
+  /// tears the socket down if the peer has not finished the close within `deadline`.
   void begin_close(boost::beast::websocket::close_code code, const std::string& reason,
-                   events::disconnect_reason why, bool drop_backlog);
+                   events::disconnect_reason why, bool drop_backlog,
+                   std::chrono::milliseconds deadline);
+  /// How long a handshake or close may take before the socket is torn down: two heartbeat
+  /// intervals, within 1..10 s.
+  std::chrono::milliseconds close_deadline() const;
   /// Sends the pending close frame once nothing else may be written before it.
   void maybe_send_close();
   /// Closes the TCP socket at once (dead peer, close deadline passed).
   void abort_socket();
-  /// Once per session, after the socket is done: logs the disconnect, drops the subscription.
+  /// Once per session, after the socket is done: updates the gauge, releases the engine side.
   void finish(events::disconnect_reason reason);
+  /// Once per session, when the connection ends for presence: drops the subscription and logs
+  /// the disconnect with `reason` (at once, or when a pending connect succeeds).
+  void release_engine(events::disconnect_reason reason);
   /// Offloads the engine unsubscribe of this session's subscriber, if any.
   void drop_subscription();
-  /// Logs the disconnect with `finish_reason_` (the callback holds the session until answered).
+  /// Logs the disconnect with `release_reason_` (the callback holds the session until answered).
   void log_disconnect();
 
   // --- outbound (session_write.cpp) ------------------------------------------------------------
@@ -123,7 +131,7 @@ class session : public std::enable_shared_from_this<session> {
   std::vector<std::string> early_frames_;  ///< notifications that arrived before hello
   std::optional<uint64_t> subscriber_;
   uint64_t registry_id_ = 0;
-  events::disconnect_reason finish_reason_ = events::disconnect_reason::closed;
+  events::disconnect_reason release_reason_ = events::disconnect_reason::closed;
   std::optional<events::disconnect_reason> close_reason_;  ///< set when the server closes
   boost::beast::websocket::close_reason close_frame_;
   bool accepted_ = false;
@@ -133,6 +141,7 @@ class session : public std::enable_shared_from_this<session> {
   bool pinging_ = false;
   bool closing_ = false;     ///< no new frames; a close is under way
   bool close_sent_ = false;
+  bool released_ = false;   ///< the engine side is let go (subscription, disconnect)
   bool finished_ = false;
 };
 

@@ -30,7 +30,7 @@ void session::enqueue(std::string frame) {
                  queue_.max_bytes(), conn_);
     ++ctx_.stats.ws_closed_slow_consumer;
     begin_close(websocket::close_code::policy_error, "slow consumer",
-                events::disconnect_reason::kicked, true);
+                events::disconnect_reason::kicked, true, close_deadline());
     return;
   }
   if (!writing_)
