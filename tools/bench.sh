@@ -7,7 +7,8 @@
 #   full  (default) finishes in under 10 minutes on 2 cores; smoke in seconds.
 #   --only ingest,replay,memory,redis,load runs a subset (default: all).
 # Needs: a built tree (presence-bench, presence-load, presenced in DIR), redis-server, gnuplot
-# (optional, for the chart). Every line printed is also in OUT/results.jsonl.
+# (optional, for the chart). Every line printed is also in OUT/results.jsonl (default
+# BUILD/bench-results/<time>).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,11 +22,11 @@ while [ $# -gt 0 ]; do
     --build) build="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-out="${out:-$here/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}"
+out="${out:-$build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out"
 results="$out/results.jsonl"
 : >"$results"
