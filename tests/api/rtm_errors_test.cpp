@@ -106,6 +106,10 @@ TEST_F(RtmErrorsTest, OversizeFrameClosesTheSocketWith1009) {
   client->send(big);  // may already fail if the server closed first
   ASSERT_TRUE(client->await_close(milliseconds(5000))) << "the server keeps an oversize sender";
   EXPECT_EQ(client->close_reason().code, 1009u) << client->read_error().message();
+  auto watcher = server().open(server().create_user("big_w"));
+  ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"big_a"}}}));
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "big_a", "away"); }));
+  EXPECT_TRUE(server().logged("rtm big_a: disconnected", "(kicked)"));
 }
 
 TEST_F(RtmErrorsTest, FrameJustUnderTheLimitIsServed) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,15 @@ class rtm_server {
       EXPECT_EQ(hello->value("type", ""), "hello") << hello->dump();
     }
     return client;
+  }
+
+  /// Whether presenced logged a line containing both `first` and `second`.
+  bool logged(const std::string& first, const std::string& second) {
+    std::istringstream lines{process_.stderr_text()};
+    for (std::string line; std::getline(lines, line);)
+      if (line.find(first) != std::string::npos && line.find(second) != std::string::npos)
+        return true;
+    return false;
   }
 
   /// The value of the Prometheus sample `name` on /metrics (-1 when absent).

@@ -35,6 +35,7 @@ TEST_F(RtmHeartbeatTest, DeadPeerIsClosedAndGoesOffline) {
   ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "dead_a", "away"); }))
     << "the dead peer's disconnect is logged";
   EXPECT_GT(server().metric("presence_ws_closed_dead_peer_total"), before);
+  EXPECT_TRUE(server().logged("rtm dead_a: disconnected", "(timeout)"));
 }
 
 TEST_F(RtmHeartbeatTest, LivePeerThatAnswersPingsIsKept) {
@@ -66,6 +67,7 @@ TEST_F(RtmHeartbeatTest, SlowConsumerIsCutOff) {
   ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"slow_a"}}}));
   ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "slow_a", "away"); }))
     << "the cut-off connection's disconnect is logged";
+  EXPECT_TRUE(server().logged("rtm slow_a: disconnected", "(kicked)"));
 }
 
 } // namespace
