@@ -90,10 +90,13 @@ void apply_and_announce(supervisor_actor self, const events::event& ev) {
     case event_type::user_deactivated:
       push_user(self, std::get<events::user_deactivated>(ev.body).user);
       break;
-    case event_type::token_issued:
-    case event_type::token_revoked:
-      st.tokens = index_tokens(st.workspace);
+    case event_type::token_issued: {
+      // One insertion, not a rebuild: issuing N tokens must stay O(N log N). Revoked tokens stay
+      // indexed (authenticate names them as revoked), so token_revoked needs no index change.
+      const auto& issued = std::get<events::token_issued>(ev.body);
+      st.tokens.insert_or_assign(issued.hash, issued.id);
       break;
+    }
     case event_type::setting_changed:
       push_settings(self);
       break;
