@@ -70,5 +70,28 @@ TEST_F(RtmHeartbeatTest, SlowConsumerIsCutOff) {
   EXPECT_TRUE(server().logged("rtm slow_a: disconnected", "(kicked)"));
 }
 
+TEST_F(RtmHeartbeatTest, SlowConsumerThatReadsLateSeesTheCloseReason) {
+  auto token = server().create_user("late_a");
+  ws_client client;
+  ASSERT_EQ(client.connect_silent(server().port(), server().rtm_target(token)), "");
+  const double before = server().metric("presence_ws_closed_slow_consumer_total");
+  const std::string ping =
+    R"({"type":"ping","id":1,"pad":")" + std::string(30000, 'x') + "\"}";
+  // Flood without reading until the server has cut the client off, then read everything: the
+  // frames already sent, then the close frame (the server waits one close deadline for that).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool cut = false;
+  for (int sent = 0; !cut && std::chrono::steady_clock::now() < deadline; ++sent) {
+    ASSERT_TRUE(client.send(ping, milliseconds(5000))) << "dropped before the close, at " << sent;
+    if (sent % 20 == 19)
+      cut = server().metric("presence_ws_closed_slow_consumer_total") > before;
+  }
+  ASSERT_TRUE(cut) << "the server never cut the client off";
+  client.resume_reading();
+  ASSERT_TRUE(client.await_close(milliseconds(5000)));
+  EXPECT_EQ(client.close_reason().code, 1008u) << client.read_error().message();
+  EXPECT_EQ(std::string(client.close_reason().reason.c_str()), "slow consumer");
+}
+
 } // namespace
 } // namespace presence::test

@@ -62,6 +62,12 @@ class ws_client {
     return open(port, target, extra, timeout);
   }
 
+  /// Starts reading after `connect_silent` (frames the server queued meanwhile arrive in order).
+  void resume_reading() {
+    if (!reading_ && !closed_)
+      start_read();
+  }
+
   /// The HTTP status of the upgrade response (101 when it succeeded), 0 before any.
   unsigned handshake_status() const { return response_.result_int(); }
 
