@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include <boost/asio/bind_executor.hpp>
