@@ -65,13 +65,9 @@ TEST_F(RtmNotificationsTest, ManualPresenceChangeGoesOnlyToTheUsersOwnSockets) {
     EXPECT_EQ(manual->value("presence", ""), "away") << manual->dump();
   }
 
-  std::vector<json> seen;
-  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "manual_a", "away"); },
-                             milliseconds(5000), &seen));
-  auto rest = watcher->barrier();
-  ASSERT_TRUE(rest.has_value());
-  seen.insert(seen.end(), rest->begin(), rest->end());
-  for (const auto& frame : seen)
+  auto seen = watcher->frames_through([](const json& f) { return is_change(f, "manual_a", "away"); });
+  ASSERT_TRUE(seen.has_value());
+  for (const auto& frame : *seen)
     EXPECT_NE(frame.value("type", ""), "manual_presence_change") << "sent to another user";
 
   answer = server().call("users.setPresence", a_token, {{"presence", "auto"}});

@@ -93,14 +93,9 @@ TEST_F(RtmSessionTest, PresenceSubReplacesTheWholeList) {
   // repl_b is no longer subscribed: its change must not arrive, repl_c's must.
   auto b = server().open(b_token);
   auto c = server().open(c_token);
-  std::vector<json> skipped;
-  ASSERT_TRUE(
-    watcher->await([](const json& f) { return is_change(f, "repl_c", "active"); }, milliseconds(5000),
-                   &skipped));
-  auto rest = watcher->barrier();
-  ASSERT_TRUE(rest.has_value());
-  skipped.insert(skipped.end(), rest->begin(), rest->end());
-  for (const auto& frame : skipped)
+  auto seen = watcher->frames_through([](const json& f) { return is_change(f, "repl_c", "active"); });
+  ASSERT_TRUE(seen.has_value());
+  for (const auto& frame : *seen)
     EXPECT_FALSE(is_change(frame, "repl_b", "active")) << frame.dump();
 }
 
@@ -131,14 +126,10 @@ TEST_F(RtmSessionTest, PresenceQueryAnswersWithPresenceChanges) {
   auto b = server().open(b_token);
   ASSERT_TRUE(a->send(json{{"type", "presence_query"},
                            {"ids", {"query_a", "query_b", "query_c", "query_nobody"}}}));
-  std::vector<json> frames;
-  ASSERT_TRUE(a->await([](const json& f) { return is_change(f, "query_c", "away"); },
-                       milliseconds(5000), &frames));
-  auto rest = a->barrier();
-  ASSERT_TRUE(rest.has_value());
-  frames.insert(frames.end(), rest->begin(), rest->end());
+  auto frames = a->frames_through([](const json& f) { return is_change(f, "query_c", "away"); });
+  ASSERT_TRUE(frames.has_value());
   bool a_active = false, b_active = false;
-  for (const auto& frame : frames) {
+  for (const auto& frame : *frames) {
     a_active = a_active || is_change(frame, "query_a", "active");
     b_active = b_active || is_change(frame, "query_b", "active");
     EXPECT_FALSE(is_change(frame, "query_nobody", "away")) << "unknown ids are skipped";

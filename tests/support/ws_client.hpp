@@ -142,6 +142,23 @@ class ws_client {
     return before;
   }
 
+  /// Every frame up to and including the first that satisfies `match`, then every frame the
+  /// server sent before answering a ping (`barrier`): all the socket received so far. Nullopt when
+  /// the match or the pong does not come within `timeout` each.
+  std::optional<std::vector<json>> frames_through(const std::function<bool(const json&)>& match,
+                                                  millis timeout = millis(5000)) {
+    std::vector<json> frames;
+    auto hit = await(match, timeout, &frames);
+    if (!hit)
+      return std::nullopt;
+    frames.push_back(std::move(*hit));
+    auto rest = barrier(timeout);
+    if (!rest)
+      return std::nullopt;
+    frames.insert(frames.end(), rest->begin(), rest->end());
+    return frames;
+  }
+
   /// Waits until the server closes the socket, discarding frames; false on `timeout`.
   bool await_close(millis timeout = millis(5000)) {
     if (!reading_)
