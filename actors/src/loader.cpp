@@ -32,8 +32,19 @@ caf::behavior loader(loader_actor* self, std::shared_ptr<storage::event_log> log
     [=](load_atom, const std::string& user) {
       return reply(storage::recover_user(*self->state.log, user));
     },
-    [=](load_atom, const std::string& user, events::timestamp_us at) {
-      return reply(storage::replay_user(*self->state.log, user, at));
+    [=](load_atom, const std::string& user,
+        events::timestamp_us at) -> caf::result<events::presence_view> {
+      // The presence at `at` under the workspace as it was then (service switch, idle timeout),
+      // not as it is now: both folds stop at `at`.
+      auto past = storage::replay_user(*self->state.log, user, at);
+      if (!past)
+        return to_caf_error(past.error());
+      auto workspace = storage::replay_workspace(*self->state.log, at);
+      if (!workspace)
+        return to_caf_error(workspace.error());
+      events::presence_context then{workspace->service_enabled,
+                                    workspace->settings.idle_timeout};
+      return events::evaluate(*past, then, at);
     },
     [=](snapshot_atom, const events::user_state& state) {
       if (auto saved = storage::save_user_snapshot(*self->state.log, state); !saved)

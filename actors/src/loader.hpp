@@ -14,7 +14,8 @@ namespace presence::actors {
 /// Spawns a loader over `log` (shared with the journal; event_log reads are thread-safe).
 /// Protocol (protocol.hpp):
 /// - `(load_atom, user) -> events::user_state`: snapshot + tail (`storage::recover_user`).
-/// - `(load_atom, user, timestamp_us at) -> events::user_state`: the state at instant `at`
+/// - `(load_atom, user, timestamp_us at) -> events::presence_view`: the presence at instant `at`,
+///   under the workspace context in force then (both streams folded up to `at`)
 ///   (`storage::replay_user(until = at)`).
 /// - `(snapshot_atom, events::user_state)`: stores a snapshot; fire and forget (a failure is
 ///   logged: snapshots are an optimisation only).

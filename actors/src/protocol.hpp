@@ -36,7 +36,8 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 // --- loader (detached; the only other place that reads RocksDB) -------------------------------
 /// (load_atom, std::string user) -> events::user_state            (snapshot + tail)
-/// (load_atom, std::string user, timestamp_us at) -> events::user_state   (state at instant `at`)
+/// (load_atom, std::string user, timestamp_us at) -> events::presence_view (presence at instant
+///   `at`, evaluated under the workspace settings and service switch in force at `at`)
 /// (snapshot_atom, events::user_state) -> void                    (fire and forget)
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;

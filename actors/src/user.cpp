@@ -287,9 +287,7 @@ caf::behavior serving(user_actor* self) {
       auto& st = self->state;
       self->request(st.env->loader_for(st.user.id), caf::infinite, load_atom::value, st.user.id, at)
         .then(
-          [=](const events::user_state& past) mutable {
-            promise.deliver(events::evaluate(past, self->state.ctx, at));
-          },
+          [=](const events::presence_view& then) mutable { promise.deliver(then); },
           [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
     },
   };

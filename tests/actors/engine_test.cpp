@@ -1,6 +1,7 @@
 // The engine facade on the real scheduler with a real RocksDB: commands and queries, admin,
 // subscriptions, shutdown, and a restart after a crash with open connections.
 
+#include <atomic>
 #include <fstream>
 #include <future>
 
@@ -145,6 +146,38 @@ TEST(engine_host, runs_on_an_actor_system_the_host_owns) {
 }
 
 // --- restart after a crash with open connections ---------------------------------------------
+
+/// A query at a past instant is evaluated under the workspace settings in force then, not now:
+/// with a 60 s idle timeout at the time, U1 was auto-away 100 s after connecting, even though the
+/// timeout was raised to an hour later on.
+TEST(engine_history, a_past_instant_uses_the_settings_in_force_then) {
+  temp_dir dir;
+  std::atomic<events::timestamp_us> now{1'800'000'000'000'000};
+  auto config = test_config(dir.sub("db"));
+  config.clock = [&now] { return now.load(); };
+  auto opened = engine::open(config);
+  ASSERT_OK(opened);
+  auto& eng = *opened.value();
+  ASSERT_OK(eng.create_user("U1", "user U1", false));
+  ASSERT_OK(eng.set_setting("idle_timeout", "60"));
+  const auto connected_at = now.load();
+  ASSERT_OK(eng.connect("U1", "c1", "web"));
+  now += 200'000'000;
+  ASSERT_OK(eng.set_setting("idle_timeout", "3600"));
+
+  auto then = eng.query("U1", connected_at + 100'000'000);
+  ASSERT_OK(then);
+  EXPECT_EQ(then->presence, presence_value::away);
+  EXPECT_TRUE(then->auto_away);
+  auto before_idle = eng.query("U1", connected_at + 59'000'000);
+  ASSERT_OK(before_idle);
+  EXPECT_EQ(before_idle->presence, presence_value::online);
+  // Now, under the one-hour timeout, 200 s of silence is not idle.
+  auto current = eng.query("U1");
+  ASSERT_OK(current);
+  EXPECT_EQ(current->presence, presence_value::online);
+  ASSERT_OK(eng.shutdown());
+}
 
 /// Child: opens the engine, connects users, records that every connect was acknowledged, then
 /// stops with _exit (no shutdown, no flush).
