@@ -1,5 +1,4 @@
 #include "rtm/send_queue.hpp"
-#include "rtm/token_bucket.hpp"
 
 #include <string>
 
@@ -8,7 +7,6 @@
 namespace {
 
 using presence::api::rtm::send_queue;
-using presence::api::rtm::token_bucket;
 
 TEST(RtmSendQueueTest, QueuesInOrderAndCountsBytes) {
   send_queue queue{100};
@@ -62,41 +60,6 @@ TEST(RtmSendQueueTest, DropUnsentKeepsTheFrameInFlight) {
   queue.drop_unsent(false);
   EXPECT_TRUE(queue.empty());
   EXPECT_EQ(queue.bytes(), 0u);
-}
-
-constexpr int64_t second = 1'000'000;
-
-TEST(RtmTokenBucketTest, AllowsABurstThenTheRate) {
-  token_bucket bucket{5};
-  for (int i = 0; i < 5; ++i)
-    EXPECT_TRUE(bucket.try_take(0)) << i;
-  EXPECT_FALSE(bucket.try_take(0));
-  EXPECT_FALSE(bucket.try_take(second / 10)) << "half a token after 100 ms";
-  EXPECT_TRUE(bucket.try_take(second / 5)) << "one token after 200 ms";
-  EXPECT_FALSE(bucket.try_take(second / 5));
-}
-
-TEST(RtmTokenBucketTest, RefillIsCappedAtTheBurst) {
-  token_bucket bucket{2};
-  EXPECT_TRUE(bucket.try_take(0));
-  int allowed = 0;
-  for (int i = 0; i < 10; ++i)
-    allowed += bucket.try_take(100 * second) ? 1 : 0;
-  EXPECT_EQ(allowed, 2);
-}
-
-TEST(RtmTokenBucketTest, ClockGoingBackwardsAddsNothing) {
-  token_bucket bucket{1};
-  EXPECT_TRUE(bucket.try_take(10 * second));
-  EXPECT_FALSE(bucket.try_take(5 * second));
-  EXPECT_FALSE(bucket.try_take(10 * second));
-  EXPECT_TRUE(bucket.try_take(11 * second));
-}
-
-TEST(RtmTokenBucketTest, ZeroRateAllowsEverything) {
-  token_bucket bucket{0};
-  for (int i = 0; i < 1000; ++i)
-    ASSERT_TRUE(bucket.try_take(0));
 }
 
 } // namespace
