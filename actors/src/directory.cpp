@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "engine_counters.hpp"
 #include "errors.hpp"
 #include "protocol.hpp"
 
@@ -43,8 +44,16 @@ struct directory_state {
 
 using directory_actor = caf::stateful_actor<directory_state>;
 
+/// Adds `delta` to the engine's count of resident user actors (when it keeps one).
+void count_residents(const directory_state& st, int64_t delta) {
+  if (st.env->counters)
+    st.env->counters->users_resident.fetch_add(static_cast<uint64_t>(delta),
+                                               std::memory_order_relaxed);
+}
+
 resident& spawn_resident(directory_actor* self, const std::string& user) {
   auto& st = self->state;
+  count_residents(st, +1);
   auto actor = spawn_user(self->system(), user, st.env, st.context, st.activity_log_interval,
                           caf::actor_cast<caf::actor>(self));
   self->monitor(actor);
@@ -92,10 +101,14 @@ void on_down(directory_actor* self, const caf::down_msg& down) {
     return;
   auto user = found->first;
   st.residents.erase(found);
+  count_residents(st, -1);
   // A failed load is not retried in a loop; any other abnormal stop is a crash: rebuild now.
   bool load_failure = down.reason && down.reason.category() == error_category();
-  if (down.reason && down.reason != caf::exit_reason::user_shutdown && !load_failure)
+  if (down.reason && down.reason != caf::exit_reason::user_shutdown && !load_failure) {
+    if (st.env->counters)
+      st.env->counters->user_restarts.fetch_add(1, std::memory_order_relaxed);
     spawn_resident(self, user);
+  }
 }
 
 /// How often a shard looks for residents idle for `passivate_after`.
@@ -141,6 +154,7 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
       self->demonitor(entry.actor);
       self->send_exit(entry.actor, msg.reason);
     }
+    count_residents(self->state, -static_cast<int64_t>(self->state.residents.size()));
     self->state.residents.clear();
     self->quit(msg.reason);
   });
@@ -188,6 +202,7 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
         return;  // a command is in flight: the actor stays
       auto actor = std::move(found->second.actor);
       state.residents.erase(found);
+      count_residents(state, -1);
       self->demonitor(actor);
       self->send_exit(actor, caf::exit_reason::user_shutdown);
     },

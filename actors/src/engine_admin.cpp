@@ -78,4 +78,6 @@ result<engine::service_state> engine_impl::service() {
   return ask<service_state>(supervisor_, caf::get_atom::value, service_atom::value);
 }
 
+engine_stats engine_impl::stats() const { return counters_->snapshot(); }
+
 } // namespace presence::actors

@@ -18,6 +18,7 @@
 #include <caf/all.hpp>
 
 #include "directory.hpp"
+#include "engine_counters.hpp"
 #include "errors.hpp"
 #include "presence/actors/engine.hpp"
 #include "protocol.hpp"
@@ -117,6 +118,7 @@ class engine_impl final : public engine {
   result<std::vector<events::preset>> presets() override;
   status enable_service(const origin& from) override;
   result<service_state> service() override;
+  engine_stats stats() const override;
 
   caf::actor_system& system() override { return system_; }
 
@@ -205,6 +207,7 @@ class engine_impl final : public engine {
   caf::actor_system& system_;
   engine_config config_;
   std::shared_ptr<call_tracker> calls_ = std::make_shared<call_tracker>();
+  std::shared_ptr<engine_counters> counters_ = std::make_shared<engine_counters>();
   std::shared_ptr<storage::event_log> log_;
   caf::actor journal_;
   std::vector<caf::actor> loaders_;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "broadcaster.hpp"
+#include "engine_counters.hpp"
 #include "engine_impl.hpp"
 #include "journal.hpp"
 #include "loader.hpp"
@@ -102,7 +103,10 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
   auto workspace = storage::replay_workspace(*self->log_);
   if (!workspace)
     return workspace.error();
-  self->journal_ = spawn_journal(self->system_, self->log_, {self->config_.max_batch, true});
+  // The journal's counters live inside the engine's (an aliasing pointer keeps them alive).
+  std::shared_ptr<journal_counters> journal_counters{self->counters_, &self->counters_->journal};
+  self->journal_ = spawn_journal(self->system_, self->log_,
+                                 {self->config_.max_batch, true, std::move(journal_counters)});
   // No user actor exists yet and no command is accepted before this returns.
   if (auto closed = self->close_stale_connections(*epoch); !closed)
     return closed.error();
@@ -173,6 +177,7 @@ void engine_impl::spawn_actors(const events::workspace_state& workspace, uint64_
   env->passivate_after = config_.passivate_after;
   env->snapshot_every = config_.snapshot_every;
   env->epoch = epoch;
+  env->counters = counters_;
   directory_config shard;
   shard.shards = config_.directory_shards;
   for (const auto& [id, record] : workspace.users)

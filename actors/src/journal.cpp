@@ -1,10 +1,12 @@
 #include "journal.hpp"
 
+#include <chrono>
 #include <utility>
 #include <vector>
 
 #include <caf/all.hpp>
 
+#include "engine_counters.hpp"
 #include "errors.hpp"
 #include "protocol.hpp"
 
@@ -14,6 +16,12 @@ namespace {
 
 using events::event;
 using events::sequence;
+using clock_type = std::chrono::steady_clock;
+
+uint64_t micros_between(clock_type::time_point from, clock_type::time_point to) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(to - from).count();
+  return us < 0 ? 0 : static_cast<uint64_t>(us);
+}
 
 /// One request of the batch being built: where its events start and how to answer it.
 struct waiter {
@@ -21,6 +29,7 @@ struct waiter {
   std::size_t first = 0;  ///< index of its first event in `pending`
   std::size_t count = 0;
   bool wants_events = false;  ///< the `stored_atom` form
+  clock_type::time_point arrived;
 };
 
 struct journal_state {
@@ -29,9 +38,7 @@ struct journal_state {
   std::vector<event> pending;
   std::vector<waiter> waiters;
   bool commit_queued = false;
-  uint64_t writes = 0;
-  uint64_t events_written = 0;
-  uint64_t requests = 0;
+  std::shared_ptr<journal_counters> counters;
   static inline const char* name = "presence.journal";
 };
 
@@ -42,11 +49,17 @@ void write_pending(journal_actor* self) {
   auto& st = self->state;
   if (st.pending.empty())
     return;
+  auto& counters = *st.counters;
+  auto started = clock_type::now();
   auto first = st.log->append(st.pending);
-  ++st.writes;
+  auto done = clock_type::now();
+  counters.writes.fetch_add(1, std::memory_order_relaxed);
+  counters.write_us.observe(micros_between(started, done));
   if (first) {
-    st.events_written += st.pending.size();
+    counters.events.fetch_add(st.pending.size(), std::memory_order_relaxed);
+    counters.batch_events.observe(st.pending.size());
     for (auto& w : st.waiters) {
+      counters.commit_us.observe(micros_between(w.arrived, done));
       if (!w.wants_events) {
         w.promise.deliver(*first + w.first);
         continue;
@@ -56,6 +69,7 @@ void write_pending(journal_actor* self) {
                                            std::make_move_iterator(begin + static_cast<std::ptrdiff_t>(w.count))));
     }
   } else {
+    counters.failed_writes.fetch_add(1, std::memory_order_relaxed);
     auto err = to_caf_error(first.error());
     for (auto& w : st.waiters)
       w.promise.deliver(err);
@@ -69,14 +83,15 @@ void write_pending(journal_actor* self) {
 caf::response_promise enqueue(journal_actor* self, std::vector<event>& batch, bool wants_events) {
   auto& st = self->state;
   auto promise = self->make_response_promise();
-  ++st.requests;
+  st.counters->requests.fetch_add(1, std::memory_order_relaxed);
   if (batch.empty()) {
     promise.deliver(make_caf_error(errc::invalid_argument, "append: empty batch"));
     return promise;
   }
   if (!st.pending.empty() && st.pending.size() + batch.size() > st.max_batch)
     write_pending(self);
-  st.waiters.push_back(waiter{promise, st.pending.size(), batch.size(), wants_events});
+  st.waiters.push_back(
+    waiter{promise, st.pending.size(), batch.size(), wants_events, clock_type::now()});
   st.pending.insert(st.pending.end(), std::make_move_iterator(batch.begin()),
                     std::make_move_iterator(batch.end()));
   if (st.pending.size() >= st.max_batch) {
@@ -94,6 +109,8 @@ caf::behavior journal(journal_actor* self, std::shared_ptr<storage::event_log> l
                       journal_config config) {
   self->state.log = std::move(log);
   self->state.max_batch = config.max_batch == 0 ? 1 : config.max_batch;
+  self->state.counters =
+    config.counters ? std::move(config.counters) : std::make_shared<journal_counters>();
   // Stopping never drops an accepted request: write what is pending, then quit.
   self->set_exit_handler([=](const caf::exit_msg& msg) {
     write_pending(self);
@@ -107,8 +124,10 @@ caf::behavior journal(journal_actor* self, std::shared_ptr<storage::event_log> l
       write_pending(self);
     },
     [=](caf::get_atom, stats_atom) {
-      auto& st = self->state;
-      return caf::make_message(st.writes, st.events_written, st.requests);
+      const auto& c = *self->state.counters;
+      return caf::make_message(c.writes.load(std::memory_order_relaxed),
+                               c.events.load(std::memory_order_relaxed),
+                               c.requests.load(std::memory_order_relaxed));
     },
   };
 }

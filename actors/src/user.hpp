@@ -16,6 +16,8 @@
 
 namespace presence::actors {
 
+struct engine_counters;  // engine_counters.hpp
+
 /// What every user actor of one engine shares (one immutable instance, held by pointer so that a
 /// resident actor costs one pointer for it).
 struct user_env {
@@ -27,6 +29,7 @@ struct user_env {
   std::chrono::milliseconds passivate_after{60000};
   uint64_t snapshot_every = 1000;         ///< events between snapshots; 0 = never
   uint64_t epoch = 0;                     ///< the server epoch new connections belong to
+  std::shared_ptr<engine_counters> counters;  ///< monitoring; may be null (tests)
 
   /// The current instant from `clock`.
   events::timestamp_us now() const;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "presence/actors/engine.hpp"
+
 namespace presence::api {
 
 struct metrics {
@@ -22,5 +24,10 @@ struct metrics {
   /// The Prometheus text exposition of every counter, names prefixed `presence_`.
   std::string render() const;
 };
+
+/// The Prometheus text of the engine's own figures: resident user actors, events appended,
+/// journal requests/writes/failures, the journal's batch-size, write-latency and commit-latency
+/// histograms, and, when `service` is given, the workspace's connections, limit and switch.
+std::string render_engine(const engine_stats& stats, const engine::service_state* service);
 
 } // namespace presence::api

@@ -88,7 +88,7 @@ class actor_fixture : public ::testing::Test {
 
   /// Spawns the actors over `log` (the journal writes to it).
   void start(std::shared_ptr<storage::event_log> log) {
-    journal_ = actors::spawn_journal(sys_, log, {64, false});
+    journal_ = actors::spawn_journal(sys_, log, {64, false, nullptr});
     loader_ = actors::spawn_loader(sys_, log, false);
     probe_ = sys_.spawn(probe, seen_);
     auto env = std::make_shared<actors::user_env>();

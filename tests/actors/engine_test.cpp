@@ -4,6 +4,7 @@
 #include <atomic>
 #include <fstream>
 #include <future>
+#include <thread>
 
 #include <caf/all.hpp>
 
@@ -53,6 +54,51 @@ TEST_F(engine_test, connect_query_disconnect) {
   ASSERT_EQ(many->size(), 2u);
   EXPECT_EQ((*many)[0].first, "U1");
   EXPECT_EQ((*many)[1].first, "U2");
+}
+
+TEST_F(engine_test, stats_count_resident_users_and_journal_writes) {
+  auto before = engine_->stats();
+  EXPECT_EQ(before.users_resident, 0u) << "creating users spawns no user actor";
+  EXPECT_EQ(before.events_appended, 3u) << "three user_created events";
+  ASSERT_OK(engine_->connect("U1", "c1", "web"));
+  ASSERT_OK(engine_->set_presence("U2", events::manual_mode::away));
+  auto after = engine_->stats();
+  EXPECT_EQ(after.users_resident, 2u);
+  EXPECT_EQ(after.user_actor_restarts, 0u);
+  EXPECT_EQ(after.events_appended, before.events_appended + 2);
+  EXPECT_EQ(after.journal_failed_writes, 0u);
+  EXPECT_GE(after.journal_requests, after.journal_writes);
+  for (const auto* h : {&after.journal_batch_events, &after.journal_write_seconds,
+                        &after.journal_commit_seconds}) {
+    ASSERT_EQ(h->counts.size(), h->bounds.size() + 1);
+    uint64_t total = 0;
+    for (auto n : h->counts)
+      total += n;
+    EXPECT_EQ(total, h->count);
+  }
+  EXPECT_EQ(after.journal_batch_events.count, after.journal_writes);
+  EXPECT_EQ(after.journal_batch_events.sum, static_cast<double>(after.events_appended));
+  EXPECT_EQ(after.journal_commit_seconds.count, after.journal_requests);
+  EXPECT_GT(after.journal_write_seconds.sum, 0.0);
+}
+
+TEST(engine_stats, passivated_users_leave_the_resident_count) {
+  temp_dir dir;
+  auto config = test_config(dir.sub("db"));
+  config.passivate_after = std::chrono::seconds{1};
+  auto opened = engine::open(config);
+  ASSERT_OK(opened);
+  auto& eng = *opened.value();
+  ASSERT_OK(eng.create_user("P1", "p", false));
+  ASSERT_OK(eng.query("P1"));
+  EXPECT_EQ(eng.stats().users_resident, 1u);
+  // Passivation is timer-driven: poll the count, bounded.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (eng.stats().users_resident != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  EXPECT_EQ(eng.stats().users_resident, 0u);
+  ASSERT_OK(eng.query("P1"));  // spawned again on demand
+  EXPECT_EQ(eng.stats().users_resident, 1u);
 }
 
 TEST_F(engine_test, deactivated_users_are_refused) {

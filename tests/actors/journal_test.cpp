@@ -110,7 +110,7 @@ TEST(journal_test, group_commits_concurrent_appends_and_acks_only_durable_events
     std::shared_ptr<storage::event_log> log{std::move(opened.value())};
     real_system_config cfg;
     caf::actor_system sys{cfg};
-    auto journal = actors::spawn_journal(sys, log, {4096, true});
+    auto journal = actors::spawn_journal(sys, log, {4096, true, nullptr});
     auto out = run_appenders(sys, journal, log, appenders, per_appender);
     EXPECT_TRUE(out->failed.empty());
     EXPECT_EQ(out->not_yet_readable, 0) << "an ack arrived before its write";

@@ -67,7 +67,7 @@ class supervisor_fixture : public ::testing::Test {
     auto opened = storage::event_log::open(test::log_options(dir_.sub("db")));
     ASSERT_OK(opened);
     log_ = std::shared_ptr<storage::event_log>(std::move(opened.value()));
-    journal_ = keep(spawn_journal(system_, log_, {64, false}));
+    journal_ = keep(spawn_journal(system_, log_, {64, false, nullptr}));
     directory_ = keep(system_.spawn(recorder, directory_seen_));
     broadcaster_ = keep(system_.spawn(recorder, broadcaster_seen_));
     supervisor_ = start_supervisor(events::workspace_state{});

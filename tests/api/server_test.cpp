@@ -43,6 +43,51 @@ TEST(server, metrics_in_prometheus_text) {
     EXPECT_TRUE(contains(res.body, name)) << name << "\n" << res.body;
 }
 
+/// The value of sample `name` (a full sample name, labels included) in a Prometheus text body;
+/// -1 when absent.
+double sample(const std::string& body, const std::string& name) {
+  auto at = body.find("\n" + name + " ");
+  if (at == std::string::npos)
+    return -1;
+  return std::stod(body.substr(at + name.size() + 2));
+}
+
+TEST(server, metrics_show_the_engine_resident_users_and_journal) {
+  api_server server;
+  auto token = server.create_user("m2");
+  auto get = [&] {
+    auto res = server.http().get("/metrics", {{"Authorization", "Bearer " + server.admin()}});
+    EXPECT_EQ(res.status, 200);
+    return res.body;
+  };
+  auto before = get();
+  double appended = sample(before, "presence_events_appended_total");
+  ASSERT_GE(appended, 1) << "creating the user is an event\n" << before;
+  for (const char* mode : {"away", "auto", "away"})
+    expect_ok(server.slack("users.setPresence", token, {{"presence", mode}}));
+  auto after = get();
+  EXPECT_EQ(sample(after, "presence_events_appended_total"), appended + 3) << after;
+  EXPECT_GE(sample(after, "presence_users_resident"), 1) << "m2's actor served the writes";
+  EXPECT_EQ(sample(after, "presence_user_actor_restarts_total"), 0);
+  EXPECT_EQ(sample(after, "presence_journal_failed_writes_total"), 0);
+  double writes = sample(after, "presence_journal_writes_total");
+  EXPECT_GE(writes, 4);
+  EXPECT_GE(sample(after, "presence_journal_requests_total"), writes);
+  // Histograms: cumulative buckets ending in +Inf, which equals _count.
+  EXPECT_TRUE(contains(after, "# TYPE presence_journal_batch_events histogram")) << after;
+  EXPECT_EQ(sample(after, "presence_journal_batch_events_count"), writes);
+  EXPECT_EQ(sample(after, "presence_journal_batch_events_bucket{le=\"+Inf\"}"), writes);
+  EXPECT_EQ(sample(after, "presence_journal_batch_events_sum"),
+            sample(after, "presence_events_appended_total"));
+  EXPECT_EQ(sample(after, "presence_journal_write_seconds_count"), writes);
+  EXPECT_GT(sample(after, "presence_journal_write_seconds_sum"), 0);
+  // Every request answered so far was timed (only successful writes are).
+  EXPECT_EQ(sample(after, "presence_journal_commit_seconds_count"),
+            sample(after, "presence_journal_requests_total"));
+  EXPECT_LE(sample(after, "presence_journal_write_seconds_bucket{le=\"5e-05\"}"),
+            sample(after, "presence_journal_write_seconds_bucket{le=\"1\"}"));
+}
+
 TEST(server, keep_alive_serves_many_requests_on_one_connection) {
   api_server server;
   auto token = server.create_user("ka");

@@ -49,18 +49,9 @@ void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
     }
     gw.blocking([&gw, reply] {
       auto body = gw.stats.render();
-      // The engine's own view of the workspace, when it answers.
-      if (auto service = gw.engine.service(); service.ok()) {
-        body += "# HELP presence_connections Open presence connections in the workspace.\n"
-                "# TYPE presence_connections gauge\npresence_connections " +
-                std::to_string(service->connections) +
-                "\n# HELP presence_connection_limit The workspace connection limit (0 = none).\n"
-                "# TYPE presence_connection_limit gauge\npresence_connection_limit " +
-                std::to_string(service->limit) +
-                "\n# HELP presence_service_enabled 1 while the presence service is on.\n"
-                "# TYPE presence_service_enabled gauge\npresence_service_enabled " +
-                (service->enabled ? "1" : "0") + "\n";
-      }
+      // The engine's own figures; the workspace's connections when the supervisor answers.
+      auto service = gw.engine.service();
+      body += render_engine(gw.engine.stats(), service.ok() ? &service.value() : nullptr);
       reply(text(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8"));
     });
   });

@@ -69,6 +69,28 @@ struct issued_token {
   std::string secret;
 };
 
+/// A histogram read from the engine: `counts[i]` observations with value <= `bounds[i]` and above
+/// `bounds[i-1]` (not cumulative); `counts.back()` counts those above every bound.
+struct histogram {
+  std::vector<double> bounds;
+  std::vector<uint64_t> counts;  ///< bounds.size() + 1 entries
+  double sum = 0;                ///< of every observed value
+  uint64_t count = 0;
+};
+
+/// Counters since `engine::open`, for monitoring (`/metrics`). Read without waiting on any actor.
+struct engine_stats {
+  uint64_t users_resident = 0;        ///< user actors alive now
+  uint64_t user_actor_restarts = 0;   ///< user actors rebuilt from the log after a crash
+  uint64_t events_appended = 0;       ///< events the journal wrote
+  uint64_t journal_requests = 0;      ///< append requests received
+  uint64_t journal_writes = 0;        ///< group commits (one `event_log::append` each)
+  uint64_t journal_failed_writes = 0; ///< writes that failed (every requester got the error)
+  histogram journal_batch_events;     ///< events per write
+  histogram journal_write_seconds;    ///< duration of each write
+  histogram journal_commit_seconds;   ///< from a request's arrival to its write's end
+};
+
 /// The whole presence capability as a library (DESIGN §4). All member functions are blocking and
 /// thread-safe: call them from any non-actor thread (not from inside a CAF actor). Errors come
 /// back as values with `presence::errc` codes: `unknown_user`, `invalid_*`, `storage_failure`,
@@ -190,6 +212,9 @@ class engine {
     uint64_t limit = 0;
   };
   virtual result<service_state> service() = 0;
+
+  /// Counters and histograms since open; never blocks, safe from any thread.
+  virtual engine_stats stats() const = 0;
 
   /// The actor system the engine runs on.
   virtual caf::actor_system& system() = 0;
