@@ -18,24 +18,9 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then targets=(event_codec request_mapping rtm_message); fi
 case "$seconds" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a number, got '$seconds'" >&2; exit 2;; esac
 
-# cmake, ninja, cereal and nlohmann-json come with the main build's list; clang and libFuzzer's
-# runtime (libclang-rt-14-dev) are only needed here.
-bash "$root/scripts/install-deps.sh"
-packages=(clang-14 libclang-rt-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "fuzz: installing ${missing[*]}" >&2
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# The main build's packages (cmake, ninja, cereal, nlohmann-json…), plus clang and libFuzzer's
+# runtime, which only this script needs.
+bash "$root/scripts/install-deps.sh" clang-14 libclang-rt-14-dev
 
 export CCACHE_DIR=${CCACHE_DIR:-"$HOME/.cache/ccache"}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-"$root"}
