@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package the build, the tests and the tools need.
 # Does nothing (no apt-get update, no network) when all of them are already installed.
+# Extra package names given as arguments are installed the same way (scripts/fuzz.sh: clang).
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libssl-dev
   redis-server libhiredis-dev gnuplot-nox
+  "$@"
 )
 
 missing=()

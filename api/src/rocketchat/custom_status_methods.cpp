@@ -5,7 +5,6 @@
 #include <string>
 
 #include "http/preset_update.hpp"
-#include "http/request_params.hpp"
 #include "rocketchat/methods.hpp"
 
 namespace presence::api::rocketchat {
@@ -18,33 +17,13 @@ nlohmann::json status_json(const events::preset& preset) {
           {"statusType", std::string(events::to_string(preset.presence))}};
 }
 
-/// A statusType field; answers 400 and sets `ok` false when present but not a presence value.
-std::optional<events::presence_value> status_type(const call_ptr& call, const nlohmann::json& from,
-                                                  bool& ok) {
-  ok = true;
-  auto text = http::param_string(from, "statusType");
-  if (!text)
-    return std::nullopt;
-  auto value = preset_presence_from_rc(*text);
-  if (!value) {
-    call->fail(400, "statusType must be online, away, busy or offline", "error-invalid-status");
-    ok = false;
-  }
-  return value;
-}
-
 } // namespace
 
 void custom_user_status_list(const call_ptr& call) {
-  bool bad_offset = false;
-  bool bad_count = false;
-  auto offset = http::param_int(call->params, "offset", &bad_offset).value_or(0);
-  auto count = http::param_int(call->params, "count", &bad_count).value_or(50);
-  if (bad_offset || bad_count || offset < 0 || count < 0) {
-    call->fail(400, "offset and count must be non-negative integers", "error-invalid-params");
+  auto args = call->accept(parse_status_list(call->params));
+  if (!args)
     return;
-  }
-  call->blocking([call, offset, count] {
+  call->blocking([call, offset = args->offset, count = args->count] {
     auto presets = call->gw.engine.presets();
     if (!presets.ok()) {
       call->fail(presets.error());
@@ -66,21 +45,10 @@ void custom_user_status_list(const call_ptr& call) {
 }
 
 void custom_user_status_create(const call_ptr& call) {
-  auto data = call->params.find("customUserStatusData");
-  if (data == call->params.end() || !data->is_object()) {
-    call->fail(400, "customUserStatusData {name, statusType} is required", "error-invalid-params");
+  auto args = call->accept(parse_status_create(call->params));
+  if (!args)
     return;
-  }
-  auto name = http::param_string(*data, "name");
-  bool ok = true;
-  auto type = status_type(call, *data, ok);
-  if (!ok)
-    return;
-  if (!name || !type) {
-    call->fail(400, "name and statusType are required", "error-the-field-is-required");
-    return;
-  }
-  call->blocking([call, name = *name, type = *type] {
+  call->blocking([call, name = *args->name, type = *args->type] {
     auto preset = call->gw.engine.create_preset(name, type, call->from());
     if (preset.ok())
       call->ok({{"customUserStatus", status_json(preset.value())}});
@@ -90,18 +58,12 @@ void custom_user_status_create(const call_ptr& call) {
 }
 
 void custom_user_status_update(const call_ptr& call) {
-  auto id = http::param_string(call->params, "_id");
-  if (!id || id->empty()) {
-    call->fail(400, "_id is required", "error-the-field-is-required");
+  auto args = call->accept(parse_status_update(call->params));
+  if (!args)
     return;
-  }
-  bool ok = true;
-  auto type = status_type(call, call->params, ok);
-  if (!ok)
-    return;
-  auto name = http::param_string(call->params, "name");
-  call->blocking([call, id = *id, name, type] {
-    auto preset = http::update_preset(call->gw.engine, id, name, type, call->from());
+  call->blocking([call, args = *args] {
+    auto preset =
+      http::update_preset(call->gw.engine, args.id, args.name, args.type, call->from());
     if (preset.ok())
       call->ok({{"customUserStatus", status_json(preset.value())}});
     else
@@ -110,11 +72,9 @@ void custom_user_status_update(const call_ptr& call) {
 }
 
 void custom_user_status_delete(const call_ptr& call) {
-  auto id = http::param_string(call->params, "customUserStatusId");
-  if (!id || id->empty()) {
-    call->fail(400, "customUserStatusId is required", "error-invalid-custom-user-status");
+  auto id = call->accept(parse_status_delete(call->params));
+  if (!id)
     return;
-  }
   call->blocking([call, id = *id] {
     call->finish(call->gw.engine.delete_preset(id, call->from()));
   });

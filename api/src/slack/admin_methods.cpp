@@ -12,16 +12,6 @@ namespace presence::api::slack {
 
 namespace {
 
-/// A required string parameter; answers invalid_arguments and returns nullopt when missing.
-std::optional<std::string> required(const call_ptr& call, const char* name) {
-  auto value = http::param_string(call->params, name);
-  if (!value || value->empty()) {
-    call->fail("invalid_arguments", std::string(name) + " is required");
-    return std::nullopt;
-  }
-  return value;
-}
-
 nlohmann::json user_json(const events::user_record& user) {
   return {{"id", user.id},
           {"name", user.name},
@@ -59,26 +49,19 @@ void answer_settings(const call_ptr& call) {
 } // namespace
 
 void admin_users_create(const call_ptr& call) {
-  auto id = required(call, "id");
-  if (!id)
+  auto args = call->accept(parse_create_user(call->params));
+  if (!args)
     return;
-  auto name = http::param_string(call->params, "name").value_or(*id);
-  bool malformed = false;
-  bool admin = http::param_bool(call->params, "admin", false, &malformed);
-  if (malformed) {
-    call->fail("invalid_arguments", "admin must be true or false");
-    return;
-  }
-  call->blocking([call, id = *id, name, admin] {
+  call->blocking([call, args = *args] {
     auto& engine = call->gw.engine;
-    auto user = engine.create_user(id, name, admin, call->from());
+    auto user = engine.create_user(args.id, args.name, args.admin, call->from());
     if (!user.ok()) {
       call->fail(user.error().code == errc::invalid_user_id
                    ? presence::error{errc::invalid_argument, user.error().message}
                    : user.error());
       return;
     }
-    auto token = engine.issue_token(id, call->from());
+    auto token = engine.issue_token(args.id, call->from());
     if (!token.ok()) {
       call->fail(token.error());
       return;
@@ -90,7 +73,7 @@ void admin_users_create(const call_ptr& call) {
 }
 
 void admin_users_deactivate(const call_ptr& call) {
-  auto user = required(call, "user");
+  auto user = call->accept(parse_required(call->params, "user"));
   if (!user)
     return;
   call->blocking([call, user = *user] {
@@ -105,7 +88,7 @@ void admin_users_deactivate(const call_ptr& call) {
 }
 
 void admin_tokens_issue(const call_ptr& call) {
-  auto user = required(call, "user");
+  auto user = call->accept(parse_required(call->params, "user"));
   if (!user)
     return;
   call->blocking([call, user = *user] {
@@ -118,7 +101,7 @@ void admin_tokens_issue(const call_ptr& call) {
 }
 
 void admin_tokens_revoke(const call_ptr& call) {
-  auto token_id = required(call, "token_id");
+  auto token_id = call->accept(parse_required(call->params, "token_id"));
   if (!token_id)
     return;
   call->blocking([call, token_id = *token_id] {
@@ -137,30 +120,10 @@ void admin_settings_get(const call_ptr& call) {
 }
 
 void admin_settings_set(const call_ptr& call) {
-  // Either key + value, or settings = {key: value, …} (a JSON object, or its text in a form body).
-  std::vector<std::pair<std::string, std::string>> changes;
-  auto it = call->params.find("settings");
-  if (it != call->params.end()) {
-    auto settings = it->is_string() ? nlohmann::json::parse(it->get<std::string>(), nullptr, false)
-                                    : *it;
-    if (!settings.is_object()) {
-      call->fail("invalid_arguments", "settings must be a JSON object of key to value");
-      return;
-    }
-    for (const auto& [key, value] : settings.items())
-      changes.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
-  } else {
-    auto key = required(call, "key");
-    if (!key)
-      return;
-    auto value = http::param_string(call->params, "value");
-    if (!value) {
-      call->fail("invalid_arguments", "value is required");
-      return;
-    }
-    changes.emplace_back(*key, *value);
-  }
-  call->blocking([call, changes] {
+  auto changes = call->accept(parse_settings_set(call->params));
+  if (!changes)
+    return;
+  call->blocking([call, changes = *changes] {
     // Applied in order; the first refused change stops the rest (earlier ones stay applied).
     for (const auto& [key, value] : changes) {
       if (auto st = call->gw.engine.set_setting(key, value, call->from()); !st) {

@@ -16,28 +16,6 @@ nlohmann::json preset_json(const events::preset& preset) {
           {"presence", std::string(events::to_string(preset.presence))}};
 }
 
-/// The `presence` parameter (online, away, busy, offline). `ok` false after answering
-/// invalid_presence; nullopt with `ok` true when absent.
-std::optional<events::presence_value> presence_param(const call_ptr& call, bool& ok) {
-  ok = true;
-  auto text = http::param_string(call->params, "presence");
-  if (!text)
-    return std::nullopt;
-  auto value = events::parse_presence_value(*text);
-  if (!value || *value == events::presence_value::disabled) {
-    call->fail("invalid_presence", "presence must be online, away, busy or offline");
-    ok = false;
-  }
-  return value;
-}
-
-std::optional<std::string> id_param(const call_ptr& call) {
-  auto id = http::param_string(call->params, "id");
-  if (!id || id->empty())
-    call->fail("invalid_arguments", "id is required");
-  return id && !id->empty() ? id : std::nullopt;
-}
-
 } // namespace
 
 void admin_presets_list(const call_ptr& call) {
@@ -55,16 +33,10 @@ void admin_presets_list(const call_ptr& call) {
 }
 
 void admin_presets_create(const call_ptr& call) {
-  auto name = http::param_string(call->params, "name");
-  bool ok = true;
-  auto presence = presence_param(call, ok);
-  if (!ok)
+  auto args = call->accept(parse_preset_create(call->params));
+  if (!args)
     return;
-  if (!name || !presence) {
-    call->fail("invalid_arguments", "name and presence are required");
-    return;
-  }
-  call->blocking([call, name = *name, presence = *presence] {
+  call->blocking([call, name = *args->name, presence = *args->presence] {
     auto preset = call->gw.engine.create_preset(name, presence, call->from());
     if (preset.ok())
       call->ok({{"preset", preset_json(preset.value())}});
@@ -74,16 +46,12 @@ void admin_presets_create(const call_ptr& call) {
 }
 
 void admin_presets_update(const call_ptr& call) {
-  auto id = id_param(call);
-  if (!id)
+  auto args = call->accept(parse_preset_update(call->params));
+  if (!args)
     return;
-  bool ok = true;
-  auto presence = presence_param(call, ok);
-  if (!ok)
-    return;
-  auto name = http::param_string(call->params, "name");
-  call->blocking([call, id = *id, name, presence] {
-    auto preset = http::update_preset(call->gw.engine, id, name, presence, call->from());
+  call->blocking([call, args = *args] {
+    auto preset =
+      http::update_preset(call->gw.engine, args.id, args.name, args.presence, call->from());
     if (preset.ok())
       call->ok({{"preset", preset_json(preset.value())}});
     else
@@ -92,7 +60,7 @@ void admin_presets_update(const call_ptr& call) {
 }
 
 void admin_presets_delete(const call_ptr& call) {
-  auto id = id_param(call);
+  auto id = call->accept(parse_required(call->params, "id"));
   if (!id)
     return;
   call->blocking([call, id = *id] {

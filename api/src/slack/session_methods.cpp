@@ -41,15 +41,12 @@ void auth_test(const call_ptr& call) {
 }
 
 void rtm_connect(const call_ptr& call) {
-  bool malformed = false;
-  bool batch = http::param_bool(call->params, "batch_presence_aware", true, &malformed);
-  if (malformed) {
-    call->fail("invalid_arguments", "batch_presence_aware must be 0 or 1");
+  auto batch = call->accept(parse_rtm_connect(call->params));
+  if (!batch)
     return;
-  }
   auto ticket = call->gw.tickets.issue(call->caller.id, http::gateway::now_us());
   auto url = "ws://" + authority(call) + "/rtm?ticket=" + http::percent_encode(ticket);
-  if (!batch)
+  if (!*batch)
     url += "&batch_presence_aware=0";
   const auto& cfg = call->gw.config;
   call->ok({{"url", url},

@@ -42,17 +42,6 @@ void slack_call::crashed(const char* what) {
   fail("fatal_error");
 }
 
-std::optional<std::string> slack_call::target_user() {
-  auto user = http::param_string(params, "user");
-  if (!user || user->empty() || *user == caller.id)
-    return caller.id;
-  if (!caller.admin) {
-    fail("not_admin", "only admins may act on another user");
-    return std::nullopt;
-  }
-  return user;
-}
-
 const char* slack_presence(events::presence_value value) noexcept {
   switch (value) {
     case events::presence_value::online:

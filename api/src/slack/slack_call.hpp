@@ -7,6 +7,7 @@
 #include <string>
 
 #include "http/api_call.hpp"
+#include "slack/slack_args.hpp"
 
 namespace presence::api::slack {
 
@@ -27,9 +28,15 @@ class slack_call : public http::api_call {
   /// Answers fatal_error.
   void crashed(const char* what) override;
 
-  /// The user this call acts on: the `user` parameter, or the caller. When it names someone else
-  /// and the caller is not an admin, answers `not_admin` and returns nullopt.
-  std::optional<std::string> target_user();
+  /// The arguments in `args`, or nullopt after answering their refusal.
+  template <class T>
+  std::optional<T> accept(parsed<T> args) {
+    if (const auto* err = std::get_if<arg_error>(&args)) {
+      fail(err->code, err->detail);
+      return std::nullopt;
+    }
+    return std::get<T>(std::move(args));
+  }
 };
 
 using call_ptr = std::shared_ptr<slack_call>;

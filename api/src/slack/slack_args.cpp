@@ -1,0 +1,245 @@
+#include "slack/slack_args.hpp"
+
+#include "http/error_mapping.hpp"
+#include "http/request_params.hpp"
+#include "presence/events/validation.hpp"
+
+namespace presence::api::slack {
+
+namespace {
+
+arg_error invalid_arguments(std::string detail) {
+  return {"invalid_arguments", std::move(detail)};
+}
+
+/// `name` as Unix seconds (fractions allowed) in µs; invalid_arguments when present but malformed.
+parsed<std::optional<int64_t>> unix_seconds(const nlohmann::json& params, const char* name) {
+  bool malformed = false;
+  auto us = http::param_unix_us(params, name, &malformed);
+  if (malformed)
+    return invalid_arguments(std::string(name) + " must be Unix seconds");
+  return us;
+}
+
+/// Reads one profile field into `update`; false (with `why`) when its value has the wrong type.
+bool read_field(const std::string& name, const nlohmann::json& value, status_update& update,
+                std::string& why) {
+  if (name == "status_text" || name == "status_emoji") {
+    if (!value.is_string() && !value.is_null()) {
+      why = name + " must be a string";
+      return false;
+    }
+    auto text = value.is_null() ? std::string{} : value.get<std::string>();
+    (name == "status_text" ? update.text : update.emoji) = std::move(text);
+  } else if (name == "status_expiration") {
+    bool malformed = false;
+    auto wrapped = nlohmann::json{{"v", value}};
+    auto seconds = http::param_int(wrapped, "v", &malformed);
+    if (malformed || (seconds && *seconds < 0)) {
+      why = "status_expiration must be Unix seconds";
+      return false;
+    }
+    update.expiration = seconds.value_or(0);
+  }
+  // Any other profile field (real_name, title…) is not ours to store: accepted, ignored.
+  return true;
+}
+
+/// The update named by `profile` (object or JSON text) or by `name` + `value`.
+parsed<status_update> read_update(const nlohmann::json& params) {
+  status_update update;
+  std::string why;
+  auto it = params.find("profile");
+  if (it != params.end() && !it->is_null()) {
+    nlohmann::json profile = *it;
+    if (profile.is_string()) {
+      profile = nlohmann::json::parse(it->get<std::string>(), nullptr, false);
+      if (profile.is_discarded())
+        return arg_error{"invalid_profile",
+                         "profile is not valid JSON (URL-encode it in form bodies)"};
+    }
+    if (!profile.is_object())
+      return arg_error{"invalid_profile", "profile must be a JSON object"};
+    for (const auto& [name, value] : profile.items())
+      if (!read_field(name, value, update, why))
+        return arg_error{"invalid_profile", why};
+    return update;
+  }
+  auto name = http::param_string(params, "name");
+  if (!name)
+    return arg_error{"invalid_profile", "give profile, or name and value"};
+  auto value_it = params.find("value");
+  auto value = value_it != params.end() ? *value_it : nlohmann::json("");
+  if (!read_field(*name, value, update, why))
+    return arg_error{"invalid_profile", why};
+  return update;
+}
+
+/// The named fields checked with the domain's rules, answered as the engine's errors would be.
+std::optional<arg_error> validate(const status_update& update, events::timestamp_us now_us) {
+  status st;
+  if (update.text)
+    st = events::validate_status_text(*update.text);
+  if (st.ok() && update.emoji)
+    st = events::validate_emoji(*update.emoji);
+  if (st.ok() && update.expiration)
+    st = events::validate_expiration(*update.expiration, now_us);
+  if (st.ok())
+    return std::nullopt;
+  return arg_error{http::slack_error(st.error().code), st.error().message};
+}
+
+/// The `presence` parameter of the preset methods (online, away, busy, offline).
+parsed<std::optional<events::presence_value>> preset_presence(const nlohmann::json& params) {
+  auto text = http::param_string(params, "presence");
+  if (!text)
+    return std::optional<events::presence_value>{};
+  auto value = events::parse_presence_value(*text);
+  if (!value || *value == events::presence_value::disabled)
+    return arg_error{"invalid_presence", "presence must be online, away, busy or offline"};
+  return value;
+}
+
+} // namespace
+
+parsed<std::string> parse_target_user(const nlohmann::json& params,
+                                      const events::user_record& caller) {
+  auto user = http::param_string(params, "user");
+  if (!user || user->empty() || *user == caller.id)
+    return caller.id;
+  if (!caller.admin)
+    return arg_error{"not_admin", "only admins may act on another user"};
+  return *user;
+}
+
+parsed<set_presence_args> parse_set_presence(const nlohmann::json& params,
+                                             const events::user_record& caller,
+                                             events::timestamp_us now_us) {
+  auto target = parse_target_user(params, caller);
+  if (auto* err = std::get_if<arg_error>(&target))
+    return *err;
+  auto presence = http::param_string(params, "presence");
+  if (!presence)
+    return arg_error{"invalid_presence", "presence is required: auto, away, busy or invisible"};
+  auto mode = events::parse_manual_mode(*presence);
+  if (!mode)
+    return arg_error{"invalid_presence", "presence must be auto, away, busy or invisible"};
+  auto until = unix_seconds(params, "expiration");
+  if (auto* err = std::get_if<arg_error>(&until))
+    return *err;
+  const auto until_us = std::get<std::optional<int64_t>>(until).value_or(0);
+  if (until_us != 0) {
+    if (*mode == events::manual_mode::automatic)
+      return invalid_arguments("expiration applies to away, busy and invisible only");
+    if (until_us <= now_us)
+      return arg_error{"expiration_in_past", {}};
+  }
+  return set_presence_args{std::get<std::string>(std::move(target)), *mode, until_us};
+}
+
+parsed<get_presence_args> parse_get_presence(const nlohmann::json& params,
+                                             const events::user_record& caller,
+                                             events::timestamp_us now_us) {
+  auto at = unix_seconds(params, "at");
+  if (auto* err = std::get_if<arg_error>(&at))
+    return *err;
+  auto at_us = std::get<std::optional<int64_t>>(at);
+  if (at_us && *at_us > now_us)
+    return invalid_arguments("at must not be in the future");
+  return get_presence_args{user_or_caller(params, caller), at_us};
+}
+
+parsed<profile_set_args> parse_profile_set(const nlohmann::json& params,
+                                           const events::user_record& caller,
+                                           events::timestamp_us now_us) {
+  auto target = parse_target_user(params, caller);
+  if (auto* err = std::get_if<arg_error>(&target))
+    return *err;
+  auto update = read_update(params);
+  if (auto* err = std::get_if<arg_error>(&update))
+    return *err;
+  if (auto err = validate(std::get<status_update>(update), now_us))
+    return *err;
+  return profile_set_args{std::get<std::string>(std::move(target)),
+                          std::get<status_update>(std::move(update))};
+}
+
+std::string user_or_caller(const nlohmann::json& params, const events::user_record& caller) {
+  auto user = http::param_string(params, "user").value_or("");
+  return user.empty() ? caller.id : user;
+}
+
+parsed<bool> parse_rtm_connect(const nlohmann::json& params) {
+  bool malformed = false;
+  bool batch = http::param_bool(params, "batch_presence_aware", true, &malformed);
+  if (malformed)
+    return invalid_arguments("batch_presence_aware must be 0 or 1");
+  return batch;
+}
+
+parsed<std::string> parse_required(const nlohmann::json& params, const char* name) {
+  auto value = http::param_string(params, name);
+  if (!value || value->empty())
+    return invalid_arguments(std::string(name) + " is required");
+  return *value;
+}
+
+parsed<create_user_args> parse_create_user(const nlohmann::json& params) {
+  auto id = parse_required(params, "id");
+  if (auto* err = std::get_if<arg_error>(&id))
+    return *err;
+  create_user_args args;
+  args.id = std::get<std::string>(std::move(id));
+  args.name = http::param_string(params, "name").value_or(args.id);
+  bool malformed = false;
+  args.admin = http::param_bool(params, "admin", false, &malformed);
+  if (malformed)
+    return invalid_arguments("admin must be true or false");
+  return args;
+}
+
+parsed<setting_changes> parse_settings_set(const nlohmann::json& params) {
+  setting_changes changes;
+  auto it = params.find("settings");
+  if (it != params.end()) {
+    auto settings = it->is_string() ? nlohmann::json::parse(it->get<std::string>(), nullptr, false)
+                                    : *it;
+    if (!settings.is_object())
+      return invalid_arguments("settings must be a JSON object of key to value");
+    for (const auto& [key, value] : settings.items())
+      changes.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
+    return changes;
+  }
+  auto key = parse_required(params, "key");
+  if (auto* err = std::get_if<arg_error>(&key))
+    return *err;
+  auto value = http::param_string(params, "value");
+  if (!value)
+    return invalid_arguments("value is required");
+  changes.emplace_back(std::get<std::string>(std::move(key)), *value);
+  return changes;
+}
+
+parsed<preset_args> parse_preset_create(const nlohmann::json& params) {
+  auto name = http::param_string(params, "name");
+  auto presence = preset_presence(params);
+  if (auto* err = std::get_if<arg_error>(&presence))
+    return *err;
+  auto value = std::get<std::optional<events::presence_value>>(presence);
+  if (!name || !value)
+    return invalid_arguments("name and presence are required");
+  return preset_args{{}, name, value};
+}
+
+parsed<preset_args> parse_preset_update(const nlohmann::json& params) {
+  auto id = http::param_string(params, "id");
+  if (!id || id->empty())
+    return invalid_arguments("id is required");
+  auto presence = preset_presence(params);
+  if (auto* err = std::get_if<arg_error>(&presence))
+    return *err;
+  return preset_args{*id, http::param_string(params, "name"),
+                     std::get<std::optional<events::presence_value>>(presence)};
+}
+
+} // namespace presence::api::slack
