@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/sanitizer_report.hpp"
 #include "support/test_support.hpp"
 
 namespace presence::test {
@@ -141,6 +142,8 @@ inline presenced_exit run_presenced(const std::vector<std::string>& args,
   ::close(out_fd);
   result.code = detail::wait_exit(pid);
   result.stderr_text = detail::slurp(err_path);
+  auto report = sanitizer_report(result.stderr_text);
+  EXPECT_TRUE(report.empty()) << "presenced printed a sanitizer report:\n" << report;
   return result;
 }
 
@@ -180,12 +183,15 @@ class presenced_process {
   std::string stderr_text() const { return detail::slurp(stderr_path_); }
 
   /// Sends SIGTERM and waits up to 30 s; returns the exit code (-1 when it died by a signal or
-  /// had to be killed because it did not stop in time). Idempotent.
+  /// had to be killed because it did not stop in time). Idempotent. Fails the current test when
+  /// presenced printed a sanitizer report (sanitizer builds), whatever the caller does with the code.
   int stop() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       exit_code_ = detail::wait_exit_within(pid_, std::chrono::seconds{30});
       pid_ = -1;
+      auto report = sanitizer_report(stderr_text());
+      EXPECT_TRUE(report.empty()) << "presenced printed a sanitizer report:\n" << report;
     }
     if (out_fd_ >= 0) {
       ::close(out_fd_);

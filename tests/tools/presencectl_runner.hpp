@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/sanitizer_report.hpp"
 #include "support/test_support.hpp"
 
 extern char** environ;
@@ -84,6 +85,8 @@ inline run_output run_presencectl(const temp_dir& scratch, const std::vector<std
   result.exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
   result.out = read_whole_file(out_path);
   result.err = read_whole_file(err_path);
+  auto report = sanitizer_report(result.err);
+  EXPECT_TRUE(report.empty()) << "presencectl printed a sanitizer report:\n" << report;
   return result;
 }
 
