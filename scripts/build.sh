@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds the project into ${BUILD_DIR:-build} (Ninja, ccache when present).
 # Extra arguments are passed to the CMake configure step, e.g. -DPRESENCE_SANITIZE=ON.
+# BUILD_TARGETS (space-separated) builds only those targets instead of everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-"$root/build"}
@@ -10,4 +11,5 @@ export CCACHE_DIR=${CCACHE_DIR:-"$HOME/.cache/ccache"}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-"$root"}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+# shellcheck disable=SC2086
+cmake --build "$build" -j "$(nproc)" ${BUILD_TARGETS:+--target $BUILD_TARGETS}
