@@ -8,6 +8,15 @@ if(TARGET presence_actors)
   list(APPEND presence_install_targets presence_actors)
 endif()
 
+# A sanitizer build's static libraries call into the sanitizer runtime, so a host that links them
+# must link that runtime too: the exported targets carry the link option (tests/package under
+# scripts/asan.sh full builds examples/host against such an install).
+if(PRESENCE_SANITIZE)
+  target_link_options(presence_events INTERFACE -fsanitize=address,undefined)
+elseif(PRESENCE_TSAN)
+  target_link_options(presence_events INTERFACE -fsanitize=thread)
+endif()
+
 install(TARGETS ${presence_install_targets}
   EXPORT presenceTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
