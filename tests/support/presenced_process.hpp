@@ -182,6 +182,29 @@ class presenced_process {
   /// Everything presenced wrote to stderr so far (its logs).
   std::string stderr_text() const { return detail::slurp(stderr_path_); }
 
+  /// The server's process id, -1 once it was stopped or killed.
+  pid_t pid() const { return pid_; }
+
+  /// Kills the server with SIGKILL (a crash: nothing is flushed, no goodbye) and reaps it.
+  /// Returns whether it was still running when killed (false: it had exited on its own).
+  bool kill_hard() {
+    bool was_running = false;
+    if (pid_ > 0) {
+      int status = 0;
+      was_running = ::waitpid(pid_, &status, WNOHANG) == 0;
+      if (was_running) {
+        ::kill(pid_, SIGKILL);
+        detail::wait_exit(pid_);
+      }
+      pid_ = -1;
+    }
+    if (out_fd_ >= 0) {
+      ::close(out_fd_);
+      out_fd_ = -1;
+    }
+    return was_running;
+  }
+
   /// Sends SIGTERM and waits up to 30 s; returns the exit code (-1 when it died by a signal or
   /// had to be killed because it did not stop in time). Idempotent. Fails the current test when
   /// presenced printed a sanitizer report (sanitizer builds), whatever the caller does with the code.
