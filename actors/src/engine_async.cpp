@@ -1,5 +1,7 @@
-// engine: non-blocking forms for event loops. Each spawns a short-lived actor that makes the
-// request and calls `done` exactly once from a CAF worker thread.
+// engine: non-blocking forms for event loops. Each sends its request through the engine's
+// request_gateway (no actor per call) and calls `done` exactly once.
+
+#include <mutex>
 
 #include "engine_impl.hpp"
 
@@ -41,23 +43,11 @@ void engine_impl::set_status_async(const std::string& user, const std::string& t
 
 void engine_impl::query_async(const std::string& user, std::optional<events::timestamp_us> at,
                               std::function<void(result<events::presence_view>)> done) {
-  if (!calls_->enter())
-    return done(error{errc::shutting_down, "the engine is shutting down"});
-  auto timeout = config_.request_timeout;
-  auto calls = calls_;
-  auto dest = shard_of(user);
-  system_.spawn([=](caf::event_based_actor* self) {
-    auto reply = [=](result<events::presence_view> out) {
-      done(std::move(out));
-      calls->leave();
-    };
-    auto on_view = [=](events::presence_view& view) { reply(std::move(view)); };
-    auto on_error = [=](caf::error& err) { reply(from_caf_error(err)); };
-    if (at)
-      self->request(dest, timeout, query_atom::value, user, *at).then(on_view, on_error);
-    else
-      self->request(dest, timeout, query_atom::value, user).then(on_view, on_error);
-  });
+  if (at)
+    ask_async<events::presence_view>(std::move(done), shard_of(user), query_atom::value, user,
+                                     *at);
+  else
+    ask_async<events::presence_view>(std::move(done), shard_of(user), query_atom::value, user);
 }
 
 void engine_impl::query_many_async(
@@ -66,56 +56,58 @@ void engine_impl::query_many_async(
   if (!calls_->enter())
     return done(error{errc::shutting_down, "the engine is shutting down"});
   using presence_list = std::vector<std::pair<std::string, events::presence_value>>;
-  // One slot per requested id, filled as answers come; unknown ids (errors) stay empty.
+  // One slot per requested id, filled as answers come (on any thread, hence the mutex); unknown
+  // ids (errors) stay empty. The last answer calls `done`.
   struct gather {
+    std::mutex mutex;
     std::vector<std::pair<std::string, std::optional<events::presence_value>>> slots;
     std::size_t missing = 0;
     std::optional<presence::error> failure;  ///< a failure other than an unknown id
+    std::function<void(result<presence_list>)> done;
+    std::shared_ptr<call_tracker> calls;
+
+    void finish() {
+      if (failure) {
+        done(*failure);
+      } else {
+        presence_list out;
+        for (auto& [user, value] : slots)
+          if (value)
+            out.emplace_back(std::move(user), *value);
+        done(std::move(out));
+      }
+      calls->leave();
+    }
   };
   auto state = std::make_shared<gather>();
   for (const auto& user : users)
     state->slots.emplace_back(user, std::nullopt);
   state->missing = users.size();
-  std::vector<caf::actor> shards;
-  shards.reserve(users.size());
-  for (const auto& user : users)
-    shards.push_back(shard_of(user));
-  auto timeout = config_.request_timeout;
-  auto calls = calls_;
-  system_.spawn([=](caf::event_based_actor* self) {
-    auto finish = [=] {
-      if (state->failure) {
-        done(*state->failure);
-        calls->leave();
-        return;
-      }
-      presence_list out;
-      for (auto& [user, value] : state->slots)
-        if (value)
-          out.emplace_back(std::move(user), *value);
-      done(std::move(out));
-      calls->leave();
-    };
-    if (state->missing == 0)
-      return finish();
-    for (std::size_t i = 0; i < shards.size(); ++i) {
-      self->request(shards[i], timeout, query_atom::value, state->slots[i].first)
-        .then(
-          [=](const events::presence_view& view) {
-            state->slots[i].second = view.presence;
-            if (--state->missing == 0)
-              finish();
-          },
-          [=](caf::error& err) {
-            auto failure = from_caf_error(err);
-            if (failure.code != errc::unknown_user && failure.code != errc::user_deactivated
-                && !state->failure)
-              state->failure = std::move(failure);
-            if (--state->missing == 0)
-              finish();
-          });
-    }
-  });
+  state->done = std::move(done);
+  state->calls = calls_;
+  if (users.empty())
+    return state->finish();
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    gateway_->request(
+      shard_of(users[i]),
+      [state, i](caf::expected<caf::message> reply) {
+        auto view = unpack<events::presence_view>(reply);
+        bool last = false;
+        {
+          std::lock_guard<std::mutex> guard{state->mutex};
+          if (view) {
+            state->slots[i].second = view->presence;
+          } else if (view.error().code != errc::unknown_user
+                     && view.error().code != errc::user_deactivated && !state->failure) {
+            state->failure = view.error();
+          }
+          last = --state->missing == 0;
+        }
+        if (last)
+          state->finish();
+      },
+      query_atom::value, users[i]);
+  }
 }
 
 } // namespace presence::actors

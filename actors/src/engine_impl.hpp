@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +24,7 @@
 #include "errors.hpp"
 #include "presence/actors/engine.hpp"
 #include "protocol.hpp"
+#include "request_gateway.hpp"
 
 namespace presence::actors {
 
@@ -139,56 +142,63 @@ class engine_impl final : public engine {
     return directories_[directory_shard(user, directories_.size())];
   }
 
-  /// A blocking request answered by a `T`.
+  /// A blocking request answered by a `T` (through the gateway; `timeout` after request_timeout).
   template <class T, class... Ts>
   result<T> ask(const caf::actor& dest, Ts&&... xs) {
-    if (!calls_->enter())
-      return error{errc::shutting_down, "the engine is shutting down"};
-    result<T> out{errc::timeout, "no reply"};
-    {
-      caf::scoped_actor self{system_};
-      self->request(dest, config_.request_timeout, std::forward<Ts>(xs)...)
-        .receive([&](T& value) { out = std::move(value); },
-                 [&](caf::error& err) { out = from_caf_error(err); });
-    }
-    calls_->leave();
-    return out;
+    std::promise<result<T>> promise;
+    auto future = promise.get_future();
+    ask_async<T>([&promise](result<T> out) { promise.set_value(std::move(out)); }, dest,
+                 std::forward<Ts>(xs)...);
+    return future.get();
   }
 
   /// A blocking request answered by `unit` (an empty message).
   template <class... Ts>
   status tell(const caf::actor& dest, Ts&&... xs) {
-    if (!calls_->enter())
-      return status{errc::shutting_down, "the engine is shutting down"};
-    status out;
-    {
-      caf::scoped_actor self{system_};
-      self->request(dest, config_.request_timeout, std::forward<Ts>(xs)...)
-        .receive([] {}, [&](caf::error& err) { out = to_status(err); });
-    }
-    calls_->leave();
-    return out;
+    std::promise<status> promise;
+    auto future = promise.get_future();
+    tell_async([&promise](status out) { promise.set_value(std::move(out)); }, dest,
+               std::forward<Ts>(xs)...);
+    return future.get();
   }
 
-  /// A non-blocking request answered by `unit`: `done` runs once on a CAF thread.
+  /// A non-blocking request answered by `unit`: `done` runs once (see request_gateway for the
+  /// thread), and the call counts as running until it did.
   template <class... Ts>
-  void tell_async(status_callback done, const caf::actor& dest, Ts... xs) {
+  void tell_async(status_callback done, const caf::actor& dest, Ts&&... xs) {
     if (!calls_->enter())
       return done(status{errc::shutting_down, "the engine is shutting down"});
-    auto timeout = config_.request_timeout;
-    auto calls = calls_;
-    system_.spawn([=](caf::event_based_actor* self) {
-      self->request(dest, timeout, xs...)
-        .then(
-          [=] {
-            done(status::success());
-            calls->leave();
-          },
-          [=](caf::error& err) {
-            done(to_status(err));
-            calls->leave();
-          });
-    });
+    gateway_->request(
+      dest,
+      [done = std::move(done), calls = calls_](caf::expected<caf::message> reply) {
+        done(reply ? status::success() : status{from_caf_error(reply.error())});
+        calls->leave();
+      },
+      std::forward<Ts>(xs)...);
+  }
+
+  /// A non-blocking request answered by a `T`, as `tell_async`.
+  template <class T, class... Ts>
+  void ask_async(std::function<void(result<T>)> done, const caf::actor& dest, Ts&&... xs) {
+    if (!calls_->enter())
+      return done(error{errc::shutting_down, "the engine is shutting down"});
+    gateway_->request(
+      dest,
+      [done = std::move(done), calls = calls_](caf::expected<caf::message> reply) {
+        done(unpack<T>(reply));
+        calls->leave();
+      },
+      std::forward<Ts>(xs)...);
+  }
+
+  /// The `T` a reply carries, or its error.
+  template <class T>
+  static result<T> unpack(caf::expected<caf::message>& reply) {
+    if (!reply)
+      return from_caf_error(reply.error());
+    if (!reply->match_elements<T>())
+      return error{errc::invalid_argument, "unexpected reply: " + caf::to_string(*reply)};
+    return std::move(reply->get_mutable_as<T>(0));
   }
 
   /// The events' `by`, `via` from an origin.
@@ -208,6 +218,8 @@ class engine_impl final : public engine {
   engine_config config_;
   std::shared_ptr<call_tracker> calls_ = std::make_shared<call_tracker>();
   std::shared_ptr<engine_counters> counters_ = std::make_shared<engine_counters>();
+  /// Every facade request goes through it; closed by shutdown, after the actors stopped.
+  std::unique_ptr<request_gateway> gateway_;
   std::shared_ptr<storage::event_log> log_;
   caf::actor journal_;
   std::vector<caf::actor> loaders_;

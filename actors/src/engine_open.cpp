@@ -82,6 +82,7 @@ engine_impl::engine_impl(caf::actor_system& system, std::unique_ptr<caf::actor_s
     config_.broadcaster_shards = 1;
   if (config_.max_batch == 0)
     config_.max_batch = 1;
+  gateway_ = std::make_unique<request_gateway>(system_, config_.request_timeout);
 }
 
 engine_impl::~engine_impl() {
@@ -201,6 +202,8 @@ status engine_impl::shutdown() {
   stopped_ = true;
   calls_->close_and_drain(config_.request_timeout);
   stop_actors();
+  // Requests still unanswered (the drain above timed out) are answered `shutting_down`.
+  gateway_->close();
   status flushed;
   if (log_)
     flushed = log_->flush();

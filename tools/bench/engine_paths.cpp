@@ -190,6 +190,7 @@ result<engine_figures> engine_ingest(const std::string& db_path, const bench_opt
       launch(user);
   }
   figures.seconds = clock.seconds();
+  figures.cpu_seconds = clock.cpu_seconds();
   figures.acknowledged = answered - queue.failed();
   if (options.count_deliveries) {
     const int64_t started_us = now_us() - static_cast<int64_t>(figures.seconds * 1e6);

@@ -17,6 +17,7 @@ struct engine_figures {
   uint64_t failed = 0;        ///< commands answered with an error
   double open_s = 0;          ///< engine::open until it returned (ready)
   double seconds = 0;         ///< the timed phase
+  double cpu_seconds = 0;     ///< process CPU (all threads) during the timed phase
   uint64_t rss_before = 0;    ///< memory: resident bytes before the timed phase
   uint64_t rss_after = 0;
   std::string first_error;    ///< describe() of the first failure, if any

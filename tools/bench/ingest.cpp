@@ -1,5 +1,6 @@
 // presence-bench ingest: the same event mix through raw RocksDB, storage::event_log and the engine.
 #include <iostream>
+#include <utility>
 
 #include "engine_paths.hpp"
 #include "raw_rocksdb.hpp"
@@ -28,8 +29,15 @@ result<std::unique_ptr<storage::event_log>> open_log(const std::string& path,
   return storage::event_log::open(open);
 }
 
-/// Appends the mix through event_log::append, `batch` events per call, timed (encoding included).
-result<double> storage_ingest(const std::string& path, const bench_options& options) {
+/// CPU µs per event (process CPU, all threads), 0 without events.
+double cpu_us_per_event(double cpu_seconds, uint64_t events) {
+  return events == 0 ? 0 : cpu_seconds * 1e6 / static_cast<double>(events);
+}
+
+/// Appends the mix through event_log::append, `batch` events per call, timed (encoding included):
+/// wall and CPU seconds.
+result<std::pair<double, double>> storage_ingest(const std::string& path,
+                                                 const bench_options& options) {
   auto log = open_log(path, options.sync);
   if (!log)
     return log.error();
@@ -45,7 +53,7 @@ result<double> storage_ingest(const std::string& path, const bench_options& opti
     if (auto appended = (*log)->append(batch); !appended)
       return appended.error();
   }
-  return clock.seconds();
+  return std::make_pair(clock.seconds(), clock.cpu_seconds());
 }
 
 } // namespace
@@ -58,6 +66,7 @@ int run_ingest(const bench_options& options) {
 
   double raw_rate = 0;
   double storage_rate = 0;
+  double raw_cpu_us = 0;
   if (!options.engine_only) {
     auto mix = make_events(options.users, options.events, now_us(), 1);
     auto raw = raw_ingest(scratch.sub("raw"), mix, options.sync, options.batch);
@@ -66,16 +75,20 @@ int run_ingest(const bench_options& options) {
     mix.clear();
     mix.shrink_to_fit();
     raw_rate = per_second(raw->records, raw->seconds);
+    raw_cpu_us = cpu_us_per_event(raw->cpu_seconds, raw->records);
     emit({{"bench", "ingest"}, {"path", "raw_rocksdb"}, {"durability", sync},
           {"events", raw->records}, {"seconds", raw->seconds}, {"events_per_s", raw_rate},
+          {"cpu_s", raw->cpu_seconds}, {"cpu_us_per_event", raw_cpu_us},
           {"bytes_written", raw->bytes}, {"batch", options.batch}});
 
     auto stored = storage_ingest(scratch.sub("storage"), options);
     if (!stored)
       return fail("storage ingest", stored.error());
-    storage_rate = per_second(options.events, *stored);
+    storage_rate = per_second(options.events, stored->first);
     emit({{"bench", "ingest"}, {"path", "event_log"}, {"durability", sync},
-          {"events", options.events}, {"seconds", *stored}, {"events_per_s", storage_rate},
+          {"events", options.events}, {"seconds", stored->first}, {"events_per_s", storage_rate},
+          {"cpu_s", stored->second},
+          {"cpu_us_per_event", cpu_us_per_event(stored->second, options.events)},
           {"ratio_to_raw", ratio(storage_rate, raw_rate)}, {"batch", options.batch}});
   }
 
@@ -103,11 +116,17 @@ int run_ingest(const bench_options& options) {
     const uint64_t logged = (*reopened)->last_sequence() - fixture_seq;
     reopened->reset();
     const double engine_rate = per_second(driven->acknowledged, driven->seconds);
+    const double engine_cpu_us = cpu_us_per_event(driven->cpu_seconds, options.events);
     emit({{"bench", "ingest"}, {"path", "engine"}, {"durability", sync},
           {"events", driven->acknowledged}, {"failed", driven->failed},
           {"first_error", driven->first_error}, {"seconds", driven->seconds},
-          {"events_per_s", engine_rate}, {"logged_events", logged}, {"open_s", driven->open_s},
-          {"window", options.window}});
+          {"events_per_s", engine_rate}, {"cpu_s", driven->cpu_seconds},
+          {"cpu_us_per_event", engine_cpu_us}, {"logged_events", logged},
+          {"open_s", driven->open_s}, {"window", options.window}});
+    summary["engine_cpu_us_per_event"] = engine_cpu_us;
+    // Raw CPU per event over the engine's: the ratio a machine with idle cores would approach.
+    summary["cpu_ratio"] = options.engine_only ? nlohmann::json(nullptr)
+                                               : nlohmann::json(ratio(raw_cpu_us, engine_cpu_us));
     summary["engine_events_per_s"] = engine_rate;
     summary["raw_events_per_s"] = options.engine_only ? nlohmann::json(nullptr) : nlohmann::json(raw_rate);
     summary["ratio"] = options.engine_only ? nlohmann::json(nullptr) : nlohmann::json(ratio(engine_rate, raw_rate));

@@ -140,6 +140,7 @@ result<raw_figures> raw_ingest(const std::string& path, const std::vector<events
     }
   }
   figures.seconds = clock.seconds();
+  figures.cpu_seconds = clock.cpu_seconds();
   figures.records = events.size();
   return figures;
 }

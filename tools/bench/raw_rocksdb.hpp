@@ -17,6 +17,7 @@ struct raw_figures {
   uint64_t records = 0;
   uint64_t bytes = 0;     ///< key + value bytes written or read
   double seconds = 0;
+  double cpu_seconds = 0; ///< process CPU (all threads) over `seconds`
   uint64_t checksum = 0;  ///< scans: a sum over the bytes read, so the reads cannot be elided
 };
 

@@ -17,16 +17,22 @@ void emit(const nlohmann::json& line);
 /// Prints the exact command line as the first JSON line: {"command": "...", "argv": [...]}.
 void emit_command_line(int argc, char** argv);
 
-/// Seconds elapsed since construction (steady clock).
+/// CPU seconds (user + system) this process has used so far, all threads (getrusage).
+double process_cpu_seconds() noexcept;
+
+/// Seconds elapsed since construction (steady clock), and the CPU seconds the whole process used
+/// meanwhile: on a shared machine the wall time depends on the load, the CPU per event much less.
 class stopwatch {
  public:
-  stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  stopwatch() : start_(std::chrono::steady_clock::now()), cpu_start_(process_cpu_seconds()) {}
   double seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
+  double cpu_seconds() const { return process_cpu_seconds() - cpu_start_; }
 
  private:
   std::chrono::steady_clock::time_point start_;
+  double cpu_start_;
 };
 
 /// Events (or other units) per second, 0 when `seconds` is not positive.

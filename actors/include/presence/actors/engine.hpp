@@ -146,9 +146,9 @@ class engine {
     const std::vector<std::string>& users) = 0;
 
   // --- non-blocking forms for event loops (the HTTP/WebSocket gateway) --------------------
-  // Each sends the command and returns at once; `done` runs exactly once, on a CAF worker thread,
-  // with the same result the blocking form would return (`timeout` after `request_timeout`).
-  // `done` must not block; post back to your own loop from it.
+  // Each sends the command and returns at once; `done` runs exactly once, on a CAF worker thread
+  // (a `timeout`, after `request_timeout`: on the engine's timeout thread), with the same result
+  // the blocking form would return. `done` must not block; post back to your own loop from it.
   using status_callback = std::function<void(status)>;
   virtual void connect_async(const std::string& user, const std::string& conn,
                              const std::string& client, const origin& from,
