@@ -36,6 +36,10 @@ presence::error from_caf_error(const caf::error& err) {
     switch (code) {
       case caf::sec::request_timeout:
         return {errc::timeout, "the engine did not answer in time"};
+      case caf::sec::runtime_error:
+        // An actor threw (CAF's default exception handler, or a user actor answering the
+        // command that threw): it is gone and, for user actors, restarted from the log.
+        return {errc::shutting_down, "an actor failed and is restarted: " + caf::to_string(err)};
       case caf::sec::request_receiver_down:
       case caf::sec::cannot_forward_to_invalid_actor:
         return {errc::shutting_down, "the engine's actor is gone: " + caf::to_string(code)};

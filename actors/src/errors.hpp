@@ -27,7 +27,7 @@ caf::error to_caf_error(const presence::error& err);
 caf::error make_caf_error(errc code, std::string message = {});
 
 /// The presence::error carried by `err`. Errors of other categories are mapped: CAF's
-/// `request_timeout` -> `timeout`, `request_receiver_down` /
+/// `request_timeout` -> `timeout`, `runtime_error` (an actor threw), `request_receiver_down` /
 /// `cannot_forward_to_invalid_actor` -> `shutting_down`, anything else -> `invalid_argument` with CAF's text.
 /// Precondition: `err` is not none.
 presence::error from_caf_error(const caf::error& err);

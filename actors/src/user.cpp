@@ -1,6 +1,7 @@
 #include "user.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <utility>
 
 #include <caf/all.hpp>
@@ -99,6 +100,26 @@ void deliver_error(caf::response_promise& promise, caf::error err) {
     promise.deliver(std::move(err));
 }
 
+/// Applies events the journal stored, notifies, snapshots when due and re-arms timers.
+void apply_stored(user_actor* self, const std::vector<events::event>& stored, timestamp_us now) {
+  auto& state = self->state;
+  auto status_before = state.user.status;
+  auto manual_before = state.user.manual;
+  auto connections_before = state.user.connections.size();
+  for (const auto& ev : stored) {
+    if (state.env->before_apply)
+      state.env->before_apply(ev);
+    events::apply(state.user, ev);
+  }
+  notify(self, status_before, manual_before, connections_before, now);
+  state.unsnapshotted += stored.size();
+  if (state.env->snapshot_every > 0 && state.unsnapshotted >= state.env->snapshot_every) {
+    state.unsnapshotted = 0;
+    self->send(state.env->loader_for(state.user.id), snapshot_atom::value, state.user);
+  }
+  schedule(self, now);
+}
+
 /// validate has passed: append `bodies` as this user's events, then (only on success) apply the
 /// events as stored, notify, snapshot when due, re-arm timers and answer `promise`. The actor
 /// awaits the journal, so no other message of this user is handled in between.
@@ -119,19 +140,17 @@ void commit(user_actor* self, std::vector<payload> bodies, const std::string& by
                 stored_atom::value)
     .await(
       [=](std::vector<events::event>& stored) mutable {
-        auto& state = self->state;
-        auto status_before = state.user.status;
-        auto manual_before = state.user.manual;
-        auto connections_before = state.user.connections.size();
-        for (const auto& ev : stored)
-          events::apply(state.user, ev);
-        notify(self, status_before, manual_before, connections_before, now);
-        state.unsnapshotted += stored.size();
-        if (state.env->snapshot_every > 0 && state.unsnapshotted >= state.env->snapshot_every) {
-          state.unsnapshotted = 0;
-          self->send(state.env->loader_for(state.user.id), snapshot_atom::value, state.user);
+        try {
+          apply_stored(self, stored, now);
+        } catch (const std::exception& e) {
+          // The current message is the journal's answer, so CAF's exception handler cannot reach
+          // the caller: answer it here, then let the actor die (the shard restarts it).
+          deliver_error(promise, caf::make_error(caf::sec::runtime_error, std::string{e.what()}));
+          throw;
+        } catch (...) {
+          deliver_error(promise, caf::make_error(caf::sec::runtime_error, "unknown exception"));
+          throw;
         }
-        schedule(self, now);
         deliver_ok(promise);
       },
       [=](caf::error& err) mutable {

@@ -12,6 +12,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "presence/events/event.hpp"
 #include "presence/events/presence.hpp"
 
 namespace presence::actors {
@@ -30,6 +31,13 @@ struct user_env {
   uint64_t snapshot_every = 1000;         ///< events between snapshots; 0 = never
   uint64_t epoch = 0;                     ///< the server epoch new connections belong to
   std::shared_ptr<engine_counters> counters;  ///< monitoring; may be null (tests)
+  /// Fault injection for tests; null (off) by default, and the engine never sets it. Called with
+  /// each event the journal stored for a user, just before the actor applies it: a hook that
+  /// throws makes the actor's handler throw in the middle of a command, as a bug would. The
+  /// command's caller then gets CAF's `runtime_error` (`shutting_down` through the facade), the
+  /// actor stops (CAF's exception handler) and its directory shard restarts it from the log,
+  /// where the stored event is.
+  std::function<void(const events::event&)> before_apply;
 
   /// The current instant from `clock`.
   events::timestamp_us now() const;
@@ -44,6 +52,9 @@ struct user_env {
 /// subject's broadcaster shard (presence, status, manual changes) and the supervisor
 /// (conn_delta) -> reply `unit` or the error (`invalid_*`, `expiration_in_past`,
 /// `unknown_connection`, journal errors; nothing is applied when the append fails).
+/// Should applying throw (see `user_env::before_apply`), the caller gets CAF's `runtime_error` and
+/// the exception stops the actor (the shard restarts it from the log); requests queued behind it
+/// get CAF's `request_receiver_down`. Both read as `shutting_down` (errors.hpp).
 /// Activity is logged only when `should_log_activity` says so (else `unit` without a write).
 /// It keeps one timer at `next_deadline` and logs `due_events` (by `system`) when it fires; it
 /// writes a snapshot every `snapshot_every` events. Asked `(passivate_atom)` by its shard (which

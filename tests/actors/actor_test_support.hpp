@@ -5,6 +5,7 @@
 // records what user actors tell broadcasters and the supervisor.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -100,6 +101,7 @@ class actor_fixture : public ::testing::Test {
     env->passivate_after = std::chrono::seconds{60};
     env->snapshot_every = snapshot_every_;
     env->epoch = 1;
+    env->before_apply = before_apply_;
     env_ = env;
     actors::directory_config config;
     for (const char* id : {"U1", "U2", "U3"})
@@ -153,6 +155,17 @@ class actor_fixture : public ::testing::Test {
     return out;
   }
 
+  /// The resident actor of `user`, or an invalid handle when none is resident.
+  caf::actor resident_actor(const std::string& user) {
+    caf::scoped_actor self{sys_};
+    auto handle = self->request(directory_, caf::infinite, caf::get_atom::value, user);
+    sched_.run();
+    caf::actor out;
+    if (!self->mailbox().empty())
+      handle.receive([&](caf::actor& a) { out = a; }, [&](caf::error&) {});
+    return out;
+  }
+
   /// Number of resident user actors in the directory shard.
   uint64_t residents() {
     caf::scoped_actor self{sys_};
@@ -185,6 +198,8 @@ class actor_fixture : public ::testing::Test {
   caf::scheduler::test_coordinator& sched_;
   std::shared_ptr<events::timestamp_us> now_ = std::make_shared<events::timestamp_us>(start_time);
   uint64_t snapshot_every_ = 1000;
+  /// Installed as `user_env::before_apply` by `start` (fault injection; null = off).
+  std::function<void(const events::event&)> before_apply_;
   std::shared_ptr<storage::event_log> log_;
   std::shared_ptr<const actors::user_env> env_;
   probe_log seen_ = std::make_shared<std::vector<std::string>>();

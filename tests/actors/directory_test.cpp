@@ -16,15 +16,6 @@ class directory_test : public actor_fixture {
     return command(connect_atom::value, user, conn, std::string{"web"}, std::string{},
                    std::string{});
   }
-  /// The resident actor of `user`, or an invalid handle.
-  caf::actor actor_of(const std::string& user) {
-    caf::scoped_actor self{sys_};
-    auto handle = self->request(directory_, caf::infinite, caf::get_atom::value, user);
-    sched_.run();
-    caf::actor out;
-    handle.receive([&](caf::actor& a) { out = a; }, [&](caf::error&) {});
-    return out;
-  }
 };
 
 TEST_F(directory_test, unknown_and_deactivated_users_are_refused) {
@@ -48,12 +39,12 @@ TEST_F(directory_test, a_killed_user_actor_comes_back_with_its_state_from_the_lo
   ASSERT_OK(connect("U1", "c1"));
   ASSERT_OK(command(set_status_atom::value, std::string{"U1"}, std::string{"deep work"},
                     std::string{":headphones:"}, int64_t{0}, std::string{}, std::string{}));
-  auto before = actor_of("U1");
+  auto before = resident_actor("U1");
   ASSERT_TRUE(before);
   caf::anon_send_exit(before, caf::exit_reason::kill);
   sched_.run();
   EXPECT_EQ(residents(), 1u);  // restarted at once, not on the next command
-  auto after = actor_of("U1");
+  auto after = resident_actor("U1");
   ASSERT_TRUE(after);
   EXPECT_NE(after, before);
   auto view = query(std::string{"U1"});
@@ -67,11 +58,11 @@ TEST_F(directory_test, a_killed_user_actor_comes_back_with_its_state_from_the_lo
 
 TEST_F(directory_test, a_stale_quiescent_report_is_ignored) {
   ASSERT_OK(connect("U2", "c1"));
-  auto actor = actor_of("U2");
+  auto actor = resident_actor("U2");
   // The shard forwarded 1 command; a report of 0 means one is still in flight.
   caf::anon_send(directory_, actors::quiescent_atom::value, std::string{"U2"}, uint64_t{0});
   sched_.run();
-  EXPECT_EQ(actor_of("U2"), actor);
+  EXPECT_EQ(resident_actor("U2"), actor);
   caf::anon_send(directory_, actors::quiescent_atom::value, std::string{"U2"}, uint64_t{1});
   sched_.run();
   EXPECT_EQ(residents(), 0u);

@@ -2,61 +2,21 @@
 // behind, reads keep working, and once space returns appends succeed again.
 #include "presence/storage/event_log.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
-#include <sys/mount.h>
 
 #include "log_fixtures.hpp"
+#include "support/tmpfs_mount.hpp"
 
 namespace presence::storage {
 namespace {
 
 using events::event;
+using test::fill_until_full;
 using test::make_event;
-
-/// A small tmpfs mounted for the life of the object (needs CAP_SYS_ADMIN).
-class tmpfs_mount {
- public:
-  explicit tmpfs_mount(std::string path) : path_(std::move(path)) {
-    std::filesystem::create_directories(path_);
-    if (::mount("tmpfs", path_.c_str(), "tmpfs", 0, "size=2m") == 0)
-      mounted_ = true;
-    else
-      error_ = std::strerror(errno);
-  }
-  ~tmpfs_mount() {
-    if (mounted_)
-      ::umount2(path_.c_str(), MNT_DETACH);
-  }
-  tmpfs_mount(const tmpfs_mount&) = delete;
-  tmpfs_mount& operator=(const tmpfs_mount&) = delete;
-
-  bool mounted() const { return mounted_; }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string path_;
-  bool mounted_ = false;
-  std::string error_;
-};
-
-/// Writes `path` until the file system refuses; returns the bytes written.
-std::size_t fill_until_full(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr)
-    return 0;
-  std::string chunk(4096, 'x');
-  std::size_t total = 0;
-  while (std::fwrite(chunk.data(), 1, chunk.size(), file) == chunk.size() && std::fflush(file) == 0)
-    total += chunk.size();
-  std::fclose(file);
-  return total;
-}
+using test::tmpfs_mount;
 
 std::vector<event> status_batch(std::size_t count, events::timestamp_us ts) {
   std::vector<event> batch;

@@ -2,6 +2,9 @@
 
 namespace presence::api::http {
 
+const char* const storage_full_detail =
+  "The server's storage is full: nothing was saved. Retry once space is freed.";
+
 bool is_internal(errc code) noexcept {
   switch (code) {
     case errc::corrupt_record:
@@ -60,6 +63,8 @@ const char* slack_error(errc code) noexcept {
       return "invalid_json";
     case errc::shutting_down:
       return "service_unavailable";
+    case errc::disk_full:
+      return "storage_full";
     default:
       return "fatal_error";
   }
@@ -109,6 +114,9 @@ rc_failure to_rc_failure(const presence::error& err) {
     case errc::invalid_argument:
       return bad_request(err.message.empty() ? "Invalid parameters" : err.message,
                          "error-invalid-params");
+    case errc::disk_full:
+      // 507 Insufficient Storage (RFC 4918): the server could not store what the request needs.
+      return {507, std::string{storage_full_detail} + " [error-storage-full]", "error-storage-full"};
     default:
       return {500, "Internal server error [error-internal]", "error-internal"};
   }

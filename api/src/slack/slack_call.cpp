@@ -24,7 +24,8 @@ void slack_call::fail(const presence::error& err) {
   if (http::is_internal(err.code)) {
     // Internal details (paths, storage messages) go to the log, not to the client.
     spdlog::error("api method={} user={} engine error: {}", method, caller.id, describe(err));
-    fail(http::slack_error(err.code));
+    fail(http::slack_error(err.code),
+         err.code == errc::disk_full ? http::storage_full_detail : std::string{});
     return;
   }
   fail(http::slack_error(err.code), err.message);

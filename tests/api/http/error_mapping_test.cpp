@@ -21,9 +21,15 @@ TEST(slack_error, uses_slack_codes) {
 }
 
 TEST(slack_error, hides_internal_failures_behind_fatal_error) {
-  for (auto code : {errc::storage_failure, errc::disk_full, errc::corrupt_record, errc::timeout})
+  for (auto code : {errc::storage_failure, errc::corrupt_record, errc::timeout})
     EXPECT_STREQ(slack_error(code), "fatal_error") << to_string(code);
   EXPECT_STREQ(slack_error(errc::shutting_down), "service_unavailable");
+}
+
+TEST(slack_error, names_a_full_disk) {
+  // A client must be able to tell "nothing was saved, retry later" from a server bug.
+  EXPECT_STREQ(slack_error(errc::disk_full), "storage_full");
+  EXPECT_TRUE(is_internal(errc::disk_full));  // still logged as a server fault
 }
 
 TEST(is_internal, separates_server_faults_from_request_faults) {
@@ -50,6 +56,12 @@ TEST(to_rc_failure, follows_rocket_chat_statuses_and_types) {
   auto internal = to_rc_failure({errc::storage_failure, "/secret/path"});
   EXPECT_EQ(internal.http_status, 500);
   EXPECT_EQ(internal.error.find("/secret/path"), std::string::npos);
+
+  auto full = to_rc_failure({errc::disk_full, "/secret/path: No space left"});
+  EXPECT_EQ(full.http_status, 507);
+  EXPECT_EQ(full.error_type, "error-storage-full");
+  EXPECT_EQ(full.error.find("/secret/path"), std::string::npos);
+  EXPECT_EQ(full.error, std::string{storage_full_detail} + " [error-storage-full]");
 }
 
 } // namespace
