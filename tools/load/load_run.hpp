@@ -31,10 +31,14 @@ struct load_options {
   /// are used and no user is created; otherwise the users are created and written to it.
   std::string tokens_file;
   double timeout_s = 600;             ///< hard limit of the whole run
+  /// Every this many seconds print a `"phase":"sample"` line (server RSS, fds, threads from
+  /// /proc/server_pid; deliveries and errors so far) from the start to the summary; 0 = never.
+  double sample_every_s = 0;
 };
 
 /// Runs the load and prints JSON lines: the phases (connect; idle and subscribed server RSS),
-/// one `"phase":"rate"` line per offered rate, and the summary last. Returns the exit code: 0 when the run
+/// one `"phase":"rate"` line per offered rate, `"phase":"sample"` lines with `sample_every_s`,
+/// and the summary last. Returns the exit code: 0 when the run
 /// completed (errors are reported as figures), 1 when it could not run or hit `timeout_s`.
 int run_load(const load_options& options);
 
