@@ -180,7 +180,7 @@ storage_pid=$!
 "$load" --port "$port" --admin-token "$token" --server-pid "$server_pid" \
   --connections "$connections" --subscriptions "$subscriptions" --rate "$rate" \
   --duration "$duration" --tokens-file "$data/tokens" --sample-every "$sample_every" \
-  --connect-concurrency 256 --timeout "$((duration + 900))" >"$out/load.jsonl" || true
+  --tickle --connect-concurrency 256 --timeout "$((duration + 900))" >"$out/load.jsonl" || true
 grep -v '"phase":"sample"' "$out/load.jsonl" | grep -v '"phase":"measure"' | tee -a "$results"
 grep '"phase":"sample"' "$out/load.jsonl" >"$out/samples.jsonl" || true
 

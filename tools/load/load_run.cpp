@@ -59,6 +59,7 @@ class load_run {
       ids_.push_back(prefix + std::to_string(i));
     tokens_.resize(options.connections);
     pending_.resize(options.connections);
+    by_user_.resize(options.connections, nullptr);
     events_.ready = [this](bool ok, const std::string& what) { on_ready(ok, what); };
     events_.presence = [this](std::string_view user, std::string_view presence) {
       on_presence(user, presence);
@@ -168,6 +169,7 @@ class load_run {
       auto conn = std::make_shared<ws_connection>(io_, server_, sources_[index % sources_.size()],
                                                   target, &events_);
       connections_.emplace_back(index, conn);
+      by_user_[index] = conn.get();
       conn->start();
     };
     if (!options_.use_ticket) {
@@ -325,6 +327,8 @@ class load_run {
     for (std::size_t tries = 0; tokens_[index].empty() && tries < options_.connections; ++tries)
       index = next_change_++ % options_.connections;
     auto& change = pending_[index];
+    if (options_.tickle && by_user_[index] != nullptr)
+      by_user_[index]->send(R"({"type":"tickle"})");  // activity: not idle, so auto shows online
     change.away = !change.away;
     change.sent_us = micros_since(start_);
     ++current_.sent;
@@ -384,6 +388,7 @@ class load_run {
   std::vector<std::string> tokens_;
   std::vector<pending_change> pending_;
   std::vector<std::pair<std::size_t, std::shared_ptr<ws_connection>>> connections_;  ///< (user, conn)
+  std::vector<ws_connection*> by_user_;  ///< each user's connection (owned by connections_)
   ws_events events_;
   std::size_t users_answered_ = 0, next_connect_ = 0, connecting_ = 0, next_change_ = 0;
   uint64_t connected_ = 0, deliveries_ = 0, errors_ = 0, errors_at_start_ = 0, last_count_ = 0;

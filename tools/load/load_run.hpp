@@ -34,6 +34,10 @@ struct load_options {
   /// Every this many seconds print a `"phase":"sample"` line (server RSS, fds, threads from
   /// /proc/server_pid; deliveries and errors so far) from the start to the summary; 0 = never.
   double sample_every_s = 0;
+  /// Before each change, send a `tickle` (activity) on the user's own connection: without any
+  /// client frame a user turns idle (auto-away) after the workspace's idle_timeout, and from
+  /// then on `presence=auto` shows away as `presence=away` does, so long runs deliver nothing.
+  bool tickle = false;
 };
 
 /// Runs the load and prints JSON lines: the phases (connect; idle and subscribed server RSS),

@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
                  "0 = never")
     ->check(CLI::Range(0.0, 3600.0))
     ->capture_default_str();
+  app.add_flag("--tickle", options.tickle,
+               "send a tickle (activity) on the user's connection before each change, so users "
+               "stay active past the server's idle_timeout (long runs)");
   CLI11_PARSE(app, argc, argv);
 
   std::string joined;
