@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
     --chart) chart="$2"; shift 2 ;;
     --max-growth-pct) max_growth_pct="$2"; shift 2 ;;
     --max-slope-kib-min) max_slope_kib_min="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "soak.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
