@@ -11,6 +11,7 @@
 #include <rocksdb/db.h>
 
 #include "presence/storage/event_log.hpp"
+#include "presence/storage/memory_usage.hpp"
 
 namespace presence::storage::detail {
 
@@ -53,6 +54,9 @@ class rocksdb_event_log final : public event_log {
   uint64_t disk_size() const override;
   status flush() override;
   const open_options& options() const override;
+
+  /// RocksDB's memory properties summed over the families (see `storage::memory_usage`).
+  [[nodiscard]] result<log_memory> memory() const;
 
  private:
   using handle_array = std::array<rocksdb::ColumnFamilyHandle*, cf_count>;

@@ -175,6 +175,8 @@ class presenced_process {
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }
   const std::string& data_dir() const { return data_dir_; }
+  /// The server's process id (-1 once stopped), to read its /proc figures.
+  pid_t pid() const { return pid_; }
   /// The admin token given on the command line ("" when none was).
   const std::string& admin_token() const { return admin_token_; }
   /// "http://HOST:PORT"

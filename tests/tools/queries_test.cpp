@@ -127,8 +127,12 @@ TEST_F(queries_test, stats_counts_events_streams_users_and_connections) {
   EXPECT_EQ(stats["users_online"], 1);  // bob's b2
   EXPECT_EQ(stats["open_connections"], 1);
   EXPECT_GT(stats["disk_bytes"].get<uint64_t>(), 0u);
+  // RocksDB's memory for the log as this secondary sees it (values: tests/storage/memory_usage).
+  for (const char* key : {"memtable_bytes", "table_reader_bytes", "block_cache_bytes"})
+    EXPECT_TRUE(stats[key].is_number_unsigned()) << key << " in " << stats.dump();
   auto text = ctl({"stats"});
   EXPECT_NE(text.out.find("users online"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("memtables"), std::string::npos) << text.out;
 }
 
 TEST_F(queries_test, errors_for_unknown_users_bad_times_and_bad_days) {

@@ -33,7 +33,4 @@ class latency_recorder {
   std::size_t sorted_ = 0;  ///< samples_.size() when last sorted
 };
 
-/// Resident bytes of process `pid` (VmRSS in /proc/PID/status); 0 when unreadable or pid <= 0.
-uint64_t process_rss_bytes(int pid);
-
 } // namespace presence::load

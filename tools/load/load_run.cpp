@@ -16,6 +16,7 @@
 #include "latency.hpp"
 #include "load_report.hpp"
 #include "load_util.hpp"
+#include "server_sampler.hpp"
 #include "ws_connection.hpp"
 
 namespace presence::load {
@@ -47,7 +48,8 @@ class load_run {
  public:
   explicit load_run(const load_options& options)
     : options_(options), server_(asio::ip::make_address(options.host), options.port),
-      start_(clock_type::now()), ticker_(io_), deadline_(io_) {
+      start_(clock_type::now()), ticker_(io_), deadline_(io_),
+      sampler_(io_, options.server_pid, options.sample_every_s, [this] { return counters(); }) {
     for (std::size_t i = 0; i < std::max<std::size_t>(options.sources, 1); ++i)
       sources_.push_back(asio::ip::make_address_v4(0x7f000002u + static_cast<uint32_t>(i)));
     pool_ = std::make_unique<http_pool>(io_, server_, sources_, options.http_connections);
@@ -57,11 +59,15 @@ class load_run {
       ids_.push_back(prefix + std::to_string(i));
     tokens_.resize(options.connections);
     pending_.resize(options.connections);
+    by_user_.resize(options.connections, nullptr);
     events_.ready = [this](bool ok, const std::string& what) { on_ready(ok, what); };
     events_.presence = [this](std::string_view user, std::string_view presence) {
       on_presence(user, presence);
     };
-    events_.closed = [this](const std::string& what) { error("closed", what); };
+    events_.closed = [this](const std::string& what) {
+      ++closed_;
+      error("closed", what);
+    };
   }
 
   int run() {
@@ -71,8 +77,10 @@ class load_run {
         return;
       emit({{"bench", "load"}, {"error", "timeout"}, {"phase", phase_}});
       timed_out_ = true;
+      sampler_.stop();
       io_.stop();
     });
+    sampler_.start();
     create_users();
     io_.run();
     return timed_out_ ? 1 : 0;
@@ -86,6 +94,14 @@ class load_run {
   }
 
   const std::string& user_id(std::size_t index) const { return ids_[index]; }
+
+  /// The load generator's side of a sample line (deliveries: users in every presence_change
+  /// seen since the start, initial presences included).
+  nlohmann::json counters() const {
+    return {{"load_phase", phase_}, {"connections_open", connected_ - closed_},
+            {"sent", sent_total_ + current_.sent}, {"acked", acked_total_ + current_.acked},
+            {"deliveries", deliveries_total_}, {"errors", errors_}};
+  }
 
   // --- phase 1: users ----------------------------------------------------------------
   void create_users() {
@@ -153,6 +169,7 @@ class load_run {
       auto conn = std::make_shared<ws_connection>(io_, server_, sources_[index % sources_.size()],
                                                   target, &events_);
       connections_.emplace_back(index, conn);
+      by_user_[index] = conn.get();
       conn->start();
     };
     if (!options_.use_ticket) {
@@ -298,7 +315,10 @@ class load_run {
     current_.latency_samples = latency_.count();
     current_.errors = errors_ - errors_at_start_;
     results_.push_back(current_);
-    emit(rate_line(run_, current_));
+    sent_total_ += current_.sent;
+    acked_total_ += current_.acked;
+    current_ = rate_result{};
+    emit(rate_line(run_, results_.back()));
     start_rate();
   }
 
@@ -307,6 +327,8 @@ class load_run {
     for (std::size_t tries = 0; tokens_[index].empty() && tries < options_.connections; ++tries)
       index = next_change_++ % options_.connections;
     auto& change = pending_[index];
+    if (options_.tickle && by_user_[index] != nullptr)
+      by_user_[index]->send(R"({"type":"tickle"})");  // activity: not idle, so auto shows online
     change.away = !change.away;
     change.sent_us = micros_since(start_);
     ++current_.sent;
@@ -323,6 +345,7 @@ class load_run {
 
   void on_presence(std::string_view user, std::string_view presence) {
     ++deliveries_;
+    ++deliveries_total_;
     if (phase_ != "measure" && phase_ != "drain")
       return;
     auto found = index_.find(user);
@@ -342,6 +365,7 @@ class load_run {
     run_.ratelimited = pool_->ratelimited();
     run_.first_error = first_error_;
     phase_ = "closing";
+    sampler_.stop();
     for (auto& conn : connections_)
       conn.second->close();
     emit(summary_line(run_, results_));
@@ -357,15 +381,18 @@ class load_run {
   std::unordered_map<std::string_view, std::size_t> index_;  ///< id -> connection (views of ids_)
   clock_type::time_point start_, phase_start_, measure_start_, last_report_;
   asio::steady_timer ticker_, deadline_;
+  server_sampler sampler_;
   std::string phase_ = "start";
   bool timed_out_ = false;
 
   std::vector<std::string> tokens_;
   std::vector<pending_change> pending_;
   std::vector<std::pair<std::size_t, std::shared_ptr<ws_connection>>> connections_;  ///< (user, conn)
+  std::vector<ws_connection*> by_user_;  ///< each user's connection (owned by connections_)
   ws_events events_;
   std::size_t users_answered_ = 0, next_connect_ = 0, connecting_ = 0, next_change_ = 0;
   uint64_t connected_ = 0, deliveries_ = 0, errors_ = 0, errors_at_start_ = 0, last_count_ = 0;
+  uint64_t closed_ = 0, deliveries_total_ = 0, sent_total_ = 0, acked_total_ = 0;
   std::string first_error_;
   latency_recorder latency_;
   run_figures run_;
@@ -374,14 +401,8 @@ class load_run {
 };
 
 int run_load(const load_options& options) {
-  const uint64_t files = raise_file_limit();
-  const uint64_t needed = options.connections + options.http_connections + 64;
-  if (files > 0 && needed > files) {
-    emit({{"bench", "load"}, {"error", "open-file limit"},
-          {"detail", "need " + std::to_string(needed) + " descriptors, RLIMIT_NOFILE is " +
-                       std::to_string(files) + " (hard limit; raise it with ulimit -Hn as root)"}});
+  if (!enough_open_files(options.connections + options.http_connections + 64))
     return 1;
-  }
   auto run = std::make_unique<load_run>(options);
   return run->run();
 }

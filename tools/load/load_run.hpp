@@ -31,10 +31,18 @@ struct load_options {
   /// are used and no user is created; otherwise the users are created and written to it.
   std::string tokens_file;
   double timeout_s = 600;             ///< hard limit of the whole run
+  /// Every this many seconds print a `"phase":"sample"` line (server RSS, fds, threads from
+  /// /proc/server_pid; deliveries and errors so far) from the start to the summary; 0 = never.
+  double sample_every_s = 0;
+  /// Before each change, send a `tickle` (activity) on the user's own connection: without any
+  /// client frame a user turns idle (auto-away) after the workspace's idle_timeout, and from
+  /// then on `presence=auto` shows away as `presence=away` does, so long runs deliver nothing.
+  bool tickle = false;
 };
 
 /// Runs the load and prints JSON lines: the phases (connect; idle and subscribed server RSS),
-/// one `"phase":"rate"` line per offered rate, and the summary last. Returns the exit code: 0 when the run
+/// one `"phase":"rate"` line per offered rate, `"phase":"sample"` lines with `sample_every_s`,
+/// and the summary last. Returns the exit code: 0 when the run
 /// completed (errors are reported as figures), 1 when it could not run or hit `timeout_s`.
 int run_load(const load_options& options);
 

@@ -23,6 +23,16 @@ uint64_t raise_file_limit() {
   return limit.rlim_cur;
 }
 
+bool enough_open_files(uint64_t needed) {
+  const uint64_t files = raise_file_limit();
+  if (files == 0 || needed <= files)
+    return true;
+  emit({{"bench", "load"}, {"error", "open-file limit"},
+        {"detail", "need " + std::to_string(needed) + " descriptors, RLIMIT_NOFILE is " +
+                     std::to_string(files) + " (hard limit; raise it with ulimit -Hn as root)"}});
+  return false;
+}
+
 bool read_tokens(const std::string& path, std::size_t count, std::vector<std::string>& ids,
                  std::vector<std::string>& tokens) {
   if (path.empty())

@@ -53,6 +53,14 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", options.timeout_s, "hard limit of the whole run, seconds")
     ->check(CLI::Range(1.0, 7200.0))
     ->capture_default_str();
+  app.add_option("--sample-every", options.sample_every_s,
+                 "print a sample line (server RSS, fds, threads; deliveries, errors) every N s, "
+                 "0 = never")
+    ->check(CLI::Range(0.0, 3600.0))
+    ->capture_default_str();
+  app.add_flag("--tickle", options.tickle,
+               "send a tickle (activity) on the user's connection before each change, so users "
+               "stay active past the server's idle_timeout (long runs)");
   CLI11_PARSE(app, argc, argv);
 
   std::string joined;

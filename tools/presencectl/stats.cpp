@@ -1,4 +1,5 @@
-// `presencectl stats [--json]`: events by type, streams, users, users online, size on disk.
+// `presencectl stats [--json]`: events by type, streams, users, users online, size on disk, and
+// what RocksDB holds in memory for the log (its memtables as this secondary replayed them).
 #include <iomanip>
 #include <map>
 #include <ostream>
@@ -8,6 +9,7 @@
 
 #include "commands.hpp"
 #include "database.hpp"
+#include "presence/storage/memory_usage.hpp"
 #include "presence/storage/recovery.hpp"
 #include "progress.hpp"
 
@@ -26,6 +28,7 @@ struct database_stats {
   uint64_t users_online = 0;
   uint64_t open_connections = 0;
   uint64_t disk_bytes = 0;
+  storage::log_memory memory;
   uint64_t epoch = 0;
   ev::sequence last_seq = 0;
   bool service_enabled = true;
@@ -46,6 +49,7 @@ void print_text(const database_stats& stats, std::ostream& out) {
   row("service") << (stats.service_enabled ? "enabled" : "disabled") << '\n';
   row("epoch") << stats.epoch << '\n';
   row("size on disk") << stats.disk_bytes << " bytes\n";
+  row("memtables") << stats.memory.memtable_bytes << " bytes (not yet flushed)\n";
 }
 
 void print_json(const database_stats& stats, std::ostream& out) {
@@ -59,7 +63,10 @@ void print_json(const database_stats& stats, std::ostream& out) {
                                  {"open_connections", stats.open_connections},
                                  {"service_enabled", stats.service_enabled},
                                  {"epoch", stats.epoch},
-                                 {"disk_bytes", stats.disk_bytes}};
+                                 {"disk_bytes", stats.disk_bytes},
+                                 {"memtable_bytes", stats.memory.memtable_bytes},
+                                 {"table_reader_bytes", stats.memory.table_reader_bytes},
+                                 {"block_cache_bytes", stats.memory.block_cache_bytes}};
   out << json.dump(2) << '\n';
 }
 
@@ -101,6 +108,10 @@ status run_stats(const std::string& db, const stats_options& options, std::ostre
   stats.open_connections = connections->size();
   stats.users_online = online.size();
   stats.disk_bytes = (*log)->disk_size();
+  auto memory = storage::memory_usage(**log);
+  if (!memory)
+    return memory.error();
+  stats.memory = *memory;
   if (options.json)
     print_json(stats, out);
   else
