@@ -179,8 +179,6 @@ class presenced_process {
   const std::string& admin_token() const { return admin_token_; }
   /// "http://HOST:PORT"
   std::string base_url() const { return "http://" + host_ + ":" + std::to_string(port_); }
-  /// The process id while it runs, -1 after `stop` (e.g. to read /proc/PID/status).
-  pid_t pid() const { return pid_; }
   /// Everything presenced wrote to stderr so far (its logs).
   std::string stderr_text() const { return detail::slurp(stderr_path_); }
 
