@@ -81,6 +81,15 @@ TEST(RtmProtocolTest, RejectsMalformedFrames) {
   EXPECT_EQ(unknown.reply_to, json("a"));
 }
 
+TEST(RtmProtocolTest, RejectsDeeplyNestedFramesAsInvalidJson) {
+  // A ping is echoed: a deep value would be copied and printed recursively.
+  auto deep = R"({"type":"ping","id":3,"x":)" + std::string(100'000, '[') +
+              std::string(100'000, ']') + "}";
+  auto bad = as_bad(parse(deep));
+  EXPECT_EQ(bad.code, protocol_error::invalid_json);
+  EXPECT_NE(bad.detail.find("deeper than"), std::string::npos) << bad.detail;
+}
+
 TEST(RtmProtocolTest, RejectsBadIds) {
   EXPECT_EQ(as_bad(parse(R"({"type":"presence_sub"})")).code, protocol_error::invalid_ids);
   EXPECT_EQ(as_bad(parse(R"({"type":"presence_sub","ids":"U1"})")).code,

@@ -123,6 +123,29 @@ TEST(server, malformed_http_gets_400_and_the_server_carries_on) {
   EXPECT_EQ(server.http().get("/healthz").status, 200);
 }
 
+TEST(server, transfer_encoding_without_final_chunked_is_refused_not_smuggled) {
+  // Beast reads such a request as bodiless: its body used to be served as a second request.
+  api_server server;
+  for (const char* coding : {"gzip", "chunked, gzip"}) {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket socket{ioc};
+    socket.connect({boost::asio::ip::make_address(server.process().host()), server.process().port()});
+    boost::asio::write(socket, boost::asio::buffer(
+                                 std::string("POST /api/auth.test HTTP/1.1\r\nHost: x\r\n"
+                                             "Transfer-Encoding: ") + coding +
+                                 "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::string answer;
+    boost::system::error_code ec;
+    char buf[1024];
+    for (std::size_t n; (n = socket.read_some(boost::asio::buffer(buf), ec)) > 0 && !ec;)
+      answer.append(buf, n);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << coding << ": " << answer;
+    EXPECT_TRUE(contains(answer, "bad_request")) << answer;
+    EXPECT_FALSE(contains(answer, "ok\n")) << "the body was served as a request: " << answer;
+  }
+  EXPECT_EQ(server.http().get("/healthz").status, 200);
+}
+
 TEST(server, rate_limit_answers_429_with_retry_after) {
   test::temp_dir dir;
   auto config = dir.sub("presenced.json");

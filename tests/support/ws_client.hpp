@@ -70,6 +70,8 @@ class ws_client {
 
   /// The HTTP status of the upgrade response (101 when it succeeded), 0 before any.
   unsigned handshake_status() const { return response_.result_int(); }
+  /// The body of the upgrade response (the server's JSON error when it refused).
+  const std::string& handshake_body() const { return response_.body(); }
 
   /// Sends one text frame; false when the socket failed or `timeout` passed.
   bool send(const std::string& text, millis timeout = millis(5000)) {

@@ -144,6 +144,15 @@ void http_session::on_read(beast::error_code ec) {
     write(plain_error(400, "bad_request"), false);
     return;
   }
+  // RFC 9112 §6.3: a Transfer-Encoding whose last coding is not `chunked` leaves a request's
+  // length unknown; 400 and close. Beast reads such a request as bodiless, so its body would be
+  // parsed as the next request on the connection (request smuggling).
+  const auto& req = parser_->get();
+  if (req.find(bhttp::field::transfer_encoding) != req.end() && !parser_->chunked()) {
+    spdlog::debug("http bad request: Transfer-Encoding without a final chunked coding");
+    write(plain_error(400, "bad_request"), false);
+    return;
+  }
   dispatch_request();
 }
 

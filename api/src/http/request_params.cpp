@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "bounded_json.hpp"
+
 namespace presence::api::http {
 
 namespace {
@@ -108,7 +110,11 @@ result<nlohmann::json> collect_params(std::string_view query, std::string_view c
     return params;
   auto type = media_type(content_type);
   if (type == "application/json") {
-    auto parsed = nlohmann::json::parse(body, nullptr, false);
+    bool too_deep = false;
+    auto parsed = parse_client_json(body, &too_deep);
+    if (too_deep)
+      return presence::error{errc::invalid_json, "the JSON body nests deeper than " +
+                                                   std::to_string(max_json_depth) + " levels"};
     if (parsed.is_discarded())
       return presence::error{errc::invalid_json, "the body is not valid JSON"};
     if (!parsed.is_object())

@@ -25,7 +25,8 @@ std::string percent_encode(std::string_view text);
 status parse_urlencoded(std::string_view text, nlohmann::json& into);
 
 /// The parameters of a request: the query string, then the body on top (body values win).
-/// `application/json` bodies must be a JSON object (error `invalid_json`); form bodies
+/// `application/json` bodies must be a JSON object nested at most `max_json_depth` levels
+/// (error `invalid_json`); form bodies
 /// (`application/x-www-form-urlencoded`, or no content type) give string values (error
 /// `invalid_argument`); other content types with a non-empty body are `invalid_argument` too.
 result<nlohmann::json> collect_params(std::string_view query, std::string_view content_type,

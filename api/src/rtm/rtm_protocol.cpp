@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "../bounded_json.hpp"
 #include "presence/events/validation.hpp"
 
 namespace presence::api::rtm {
@@ -76,8 +77,13 @@ const char* to_string(protocol_error code) noexcept {
 
 client_message parse_client_message(std::string_view text, std::size_t max_query_ids,
                                     std::size_t max_sub_ids) {
-  // No exceptions: a parse failure yields a discarded value.
-  json frame = json::parse(text.begin(), text.end(), nullptr, false);
+  // No exceptions: a parse failure yields a discarded value. The depth bound matters here:
+  // a ping is echoed, and copying or printing a deep value recurses once per level.
+  bool too_deep = false;
+  json frame = parse_client_json(text, &too_deep);
+  if (too_deep)
+    return bad(protocol_error::invalid_json,
+               "the frame nests deeper than " + std::to_string(max_json_depth) + " levels");
   if (frame.is_discarded())
     return bad(protocol_error::invalid_json, "the frame is not valid JSON");
   if (!frame.is_object())

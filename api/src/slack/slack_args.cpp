@@ -1,5 +1,6 @@
 #include "slack/slack_args.hpp"
 
+#include "bounded_json.hpp"
 #include "http/error_mapping.hpp"
 #include "http/request_params.hpp"
 #include "presence/events/validation.hpp"
@@ -51,13 +52,18 @@ parsed<status_update> read_update(const nlohmann::json& params) {
   std::string why;
   auto it = params.find("profile");
   if (it != params.end() && !it->is_null()) {
-    nlohmann::json profile = *it;
-    if (profile.is_string()) {
-      profile = nlohmann::json::parse(it->get<std::string>(), nullptr, false);
-      if (profile.is_discarded())
+    // JSON text (form bodies) is parsed here; an object from a JSON body is used in place.
+    nlohmann::json parsed_text;
+    if (it->is_string()) {
+      bool too_deep = false;
+      parsed_text = parse_client_json(it->get_ref<const std::string&>(), &too_deep);
+      if (parsed_text.is_discarded())
         return arg_error{"invalid_profile",
-                         "profile is not valid JSON (URL-encode it in form bodies)"};
+                         too_deep ? "profile nests deeper than " + std::to_string(max_json_depth) +
+                                      " levels"
+                                  : "profile is not valid JSON (URL-encode it in form bodies)"};
     }
+    const auto& profile = it->is_string() ? parsed_text : *it;
     if (!profile.is_object())
       return arg_error{"invalid_profile", "profile must be a JSON object"};
     for (const auto& [name, value] : profile.items())
@@ -202,8 +208,7 @@ parsed<setting_changes> parse_settings_set(const nlohmann::json& params) {
   setting_changes changes;
   auto it = params.find("settings");
   if (it != params.end()) {
-    auto settings = it->is_string() ? nlohmann::json::parse(it->get<std::string>(), nullptr, false)
-                                    : *it;
+    auto settings = it->is_string() ? parse_client_json(it->get_ref<const std::string&>()) : *it;
     if (!settings.is_object())
       return invalid_arguments("settings must be a JSON object of key to value");
     for (const auto& [key, value] : settings.items())

@@ -71,6 +71,14 @@ TEST(collect_params, reports_invalid_json_and_form_data) {
   ASSERT_ERRC(collect_params("a=%q", "", ""), errc::invalid_argument);
 }
 
+TEST(collect_params, refuses_json_bodies_nested_too_deep) {
+  // 200 KB of nesting in `profile` used to crash presenced when the handler copied it.
+  auto body = R"({"profile":)" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
+  auto params = collect_params("", "application/json", body);
+  ASSERT_ERRC(params, errc::invalid_json);
+  EXPECT_NE(params.error().message.find("deeper than"), std::string::npos);
+}
+
 TEST(valid_param_name, accepts_slack_style_names_only) {
   EXPECT_TRUE(valid_param_name("status_text"));
   EXPECT_TRUE(valid_param_name("batch_presence_aware"));
