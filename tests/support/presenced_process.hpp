@@ -175,7 +175,7 @@ class presenced_process {
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }
   const std::string& data_dir() const { return data_dir_; }
-  /// The server's process id (-1 once stopped), to read its /proc figures.
+  /// The server's process id (-1 once stopped or killed), to read its /proc figures.
   pid_t pid() const { return pid_; }
   /// The admin token given on the command line ("" when none was).
   const std::string& admin_token() const { return admin_token_; }
@@ -183,9 +183,6 @@ class presenced_process {
   std::string base_url() const { return "http://" + host_ + ":" + std::to_string(port_); }
   /// Everything presenced wrote to stderr so far (its logs).
   std::string stderr_text() const { return detail::slurp(stderr_path_); }
-
-  /// The server's process id, -1 once it was stopped or killed.
-  pid_t pid() const { return pid_; }
 
   /// Kills the server with SIGKILL (a crash: nothing is flushed, no goodbye) and reaps it.
   /// Returns whether it was still running when killed (false: it had exited on its own).
