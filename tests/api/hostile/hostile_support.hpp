@@ -225,4 +225,19 @@ inline log_audit stop_and_audit(presenced_process& process) {
   return audit;
 }
 
+/// The log side of a catalogue's closing check, shared by the Web API and REST suites: every
+/// status the writer `walt` had acknowledged is logged in order, `mallory`'s acknowledged statuses
+/// and no presence change of hers are, and `alice` kept exactly the status and presence she set
+/// before the catalogue.
+inline void expect_catalogue_writes(const log_audit& audit,
+                                    const std::vector<std::string>& walt_acknowledged,
+                                    const std::vector<std::string>& mallory_acknowledged) {
+  EXPECT_EQ(audit.fields("walt", "status_set", "text"), walt_acknowledged);
+  EXPECT_EQ(audit.fields("mallory", "status_set", "text"), mallory_acknowledged);
+  EXPECT_EQ(audit.count("mallory", "presence_set"), 0u);
+  EXPECT_EQ(audit.fields("alice", "status_set", "text"),
+            std::vector<std::string>{"before the storm"});
+  EXPECT_EQ(audit.fields("alice", "presence_set", "mode"), std::vector<std::string>{"away"});
+}
+
 } // namespace presence::test::hostile
