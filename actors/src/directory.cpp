@@ -132,6 +132,8 @@ void sweep(directory_actor* self) {
 /// Keeps the records that belong to this shard.
 void learn(directory_actor* self, const std::vector<events::user_record>& records) {
   auto& st = self->state;
+  if (records.size() > 1)  // a bulk load; reserving for single records could shrink the table
+    st.users.reserve(st.users.size() + records.size());
   for (const auto& record : records)
     if (directory_shard(record.id, st.shards) == st.index)
       st.users[record.id] = record.active;

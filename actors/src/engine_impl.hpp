@@ -132,7 +132,10 @@ class engine_impl final : public engine {
   /// Start-up steps (engine_open.cpp).
   status open_log();
   status close_stale_connections(uint64_t epoch);
-  void spawn_actors(const events::workspace_state& workspace, uint64_t epoch);
+  /// Spawns loaders, broadcasters, the supervisor (which takes `workspace`) and the directory
+  /// shards (each spawned knowing its own users, so no command can meet a shard that has not
+  /// learnt them yet).
+  void spawn_actors(events::workspace_state workspace, uint64_t epoch);
   void stop_actors();
   /// Registers `sink` with every broadcaster shard (engine_subscribe.cpp).
   result<uint64_t> subscribe_sink(const caf::actor& sink, bool own_sink, const std::string& owner);

@@ -111,7 +111,7 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
   // No user actor exists yet and no command is accepted before this returns.
   if (auto closed = self->close_stale_connections(*epoch); !closed)
     return closed.error();
-  self->spawn_actors(*workspace, *epoch);
+  self->spawn_actors(std::move(*workspace), *epoch);
   return std::unique_ptr<engine>{std::move(self)};
 }
 
@@ -154,7 +154,7 @@ status engine_impl::close_stale_connections(uint64_t epoch) {
   return flush();
 }
 
-void engine_impl::spawn_actors(const events::workspace_state& workspace, uint64_t epoch) {
+void engine_impl::spawn_actors(events::workspace_state workspace, uint64_t epoch) {
   for (std::size_t i = 0; i < loader_count; ++i)
     loaders_.push_back(spawn_loader(system_, log_, true));
   for (std::size_t i = 0; i < config_.broadcaster_shards; ++i) {
@@ -164,35 +164,41 @@ void engine_impl::spawn_actors(const events::workspace_state& workspace, uint64_
     shard.service_enabled = workspace.service_enabled;
     broadcasters_.push_back(spawn_broadcaster(system_, shard));
   }
-  supervisor_config supervision;
-  supervision.journal = journal_;
-  supervision.initial = workspace;
-  supervision.clock = config_.clock;
-  supervisor_ = spawn_supervisor(system_, std::move(supervision));
+  // Each shard gets only its own users: with 1,000,000 users a full copy per shard (and a second
+  // one pushed by the supervisor) was most of a restart's time and memory.
+  std::vector<directory_config> shards(config_.directory_shards);
+  for (auto& shard : shards)
+    shard.users.reserve(workspace.users.size() / shards.size() + 1);
+  for (const auto& [id, record] : workspace.users)
+    shards[directory_shard(id, shards.size())].users.push_back(record);
   auto env = std::make_shared<user_env>();
   env->journal = journal_;
   env->loaders = loaders_;
-  env->supervisor = supervisor_;
   env->broadcasters = broadcasters_;
   env->clock = config_.clock;
   env->passivate_after = config_.passivate_after;
   env->snapshot_every = config_.snapshot_every;
   env->epoch = epoch;
   env->counters = counters_;
-  directory_config shard;
-  shard.shards = config_.directory_shards;
-  for (const auto& [id, record] : workspace.users)
-    shard.users.push_back(record);
-  // The supervisor pushes the same context on attach; starting with it closes the window.
-  shard.context.service_enabled = workspace.service_enabled
-                                  || workspace.settings.degraded_query_only;
-  shard.context.default_idle_timeout = workspace.settings.idle_timeout;
-  shard.activity_log_interval = workspace.settings.activity_log_interval;
-  for (std::size_t i = 0; i < config_.directory_shards; ++i) {
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    auto& shard = shards[i];
     shard.index = i;
-    directories_.push_back(spawn_directory(system_, env, shard));
+    shard.shards = shards.size();
+    // The supervisor pushes the same context on attach; starting with it closes the window.
+    shard.context.service_enabled = workspace.service_enabled
+                                    || workspace.settings.degraded_query_only;
+    shard.context.default_idle_timeout = workspace.settings.idle_timeout;
+    shard.activity_log_interval = workspace.settings.activity_log_interval;
   }
-  caf::anon_send(supervisor_, attach_atom::value, directories_, broadcasters_);
+  supervisor_config supervision;
+  supervision.journal = journal_;
+  supervision.initial = std::move(workspace);
+  supervision.clock = config_.clock;
+  supervisor_ = spawn_supervisor(system_, std::move(supervision));
+  env->supervisor = supervisor_;
+  for (auto& shard : shards)
+    directories_.push_back(spawn_directory(system_, env, std::move(shard)));
+  caf::anon_send(supervisor_, attach_atom::value, directories_, broadcasters_, true);
 }
 
 status engine_impl::shutdown() {

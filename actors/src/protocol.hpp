@@ -82,7 +82,8 @@ using context_atom = caf::atom_constant<caf::atom("context")>;
 /// (conn_delta_atom, int64_t delta) from user actors after logging connected (+1) /
 /// disconnected (-1). The supervisor enforces connection_limit from these counts.
 using conn_delta_atom = caf::atom_constant<caf::atom("conndelta")>;
-/// (attach_atom, std::vector<caf::actor> directory_shards, std::vector<caf::actor> broadcasters)
+/// (attach_atom, std::vector<caf::actor> directory_shards, std::vector<caf::actor> broadcasters
+/// [, bool users_known])
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
 // Admin requests, each (atom, args..., by, via) -> reply:
 /// (create_user_atom, id, name, bool admin, by, via) -> events::user_record

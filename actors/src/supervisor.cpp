@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "connection_limit.hpp"
+#include "directory.hpp"
 #include "protocol.hpp"
 #include "token_hash.hpp"
 #include "workspace_commands.hpp"
@@ -233,17 +234,20 @@ caf::response_promise enable(supervisor_actor self, std::string by, std::string 
   return rp;
 }
 
+/// Takes the shards and broadcasters and pushes them the state; each shard gets its own users
+/// unless `users_known` (the shards were spawned with them).
 void attach(supervisor_actor self, std::vector<caf::actor> directories,
-            std::vector<caf::actor> broadcasters) {
+            std::vector<caf::actor> broadcasters, bool users_known) {
   auto& st = self->state;
   st.directories = std::move(directories);
   st.broadcasters = std::move(broadcasters);
-  std::vector<events::user_record> users;
-  users.reserve(st.workspace.users.size());
-  for (const auto& kv : st.workspace.users)
-    users.push_back(kv.second);
-  for (const auto& shard : st.directories)
-    self->send(shard, users_atom::value, users);
+  if (!users_known && !st.directories.empty()) {
+    std::vector<std::vector<events::user_record>> users(st.directories.size());
+    for (const auto& [id, record] : st.workspace.users)
+      users[directory_shard(id, users.size())].push_back(record);
+    for (std::size_t i = 0; i < users.size(); ++i)
+      self->send(st.directories[i], users_atom::value, std::move(users[i]));
+  }
   push_settings(self);
   for (const auto& shard : st.broadcasters)
     self->send(shard, service_atom::value, st.workspace.service_enabled);
@@ -259,7 +263,11 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
   return {
     [self](attach_atom, std::vector<caf::actor>& directories,
            std::vector<caf::actor>& broadcasters) {
-      attach(self, std::move(directories), std::move(broadcasters));
+      attach(self, std::move(directories), std::move(broadcasters), false);
+    },
+    [self](attach_atom, std::vector<caf::actor>& directories,
+           std::vector<caf::actor>& broadcasters, bool users_known) {
+      attach(self, std::move(directories), std::move(broadcasters), users_known);
     },
     [self](conn_delta_atom, int64_t delta) {
       auto& st = self->state;

@@ -30,8 +30,11 @@ struct supervisor_config {
 /// protocol.hpp; admin replies carry `presence::errc` errors as `caf::error`. Writes are
 /// serialised: while an append is in flight (awaited), no other message is handled, so each
 /// command is validated against the state every earlier command produced.
-/// - `(attach_atom, directory_shards, broadcasters)`: pushes the user list, the presence context
-///   and settings, and the service state; later changes are pushed the same way.
+/// - `(attach_atom, directory_shards, broadcasters[, bool users_known])`: pushes each shard the
+///   users it owns (`directory_shard` over the shards in the order given; skipped when
+///   `users_known`: the shards were spawned with them), the presence context and settings, and the
+///   service state; later changes are pushed the same way (user changes to every shard, which keep
+///   only their own).
 /// - `(conn_delta_atom, delta)`: counts connections. A connect that takes the count past
 ///   `connection_limit` (0 = unlimited) while the service is on appends
 ///   `service_disabled("connection_limit", count)` by `system`, then tells every directory shard

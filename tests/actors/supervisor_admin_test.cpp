@@ -1,6 +1,8 @@
 // Supervisor: users, tokens, presets, the audit trail, append failures.
 #include "supervisor_fixture.hpp"
 
+#include "directory.hpp"
+
 namespace presence::actors::test_supervisor {
 namespace {
 
@@ -34,6 +36,39 @@ TEST_F(supervisor_admin_test, users_are_created_once_and_pushed_to_directory_sha
                  std::vector<caf::actor>{broadcaster_});
   sched_.run();
   EXPECT_TRUE(contains(*directory_seen_, "users U1(inactive)"));
+}
+
+TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
+  strings ids{"U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8"};
+  for (const auto& id : ids)
+    ASSERT_OK(ask<events::user_record>(create_user_atom::value, id, std::string{"N"}, false,
+                                       std::string{}, std::string{}));
+  std::vector<record_log> seen{std::make_shared<strings>(), std::make_shared<strings>()};
+  std::vector<caf::actor> shards{keep(system_.spawn(recorder, seen[0])),
+                                 keep(system_.spawn(recorder, seen[1]))};
+  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<caf::actor>{broadcaster_});
+  sched_.run();
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    std::string expected = "users";
+    for (const auto& id : ids)
+      if (directory_shard(id, shards.size()) == i)
+        expected += " " + id;
+    EXPECT_TRUE(contains(*seen[i], expected)) << "shard " << i;
+    EXPECT_EQ(std::count_if(seen[i]->begin(), seen[i]->end(),
+                            [](const std::string& line) { return line.rfind("users", 0) == 0; }),
+              1);
+  }
+  // Shards spawned knowing their users (the engine's start) get no second copy.
+  for (auto& log : seen)
+    log->clear();
+  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<caf::actor>{broadcaster_},
+                 true);
+  sched_.run();
+  for (const auto& log : seen) {
+    EXPECT_FALSE(log->empty());  // the context still arrives
+    for (const auto& line : *log)
+      EXPECT_NE(line.rfind("users", 0), 0u) << line;
+  }
 }
 
 TEST_F(supervisor_admin_test, tokens_store_only_the_hash_and_authenticate_by_secret) {
