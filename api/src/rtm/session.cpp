@@ -131,6 +131,7 @@ void session::on_accept(beast::error_code ec) {
     return;
   }
   accepted_ = true;
+  req_ = {};  // the handshake request is no longer needed (its headers are ~0.5 KiB)
   ++ctx_.stats.ws_connections;
   ctx_.engine.connect_async(user_, conn_, "rtm", origin{{}, conn_},
                             [self = shared_from_this()](status st) {
@@ -200,13 +201,25 @@ void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
 }
 
 void session::do_read() {
-  ws_.async_read(buffer_, net::bind_executor(strand_, [self = shared_from_this()](
-                                                        beast::error_code ec, std::size_t bytes) {
-                   self->on_read(ec, bytes);
-                 }));
+  // An idle session waits on a read of at most first_read_bytes, so it holds that much buffer
+  // instead of Beast's usual 1.5 KiB prepare; the rest of the message (if any) is read once it
+  // has started arriving. read_message_max still bounds the whole message.
+  ws_.async_read_some(
+    buffer_, first_read_bytes,
+    net::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec || self->ws_.is_message_done()) {
+        self->on_read(ec);
+        return;
+      }
+      self->ws_.async_read(self->buffer_,
+                           net::bind_executor(self->strand_,
+                                              [self](beast::error_code ec, std::size_t) {
+                                                self->on_read(ec);
+                                              }));
+    }));
 }
 
-void session::on_read(beast::error_code ec, std::size_t bytes) {
+void session::on_read(beast::error_code ec) {
   if (ec) {
     auto reason = events::disconnect_reason::closed;
     if (close_reason_) {
@@ -222,7 +235,8 @@ void session::on_read(beast::error_code ec, std::size_t bytes) {
   ++ctx_.stats.ws_messages_in;
   last_seen_ = clock::now();
   auto text = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(bytes);
+  buffer_.consume(buffer_.size());
+  buffer_.shrink_to_fit();  // an idle session keeps no message buffer
   if (!closing_) {
     // Every client message is activity; the engine coalesces what it logs.
     ctx_.engine.activity_async(user_, conn_, origin{{}, conn_}, [](status) {});

@@ -53,13 +53,17 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   using clock = std::chrono::steady_clock;
+  /// The most a session's pending read prepares before a message starts arriving.
+  static constexpr std::size_t first_read_bytes = 256;
 
   // --- lifecycle (session.cpp) ---------------------------------------------------------------
   void on_accept(boost::beast::error_code ec);
   void on_connected(status st);
   void on_subscribed(result<uint64_t> sub, std::size_t max_subscription, bool service_enabled);
+  /// Reads the next message into `buffer_` (a small first read, then the rest).
   void do_read();
-  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  /// One whole message is in `buffer_` (or the read failed with `ec`).
+  void on_read(boost::beast::error_code ec);
   void heartbeat();
   /// Ends the presence connection at once (`why` is logged) and sends a close frame (`code`,
   /// `reason`) after the backlog, or only after the frame being written when `drop_backlog`;
