@@ -25,9 +25,10 @@ ci_tests=(events_tests storage_tests)
 # halt_on_error/abort_on_error: the first report kills the process (SIGABRT), so the test fails
 # even if it would have passed; detect_leaks: LeakSanitizer at exit (its suppressions are third-
 # party one-time allocations only, scripts/lsan.supp). UBSan's checks are built non-recoverable
-# (-fno-sanitize-recover=undefined in CMakeLists.txt); its options make it abort and print stacks.
+# except `null` (CMakeLists.txt): halt_on_error makes a `null` report abort as well unless it
+# matches scripts/ubsan.supp (one CAF header); the options make UBSan abort and print stacks.
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:report_error_type=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:report_error_type=1:suppressions=$root/scripts/ubsan.supp${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 log() { printf '[asan] %s\n' "$*" >&2; }

@@ -262,7 +262,9 @@ TEST(rtm_hostile, flood_of_refused_frames_keeps_memory_bounded) {
               "(growth %ld KiB, bound %ld KiB)\n",
               before, after, after - before, bound_kib);
   ASSERT_GT(before, 0);
-  EXPECT_LE(after - before, bound_kib);
+  if (test::rss_bounds_apply) {  // not under ASan (test_support.hpp)
+    EXPECT_LE(after - before, bound_kib);
+  }
 
   // Still serving; only the flooding socket is counted.
   ASSERT_TRUE(client->barrier().has_value());
