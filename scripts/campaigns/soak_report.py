@@ -116,9 +116,11 @@ def main():
         t0 = measured[0]["t_s"]
         warmup = max(60.0, min(300.0, a.duration / 6))
         covered = len(storage) >= 2 and storage[0]["t_s"] <= t0 + warmup and storage[-1]["t_s"] >= measured[-1]["t_s"] - 2 * (storage[-1]["t_s"] - storage[-2]["t_s"])
-        # A flush frees a memtable, but the allocator keeps the pages for the next ones: RSS
-        # follows the memtables' high-water mark, not their current size. The checked series is
-        # RSS less that mark so far (RSS less the current size is in the CSV and the chart).
+        # presenced maps memtable blocks by themselves (a fixed M_MMAP_THRESHOLD), so a flush gives
+        # its pages back and RSS follows the memtables' current size: the checked series is RSS
+        # less that size. RSS less the high-water mark so far is in the CSV beside it (it was the
+        # checked series while glibc kept flushed blocks, and it depends on where in the flush
+        # cycle a run starts and ends).
         peak = 0
         for s in samples:
             s["memtable_bytes"] = interpolate(storage, s["t_s"]) if covered else None
@@ -128,7 +130,7 @@ def main():
             s["rss_less_memtable_peak"] = None if not covered else s["server_rss_bytes"] - peak
         warm = nearest(measured, t0 + warmup)
         end = measured[-1]
-        key = "rss_less_memtable_peak" if covered else "server_rss_bytes"
+        key = "rss_less_memtables" if covered else "server_rss_bytes"
         half = [(s["t_s"], s[key]) for s in measured if s["t_s"] >= t0 + a.duration / 2]
         raw_half = [(s["t_s"], s["server_rss_bytes"]) for s in measured if s["t_s"] >= t0 + a.duration / 2]
         slope, raw_slope = slope_per_min(half), slope_per_min(raw_half)
