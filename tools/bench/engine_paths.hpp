@@ -15,7 +15,8 @@ namespace presence::bench {
 struct engine_figures {
   uint64_t acknowledged = 0;  ///< commands answered with success
   uint64_t failed = 0;        ///< commands answered with an error
-  double open_s = 0;          ///< engine::open until the first 64 users were answered (ready)
+  double open_s = 0;          ///< engine::open until it returned; restart: until the first 64
+                              ///< users were answered (ready)
   double seconds = 0;         ///< the timed phase
   double cpu_seconds = 0;     ///< process CPU (all threads) during the timed phase
   uint64_t rss_before = 0;    ///< memory: resident bytes before the timed phase
