@@ -230,8 +230,8 @@ set key right bottom
 set grid
 %s
 plot "%s" using 2:4 every ::1 with lines lw 2 title "RSS (MiB)" axis x1y1, \\
-     "%s" using 2:15 every ::1 with lines lw 2 title "RSS less the memtables' high-water mark (checked)" axis x1y1, \\
-     "%s" using 2:14 every ::1 with lines dt 3 title "RSS less current memtables" axis x1y1, \\
+     "%s" using 2:14 every ::1 with lines lw 2 title "RSS less current memtables (checked)" axis x1y1, \\
+     "%s" using 2:15 every ::1 with lines dt 3 title "RSS less the memtables' high-water mark" axis x1y1, \\
      "%s" using 2:13 every ::1 with lines title "RocksDB memtables (MiB)" axis x1y1, \\
      "%s" using 2:8 every ::1 with lines dt 2 title "connections open" axis x1y2
 """ % (a.chart, title, a.connections * 1.25, warm_line, csv, csv, csv, csv, csv)
