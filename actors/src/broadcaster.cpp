@@ -6,9 +6,10 @@
 #include <utility>
 #include <vector>
 
-#include "coalescer.hpp"
+#include <caf/actor_clock.hpp>
+
+#include "fanout.hpp"
 #include "protocol.hpp"
-#include "subscription_table.hpp"
 
 namespace presence::actors {
 
@@ -23,12 +24,10 @@ struct broadcaster_state {
   events::workspace_settings settings;
   bool service_enabled = true;
   bool flush_armed = false;
-  subscription_table table;
-  coalescer buffer;
+  /// Subscriptions, what each subscriber was told, pending changes and the latest real (not
+  /// `disabled`) presence of each subscribed subject (for the resync when the service is back on).
+  fanout table;
   std::map<subscriber_id, caf::actor> sinks;
-  /// Latest real (not `disabled`) presence of each subscribed subject, for the resync when the
-  /// service comes back on. Holds only subjects someone subscribes to.
-  std::map<std::string, presence_value, std::less<>> known;
 };
 
 using broadcaster_actor = caf::stateful_actor<broadcaster_state>*;
@@ -65,13 +64,20 @@ void send_batches(broadcaster_actor self, std::vector<presence_batch> batches) {
 }
 
 /// Starts the flush timer unless one is already running. Timers run only while changes wait.
+/// Flushes fall on a grid of `flush_interval_ms` of the actor clock shared by every shard, so a
+/// subscriber's notifications from all shards arrive together (its session merges them into one
+/// frame per presence value); a change waits at most one interval, never longer.
 void arm_flush(broadcaster_actor self) {
   auto& st = self->state;
   if (st.flush_armed)
     return;
   st.flush_armed = true;
-  self->delayed_send(self, std::chrono::milliseconds(st.settings.flush_interval_ms),
-                     caf::tick_atom::value);
+  auto interval = std::chrono::duration_cast<caf::actor_clock::duration_type>(
+    std::chrono::milliseconds(st.settings.flush_interval_ms));
+  auto delay = interval;
+  if (interval.count() > 0)
+    delay = interval - self->clock().now().time_since_epoch() % interval;
+  self->delayed_send(self, delay, caf::tick_atom::value);
 }
 
 void flush(broadcaster_actor self) {
@@ -79,21 +85,12 @@ void flush(broadcaster_actor self) {
   st.flush_armed = false;
   if (!st.service_enabled)
     return;
-  send_batches(self, st.buffer.flush());
-}
-
-/// Forgets a subject when its last subscriber (in this shard) left.
-void release_subjects(broadcaster_state& st, const std::vector<std::string>& subjects) {
-  for (const auto& subject : subjects)
-    if (!st.table.has_subscribers(subject))
-      st.known.erase(subject);
+  send_batches(self, st.table.flush());
 }
 
 void drop_subscriber(broadcaster_state& st, subscriber_id id) {
-  auto subjects = st.table.remove(id);
-  st.buffer.remove(id);
+  st.table.remove(id);
   st.sinks.erase(id);
-  release_subjects(st, subjects);
 }
 
 void tell_service_status(broadcaster_actor self, const caf::actor& sink, bool enabled) {
@@ -114,20 +111,16 @@ replace_subjects(broadcaster_actor self, subscriber_id id, const std::vector<std
                                                     std::to_string(st.settings.max_subscription) +
                                                     ") ids");
   auto change = st.table.replace(id, subjects);
-  for (const auto& subject : change.removed)
-    st.buffer.forget(id, subject);
-  release_subjects(st, change.removed);
   std::map<std::string, presence_value, std::less<>> given{initial.begin(), initial.end()};
   std::vector<std::pair<std::string, presence_value>> now;
   for (const auto& subject : change.added) {
     auto i = given.find(subject);
     if (i == given.end())
       continue;
-    if (i->second != presence_value::disabled)
-      st.known.emplace(subject, i->second); // an older publish already there stays
+    st.table.learn(subject, i->second);  // an older publish already known stays
     if (!st.service_enabled)
       continue; // the resync at re-enable sends it
-    st.buffer.mark_sent(id, subject, i->second);
+    st.table.mark_sent(id, subject, i->second);
     now.emplace_back(subject, i->second);
   }
   send_batches(self, group_by_presence(id, now));
@@ -143,19 +136,11 @@ void set_service(broadcaster_actor self, bool enabled) {
     for (const auto& kv : st.sinks)
       tell_service_status(self, kv.second, enabled);
   if (!enabled) {
-    st.buffer.drop_pending();
+    st.table.drop_pending();
     return;
   }
   // Clients showed every presence as disabled: resend the latest known value of every subject.
-  st.buffer.forget_sent();
-  auto resync = false;
-  for (auto id : st.table.all())
-    for (const auto& subject : st.table.subjects_of(id))
-      if (auto i = st.known.find(subject); i != st.known.end()) {
-        st.buffer.record(id, subject, i->second);
-        resync = true;
-      }
-  if (resync)
+  if (st.table.resend_known())
     arm_flush(self);
 }
 
@@ -206,15 +191,8 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
     [self](unsubscribe_atom, subscriber_id id) { drop_subscriber(self->state, id); },
     [self](publish_atom, const std::string& user, presence_value value) {
       auto& st = self->state;
-      if (!st.table.has_subscribers(user))
-        return;
-      if (value != presence_value::disabled)
-        st.known[user] = value;
-      if (!st.service_enabled)
-        return;
-      for (auto id : st.table.subscribers_of(user))
-        st.buffer.record(id, user, value);
-      arm_flush(self);
+      if (st.table.publish(user, value, st.service_enabled) && st.service_enabled)
+        arm_flush(self);
     },
     [self](status_changed_atom, const std::string& user, const events::custom_status& status) {
       for (auto id : self->state.table.subscribers_of(user)) {

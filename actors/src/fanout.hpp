@@ -1,0 +1,146 @@
+#pragma once
+
+// One broadcaster shard's subscriptions and coalescing buffer (DESIGN §4): who subscribes to whom,
+// what each subscriber was last told about each subject, and the changes waiting for the next
+// flush. Plain C++ (no CAF, no clock): the broadcaster's timer decides when to `flush`.
+//
+// Layout, for memory and speed at large fan-outs: subjects are interned once per shard (a dense
+// slot each); a subscription costs a 4-byte subject slot and a 1-byte "last told" value on the
+// subscriber's side and a 4-byte subscriber slot on the subject's side. A change is pending per
+// subject, not per subscriber, so publishing is O(1) and a flush visits each changed subject's
+// subscribers once.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "presence/events/event.hpp"
+
+namespace presence::actors {
+
+/// Subscriber ids are assigned by the engine and shared by every shard.
+using subscriber_id = uint64_t;
+
+/// One `presence_change` for one subscriber: every user in `users` (sorted) now reads `presence`.
+struct presence_batch {
+  subscriber_id subscriber = 0;
+  events::presence_value presence = events::presence_value::offline;
+  std::vector<std::string> users;
+};
+
+/// Groups (subject, presence) pairs into one batch per presence value, in the order of
+/// `presence_value` (online, away, busy, offline, disabled); users sorted within a batch.
+std::vector<presence_batch>
+group_by_presence(subscriber_id subscriber,
+                  const std::vector<std::pair<std::string, events::presence_value>>& values);
+
+/// Not thread-safe (owned by one broadcaster). Memory: O(subscribers + subjects + subscriptions),
+/// independent of how often subjects change. A subject is held only while someone subscribes to
+/// it; its latest known presence is forgotten with it.
+class fanout {
+ public:
+  /// What `replace` changed, each list sorted.
+  struct change {
+    std::vector<std::string> added;
+    std::vector<std::string> removed;
+  };
+
+  /// Registers a subscriber with no subjects. `owner` (a user id or empty) receives that user's
+  /// `manual_presence_change`. Returns false (and changes nothing) when `id` is already known.
+  bool add(subscriber_id id, std::string owner);
+
+  /// Unregisters a subscriber and its subscriptions. No-op for unknown ids.
+  void remove(subscriber_id id);
+
+  bool contains(subscriber_id id) const noexcept { return subscriber_slots_.count(id) != 0; }
+  std::size_t size() const noexcept { return subscriber_slots_.size(); }
+
+  /// Replaces the whole subject list of `id` (duplicates are ignored). Subjects kept keep what
+  /// the subscriber was told; added ones start untold. Precondition: `contains(id)`.
+  change replace(subscriber_id id, const std::vector<std::string>& subjects);
+
+  /// Notes that `id` was told `value` for `subject` outside a flush (its initial presence). No-op
+  /// unless `id` subscribes to `subject`.
+  void mark_sent(subscriber_id id, const std::string& subject, events::presence_value value);
+
+  /// Notes `value` as the latest known presence of `subject` unless one is known already (an
+  /// initial value must not overwrite a newer publish). No-op when nobody subscribes to it.
+  void learn(const std::string& subject, events::presence_value value);
+
+  /// `subject` now reads `value`: remembered as its latest known presence (unless `disabled`) and,
+  /// when `queue`, pending for the next flush (replacing an earlier pending value). Returns false
+  /// (and does nothing) when nobody subscribes to `subject`.
+  bool publish(const std::string& subject, events::presence_value value, bool queue);
+
+  /// The latest known presence of `subject`, if any.
+  std::optional<events::presence_value> known(const std::string& subject) const;
+
+  bool has_subscribers(const std::string& subject) const;
+  /// Subscribers of `subject` (ascending); empty when none.
+  std::vector<subscriber_id> subscribers_of(const std::string& subject) const;
+  /// Subscribers whose owner is `owner` (ascending). Empty for an empty `owner`.
+  std::vector<subscriber_id> owned_by(std::string_view owner) const;
+  /// Every subscriber id (ascending).
+  std::vector<subscriber_id> all() const;
+  /// The subjects of `id` (sorted); empty for unknown ids.
+  std::vector<std::string> subjects_of(subscriber_id id) const;
+
+  /// Drops every pending change, keeping what was told.
+  void drop_pending();
+
+  /// Forgets what every subscriber was told and queues every subject's latest known presence
+  /// (the service came back on: clients showed `disabled`). Returns whether anything is pending.
+  bool resend_known();
+
+  bool has_pending() const noexcept { return pending_ != 0; }
+  /// Subjects with a pending change (bounded by the subject count).
+  std::size_t pending_count() const noexcept { return pending_; }
+
+  /// Per subscriber (ascending id), one batch per presence value holding the subjects whose
+  /// pending presence differs from what that subscriber was last told (a flip and flip back
+  /// within the window yields nothing). Marks them told and clears every pending change.
+  std::vector<presence_batch> flush();
+
+ private:
+  using slot = uint32_t;
+  static constexpr uint8_t untold = 0xff;
+
+  struct subject_entry {
+    const std::string* name = nullptr;  ///< the key in `subject_slots_`
+    std::vector<slot> subscribers;      ///< subscriber slots, unordered
+    events::presence_value pending_value = events::presence_value::offline;
+    events::presence_value known_value = events::presence_value::offline;
+    bool pending = false;
+    bool has_known = false;
+  };
+
+  struct subscriber_entry {
+    subscriber_id id = 0;
+    std::string owner;
+    std::vector<slot> subjects;  ///< subject slots, ascending
+    std::vector<uint8_t> told;   ///< per subject: the presence_value last told, or `untold`
+  };
+
+  const subject_entry* find_subject(const std::string& name) const;
+  slot intern(const std::string& name);
+  void unlink(slot subscriber, slot subject);
+  std::optional<slot> subscriber_slot(subscriber_id id) const;
+
+  std::unordered_map<std::string, slot> subject_slots_;
+  std::vector<subject_entry> subjects_;
+  std::vector<slot> free_subjects_;
+  std::unordered_map<subscriber_id, slot> subscriber_slots_;
+  std::vector<subscriber_entry> subscribers_;
+  std::vector<slot> free_subscribers_;
+  std::map<std::string, std::set<subscriber_id>, std::less<>> by_owner_;
+  std::vector<slot> pending_subjects_;  ///< may hold stale or repeated slots; `pending` decides
+  std::size_t pending_ = 0;
+};
+
+} // namespace presence::actors

@@ -1,0 +1,230 @@
+#include "fanout.hpp"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace presence::actors {
+namespace {
+
+using events::presence_value;
+using users = std::vector<std::string>;
+using ids = std::vector<subscriber_id>;
+
+/// A table where subscriber `id` subscribes to `subjects`.
+void subscribe(fanout& table, subscriber_id id, const users& subjects) {
+  (void) table.add(id, "");
+  (void) table.replace(id, subjects);
+}
+
+TEST(fanout, one_batch_per_presence_value_with_sorted_users) {
+  fanout table;
+  subscribe(table, 7, {"alice", "bob", "carol", "dave"});
+  table.publish("carol", presence_value::away, true);
+  table.publish("alice", presence_value::away, true);
+  table.publish("bob", presence_value::away, true);
+  table.publish("dave", presence_value::online, true);
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].subscriber, 7u);
+  EXPECT_EQ(batches[0].presence, presence_value::online);
+  EXPECT_EQ(batches[0].users, users{"dave"});
+  EXPECT_EQ(batches[1].presence, presence_value::away);
+  EXPECT_EQ(batches[1].users, (users{"alice", "bob", "carol"}));
+  EXPECT_FALSE(table.has_pending());
+  EXPECT_TRUE(table.flush().empty());
+}
+
+TEST(fanout, publish_without_subscribers_is_ignored) {
+  fanout table;
+  subscribe(table, 1, {"alice"});
+  EXPECT_FALSE(table.publish("bob", presence_value::online, true));
+  EXPECT_FALSE(table.has_pending());
+  EXPECT_FALSE(table.known("bob"));
+  EXPECT_TRUE(table.flush().empty());
+}
+
+TEST(fanout, flip_and_flip_back_inside_a_window_sends_nothing) {
+  fanout table;
+  subscribe(table, 1, {"alice"});
+  table.publish("alice", presence_value::online, true);
+  ASSERT_EQ(table.flush().size(), 1u);
+  table.publish("alice", presence_value::away, true);
+  table.publish("alice", presence_value::online, true);
+  EXPECT_TRUE(table.has_pending());
+  EXPECT_TRUE(table.flush().empty());
+  table.publish("alice", presence_value::away, true);
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].presence, presence_value::away);
+}
+
+TEST(fanout, latest_value_wins_and_pending_is_bounded_by_subjects) {
+  fanout table;
+  subscribe(table, 1, {"alice", "bob"});
+  subscribe(table, 2, {"alice", "bob"});
+  for (int i = 0; i < 10000; ++i) {
+    table.publish("alice", i % 2 ? presence_value::online : presence_value::away, true);
+    table.publish("bob", presence_value::busy, true);
+  }
+  EXPECT_EQ(table.pending_count(), 2u) << "one pending entry per subject, not per subscriber";
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 4u);
+  EXPECT_EQ(batches[0].subscriber, 1u);
+  EXPECT_EQ(batches[0].presence, presence_value::online);
+  EXPECT_EQ(batches[0].users, users{"alice"});
+  EXPECT_EQ(batches[1].presence, presence_value::busy);
+  EXPECT_EQ(batches[2].subscriber, 2u);
+  EXPECT_EQ(batches[3].subscriber, 2u);
+}
+
+TEST(fanout, each_subscriber_is_told_only_what_differs_from_what_it_was_told) {
+  fanout table;
+  subscribe(table, 1, {"alice"});
+  subscribe(table, 2, {"alice"});
+  table.mark_sent(1, "alice", presence_value::online);  // its initial presence
+  table.publish("alice", presence_value::online, true);
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].subscriber, 2u);
+}
+
+TEST(fanout, a_subscriber_joining_before_the_flush_gets_a_pending_change_unlike_its_initial) {
+  fanout table;
+  subscribe(table, 1, {"alice"});
+  table.publish("alice", presence_value::away, true);
+  subscribe(table, 2, {"alice"});
+  table.mark_sent(2, "alice", presence_value::online);  // an initial read before the change
+  subscribe(table, 3, {"alice"});
+  table.mark_sent(3, "alice", presence_value::away);  // already current
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].subscriber, 1u);
+  EXPECT_EQ(batches[1].subscriber, 2u);
+  EXPECT_EQ(batches[1].presence, presence_value::away);
+}
+
+TEST(fanout, drop_pending_keeps_what_was_told_and_resend_known_resends) {
+  fanout table;
+  subscribe(table, 1, {"alice", "bob"});
+  table.publish("alice", presence_value::online, true);
+  (void) table.flush();
+  table.publish("alice", presence_value::away, true);
+  table.drop_pending();
+  EXPECT_FALSE(table.has_pending());
+  table.publish("alice", presence_value::online, true);
+  EXPECT_TRUE(table.flush().empty()) << "online was told already";
+  // While the service is off, changes are known but not queued.
+  table.publish("alice", presence_value::busy, false);
+  EXPECT_FALSE(table.has_pending());
+  ASSERT_TRUE(table.resend_known());
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].presence, presence_value::busy);
+  EXPECT_EQ(batches[0].users, users{"alice"}) << "bob has no known presence";
+}
+
+TEST(fanout, disabled_is_sent_but_never_known) {
+  fanout table;
+  subscribe(table, 1, {"alice"});
+  table.publish("alice", presence_value::online, true);
+  table.publish("alice", presence_value::disabled, true);
+  EXPECT_EQ(table.known("alice"), presence_value::online);
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].presence, presence_value::disabled);
+}
+
+TEST(fanout, learn_keeps_a_newer_published_presence) {
+  fanout table;
+  subscribe(table, 1, {"alice", "bob"});
+  table.publish("alice", presence_value::busy, false);
+  table.learn("alice", presence_value::online);
+  table.learn("bob", presence_value::away);
+  table.learn("carol", presence_value::away);  // nobody subscribes: ignored
+  EXPECT_EQ(table.known("alice"), presence_value::busy);
+  EXPECT_EQ(table.known("bob"), presence_value::away);
+  EXPECT_FALSE(table.known("carol"));
+}
+
+TEST(fanout, unsubscribing_drops_pending_changes_and_forgets_the_subject) {
+  fanout table;
+  subscribe(table, 1, {"alice", "bob"});
+  subscribe(table, 2, {"alice"});
+  table.publish("alice", presence_value::online, true);
+  table.publish("bob", presence_value::online, true);
+  (void) table.replace(1, {"bob"});
+  table.remove(2);
+  EXPECT_FALSE(table.has_subscribers("alice"));
+  EXPECT_FALSE(table.known("alice")) << "a subject nobody holds is forgotten";
+  EXPECT_EQ(table.pending_count(), 1u);
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].users, users{"bob"});
+}
+
+TEST(fanout, replace_swaps_the_whole_list_and_keeps_what_was_told) {
+  fanout table;
+  ASSERT_TRUE(table.add(1, "owner"));
+  EXPECT_FALSE(table.add(1, "other")) << "ids are unique";
+  auto first = table.replace(1, {"b", "a", "a"});
+  EXPECT_EQ(first.added, (users{"a", "b"}));
+  EXPECT_TRUE(first.removed.empty());
+  table.publish("b", presence_value::away, true);
+  ASSERT_EQ(table.flush().size(), 1u);
+  auto second = table.replace(1, {"b", "c"});
+  EXPECT_EQ(second.added, users{"c"});
+  EXPECT_EQ(second.removed, users{"a"});
+  EXPECT_EQ(table.subjects_of(1), (users{"b", "c"}));
+  EXPECT_FALSE(table.has_subscribers("a"));
+  EXPECT_EQ(table.subscribers_of("b"), ids{1});
+  table.publish("b", presence_value::away, true);
+  EXPECT_TRUE(table.flush().empty()) << "b stayed subscribed and was told away already";
+}
+
+TEST(fanout, owners_and_removal) {
+  fanout table;
+  ASSERT_TRUE(table.add(1, "alice"));
+  ASSERT_TRUE(table.add(2, "alice"));
+  ASSERT_TRUE(table.add(3, ""));
+  (void) table.replace(2, {"bob"});
+  EXPECT_EQ(table.owned_by("alice"), (ids{1, 2}));
+  EXPECT_TRUE(table.owned_by("").empty());
+  table.remove(2);
+  EXPECT_FALSE(table.has_subscribers("bob"));
+  EXPECT_EQ(table.owned_by("alice"), ids{1});
+  EXPECT_EQ(table.all(), (ids{1, 3}));
+  table.remove(99);  // unknown: no-op
+  EXPECT_EQ(table.size(), 2u);
+}
+
+TEST(fanout, slots_are_reused_after_removal) {
+  fanout table;
+  for (subscriber_id round = 0; round < 100; ++round) {
+    subscribe(table, round, {"alice", "bob"});
+    table.publish("alice", presence_value::online, true);
+    auto batches = table.flush();
+    ASSERT_EQ(batches.size(), 1u);
+    EXPECT_EQ(batches[0].subscriber, round);
+    table.remove(round);
+  }
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_FALSE(table.has_subscribers("alice"));
+  subscribe(table, 1000, {"carol"});
+  EXPECT_EQ(table.subscribers_of("carol"), ids{1000});
+  EXPECT_TRUE(table.subscribers_of("alice").empty());
+}
+
+TEST(group_by_presence, orders_by_presence_value) {
+  auto batches = group_by_presence(
+    3, {{"x", presence_value::disabled}, {"b", presence_value::online}, {"a", presence_value::online}});
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].presence, presence_value::online);
+  EXPECT_EQ(batches[0].users, (users{"a", "b"}));
+  EXPECT_EQ(batches[1].presence, presence_value::disabled);
+  EXPECT_TRUE(group_by_presence(3, {}).empty());
+}
+
+} // namespace
+} // namespace presence::actors
