@@ -139,6 +139,16 @@ TEST(RtmProtocolTest, RendersBatchedAndSinglePresenceChange) {
   EXPECT_TRUE(render_presence_change(presence_value::away, {}, true).empty());
 }
 
+TEST(RtmProtocolTest, BatchedPresenceChangeIsByteForByteWhatTheJsonLibraryPrints) {
+  // The batched frame is spliced by hand (no JSON value per user); it must stay identical.
+  std::vector<std::string> users{"U1", "a.b_c-D9", std::string(64, 'z'), "quote\"back\\slash"};
+  json expected{{"type", "presence_change"}, {"presence", "active"},
+                {"presence_detail", "online"}, {"users", users}};
+  auto batched = render_presence_change(presence_value::online, users, true);
+  ASSERT_EQ(batched.size(), 1u);
+  EXPECT_EQ(batched[0], expected.dump());
+}
+
 TEST(RtmProtocolTest, QueryAnswerGroupsByPresence) {
   auto frames = render_presence_answer({{"U1", presence_value::online},
                                         {"U2", presence_value::offline},

@@ -60,6 +60,48 @@ json presence_fields(events::presence_value value) {
   return json{{"presence", slack_presence(value)}, {"presence_detail", presence_name(value)}};
 }
 
+/// Appends `text` as a JSON string. User ids are [A-Za-z0-9._-] (validate_user_id), so this is
+/// mostly a copy; quotes, backslashes and control characters are escaped all the same.
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (byte < 0x20) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\u00";
+      out.push_back(hex[byte >> 4]);
+      out.push_back(hex[byte & 0xf]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+}
+
+/// `frame` (an object without "users") dumped with `"users":[…]` spliced in: for valid user ids,
+/// byte for byte what nlohmann prints, without a JSON value per user (a batch can hold thousands).
+std::string render_users_into(json frame, const std::vector<std::string>& users) {
+  frame["users"] = json::array();
+  std::string text = frame.dump();
+  // "users" sorts last among the keys (std::map order), so the dump ends with `"users":[]}`.
+  const std::size_t tail = text.rfind("[]}");
+  std::string out = text.substr(0, tail + 1);
+  std::size_t bytes = out.size() + 2;
+  for (const auto& user : users)
+    bytes += user.size() + 3;
+  out.reserve(bytes);
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    if (i != 0)
+      out.push_back(',');
+    append_json_string(out, users[i]);
+  }
+  out += "]}";
+  return out;
+}
+
 } // namespace
 
 const char* to_string(protocol_error code) noexcept {
@@ -172,8 +214,7 @@ std::vector<std::string> render_presence_change(events::presence_value value,
   json frame = presence_fields(value);
   frame["type"] = "presence_change";
   if (batched) {
-    frame["users"] = users;
-    frames.push_back(frame.dump());
+    frames.push_back(render_users_into(frame, users));
     return frames;
   }
   frames.reserve(users.size());

@@ -29,6 +29,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "notification_inbox.hpp"
 #include "rtm_protocol.hpp"
 #include "rtm_session.hpp"
 #include "send_queue.hpp"
@@ -92,8 +93,10 @@ class session : public std::enable_shared_from_this<session> {
   /// Queues frames; cuts the client off as a slow consumer when the backlog passes its bound.
   void enqueue(std::vector<std::string> frames);
   void enqueue(std::string frame);
-  /// The engine subscription callback: renders on the CAF thread, posts the frames here.
+  /// The engine subscription callback (CAF threads): adds to `inbox_`, posts one drain.
   notification_callback make_sink();
+  /// Renders what the inbox holds and queues it (or keeps it until hello).
+  void drain_inbox();
   void do_write();
   void on_write(boost::beast::error_code ec);
 
@@ -126,6 +129,7 @@ class session : public std::enable_shared_from_this<session> {
 
   boost::beast::flat_buffer buffer_;
   send_queue queue_;
+  notification_inbox inbox_;
   token_bucket sub_limiter_;
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer close_timer_;

@@ -68,27 +68,28 @@ void session::on_write(beast::error_code ec) {
 }
 
 notification_callback session::make_sink() {
-  return [weak = weak_from_this(), batched = batched_](const notification& note) {
+  return [weak = weak_from_this()](const notification& note) {
     auto self = weak.lock();
     if (!self)
       return;
-    // Rendering is pure: do it here, on the CAF thread, and leave the I/O thread only the queue.
-    auto frames = render_notification(note, batched);
-    std::size_t deliveries =
-      note.type == notification::kind::presence_change ? note.users.size() : 0;
-    net::post(self->strand_, [self, frames = std::move(frames), deliveries]() mutable {
-      if (self->closing_ || self->finished_)
-        return;
-      if (!self->open_) {
-        // Before hello (between subscribe and its answer): keep the order, hello goes first.
-        for (auto& frame : frames)
-          self->early_frames_.push_back(std::move(frame));
-        return;
-      }
-      self->ctx_.stats.broadcast_deliveries += deliveries;
-      self->enqueue(std::move(frames));
-    });
+    // Notes that arrive before the strand drains ride along and merge (notification_inbox.hpp).
+    if (self->inbox_.add(note))
+      net::post(self->strand_, [self] { self->drain_inbox(); });
   };
+}
+
+void session::drain_inbox() {
+  auto taken = inbox_.take(batched_);
+  if (closing_ || finished_)
+    return;
+  if (!open_) {
+    // Before hello (between subscribe and its answer): keep the order, hello goes first.
+    for (auto& frame : taken.frames)
+      early_frames_.push_back(std::move(frame));
+    return;
+  }
+  ctx_.stats.broadcast_deliveries += taken.deliveries;
+  enqueue(std::move(taken.frames));
 }
 
 } // namespace presence::api::rtm

@@ -1,0 +1,74 @@
+#include "notification_inbox.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "rtm_protocol.hpp"
+
+namespace presence::api::rtm {
+
+namespace {
+
+constexpr std::size_t presence_values = 5;  // online .. disabled
+
+/// One run of presence changes: each user's latest value, grouped by value, users sorted.
+void render_run(std::vector<std::pair<std::string, events::presence_value>>& run, bool batched,
+                notification_inbox::rendered& out) {
+  // Sort by user keeping arrival order among equals: the last of each equal range is the latest.
+  std::stable_sort(run.begin(), run.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::array<std::vector<std::string>, presence_values> groups;
+  for (std::size_t i = 0; i < run.size(); ++i) {
+    if (i + 1 < run.size() && run[i + 1].first == run[i].first)
+      continue;  // superseded
+    auto index = static_cast<std::size_t>(run[i].second);
+    if (index < presence_values)
+      groups[index].push_back(std::move(run[i].first));  // stays sorted
+  }
+  for (std::size_t index = 0; index < presence_values; ++index) {
+    const auto& users = groups[index];
+    if (users.empty())
+      continue;
+    out.deliveries += users.size();
+    for (auto& frame :
+         render_presence_change(static_cast<events::presence_value>(index), users, batched))
+      out.frames.push_back(std::move(frame));
+  }
+}
+
+} // namespace
+
+bool notification_inbox::add(const notification& note) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (note.type == notification::kind::presence_change) {
+    if (entries_.empty() || entries_.back().other)
+      entries_.emplace_back();
+    auto& run = entries_.back().presences;
+    for (const auto& user : note.users)
+      run.emplace_back(user, note.presence);
+  } else {
+    entries_.push_back(entry{note, {}});
+  }
+  return std::exchange(idle_, false);
+}
+
+notification_inbox::rendered notification_inbox::take(bool batched) {
+  std::vector<entry> taken;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    taken.swap(entries_);
+    idle_ = true;
+  }
+  rendered out;
+  for (auto& item : taken) {
+    if (!item.other) {
+      render_run(item.presences, batched, out);
+      continue;
+    }
+    for (auto& frame : render_notification(*item.other, batched))
+      out.frames.push_back(std::move(frame));
+  }
+  return out;
+}
+
+} // namespace presence::api::rtm
