@@ -4,8 +4,11 @@
 #   against a presenced started here on 127.0.0.1 at a sweep of offered rates, and a chart.
 #
 # Usage: tools/bench.sh [--size full|smoke] [--build DIR] [--out DIR] [--only LIST]
+#                       [--connections N] [--subscriptions S] [--rates R1,R2,...]
 #   full  (default) finishes in under 10 minutes on 2 cores; smoke in seconds.
 #   --only ingest,replay,memory,redis,load runs a subset (default: all).
+#   --connections/--subscriptions/--rates replace the size's load shape (e.g. a team of 2,000
+#   where everyone subscribes to everyone: --connections 2000 --subscriptions 1999).
 # Needs: a built tree (presence-bench, presence-load, presenced in DIR), redis-server, gnuplot
 # (optional, for the chart). Every line printed is also in OUT/results.jsonl (default
 # BUILD/bench-results/<time>).
@@ -16,13 +19,17 @@ size=full
 build="$here/build-bench"
 out=""
 only="ingest,replay,memory,redis,load"
+shape_connections=""; shape_subs=""; shape_rates=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size="$2"; shift 2 ;;
     --build) build="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --connections) shape_connections="$2"; shift 2 ;;
+    --subscriptions) shape_subs="$2"; shift 2 ;;
+    --rates) shape_rates="$(echo "$2" | tr ',' ' ')"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -48,6 +55,9 @@ case "$size" in
     load_connections=50; load_subs=5; load_rates="100 200"; load_duration=1 ;;
   *) echo "bench.sh: --size full|smoke" >&2; exit 2 ;;
 esac
+load_connections="${shape_connections:-$load_connections}"
+load_subs="${shape_subs:-$load_subs}"
+load_rates="${shape_rates:-$load_rates}"
 
 # Every figure comes with the machine and the load it was taken under.
 machine() {

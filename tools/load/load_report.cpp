@@ -28,6 +28,7 @@ nlohmann::json rate_line(const run_figures& run, const rate_result& rate) {
           {"acked_per_s", std::round(rate.acked * per_s)},
           {"changes_skipped", rate.skipped},
           {"deliveries_per_s", std::round(rate.deliveries * per_s)},
+          {"presence_frames_per_s", std::round(rate.frames * per_s)},
           {"p50_ms", rate.p50_ms},
           {"p99_ms", rate.p99_ms},
           {"p999_ms", rate.p999_ms},

@@ -18,6 +18,7 @@ struct rate_result {
   uint64_t skipped = 0;      ///< changes not issued: over a second of them already queued
   uint64_t acked = 0;        ///< changes answered ok
   uint64_t deliveries = 0;   ///< users in presence_change frames seen during the phase
+  uint64_t frames = 0;       ///< presence_change frames seen during the phase
   uint64_t matched = 0;      ///< of those, the ones showing the change last sent for their user
   double p50_ms = 0, p99_ms = 0, p999_ms = 0;
   uint64_t latency_samples = 0;

@@ -64,6 +64,8 @@ class load_run {
     events_.presence = [this](std::string_view user, std::string_view presence) {
       on_presence(user, presence);
     };
+    events_.frame = [this] { frame_us_ = micros_since(start_); };
+    events_.presence_frame = [this] { ++frames_; };
     events_.closed = [this](const std::string& what) {
       ++closed_;
       error("closed", what);
@@ -272,6 +274,7 @@ class load_run {
     latency_ = latency_recorder{};
     errors_at_start_ = errors_;
     deliveries_ = 0;
+    frames_ = 0;
     measure_start_ = clock_type::now();
     last_report_ = measure_start_;
     tick();
@@ -282,6 +285,7 @@ class load_run {
     if (elapsed >= options_.duration_s) {
       current_.seconds = elapsed;
       current_.deliveries = deliveries_;
+      current_.frames = frames_;
       phase_ = "drain";
       wait(options_.settle_s, [this] { finish_rate(); });
       return;
@@ -356,7 +360,7 @@ class load_run {
       return;
     if (phase_ == "measure")
       ++current_.matched;
-    latency_.add(micros_since(start_) - change.sent_us);
+    latency_.add(frame_us_ - change.sent_us);
   }
 
   // --- phase 5: report and close --------------------------------------------------------
@@ -392,6 +396,8 @@ class load_run {
   ws_events events_;
   std::size_t users_answered_ = 0, next_connect_ = 0, connecting_ = 0, next_change_ = 0;
   uint64_t connected_ = 0, deliveries_ = 0, errors_ = 0, errors_at_start_ = 0, last_count_ = 0;
+  uint64_t frames_ = 0;    ///< presence_change frames read in the current rate
+  int64_t frame_us_ = 0;   ///< when the frame being parsed arrived (one clock read per frame)
   uint64_t closed_ = 0, deliveries_total_ = 0, sent_total_ = 0, acked_total_ = 0;
   std::string first_error_;
   latency_recorder latency_;

@@ -97,8 +97,12 @@ void ws_connection::on_read(const boost::system::error_code& error) {
   }
   auto data = d.buffer.cdata();
   std::string_view frame{static_cast<const char*>(data.data()), data.size()};
+  if (d.events->frame)
+    d.events->frame();
   bool change = parse_presence_change(frame, d.type, d.events->presence);
   d.buffer.consume(d.buffer.size());
+  if (change && d.events->presence_frame)
+    d.events->presence_frame();
   if (!change && d.type == "hello" && !d.ready) {
     d.ready = true;
     d.events->ready(true, {});
@@ -142,8 +146,97 @@ void ws_connection::close() {
                         [self = shared_from_this()](beast::error_code) {});
 }
 
+namespace {
+
+/// The fields of a flat frame: `{"key":"text" | ["text",…], …}` with no escapes in any string.
+struct flat_frame {
+  std::string_view type, presence, presence_detail, user;
+  std::vector<std::string_view> users;
+  bool has_users = false;
+};
+
+/// Reads a string without escapes at `pos` (at its opening quote); false for anything else.
+bool scan_string(std::string_view text, std::size_t& pos, std::string_view& out) {
+  if (pos >= text.size() || text[pos] != '"')
+    return false;
+  const std::size_t end = text.find_first_of("\"\\", pos + 1);
+  if (end == std::string_view::npos || text[end] != '"')
+    return false;  // unterminated, or an escape: the slow path handles it
+  out = text.substr(pos + 1, end - pos - 1);
+  pos = end + 1;
+  return true;
+}
+
+/// The server's presence frames, without building a JSON document (the load generator shares the
+/// machine with the server: its parsing must stay cheap). False when the frame is not flat.
+bool scan_flat(std::string_view text, flat_frame& out) {
+  std::size_t pos = 0;
+  auto expect = [&](char ch) {
+    if (pos < text.size() && text[pos] == ch) {
+      ++pos;
+      return true;
+    }
+    return false;
+  };
+  if (!expect('{'))
+    return false;
+  if (expect('}'))
+    return pos == text.size();
+  do {
+    std::string_view key, value;
+    if (!scan_string(text, pos, key) || !expect(':'))
+      return false;
+    if (pos < text.size() && text[pos] == '[') {
+      ++pos;
+      std::vector<std::string_view> items;
+      if (!expect(']')) {
+        do {
+          std::string_view item;
+          if (!scan_string(text, pos, item))
+            return false;
+          items.push_back(item);
+        } while (expect(','));
+        if (!expect(']'))
+          return false;
+      }
+      if (key == "users") {
+        out.users = std::move(items);
+        out.has_users = true;
+      }
+      continue;
+    }
+    if (!scan_string(text, pos, value))
+      return false;
+    if (key == "type")
+      out.type = value;
+    else if (key == "presence")
+      out.presence = value;
+    else if (key == "presence_detail")
+      out.presence_detail = value;
+    else if (key == "user")
+      out.user = value;
+  } while (expect(','));
+  return expect('}') && pos == text.size();
+}
+
+} // namespace
+
 bool parse_presence_change(std::string_view frame, std::string& type,
                            const std::function<void(std::string_view, std::string_view)>& each) {
+  if (flat_frame flat; scan_flat(frame, flat)) {
+    type.assign(flat.type);
+    if (type != "presence_change")
+      return false;
+    const std::string_view presence =
+      flat.presence_detail.empty() ? flat.presence : flat.presence_detail;
+    if (flat.has_users) {
+      for (auto user : flat.users)
+        each(user, presence);
+    } else if (!flat.user.empty()) {
+      each(flat.user, presence);
+    }
+    return true;
+  }
   auto parsed = nlohmann::json::parse(frame.begin(), frame.end(), nullptr, false);
   type.clear();
   if (parsed.is_discarded() || !parsed.is_object())

@@ -23,6 +23,10 @@ struct ws_events {
   std::function<void(bool ok, const std::string& what)> ready;
   /// One user of a presence_change frame and its `presence_detail` ("online", "away"…).
   std::function<void(std::string_view user, std::string_view presence)> presence;
+  /// A frame arrived (before it is parsed).
+  std::function<void()> frame;
+  /// A presence_change frame was read (after `presence` was called for each of its users).
+  std::function<void()> presence_frame;
   /// The connection closed or failed after it was ready.
   std::function<void(const std::string& what)> closed;
 };
