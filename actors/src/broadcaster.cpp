@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,12 @@ namespace {
 
 using events::presence_value;
 
+/// Where a subscriber's notifications go: a host actor, or a callback called on this thread.
+struct sink {
+  caf::actor actor;
+  callback_sink_ptr callback;
+};
+
 struct broadcaster_state {
   static constexpr const char* name = "broadcaster";
 
@@ -27,10 +34,18 @@ struct broadcaster_state {
   /// Subscriptions, what each subscriber was told, pending changes and the latest real (not
   /// `disabled`) presence of each subscribed subject (for the resync when the service is back on).
   fanout table;
-  std::map<subscriber_id, caf::actor> sinks;
+  std::unordered_map<subscriber_id, sink> sinks;
 };
 
 using broadcaster_actor = caf::stateful_actor<broadcaster_state>*;
+
+/// Sends `note` to the sink: a message to an actor, or a direct call of a callback.
+void deliver(broadcaster_actor self, const sink& to, notification note) {
+  if (to.callback)
+    (*to.callback)(note);
+  else
+    self->send(to.actor, std::move(note));
+}
 
 /// What a manual mode looks like to its owner's own clients.
 presence_value manual_view(events::manual_mode mode) noexcept {
@@ -50,7 +65,7 @@ presence_value manual_view(events::manual_mode mode) noexcept {
 void send_to(broadcaster_actor self, subscriber_id id, notification note) {
   auto i = self->state.sinks.find(id);
   if (i != self->state.sinks.end())
-    self->send(i->second, std::move(note));
+    deliver(self, i->second, std::move(note));
 }
 
 void send_batches(broadcaster_actor self, std::vector<presence_batch> batches) {
@@ -93,11 +108,11 @@ void drop_subscriber(broadcaster_state& st, subscriber_id id) {
   st.sinks.erase(id);
 }
 
-void tell_service_status(broadcaster_actor self, const caf::actor& sink, bool enabled) {
+void tell_service_status(broadcaster_actor self, const sink& to, bool enabled) {
   notification note;
   note.type = notification::kind::presence_service_status;
   note.service_enabled = enabled;
-  self->send(sink, std::move(note));
+  deliver(self, to, std::move(note));
 }
 
 caf::result<void>
@@ -125,6 +140,17 @@ replace_subjects(broadcaster_actor self, subscriber_id id, const std::vector<std
   }
   send_batches(self, group_by_presence(id, now));
   return caf::unit;
+}
+
+caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std::string owner) {
+  auto& st = self->state;
+  if (!st.table.add(id, std::move(owner)))
+    return make_caf_error(errc::invalid_argument,
+                          "subscriber " + std::to_string(id) + " already registered");
+  auto& added = st.sinks.emplace(id, std::move(to)).first->second;
+  if (!st.service_enabled && st.index == 0)
+    tell_service_status(self, added, false);
+  return caf::none;
 }
 
 void set_service(broadcaster_actor self, bool enabled) {
@@ -164,24 +190,27 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
   self->set_down_handler([self](const caf::down_msg& down) {
     std::vector<subscriber_id> dead;
     for (const auto& kv : self->state.sinks)
-      if (kv.second.address() == down.source)
+      if (kv.second.actor && kv.second.actor.address() == down.source)
         dead.push_back(kv.first);
     for (auto id : dead)
       drop_subscriber(self->state, id);
   });
   return {
-    [self](subscribe_atom, subscriber_id id, const caf::actor& sink,
+    [self](subscribe_atom, subscriber_id id, const caf::actor& actor,
            std::string& owner) -> caf::result<void> {
-      auto& st = self->state;
-      if (!sink)
+      if (!actor)
         return make_caf_error(errc::invalid_argument, "subscriber without a sink");
-      if (!st.table.add(id, std::move(owner)))
-        return make_caf_error(errc::invalid_argument,
-                              "subscriber " + std::to_string(id) + " already registered");
-      st.sinks.emplace(id, sink);
-      self->monitor(sink);
-      if (!st.service_enabled && st.index == 0)
-        tell_service_status(self, sink, false);
+      if (auto refused = add_subscriber(self, id, sink{actor, nullptr}, std::move(owner)))
+        return refused;
+      self->monitor(actor);
+      return caf::unit;
+    },
+    [self](subscribe_atom, subscriber_id id, const callback_sink_ptr& callback,
+           std::string& owner) -> caf::result<void> {
+      if (!callback)
+        return make_caf_error(errc::invalid_argument, "subscriber without a sink");
+      if (auto refused = add_subscriber(self, id, sink{nullptr, callback}, std::move(owner)))
+        return refused;
       return caf::unit;
     },
     [self](subscribe_atom, subscriber_id id, const std::vector<std::string>& subjects,

@@ -4,10 +4,14 @@
 // over `flush_interval_ms` and send `presence::notification` messages to subscriber sinks.
 
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <string_view>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 
+#include "presence/actors/engine.hpp"
 #include "presence/events/workspace_state.hpp"
 
 namespace presence::actors {
@@ -16,6 +20,20 @@ namespace presence::actors {
 /// of the id, modulo `shards`. Stable across runs and platforms; every actor that publishes or
 /// subscribes must route with this function.
 std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcept;
+
+/// A host callback the shards call directly, on their own thread: no actor (and no mailbox) per
+/// subscriber. The mutex keeps the callback's contract — one call at a time per subscription —
+/// when several shards deliver at once; each shard's calls keep its order.
+struct callback_sink {
+  explicit callback_sink(notification_callback f) : callback(std::move(f)) {}
+  void operator()(const notification& note) {
+    std::lock_guard<std::mutex> guard{mutex};
+    callback(note);
+  }
+  std::mutex mutex;
+  notification_callback callback;
+};
+using callback_sink_ptr = std::shared_ptr<callback_sink>;
 
 /// How a shard starts.
 struct broadcaster_config {
@@ -31,6 +49,8 @@ struct broadcaster_config {
 ///   to EVERY shard. The sink is monitored; when it stops, its subscribers are dropped. If the
 ///   service is off, shard 0 tells the new sink at once. Re-registering a known id:
 ///   `invalid_argument`.
+/// - `(subscribe_atom, id, callback_sink_ptr, owner) -> unit`: the same with a callback, called
+///   on the shard's thread (dropped only by `unsubscribe_atom`).
 /// - `(subscribe_atom, id, subjects, initial) -> unit`: replaces the subscriber's subjects held by
 ///   this shard (at most `max_subscription`, else `invalid_argument`; unknown id:
 ///   `invalid_argument`). For newly added subjects, their `initial` presence is sent at once (one
@@ -50,3 +70,5 @@ struct broadcaster_config {
 caf::actor spawn_broadcaster(caf::actor_system& system, broadcaster_config config);
 
 } // namespace presence::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(presence::actors::callback_sink_ptr)

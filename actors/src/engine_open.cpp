@@ -238,10 +238,7 @@ void engine_impl::stop_actors() {
   first.insert(first.end(), broadcasters_.begin(), broadcasters_.end());
   {
     std::lock_guard<std::mutex> subscribers_guard{subscribers_mutex_};
-    for (auto& [id, sub] : subscribers_)
-      if (sub.own_sink)
-        first.push_back(sub.sink);
-    subscribers_.clear();
+    subscribers_.clear();  // callback sinks go with the broadcasters
   }
   stop(std::move(first));
   // Then the I/O actors: the journal writes what it accepted before it stops.

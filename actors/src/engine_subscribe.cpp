@@ -1,41 +1,16 @@
 // engine: subscriptions. A subscriber is registered with every broadcaster shard; its subjects
 // are split among the shards by `broadcaster_shard`.
 
+#include <algorithm>
+#include <iterator>
+
 #include "broadcaster.hpp"
 #include "engine_impl.hpp"
 
 namespace presence::actors {
 
-namespace {
-
-/// A sink that hands each notification to a host callback.
-caf::behavior callback_sink(caf::event_based_actor*, notification_callback callback) {
-  return {
-    [callback](const notification& note) { callback(note); },
-  };
-}
-
-} // namespace
-
-result<uint64_t> engine_impl::subscribe(notification_callback callback,
-                                        const std::string& owner) {
-  if (!callback)
-    return error{errc::invalid_argument, "subscribe: empty callback"};
-  auto sink = system_.spawn(callback_sink, std::move(callback));
-  auto id = subscribe_sink(sink, true, owner);
-  if (!id)
-    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
-  return id;
-}
-
-result<uint64_t> engine_impl::subscribe(const caf::actor& receiver, const std::string& owner) {
-  if (!receiver)
-    return error{errc::invalid_argument, "subscribe: invalid actor handle"};
-  return subscribe_sink(receiver, false, owner);
-}
-
-result<uint64_t> engine_impl::subscribe_sink(const caf::actor& sink, bool own_sink,
-                                             const std::string& owner) {
+template <class Sink>
+result<uint64_t> engine_impl::subscribe_sink(const Sink& sink, const std::string& owner) {
   uint64_t id = 0;
   {
     std::lock_guard<std::mutex> guard{subscribers_mutex_};
@@ -49,8 +24,22 @@ result<uint64_t> engine_impl::subscribe_sink(const caf::actor& sink, bool own_si
     }
   }
   std::lock_guard<std::mutex> guard{subscribers_mutex_};
-  subscribers_[id] = subscriber{sink, own_sink, {}};
+  subscribers_[id] = subscriber{};
   return id;
+}
+
+result<uint64_t> engine_impl::subscribe(notification_callback callback,
+                                        const std::string& owner) {
+  if (!callback)
+    return error{errc::invalid_argument, "subscribe: empty callback"};
+  // Called by the broadcaster shards themselves (broadcaster.hpp): no actor per subscriber.
+  return subscribe_sink(std::make_shared<callback_sink>(std::move(callback)), owner);
+}
+
+result<uint64_t> engine_impl::subscribe(const caf::actor& receiver, const std::string& owner) {
+  if (!receiver)
+    return error{errc::invalid_argument, "subscribe: invalid actor handle"};
+  return subscribe_sink(receiver, owner);
 }
 
 status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>& users) {
@@ -61,7 +50,9 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
     return status{errc::invalid_argument,
                   "set_subscription: " + std::to_string(users.size()) + " ids, at most "
                     + std::to_string(current->max_subscription)};
-  std::set<std::string> wanted(users.begin(), users.end());
+  std::vector<std::string> wanted(users.begin(), users.end());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   std::vector<std::string> added;
   {
     std::lock_guard<std::mutex> guard{subscribers_mutex_};
@@ -69,9 +60,9 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
     if (found == subscribers_.end())
       return status{errc::invalid_argument, "set_subscription: unknown subscriber "
                                               + std::to_string(id)};
-    for (const auto& user : wanted)
-      if (found->second.subjects.count(user) == 0)
-        added.push_back(user);
+    const auto& current = found->second.subjects;
+    std::set_difference(wanted.begin(), wanted.end(), current.begin(), current.end(),
+                        std::back_inserter(added));
   }
   auto initial = query_many(added);
   if (!initial)
@@ -95,22 +86,18 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
 }
 
 status engine_impl::unsubscribe(uint64_t id) {
-  subscriber removed;
   {
     std::lock_guard<std::mutex> guard{subscribers_mutex_};
     auto found = subscribers_.find(id);
     if (found == subscribers_.end())
       return status{errc::invalid_argument, "unsubscribe: unknown subscriber "
                                               + std::to_string(id)};
-    removed = std::move(found->second);
     subscribers_.erase(found);
   }
   status out;
   for (const auto& shard : broadcasters_)
     if (auto done = tell(shard, unsubscribe_atom::value, id); !done && out)
       out = done;
-  if (removed.own_sink)
-    caf::anon_send_exit(removed.sink, caf::exit_reason::user_shutdown);
   return out;
 }
 

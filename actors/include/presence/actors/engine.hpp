@@ -59,7 +59,10 @@ struct notification {
   bool service_enabled = true;
 };
 
-/// Called on a CAF worker thread, one call at a time per subscription, in order. Must not block.
+/// Called on a CAF worker thread (the broadcaster shard's, directly: there is no actor per
+/// subscriber), one call at a time per subscription; each shard's notifications in order. Must
+/// not block, and must not call the engine's blocking functions (it would wait on its own shard):
+/// hand the note to your own thread or event loop.
 using notification_callback = std::function<void(const notification&)>;
 
 /// An issued token: `secret` is shown once and never stored (only its SHA-256).
