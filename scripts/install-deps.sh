@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libcaf-dev librocksdb-dev libcereal-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libssl-dev
+  libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libssl-dev libjemalloc-dev
   redis-server libhiredis-dev gnuplot-nox curl python3
   "$@"
 )

@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  // Allocations of 1 MiB and more (RocksDB's memtable arena blocks, 8 MiB here) are mapped and
+  // With glibc's malloc (PRESENCE_JEMALLOC=OFF; with jemalloc, the default, this is a no-op):
+  // allocations of 1 MiB and more (RocksDB's memtable arena blocks, 8 MiB here) are mapped and
   // unmapped by themselves. glibc's default threshold rises to the largest block freed, after
   // which a flushed memtable's blocks stay in the heap: RSS then kept the memtables' high-water
   // mark instead of following their size (the soak saw it). A fixed threshold turns that off.
