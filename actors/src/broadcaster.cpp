@@ -153,6 +153,27 @@ caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std
   return caf::none;
 }
 
+/// `replace_subjects`, registering `id` (without an owner) first when this shard does not know it
+/// yet and it has subjects here; an unknown id with no subjects here stays unknown.
+caf::result<void>
+register_and_replace(broadcaster_actor self, subscriber_id id, sink to,
+                     const std::vector<std::string>& subjects,
+                     const std::vector<std::pair<std::string, presence_value>>& initial) {
+  auto& st = self->state;
+  if (!st.table.contains(id)) {
+    if (subjects.empty())
+      return caf::unit;
+    if (!to.actor && !to.callback)
+      return make_caf_error(errc::invalid_argument, "subscriber without a sink");
+    auto actor = to.actor;
+    if (auto refused = add_subscriber(self, id, std::move(to), std::string{}))
+      return refused;
+    if (actor)
+      self->monitor(actor);
+  }
+  return replace_subjects(self, id, subjects, initial);
+}
+
 void set_service(broadcaster_actor self, bool enabled) {
   auto& st = self->state;
   if (enabled == st.service_enabled)
@@ -216,6 +237,16 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
     [self](subscribe_atom, subscriber_id id, const std::vector<std::string>& subjects,
            const std::vector<std::pair<std::string, presence_value>>& initial) {
       return replace_subjects(self, id, subjects, initial);
+    },
+    [self](subscribe_atom, subscriber_id id, const caf::actor& actor,
+           const std::vector<std::string>& subjects,
+           const std::vector<std::pair<std::string, presence_value>>& initial) {
+      return register_and_replace(self, id, sink{actor, nullptr}, subjects, initial);
+    },
+    [self](subscribe_atom, subscriber_id id, const callback_sink_ptr& callback,
+           const std::vector<std::string>& subjects,
+           const std::vector<std::pair<std::string, presence_value>>& initial) {
+      return register_and_replace(self, id, sink{nullptr, callback}, subjects, initial);
     },
     [self](unsubscribe_atom, subscriber_id id) { drop_subscriber(self->state, id); },
     [self](publish_atom, const std::string& user, presence_value value) {

@@ -51,6 +51,11 @@ struct broadcaster_config {
 ///   `invalid_argument`.
 /// - `(subscribe_atom, id, callback_sink_ptr, owner) -> unit`: the same with a callback, called
 ///   on the shard's thread (dropped only by `unsubscribe_atom`).
+/// - `(subscribe_atom, id, sink, subjects, initial) -> unit` (sink: caf::actor or
+///   callback_sink_ptr): as the next form, but a shard that does not know `id` registers it first
+///   (without an owner) when `subjects` is not empty, and ignores it when it is. The engine
+///   registers a subscriber up front only with shard 0 and its owner's shard; the others learn it
+///   when it first subscribes to one of their subjects (an idle connection costs 2 entries, not 4).
 /// - `(subscribe_atom, id, subjects, initial) -> unit`: replaces the subscriber's subjects held by
 ///   this shard (at most `max_subscription`, else `invalid_argument`; unknown id:
 ///   `invalid_argument`). For newly added subjects, their `initial` presence is sent at once (one

@@ -19,6 +19,7 @@
 
 #include <caf/all.hpp>
 
+#include "broadcaster.hpp"
 #include "directory.hpp"
 #include "engine_counters.hpp"
 #include "errors.hpp"
@@ -212,6 +213,8 @@ class engine_impl final : public engine {
 
   /// A subscriber known to the facade.
   struct subscriber {
+    caf::actor actor;            ///< a host actor's sink, or
+    callback_sink_ptr callback;  ///< a callback's (the shards that learn it later need it)
     /// Sorted and unique: a vector, not a set (a subscription costs 32 bytes here, not ~80).
     std::vector<std::string> subjects;
   };

@@ -1,8 +1,10 @@
-// engine: subscriptions. A subscriber is registered with every broadcaster shard; its subjects
-// are split among the shards by `broadcaster_shard`.
+// engine: subscriptions. A subscriber is registered with broadcaster shard 0 (service status) and
+// its owner's shard (manual_presence_change) at once; its subjects are split among the shards by
+// `broadcaster_shard`, and a shard learns the subscriber with its first subjects there.
 
 #include <algorithm>
 #include <iterator>
+#include <type_traits>
 
 #include "broadcaster.hpp"
 #include "engine_impl.hpp"
@@ -16,15 +18,26 @@ result<uint64_t> engine_impl::subscribe_sink(const Sink& sink, const std::string
     std::lock_guard<std::mutex> guard{subscribers_mutex_};
     id = next_subscriber_++;
   }
-  for (const auto& shard : broadcasters_) {
-    if (auto done = tell(shard, subscribe_atom::value, id, sink, owner); !done) {
+  const std::size_t owners_shard =
+    owner.empty() ? 0 : broadcaster_shard(owner, broadcasters_.size());
+  for (std::size_t i = 0; i < broadcasters_.size(); ++i) {
+    if (i != 0 && i != owners_shard)
+      continue;  // learns the subscriber with its first subjects there (set_subscription)
+    auto done = tell(broadcasters_[i], subscribe_atom::value, id, sink,
+                     i == owners_shard ? owner : std::string{});
+    if (!done) {
       for (const auto& registered : broadcasters_)
         caf::anon_send(registered, unsubscribe_atom::value, id);
       return done.error();
     }
   }
+  subscriber entry;
+  if constexpr (std::is_same_v<Sink, caf::actor>)
+    entry.actor = sink;
+  else
+    entry.callback = sink;
   std::lock_guard<std::mutex> guard{subscribers_mutex_};
-  subscribers_[id] = subscriber{};
+  subscribers_[id] = std::move(entry);
   return id;
 }
 
@@ -54,12 +67,16 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   std::vector<std::string> added;
+  caf::actor actor;
+  callback_sink_ptr callback;
   {
     std::lock_guard<std::mutex> guard{subscribers_mutex_};
     auto found = subscribers_.find(id);
     if (found == subscribers_.end())
       return status{errc::invalid_argument, "set_subscription: unknown subscriber "
                                               + std::to_string(id)};
+    actor = found->second.actor;
+    callback = found->second.callback;
     const auto& current = found->second.subjects;
     std::set_difference(wanted.begin(), wanted.end(), current.begin(), current.end(),
                         std::back_inserter(added));
@@ -74,11 +91,15 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
     subjects[broadcaster_shard(user, shards)].push_back(user);
   for (auto& entry : *initial)
     firsts[broadcaster_shard(entry.first, shards)].push_back(std::move(entry));
-  for (std::size_t i = 0; i < shards; ++i)
-    if (auto done = tell(broadcasters_[i], subscribe_atom::value, id, std::move(subjects[i]),
-                         std::move(firsts[i]));
-        !done)
+  // With the sink: a shard that does not know the subscriber yet registers it (broadcaster.hpp).
+  for (std::size_t i = 0; i < shards; ++i) {
+    auto done = callback ? tell(broadcasters_[i], subscribe_atom::value, id, callback,
+                                std::move(subjects[i]), std::move(firsts[i]))
+                         : tell(broadcasters_[i], subscribe_atom::value, id, actor,
+                                std::move(subjects[i]), std::move(firsts[i]));
+    if (!done)
       return done;
+  }
   std::lock_guard<std::mutex> guard{subscribers_mutex_};
   if (auto found = subscribers_.find(id); found != subscribers_.end())
     found->second.subjects = std::move(wanted);

@@ -106,6 +106,30 @@ TEST_F(broadcaster_test, initial_presence_is_sent_at_once_grouped_by_value) {
   EXPECT_EQ((*received)[1].users, users{"bob"});
 }
 
+TEST_F(broadcaster_test, a_shard_learns_a_subscriber_with_its_first_subjects_there) {
+  auto shard = spawn_shard(1);
+  auto [sink, received] = make_sink();
+  // No subjects here: the shard does not register it (an idle connection costs nothing here).
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{}, presence_list{}));
+  EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{5}, users{"alice"},
+                   presence_list{}))
+    << "still unknown to the plain form";
+  // With subjects: registered, and the initial presence is sent.
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{"alice"},
+                    presence_list{{"alice", presence_value::away}}));
+  ASSERT_EQ(received->size(), 1u);
+  EXPECT_EQ((*received)[0].users, users{"alice"});
+  // Known now: the same form replaces the list (and an empty list keeps it registered).
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{"bob"},
+                    presence_list{{"bob", presence_value::online}}));
+  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::online);
+  tell(shard, publish_atom::value, std::string{"bob"}, presence_value::busy);
+  pass(100);
+  ASSERT_EQ(received->size(), 3u);
+  EXPECT_EQ((*received)[2].users, users{"bob"}) << "alice was dropped from the list";
+  EXPECT_EQ((*received)[2].presence, presence_value::busy);
+}
+
 TEST_F(broadcaster_test, changes_inside_one_window_become_one_notification) {
   auto shard = spawn_shard();
   auto [sink, received] = make_sink();
