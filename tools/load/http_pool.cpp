@@ -16,10 +16,13 @@ using tcp = asio::ip::tcp;
 struct http_pool::request {
   http::request<http::string_body> message;
   callback done;
+  bool retried = false;  ///< already sent again after a stale keep-alive connection failed
 };
 
 /// One keep-alive socket: connects on first use, sends one request at a time, reconnects after
-/// a failure (which fails the request it was carrying).
+/// a failure. A request that fails on a connection kept alive from an earlier request (the
+/// server may have closed it as idle: a race every keep-alive client meets) is sent once more
+/// on a fresh connection, as HTTP clients do; any other failure fails the request.
 class http_pool::connection : public std::enable_shared_from_this<connection> {
  public:
   connection(http_pool& pool, tcp::endpoint server, asio::ip::address source)
@@ -33,6 +36,7 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
 
   void send(std::shared_ptr<request> item) {
     current_ = std::move(item);
+    reused_ = connected_;
     if (connected_) {
       write();
       return;
@@ -102,8 +106,12 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
     auto item = std::move(current_);
     current_.reset();
     reset();
-    if (item)
+    if (item && reused_ && !item->retried) {
+      item->retried = true;
+      pool_.queue_.push_front(std::move(item));
+    } else if (item) {
       item->done(http_answer{0, {}});
+    }
     pool_.dispatch();
   }
 
@@ -122,6 +130,7 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
   http::response<http::string_body> response_;
   std::shared_ptr<request> current_;
   bool connected_ = false;
+  bool reused_ = false;  ///< the current request went out on a connection kept alive
 };
 
 http_pool::http_pool(asio::io_context& io, tcp::endpoint server,

@@ -36,7 +36,8 @@ class http_pool {
   http_pool& operator=(const http_pool&) = delete;
 
   /// Queues `POST target` with a form body and `Authorization: Bearer token`; `done` runs once
-  /// with the answer. A 429 is retried after its Retry-After (counted in `ratelimited`).
+  /// with the answer. A 429 is retried after its Retry-After (counted in `ratelimited`); a
+  /// transport failure on a kept-alive connection is retried once on a fresh one.
   void post(std::string target, std::string form_body, std::string token, callback done);
 
   /// Requests queued but not yet sent.
