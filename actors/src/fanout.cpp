@@ -11,6 +11,19 @@ namespace {
 
 constexpr std::size_t presence_values = 5;  // online .. disabled
 
+/// A free slot of `items` (reused from `free`, else appended), holding a default-made item.
+template <class T>
+uint32_t take_slot(std::vector<T>& items, std::vector<uint32_t>& free) {
+  if (free.empty()) {
+    items.emplace_back();
+    return static_cast<uint32_t>(items.size() - 1);
+  }
+  const uint32_t index = free.back();
+  free.pop_back();
+  items[index] = T{};
+  return index;
+}
+
 } // namespace
 
 std::vector<presence_batch>
@@ -36,14 +49,7 @@ group_by_presence(subscriber_id subscriber,
 bool fanout::add(subscriber_id id, std::string owner) {
   if (contains(id))
     return false;
-  slot index;
-  if (free_subscribers_.empty()) {
-    index = static_cast<slot>(subscribers_.size());
-    subscribers_.emplace_back();
-  } else {
-    index = free_subscribers_.back();
-    free_subscribers_.pop_back();
-  }
+  const slot index = take_slot(subscribers_, free_subscribers_);
   if (!owner.empty())
     by_owner_[owner].insert(id);
   subscribers_[index] = subscriber_entry{id, std::move(owner), {}, {}};
@@ -296,17 +302,8 @@ fanout::slot fanout::intern(const std::string& name) {
   auto found = subject_slots_.find(name);
   if (found != subject_slots_.end())
     return found->second;
-  slot index;
-  if (free_subjects_.empty()) {
-    index = static_cast<slot>(subjects_.size());
-    subjects_.emplace_back();
-  } else {
-    index = free_subjects_.back();
-    free_subjects_.pop_back();
-  }
-  auto inserted = subject_slots_.emplace(name, index).first;
-  subjects_[index] = subject_entry{};
-  subjects_[index].name = &inserted->first;
+  const slot index = take_slot(subjects_, free_subjects_);
+  subjects_[index].name = &subject_slots_.emplace(name, index).first->first;
   return index;
 }
 
