@@ -4,6 +4,7 @@
 // over `flush_interval_ms` and send `presence::notification` messages to subscriber sinks.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -23,15 +24,22 @@ std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcep
 
 /// A host callback the shards call directly, on their own thread: no actor (and no mailbox) per
 /// subscriber. The mutex keeps the callback's contract — one call at a time per subscription —
-/// when several shards deliver at once; each shard's calls keep its order.
+/// when several shards deliver at once; each shard's calls keep its order. A callback that throws
+/// loses that one note and counts it in `failures`: it must not take the shard, and every other
+/// subscriber of it, down.
 struct callback_sink {
   explicit callback_sink(notification_callback f) : callback(std::move(f)) {}
-  void operator()(const notification& note) {
+  void operator()(const notification& note) noexcept {
     std::lock_guard<std::mutex> guard{mutex};
-    callback(note);
+    try {
+      callback(note);
+    } catch (...) {
+      ++failures;
+    }
   }
   std::mutex mutex;
   notification_callback callback;
+  uint64_t failures = 0;  ///< notes lost to a throwing callback (guarded by `mutex`)
 };
 using callback_sink_ptr = std::shared_ptr<callback_sink>;
 

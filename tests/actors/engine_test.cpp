@@ -4,6 +4,7 @@
 #include <atomic>
 #include <fstream>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -146,6 +147,27 @@ TEST_F(engine_test, subscribers_get_the_initial_presence_then_changes) {
     [](const auto& seen) { return has_presence(seen, "U1", presence_value::online); }));
   std::vector<std::string> too_many(501, "U1");
   ASSERT_ERRC(engine_->set_subscription(*id, too_many), errc::invalid_argument);
+  ASSERT_OK(engine_->unsubscribe(*id));
+}
+
+TEST_F(engine_test, a_throwing_callback_loses_its_note_but_not_the_other_subscribers) {
+  // Callbacks are called by the broadcaster shards themselves: one that throws must not take a
+  // shard down with every other subscriber of it.
+  auto id_bad = engine_->subscribe([](const notification&) { throw std::runtime_error{"host bug"}; });
+  ASSERT_OK(id_bad);
+  ASSERT_OK(engine_->set_subscription(*id_bad, {"U1"}));
+  notification_box box;
+  auto id = engine_->subscribe(box.callback());
+  ASSERT_OK(id);
+  ASSERT_OK(engine_->set_subscription(*id, {"U1"}));
+  ASSERT_OK(engine_->connect("U1", "c1", "web"));
+  EXPECT_TRUE(box.wait_until(
+    [](const auto& seen) { return has_presence(seen, "U1", presence_value::online); }));
+  ASSERT_OK(engine_->disconnect("U1", "c1", events::disconnect_reason::closed));
+  EXPECT_TRUE(box.wait_until(
+    [](const auto& seen) { return has_presence(seen, "U1", presence_value::offline); }))
+    << "the shard kept serving after the throwing callback";
+  ASSERT_OK(engine_->unsubscribe(*id_bad));
   ASSERT_OK(engine_->unsubscribe(*id));
 }
 
