@@ -100,9 +100,17 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
     if (!done)
       return done;
   }
-  std::lock_guard<std::mutex> guard{subscribers_mutex_};
-  if (auto found = subscribers_.find(id); found != subscribers_.end())
-    found->second.subjects = std::move(wanted);
+  {
+    std::lock_guard<std::mutex> guard{subscribers_mutex_};
+    if (auto found = subscribers_.find(id); found != subscribers_.end()) {
+      found->second.subjects = std::move(wanted);
+      return status::success();
+    }
+  }
+  // Unsubscribed while the shards were being told: a shard may have learnt the subscriber after
+  // the unsubscribe reached it. Tell them all again, so no shard keeps calling its sink.
+  for (const auto& shard : broadcasters_)
+    caf::anon_send(shard, unsubscribe_atom::value, id);
   return status::success();
 }
 
