@@ -36,6 +36,7 @@ engine_stats engine_counters::snapshot() const {
   engine_stats out;
   out.users_resident = users_resident.load(std::memory_order_relaxed);
   out.user_actor_restarts = user_restarts.load(std::memory_order_relaxed);
+  out.user_timers_armed = user_timers_armed.load(std::memory_order_relaxed);
   out.events_appended = journal.events.load(std::memory_order_relaxed);
   out.journal_requests = journal.requests.load(std::memory_order_relaxed);
   out.journal_writes = journal.writes.load(std::memory_order_relaxed);

@@ -49,6 +49,7 @@ struct journal_counters {
 struct engine_counters {
   std::atomic<uint64_t> users_resident{0};  ///< directory shards: +1 spawn, -1 stop
   std::atomic<uint64_t> user_restarts{0};   ///< directory shards: a crashed actor respawned
+  std::atomic<uint64_t> user_timers_armed{0};  ///< user actors: deadline timers started
   journal_counters journal;
 
   engine_stats snapshot() const;

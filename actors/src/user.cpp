@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "broadcaster.hpp"
+#include "engine_counters.hpp"
 #include "errors.hpp"
 #include "presence/events/validation.hpp"
 #include "protocol.hpp"
@@ -41,7 +42,12 @@ struct user_actor_state {
   int64_t activity_log_interval = 30;
   std::shared_ptr<const user_env> env;
   caf::actor directory;
-  timestamp_us timer_deadline = 0;  ///< the deadline a pending timer_atom stands for; 0 = none
+  timestamp_us timer_deadline = 0;  ///< the next presence deadline (idle, expiry); 0 = none
+  /// The deadline carried by the earliest timer_atom still on its way; 0 = none. At most one timer
+  /// is armed per deadline that moves *earlier*: a deadline that moves later (every activity
+  /// pushes the idle deadline) waits for the armed timer, which re-arms when it fires early. So
+  /// the actor clock holds O(users) timers, not one per activity for a whole idle timeout.
+  timestamp_us timer_armed = 0;
   uint64_t commands_handled = 0;
   uint64_t unsnapshotted = 0;  ///< events applied since the last snapshot
   /// The presence last told to the broadcaster (the clock alone can make `evaluate` differ from
@@ -52,19 +58,20 @@ struct user_actor_state {
 
 using user_actor = caf::stateful_actor<user_actor_state>;
 
-/// Arms the deadline timer when the next deadline moved. (Passivation needs no timer here: the
-/// directory shard sweeps its idle residents.)
+/// Records the next deadline and arms a timer for it unless one armed earlier will fire first
+/// (see `timer_armed`). (Passivation needs no timer here: the directory shard sweeps its idle
+/// residents.)
 void schedule(user_actor* self, timestamp_us now) {
   auto& st = self->state;
-  if (auto next = events::next_deadline(st.user, st.ctx, now)) {
-    if (*next != st.timer_deadline) {
-      st.timer_deadline = *next;
-      auto delay = std::clamp<timestamp_us>(*next - now, 0, max_timer_us);
-      self->delayed_send(self, std::chrono::microseconds{delay}, timer_atom::value, *next);
-    }
+  auto next = events::next_deadline(st.user, st.ctx, now);
+  st.timer_deadline = next.value_or(0);
+  if (!next || (st.timer_armed != 0 && st.timer_armed <= *next))
     return;
-  }
-  st.timer_deadline = 0;
+  st.timer_armed = *next;
+  auto delay = std::clamp<timestamp_us>(*next - now, 0, max_timer_us);
+  self->delayed_send(self, std::chrono::microseconds{delay}, timer_atom::value, *next);
+  if (st.env->counters)
+    st.env->counters->user_timers_armed.fetch_add(1, std::memory_order_relaxed);
 }
 
 /// Tells the broadcaster shard and the supervisor what the events just applied changed, given the
@@ -185,12 +192,19 @@ void on_context(user_actor* self, const events::presence_context& ctx,
   schedule(self, st.env->now());
 }
 
-void on_timer(user_actor* self, events::timestamp_us deadline) {
+void on_timer(user_actor* self, events::timestamp_us armed) {
   auto& st = self->state;
-  if (deadline != st.timer_deadline)
-    return;  // superseded by a later schedule
-  st.timer_deadline = 0;
+  if (armed != st.timer_armed)
+    return;  // stale: a timer armed after it, for an earlier deadline, took its place
+  st.timer_armed = 0;
+  if (st.timer_deadline == 0)
+    return;  // the deadline went away (the user went offline, the expiry was cleared)
   auto now = st.env->now();
+  if (st.timer_deadline > now) {
+    schedule(self, now);  // the deadline moved later since this timer was armed: wait on
+    return;
+  }
+  st.timer_deadline = 0;
   commit(self, events::due_events(st.user, st.ctx, now), std::string{events::system_actor}, {},
          now, caf::response_promise{});
 }

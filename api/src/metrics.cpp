@@ -113,6 +113,8 @@ std::string render_engine(const engine_stats& stats, const engine::service_state
   add(out, "users_resident", "gauge", "User actors resident in memory.", stats.users_resident);
   add(out, "user_actor_restarts_total", "counter",
       "User actors rebuilt from the log after a crash.", stats.user_actor_restarts);
+  add(out, "user_timers_armed_total", "counter",
+      "Deadline timers (idle, expiry) the user actors started.", stats.user_timers_armed);
   add(out, "events_appended_total", "counter", "Events written to the log by the journal.",
       stats.events_appended);
   add(out, "journal_requests_total", "counter", "Append requests the journal received.",

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "directory.hpp"
+#include "engine_counters.hpp"
 #include "errors.hpp"
 #include "journal.hpp"
 #include "loader.hpp"
@@ -102,6 +103,7 @@ class actor_fixture : public ::testing::Test {
     env->snapshot_every = snapshot_every_;
     env->epoch = 1;
     env->before_apply = before_apply_;
+    env->counters = counters_;
     env_ = env;
     actors::directory_config config;
     for (const char* id : {"U1", "U2", "U3"})
@@ -109,6 +111,20 @@ class actor_fixture : public ::testing::Test {
     config.users.push_back(events::user_record{"U9", "gone", false, false, 0});
     directory_ = actors::spawn_directory(sys_, env_, config);
     sched_.run();
+  }
+
+  /// The user actors' deadline timers (timer_atom messages) waiting in the coordinator's clock.
+  std::size_t pending_user_timers() const {
+    using clock = caf::detail::simple_actor_clock;
+    std::size_t count = 0;
+    for (const auto& entry : sched_.clock().schedule()) {
+      if (entry.second->subtype != clock::actor_msg_type)
+        continue;
+      const auto& content = static_cast<const clock::actor_msg&>(*entry.second).content->content();
+      count += content.match_element<caf::atom_value>(0)
+               && content.get_as<caf::atom_value>(0) == actors::timer_atom::value;
+    }
+    return count;
   }
 
   /// Moves both clocks (ours and the coordinator's) forward and runs what became due.
@@ -202,6 +218,7 @@ class actor_fixture : public ::testing::Test {
   std::function<void(const events::event&)> before_apply_;
   std::shared_ptr<storage::event_log> log_;
   std::shared_ptr<const actors::user_env> env_;
+  std::shared_ptr<actors::engine_counters> counters_ = std::make_shared<actors::engine_counters>();
   probe_log seen_ = std::make_shared<std::vector<std::string>>();
   caf::actor journal_;
   caf::actor loader_;

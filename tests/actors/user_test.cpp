@@ -62,6 +62,42 @@ TEST_F(user_test, idle_goes_away_and_activity_brings_the_user_back) {
   EXPECT_EQ(seen_->back(), "publish U1 online");
 }
 
+// Every logged activity moves the idle deadline later. The actor must not arm a timer per
+// activity (each would sit in the actor clock for a whole idle timeout: at 300 changes/s and the
+// 600 s default that is 180,000 messages), yet the user must still go away exactly one idle
+// timeout after the last activity.
+TEST_F(user_test, activities_that_move_the_idle_deadline_later_keep_one_timer_armed) {
+  ASSERT_OK(connect("U1", "c1"));
+  for (int i = 0; i < 30; ++i) {
+    advance(40s);  // past activity_log_interval (30 s): each activity is logged
+    ASSERT_OK(activity("U1", "c1"));
+    EXPECT_EQ(pending_user_timers(), 1u) << "after activity " << i;
+  }
+  // 1,200 s of activity: a timer per idle timeout (armed at 0, re-armed at 600 s and 1,200 s),
+  // not one per activity (31).
+  EXPECT_EQ(counters_->user_timers_armed.load(), 3u);
+  EXPECT_EQ(stream_types("U1").size(), 31u);  // connected + 30 activities, no away
+  advance(599s);
+  EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::online);
+  advance(1s);
+  EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::away);
+  EXPECT_EQ(stream_types("U1").back(), "away");
+}
+
+// A deadline that moves earlier than the armed timer (a shorter busy expiry) needs its own timer;
+// the superseded one then fires as a no-op.
+TEST_F(user_test, a_deadline_moved_earlier_arms_a_timer_and_the_later_one_is_a_no_op) {
+  ASSERT_OK(connect("U1", "c1"));  // idle deadline at 600 s
+  ASSERT_OK(command(set_presence_atom::value, std::string{"U1"}, events::manual_mode::busy,
+                    now() + 120'000'000, std::string{}, std::string{}));
+  EXPECT_EQ(counters_->user_timers_armed.load(), 2u);
+  advance(120s);
+  EXPECT_EQ(stream_types("U1"), list({"connected", "presence_set", "presence_expired"}));
+  advance(480s);  // both timers have fired; the idle one still finds the user idle
+  EXPECT_EQ(stream_types("U1"), list({"connected", "presence_set", "presence_expired", "away"}));
+  EXPECT_EQ(pending_user_timers(), 0u);
+}
+
 TEST_F(user_test, a_user_idle_timeout_overrides_the_workspace_default) {
   ASSERT_OK(connect("U1", "c1"));
   ASSERT_OK(command(set_prefs_atom::value, std::string{"U1"}, int64_t{60}, true, std::string{},

@@ -85,6 +85,7 @@ struct histogram {
 struct engine_stats {
   uint64_t users_resident = 0;        ///< user actors alive now
   uint64_t user_actor_restarts = 0;   ///< user actors rebuilt from the log after a crash
+  uint64_t user_timers_armed = 0;     ///< deadline timers (idle, expiry) user actors started
   uint64_t events_appended = 0;       ///< events the journal wrote
   uint64_t journal_requests = 0;      ///< append requests received
   uint64_t journal_writes = 0;        ///< group commits (one `event_log::append` each)
