@@ -4,7 +4,7 @@
 // on its own executor.
 
 #include <cstddef>
-#include <deque>
+#include <list>
 #include <string>
 
 namespace presence::api::rtm {
@@ -37,7 +37,10 @@ class send_queue {
  private:
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
-  std::deque<std::string> frames_;
+  // A list, not a deque: an empty std::list holds no heap memory, libstdc++'s empty deque holds
+  // 576 bytes (its map and first node), and most sessions are idle with nothing queued. Nodes
+  // never move, so the front's bytes stay put while an async write reads them.
+  std::list<std::string> frames_;
 };
 
 } // namespace presence::api::rtm
