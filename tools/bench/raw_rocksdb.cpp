@@ -67,6 +67,7 @@ result<std::unique_ptr<open_db>> open_database(const std::string& path, bool cre
   options.create_missing_column_families = create;
   options.IncreaseParallelism(2);
   options.max_total_wal_size = 256u << 20;
+  options.advise_random_on_open = false;  // as the event log (rocksdb_event_log_open.cpp)
   auto opened = std::make_unique<open_db>();
   rocksdb::DB* raw = nullptr;
   auto st = rocksdb::DB::Open(options, path, family_descriptors(), &opened->handles, &raw);
@@ -170,6 +171,23 @@ result<raw_figures> raw_scan(const std::string& path, const std::string& family)
     return rocks_error(it->status(), "scan " + family);
   figures.seconds = clock.seconds();
   figures.checksum = checksum;
+  return figures;
+}
+
+result<raw_figures> raw_compact(const std::string& path) {
+  auto opened = open_database(path, false);
+  if (!opened)
+    return opened.error();
+  auto& db = **opened;
+  raw_figures figures;
+  stopwatch clock;
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* handle : db.handles)
+    if (auto st = db.db->CompactRange(options, handle, nullptr, nullptr); !st.ok())
+      return rocks_error(st, "compact " + handle->GetName());
+  figures.seconds = clock.seconds();
+  figures.cpu_seconds = clock.cpu_seconds();
   return figures;
 }
 

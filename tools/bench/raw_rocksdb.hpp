@@ -34,4 +34,9 @@ struct raw_figures {
 /// with a plain RocksDB iterator, touching each key and value. Errors: `storage_failure`.
 [[nodiscard]] result<raw_figures> raw_scan(const std::string& path, const std::string& family);
 
+/// Compacts every column family of the event log at `path` down to its last level and waits for
+/// it, so the passes timed after it read one settled LSM shape and no compaction runs beside
+/// them. `seconds` is the compaction's time. Errors: `storage_failure`.
+[[nodiscard]] result<raw_figures> raw_compact(const std::string& path);
+
 } // namespace presence::bench

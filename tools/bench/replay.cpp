@@ -117,8 +117,15 @@ int run_replay(const bench_options& options, uint64_t restart_users) {
   stopwatch fixture_clock;
   if (auto written = write_replay_fixture(db, options); !written)
     return fail("replay fixture", written.error());
+  const double fixture_s = fixture_clock.seconds();
+  // Every pass below reads the same compacted log: otherwise the first pass that opens the
+  // database for writing (the engine's) shares the 2 cores with the compaction that the
+  // fixture's level-0 files trigger, while the read-only passes before it run alone.
+  auto compacted = raw_compact(db);
+  if (!compacted)
+    return fail("compaction of the fixture", compacted.error());
   emit({{"bench", "replay"}, {"path", "fixture"}, {"users", options.users},
-        {"events", options.events}, {"seconds", fixture_clock.seconds()},
+        {"events", options.events}, {"seconds", fixture_s}, {"compact_s", compacted->seconds},
         {"disk_bytes", directory_bytes(db)}});
 
   evict_from_page_cache(db);
