@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crc32c.hpp"
 #include "presence/events/codec.hpp"
 
 namespace presence::events {
@@ -10,6 +11,26 @@ namespace {
 TEST(crc32c, standard_check_value) {
   EXPECT_EQ(crc32c("123456789"), 0xE3069283u);
   EXPECT_EQ(crc32c(""), 0u);
+}
+
+// `crc32c` uses the hardware instruction where there is one: the software path must still be right
+// on its own, and both must agree at every length, alignment and starting value.
+TEST(crc32c, the_portable_and_hardware_implementations_agree) {
+  EXPECT_EQ(detail::crc32c_portable("123456789", 0), 0xE3069283u);
+  auto hardware = detail::crc32c_hardware();
+  if (hardware == nullptr)
+    GTEST_SKIP() << "no CRC-32C instruction on this CPU";
+  std::string data;
+  for (int i = 0; i < 300; ++i)
+    data.push_back(static_cast<char>((i * 131 + 17) ^ (i >> 3)));
+  const std::string_view view(data);
+  for (std::size_t offset = 0; offset < 8; ++offset)
+    for (std::size_t size = 0; offset + size <= view.size(); size += 1 + size / 8)
+      for (uint32_t start : {0u, 0xFFFFFFFFu, 0x12345678u}) {
+        const auto piece = view.substr(offset, size);
+        ASSERT_EQ(hardware(piece, start), detail::crc32c_portable(piece, start))
+          << "offset " << offset << " size " << size << " start " << start;
+      }
 }
 
 TEST(crc32c, rfc3720_vectors) {
