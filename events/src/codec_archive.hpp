@@ -1,16 +1,16 @@
 #pragma once
-// Private to the events module: the memory stream buffers, the cereal field wrappers and the
-// record framing shared by the event and snapshot codecs.
+// Private to the events module: the output stream buffer, the record reader, the cereal field
+// wrappers and the record framing shared by the event and snapshot codecs.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <istream>
 #include <ostream>
 #include <streambuf>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <cereal/archives/portable_binary.hpp>
 
@@ -46,29 +46,6 @@ class memory_sink final : public std::streambuf {
   std::string* out_ = nullptr;
 };
 
-/// Reads from a borrowed byte range; never past its end. The range is only read, never written
-/// (the const_cast satisfies std::streambuf's interface; putback is not supported).
-class memory_source final : public std::streambuf {
- public:
-  /// Reads `bytes` from the start; they must outlive the reads.
-  void reset(std::string_view bytes) noexcept {
-    char* begin = const_cast<char*>(bytes.data());
-    setg(begin, begin, begin + bytes.size());
-  }
-  /// Bytes not read yet.
-  std::size_t remaining() const noexcept { return static_cast<std::size_t>(egptr() - gptr()); }
-
- protected:
-  std::streamsize xsgetn(char* out, std::streamsize size) override {
-    const std::size_t count = std::min(static_cast<std::size_t>(size), remaining());
-    if (count > 0)
-      std::memcpy(out, gptr(), count);
-    setg(eback(), gptr() + count, egptr());
-    return static_cast<std::streamsize>(count);
-  }
-  int_type pbackfail(int_type) override { return traits_type::eof(); }
-};
-
 /// A std::ostream over a memory_sink, one per thread: constructing a stream (locale and all)
 /// per record costs more than encoding the record.
 struct sink_stream {
@@ -82,18 +59,6 @@ struct sink_stream {
   }
 };
 
-/// A std::istream over a memory_source, one per thread (see sink_stream).
-struct source_stream {
-  memory_source source;
-  std::istream stream{&source};
-
-  static source_stream& local(std::string_view bytes) {
-    thread_local source_stream instance;
-    instance.source.reset(bytes);
-    return instance;
-  }
-};
-
 /// Thrown inside a body reader for a field that cannot be right; mapped to an error value at
 /// the codec's entry points and never escapes them.
 struct decode_failure {
@@ -101,11 +66,80 @@ struct decode_failure {
   const char* what;
 };
 
+/// Reads cereal's portable binary format (what cereal::PortableBinaryInputArchive reads, the same
+/// bytes) straight from a borrowed byte range: no std::istream, whose virtual call per field and
+/// per-record archive construction were a third of the decode time. Never reads past the range:
+/// a field that does not fit throws decode_failure{truncated_record}. One per thread (`local`);
+/// only arithmetic fields, size tags, binary data and the wrappers below are supported (no
+/// pointers, no versioned or polymorphic types), so the cereal base class keeps no state.
+class record_reader : public cereal::InputArchive<record_reader, cereal::AllowEmptyClassElision> {
+ public:
+  record_reader() : InputArchive(this) {}
+
+  /// Reads `body` (the endianness flag already taken off) written by a machine of the endianness
+  /// `little_endian`. The bytes must outlive the reads.
+  static record_reader& local(std::string_view body, bool little_endian) {
+    thread_local record_reader instance;
+    instance.next_ = body.data();
+    instance.end_ = body.data() + body.size();
+    instance.swap_ = little_endian != cereal::portable_binary_detail::is_little_endian();
+    return instance;
+  }
+
+  /// Bytes not read yet.
+  std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - next_); }
+
+  /// The next `size` bytes, as they are (no byte order applies to text).
+  std::string_view take(std::size_t size) {
+    need(size);
+    std::string_view bytes{next_, size};
+    next_ += size;
+    return bytes;
+  }
+
+  /// cereal's hook: `size` bytes of `DataSize`-byte values into `data`, in this machine's order.
+  template <std::size_t DataSize>
+  void loadBinary(void* data, std::size_t size) {
+    need(size);
+    std::memcpy(data, next_, size);
+    next_ += size;
+    if (swap_ && DataSize > 1) {
+      auto* bytes = static_cast<unsigned char*>(data);
+      for (std::size_t i = 0; i + DataSize <= size; i += DataSize)
+        std::reverse(bytes + i, bytes + i + DataSize);
+    }
+  }
+
+ private:
+  void need(std::size_t size) const {
+    if (size > remaining())
+      throw decode_failure{errc::truncated_record, "record body ends inside a field"};
+  }
+
+  const char* next_ = nullptr;
+  const char* end_ = nullptr;
+  bool swap_ = false;
+};
+
+template <class T>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(record_reader& ar, T& value) {
+  ar.template loadBinary<sizeof(T)>(std::addressof(value), sizeof(T));
+}
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(record_reader& ar, cereal::SizeTag<T>& tag) {
+  ar(tag.size);
+}
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(record_reader& ar, cereal::BinaryData<T>& binary) {
+  using element = std::remove_pointer_t<T>;
+  ar.template loadBinary<sizeof(element)>(binary.data, static_cast<std::size_t>(binary.size));
+}
+
 /// A string field: a u64 length (cereal's size tag) then the bytes. Loading checks the length
 /// against the bytes left in the record before allocating anything.
 struct bounded_string {
   std::string& value;
-  const memory_source* source;  ///< null when saving
+  const record_reader* source;  ///< null when saving
 
   template <class Archive>
   void save(Archive& ar) const {
@@ -118,8 +152,7 @@ struct bounded_string {
     ar(cereal::make_size_tag(size));
     if (size > source->remaining())
       throw decode_failure{errc::corrupt_record, "string length exceeds the record"};
-    value.resize(static_cast<std::size_t>(size));
-    ar(cereal::binary_data(value.data(), value.size()));
+    value.assign(ar.take(static_cast<std::size_t>(size)));
   }
 };
 
@@ -168,7 +201,7 @@ struct flag_byte {
 /// Field functions take their object by non-const reference for both directions (cereal's own
 /// `serialize` idiom); writers pass a const_cast object and wrappers never modify it on save.
 struct field_io {
-  const memory_source* source = nullptr;
+  const record_reader* source = nullptr;
 
   bounded_string text(std::string& value) const { return {value, source}; }
   template <class Enum>
@@ -218,11 +251,9 @@ template <class ReadBody>
     return {errc::truncated_record, "record has no body"};
   if (static_cast<uint8_t>(body.front()) > 1)
     return {errc::corrupt_record, "bad endianness byte"};
-  auto& input = source_stream::local(body);
-  const memory_source& source = input.source;
+  auto& reader = record_reader::local(body.substr(1), body.front() == 1);
   try {
-    cereal::PortableBinaryInputArchive archive(input.stream);
-    read_body(archive, field_io{&source});
+    read_body(reader, field_io{&reader});
   } catch (const decode_failure& failure) {
     return {failure.code, failure.what};
   } catch (const cereal::Exception& ex) {
@@ -230,9 +261,9 @@ template <class ReadBody>
   } catch (const std::exception& ex) {
     return {errc::corrupt_record, ex.what()};
   }
-  if (source.remaining() != 0)
+  if (reader.remaining() != 0)
     return {errc::corrupt_record,
-            std::to_string(source.remaining()) + " trailing bytes after the record body"};
+            std::to_string(reader.remaining()) + " trailing bytes after the record body"};
   return {};
 }
 
