@@ -6,6 +6,7 @@
 
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 
 #include "keys.hpp"
 #include "rocksdb_event_log.hpp"
@@ -39,10 +40,24 @@ class manual_error_recovery final : public rocksdb::EventListener {
   }
 };
 
+/// Keys of the log and streams families end in an 8-byte big-endian sequence that only grows
+/// within what precedes it (nothing, for the log; the stream id and 0x00, for streams). As the
+/// memtable's insert-hint prefix, that leading part lets each insert start from where the last
+/// one of its prefix went instead of searching the skiplist from the top.
+class sequence_hint_prefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "presence.sequence_hint_prefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return {key.data(), key.size() - 8};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
+};
+
 /// Options shared by every family. Tuned for an append-only, write-heavy log: large memtables
 /// (fewer, bigger flushes), LZ4 on disk (cheap, and records compress well), dynamic level sizes.
 rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes) {
   rocksdb::ColumnFamilyOptions options;
+  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<sequence_hint_prefix>();
   options.write_buffer_size = write_buffer_bytes;
   options.max_write_buffer_number = 4;
   options.compression = rocksdb::kLZ4Compression;

@@ -5,6 +5,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
 
 #include "presence/events/codec.hpp"
@@ -17,11 +18,23 @@ namespace {
 
 namespace layout = storage::layout;
 
+/// The log's memtable insert hint (storage/src/rocksdb_event_log_open.cpp): a key without its
+/// trailing 8-byte sequence.
+class sequence_hint_prefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "presence.sequence_hint_prefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return {key.data(), key.size() - 8};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
+};
+
 /// The same families and options as the event log (storage/src/rocksdb_event_log_open.cpp), so
 /// the ceiling is measured on the same on-disk shape: 64 MiB memtables for the two big families,
-/// 4 MiB for the rest, LZ4, dynamic level sizes, two background threads.
+/// 4 MiB for the rest, LZ4, dynamic level sizes, insert hints, two background threads.
 rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes) {
   rocksdb::ColumnFamilyOptions options;
+  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<sequence_hint_prefix>();
   options.write_buffer_size = write_buffer_bytes;
   options.max_write_buffer_number = 4;
   options.compression = rocksdb::kLZ4Compression;
