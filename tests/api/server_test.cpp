@@ -69,6 +69,8 @@ TEST(server, metrics_show_the_engine_resident_users_and_journal) {
   EXPECT_EQ(sample(after, "presence_events_appended_total"), appended + 3) << after;
   EXPECT_GE(sample(after, "presence_users_resident"), 1) << "m2's actor served the writes";
   EXPECT_EQ(sample(after, "presence_user_actor_restarts_total"), 0);
+  EXPECT_EQ(sample(after, "presence_user_timers_armed_total"), 0)
+    << "m2 has no connection and no expiry: no deadline to wait for\n" << after;
   EXPECT_EQ(sample(after, "presence_journal_failed_writes_total"), 0);
   double writes = sample(after, "presence_journal_writes_total");
   EXPECT_GE(writes, 4);
