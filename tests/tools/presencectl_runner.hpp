@@ -1,23 +1,17 @@
 #pragma once
 
 #include <atomic>
-#include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/child_process.hpp"
 #include "support/sanitizer_report.hpp"
 #include "support/test_support.hpp"
-
-extern char** environ;
 
 namespace presence::test {
 
@@ -45,13 +39,6 @@ struct run_output {
   }
 };
 
-inline std::string read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// Runs `presencectl ARGS...` (PRESENCECTL_PATH) as a child process with stdout and stderr sent to
 /// files in `scratch`, waits for it, and returns its exit code and output.
 inline run_output run_presencectl(const temp_dir& scratch, const std::vector<std::string>& args) {
@@ -59,30 +46,15 @@ inline run_output run_presencectl(const temp_dir& scratch, const std::vector<std
   const std::string tag = std::to_string(counter++);
   const std::string out_path = scratch.sub("stdout-" + tag);
   const std::string err_path = scratch.sub("stderr-" + tag);
-  std::vector<std::string> argv_text{PRESENCECTL_PATH};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : argv_text)
-    argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
+  std::vector<std::string> argv{PRESENCECTL_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
   run_output result;
-  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  EXPECT_EQ(spawned, 0) << "cannot start " << argv[0];
-  if (spawned != 0)
+  const child_exit ended = run_to_files(std::move(argv), out_path, err_path);
+  EXPECT_TRUE(ended.started) << "cannot start " << PRESENCECTL_PATH;
+  if (!ended.started)
     return result;
-  int wait_status = 0;
-  EXPECT_EQ(waitpid(pid, &wait_status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(wait_status)) << "presencectl did not exit normally";
-  result.exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+  EXPECT_TRUE(ended.exited) << "presencectl did not exit normally";
+  result.exit_code = ended.code;
   result.out = read_whole_file(out_path);
   result.err = read_whole_file(err_path);
   auto report = sanitizer_report(result.err);

@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using presence::crash::drop_unsynced;
 using presence::crash::power_loss_report;
-using presence::crash::read_file;
+using presence::test::read_whole_file;
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -53,18 +53,18 @@ TEST(power_loss, keeps_exactly_what_was_synced) {
   int status = run_probe(dir, side_log);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "probe status " << status;
   // Before the drop everything written is there (the page cache survives a killed process).
-  EXPECT_EQ(read_file(dir + "/kept"), "durable-lost");
-  EXPECT_EQ(read_file(dir + "/pre"), "old-appended");
+  EXPECT_EQ(read_whole_file(dir + "/kept"), "durable-lost");
+  EXPECT_EQ(read_whole_file(dir + "/pre"), "old-appended");
   EXPECT_TRUE(fs::exists(dir + "/orphan"));
 
   power_loss_report report;
   std::string error;
   ASSERT_TRUE(drop_unsynced(side_log, report, error)) << error;
-  EXPECT_EQ(read_file(dir + "/kept"), "durable");
-  EXPECT_EQ(read_file(dir + "/pre"), "old");
+  EXPECT_EQ(read_whole_file(dir + "/kept"), "durable");
+  EXPECT_EQ(read_whole_file(dir + "/pre"), "old");
   EXPECT_TRUE(fs::exists(dir + "/unsynced"));
   EXPECT_EQ(fs::file_size(dir + "/unsynced"), 0u);
-  EXPECT_EQ(read_file(dir + "/renamed"), "renamed");
+  EXPECT_EQ(read_whole_file(dir + "/renamed"), "renamed");
   EXPECT_FALSE(fs::exists(dir + "/renamed.tmp"));
   EXPECT_FALSE(fs::exists(dir + "/orphan"));
   EXPECT_EQ(report.files_truncated, 2u);  // kept, pre
@@ -76,7 +76,7 @@ TEST(power_loss, keeps_exactly_what_was_synced) {
   power_loss_report again;
   ASSERT_TRUE(drop_unsynced(side_log, again, error)) << error;
   EXPECT_EQ(again.log_lines, 0u);
-  EXPECT_EQ(read_file(dir + "/kept"), "durable");
+  EXPECT_EQ(read_whole_file(dir + "/kept"), "durable");
 }
 
 TEST(power_loss, without_the_shim_nothing_is_recorded_or_dropped) {
@@ -96,7 +96,7 @@ TEST(power_loss, without_the_shim_nothing_is_recorded_or_dropped) {
   std::string error;
   ASSERT_TRUE(drop_unsynced(scratch.sub("absent.log"), report, error)) << error;
   EXPECT_EQ(report.log_lines, 0u);
-  EXPECT_EQ(read_file(dir + "/kept"), "durable-lost");
+  EXPECT_EQ(read_whole_file(dir + "/kept"), "durable-lost");
   EXPECT_TRUE(fs::exists(dir + "/orphan"));
 }
 
