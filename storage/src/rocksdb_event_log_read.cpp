@@ -57,6 +57,10 @@ status rocksdb_event_log::read_stream(std::string_view stream, sequence from,
   rocksdb::Slice upper_slice{upper};
   rocksdb::ReadOptions read;
   read.iterate_upper_bound = &upper_slice;
+  // A stream is read to rebuild one user, once: its blocks would only push hotter ones out of the
+  // block cache (and pay the cache's insert and lock). Replay benchmark, 4 alternating runs each:
+  // 2.70 M -> 2.99 M events/s.
+  read.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(read, handle(cf::streams))};
   for (it->Seek(lower); it->Valid(); it->Next()) {
     auto key = it->key().ToStringView();
