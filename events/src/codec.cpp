@@ -131,13 +131,17 @@ const std::array<uint8_t, 256>& payload_index_by_type() {
   return table;
 }
 
-std::optional<payload> make_payload(uint8_t type) {
+/// Makes `body` hold the payload of wire type `type`, keeping it (and its strings' capacity) when
+/// it already does; false for an unknown type.
+bool prepare_payload(uint8_t type, payload& body) {
   static const auto factories =
     make_payload_factories(std::make_index_sequence<std::variant_size_v<payload>>{});
   const uint8_t slot = payload_index_by_type()[type];
   if (slot == 0)
-    return std::nullopt;
-  return factories[slot - 1u]();
+    return false;
+  if (body.index() != slot - 1u)
+    body = factories[slot - 1u]();
+  return true;
 }
 
 } // namespace
@@ -157,20 +161,21 @@ std::string encode(const event& ev) {
   return out;
 }
 
-result<event> decode(std::string_view bytes, sequence seq) {
+status decode_into(std::string_view bytes, sequence seq, event& out) {
   auto record = detail::check_record(bytes);
   if (!record)
     return record.error();
-  auto body = make_payload(record->type);
-  if (!body)
+  if (!prepare_payload(record->type, out.body))
     return {errc::unknown_event_type, "event type byte " + std::to_string(record->type)};
+  out.seq = seq;
+  return detail::read_record_body(
+    record->body, [&](auto& archive, const field_io& io) { body_fields(archive, io, out); });
+}
+
+result<event> decode(std::string_view bytes, sequence seq) {
   event ev;
-  ev.seq = seq;
-  ev.body = std::move(*body);
-  auto read = detail::read_record_body(
-    record->body, [&](auto& archive, const field_io& io) { body_fields(archive, io, ev); });
-  if (!read)
-    return read.error();
+  if (auto decoded = decode_into(bytes, seq, ev); !decoded)
+    return decoded.error();
   return ev;
 }
 

@@ -94,6 +94,9 @@ class rocksdb_event_log final : public event_log {
 /// the key in hex.
 [[nodiscard]] result<event> decode_record(std::string_view column_family, std::string_view key,
                                           std::string_view value, sequence seq);
+/// The same into `out` (reused across a scan: see events::decode_into).
+[[nodiscard]] status decode_record_into(std::string_view column_family, std::string_view key,
+                                        std::string_view value, sequence seq, event& out);
 
 /// `corrupt_record` naming the column family, the key in hex and what is wrong.
 presence::error corrupt_error(std::string_view column_family, std::string_view key,

@@ -15,15 +15,16 @@ namespace {
 /// says stop. `keep_going` sees each event before `visit` does.
 template <class Predicate>
 status scan_log(rocksdb::Iterator& it, const Predicate& keep_going, const event_visitor& visit) {
+  event ev;
   for (; it.Valid(); it.Next()) {
     auto key = it.key().ToStringView();
     auto seq = parse_log_key(key);
     if (!seq)
       return corrupt_error(cf_log, key, "key is not an 8-byte sequence");
-    auto ev = decode_record(cf_log, key, it.value().ToStringView(), *seq);
-    if (!ev)
-      return ev.error();
-    if (!keep_going(*ev) || !visit(*ev))
+    if (auto decoded = decode_record_into(cf_log, key, it.value().ToStringView(), *seq, ev);
+        !decoded)
+      return decoded;
+    if (!keep_going(ev) || !visit(ev))
       return status::success();
   }
   return to_status(it.status(), "scan the log");
@@ -44,10 +45,17 @@ presence::error corrupt_error(std::string_view column_family, std::string_view k
 
 result<event> decode_record(std::string_view column_family, std::string_view key,
                             std::string_view value, sequence seq) {
-  auto decoded = events::decode(value, seq);
-  if (!decoded)
+  event ev;
+  if (auto decoded = decode_record_into(column_family, key, value, seq, ev); !decoded)
+    return decoded.error();
+  return ev;
+}
+
+status decode_record_into(std::string_view column_family, std::string_view key,
+                          std::string_view value, sequence seq, event& out) {
+  if (auto decoded = events::decode_into(value, seq, out); !decoded)
     return corrupt_error(column_family, key, describe(decoded.error()));
-  return decoded;
+  return status::success();
 }
 
 status rocksdb_event_log::read_stream(std::string_view stream, sequence from,
@@ -62,16 +70,17 @@ status rocksdb_event_log::read_stream(std::string_view stream, sequence from,
   // 2.70 M -> 2.99 M events/s.
   read.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(read, handle(cf::streams))};
+  event ev;
   for (it->Seek(lower); it->Valid(); it->Next()) {
     auto key = it->key().ToStringView();
     auto seq = parse_stream_key_seq(key);
     // The bound admits longer streams that share this prefix only up to the 0x00: check it.
     if (!seq || key.size() != stream.size() + 9)
       return corrupt_error(cf_streams, key, "key is not stream, 0x00, 8-byte sequence");
-    auto ev = decode_record(cf_streams, key, it->value().ToStringView(), *seq);
-    if (!ev)
-      return ev.error();
-    if (!visit(*ev))
+    if (auto decoded = decode_record_into(cf_streams, key, it->value().ToStringView(), *seq, ev);
+        !decoded)
+      return decoded;
+    if (!visit(ev))
       return status::success();
   }
   return to_status(it->status(), "scan stream " + std::string{stream});

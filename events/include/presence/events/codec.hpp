@@ -25,8 +25,13 @@ void encode_to(const event& ev, std::string& out);
 /// in this order: version byte (0 or newer: unsupported_version, before anything else since a
 /// newer format may frame differently), minimum size (truncated_record), checksum (a cut or
 /// altered record is corrupt_record), type byte, then the body (a checksummed body that ends
-/// early is truncated_record). Thread-safe; reuses one stream object per thread.
+/// early is truncated_record). Thread-safe; reuses one reader per thread.
 [[nodiscard]] result<event> decode(std::string_view bytes, sequence seq = 0);
+
+/// `decode` into an existing event, for loops over many records: `out`'s strings and payload are
+/// reused when the type repeats, so a scan allocates nothing per record once warm. On error
+/// `out` is left in a valid but unspecified state.
+[[nodiscard]] status decode_into(std::string_view bytes, sequence seq, event& out);
 
 /// Snapshot encoding of a user state, same framing (own type tag 0xF0) and guarantees.
 std::string encode_snapshot(const user_state& state);

@@ -59,7 +59,8 @@ struct raw_record {
   std::string value;  ///< raw value bytes
 };
 
-/// Receives events in order; return false to stop early.
+/// Receives events in order; return false to stop early. The event is valid only during the call
+/// (a scan decodes every record into the same object): copy what you keep.
 using event_visitor = std::function<bool(const event&)>;
 
 /// The append-only RocksDB event log (DESIGN §3). Column families: `log` (seq → record),
