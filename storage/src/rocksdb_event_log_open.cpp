@@ -55,9 +55,12 @@ class sequence_hint_prefix final : public rocksdb::SliceTransform {
 
 /// Options shared by every family. Tuned for an append-only, write-heavy log: large memtables
 /// (fewer, bigger flushes), LZ4 on disk (cheap, and records compress well), dynamic level sizes.
-rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes) {
+/// `sequence_keys` (log, streams): keys end in a growing sequence, so inserts take the hint above.
+rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes,
+                                           bool sequence_keys = false) {
   rocksdb::ColumnFamilyOptions options;
-  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<sequence_hint_prefix>();
+  if (sequence_keys)
+    options.memtable_insert_with_hint_prefix_extractor = std::make_shared<sequence_hint_prefix>();
   options.write_buffer_size = write_buffer_bytes;
   options.max_write_buffer_number = 4;
   options.compression = rocksdb::kLZ4Compression;
@@ -70,8 +73,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
   constexpr std::size_t small = 4u << 20;  // the indexes and meta are tiny
   std::vector<rocksdb::ColumnFamilyDescriptor> result;
   result.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options(small));
-  result.emplace_back(std::string{cf_log}, family_options(large));
-  result.emplace_back(std::string{cf_streams}, family_options(large));
+  result.emplace_back(std::string{cf_log}, family_options(large, true));
+  result.emplace_back(std::string{cf_streams}, family_options(large, true));
   result.emplace_back(std::string{cf_connections}, family_options(small));
   result.emplace_back(std::string{cf_snapshots}, family_options(small));
   result.emplace_back(std::string{cf_meta}, family_options(small));

@@ -32,9 +32,11 @@ class sequence_hint_prefix final : public rocksdb::SliceTransform {
 /// The same families and options as the event log (storage/src/rocksdb_event_log_open.cpp), so
 /// the ceiling is measured on the same on-disk shape: 64 MiB memtables for the two big families,
 /// 4 MiB for the rest, LZ4, dynamic level sizes, insert hints, two background threads.
-rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes) {
+rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes,
+                                           bool sequence_keys = false) {
   rocksdb::ColumnFamilyOptions options;
-  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<sequence_hint_prefix>();
+  if (sequence_keys)
+    options.memtable_insert_with_hint_prefix_extractor = std::make_shared<sequence_hint_prefix>();
   options.write_buffer_size = write_buffer_bytes;
   options.max_write_buffer_number = 4;
   options.compression = rocksdb::kLZ4Compression;
@@ -47,8 +49,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
   constexpr std::size_t small = 4u << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> result;
   result.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options(small));
-  result.emplace_back(std::string{layout::cf_log}, family_options(large));
-  result.emplace_back(std::string{layout::cf_streams}, family_options(large));
+  result.emplace_back(std::string{layout::cf_log}, family_options(large, true));
+  result.emplace_back(std::string{layout::cf_streams}, family_options(large, true));
   result.emplace_back(std::string{layout::cf_connections}, family_options(small));
   result.emplace_back(std::string{layout::cf_snapshots}, family_options(small));
   result.emplace_back(std::string{layout::cf_meta}, family_options(small));
