@@ -44,9 +44,10 @@ class call_tracker {
   bool closed_ = false;
 };
 
-/// The actor system config of an engine that runs its own system.
+/// The actor system config of an engine that runs its own system: the engine's message types and
+/// `threads` workers (0 = one per hardware thread) on CAF's `sharing` scheduler.
 struct engine_system_config : caf::actor_system_config {
-  engine_system_config();
+  explicit engine_system_config(std::size_t threads);
 };
 
 class engine_impl final : public engine {

@@ -1,7 +1,9 @@
 // engine: start-up (open the log, new epoch, close stale connections, spawn the actors) and
 // shutdown.
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <utility>
 
 #include "broadcaster.hpp"
@@ -16,7 +18,7 @@
 namespace presence {
 
 result<std::unique_ptr<engine>> engine::open(engine_config config) {
-  auto system_config = std::make_unique<actors::engine_system_config>();
+  auto system_config = std::make_unique<actors::engine_system_config>(config.scheduler_threads);
   auto system = std::make_unique<caf::actor_system>(*system_config);
   auto& ref = *system;
   return actors::engine_impl::start(ref, std::move(system), std::move(system_config),
@@ -64,8 +66,16 @@ void call_tracker::close_and_drain(std::chrono::milliseconds limit) {
   idle_.wait_for(guard, limit, [this] { return running_ == 0; });
 }
 
-engine_system_config::engine_system_config() {
+engine_system_config::engine_system_config(std::size_t threads) {
   register_types(*this);
+  // Work stealing (CAF's default) keeps idle workers polling; with max(cores, 4) of them on a
+  // 2-core machine they took CPU from the journal's detached writer thread: ingest through the
+  // engine ran ~25 % faster with one shared queue whose workers sleep, one per core
+  // (docs/performance.md, 2026-11-22 session 6).
+  if (threads == 0)
+    threads = std::max(1u, std::thread::hardware_concurrency());
+  set("scheduler.policy", caf::atom("sharing"));
+  set("scheduler.max-threads", threads);
 }
 
 engine_impl::engine_impl(caf::actor_system& system, std::unique_ptr<caf::actor_system> own,

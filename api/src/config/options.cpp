@@ -153,6 +153,8 @@ const std::vector<option_entry>& entries() {
         integer_option("request_timeout_ms", 10, 600'000, FIELD(engine.request_timeout)));
     add("http_threads", "event-loop threads, 0 = hardware threads, 0..256 (default 0)",
         integer_option("http_threads", 0, 256, FIELD(server.threads)));
+    add("scheduler_threads", "actor scheduler threads, 0 = hardware threads, 0..256 (default 0)",
+        integer_option("scheduler_threads", 0, 256, FIELD(engine.scheduler_threads)));
     add("admin_threads", "threads for blocking engine calls, 1..64 (default 2)",
         integer_option("admin_threads", 1, 64, FIELD(server.admin_threads)));
     add("max_body_bytes", "request body limit, 1024..67108864 (default 1048576)",

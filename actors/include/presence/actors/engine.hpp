@@ -34,6 +34,10 @@ struct engine_config {
   std::chrono::seconds passivate_after{60};            ///< idle user actor lifetime
   uint64_t snapshot_every = 1000;                      ///< user events between snapshots
   std::chrono::milliseconds request_timeout{10000};    ///< blocking facade calls
+  /// CAF worker threads of the actor system engine::open(config) creates (not of one passed in);
+  /// 0 = one per hardware thread. They share one queue and sleep when it is empty (CAF's
+  /// `sharing` policy): work stealing's polling took cores from the journal's writer.
+  std::size_t scheduler_threads = 0;
   /// The clock, in µs since the Unix epoch. Replaceable for tests; the domain never reads it.
   std::function<events::timestamp_us()> clock;
 };
