@@ -204,6 +204,36 @@ std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcep
 
 namespace {
 
+/// Buffers `user`'s new presence for the next flush.
+void publish(broadcaster_actor self, const std::string& user, presence_value value) {
+  auto& st = self->state;
+  if (st.table.publish(user, value, st.service_enabled) && st.service_enabled)
+    arm_flush(self);
+}
+
+/// Sends `user_status_changed` to the subscribers of `user` at once.
+void status_changed(broadcaster_actor self, const std::string& user,
+                    const events::custom_status& status) {
+  for (auto id : self->state.table.subscribers_of(user)) {
+    notification note;
+    note.type = notification::kind::user_status_changed;
+    note.users = {user};
+    note.status = status;
+    send_to(self, id, std::move(note));
+  }
+}
+
+/// Sends `manual_presence_change` to the subscribers owned by `user` at once.
+void manual_changed(broadcaster_actor self, const std::string& user, events::manual_mode mode) {
+  for (auto id : self->state.table.owned_by(user)) {
+    notification note;
+    note.type = notification::kind::manual_presence_change;
+    note.presence = manual_view(mode);
+    note.users = {user};
+    send_to(self, id, std::move(note));
+  }
+}
+
 caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
   self->state.index = config.index;
   self->state.settings = config.settings;
@@ -249,28 +279,14 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
       return register_and_replace(self, id, sink{nullptr, callback}, subjects, initial);
     },
     [self](unsubscribe_atom, subscriber_id id) { drop_subscriber(self->state, id); },
-    [self](publish_atom, const std::string& user, presence_value value) {
-      auto& st = self->state;
-      if (st.table.publish(user, value, st.service_enabled) && st.service_enabled)
-        arm_flush(self);
-    },
-    [self](status_changed_atom, const std::string& user, const events::custom_status& status) {
-      for (auto id : self->state.table.subscribers_of(user)) {
-        notification note;
-        note.type = notification::kind::user_status_changed;
-        note.users = {user};
-        note.status = status;
-        send_to(self, id, std::move(note));
-      }
-    },
-    [self](manual_changed_atom, const std::string& user, events::manual_mode mode) {
-      for (auto id : self->state.table.owned_by(user)) {
-        notification note;
-        note.type = notification::kind::manual_presence_change;
-        note.presence = manual_view(mode);
-        note.users = {user};
-        send_to(self, id, std::move(note));
-      }
+    [self](changed_atom, const std::string& user, uint8_t changes, presence_value value,
+           const events::custom_status& status, events::manual_mode mode) {
+      if ((changes & change_presence) != 0)
+        publish(self, user, value);
+      if ((changes & change_status) != 0)
+        status_changed(self, user, status);
+      if ((changes & change_manual) != 0)
+        manual_changed(self, user, mode);
     },
     [self](service_atom, bool enabled) { set_service(self, enabled); },
     [self](settings_atom, const events::workspace_settings& settings) {

@@ -69,13 +69,13 @@ struct broadcaster_config {
 ///   `invalid_argument`). For newly added subjects, their `initial` presence is sent at once (one
 ///   `presence_change` per presence value) while the service is on.
 /// - `(unsubscribe_atom, id) -> unit`.
-/// - `(publish_atom, user, presence_value)`: buffered per subscriber; at most every
-///   `flush_interval_ms` each subscriber gets one `presence_change` per presence value with the
-///   subjects whose presence differs from what it was last sent.
-/// - `(status_changed_atom, user, custom_status)`: `user_status_changed` to its subscribers, at
-/// once.
-/// - `(manual_changed_atom, user, manual_mode)`: `manual_presence_change` to subscribers owned by
-///   `user`, at once; `presence` is the mode's view (auto->online, away, busy, invisible->offline).
+/// - `(changed_atom, user, changes, presence_value, custom_status, manual_mode)` (protocol.hpp),
+///   each part that `changes` names, in this order: the presence is buffered per subscriber (at
+///   most every `flush_interval_ms` each subscriber gets one `presence_change` per presence value
+///   with the subjects whose presence differs from what it was last sent); the status goes to
+///   `user`'s subscribers as `user_status_changed` at once; the manual mode goes to subscribers
+///   owned by `user` as `manual_presence_change` at once (`presence` is the mode's view:
+///   auto->online, away, busy, invisible->offline).
 /// - `(service_atom, bool)`: off drops pending batches and stops presence_change; back on resends
 ///   every subscriber the latest known presence of all its subjects (they were shown `disabled`).
 ///   Shard 0 sends `presence_service_status` to every sink at once, unbatched.

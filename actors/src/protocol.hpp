@@ -112,12 +112,17 @@ using enable_atom = caf::atom_constant<caf::atom("enable")>;
 using service_atom = caf::atom_constant<caf::atom("service")>;
 
 // --- broadcaster shards (by subject user) -------------------------------------------------------
-/// (publish_atom, user, events::presence_value)  from a user actor whose presence changed
-using publish_atom = caf::atom_constant<caf::atom("publish")>;
-/// (status_changed_atom, user, events::custom_status)
-using status_changed_atom = caf::atom_constant<caf::atom("statuschg")>;
-/// (manual_changed_atom, user, events::manual_mode) -> to subscribers owned by `user`
-using manual_changed_atom = caf::atom_constant<caf::atom("manualchg")>;
+/// (changed_atom, user, uint8_t changes, events::presence_value, events::custom_status,
+///  events::manual_mode) from a user actor, once per command that changed what subscribers see:
+/// `changes` holds the `change_bits` of the values that are new (the others are left default and
+/// ignored). Handled in the order presence (batched), status, manual (both at once, the manual
+/// mode to subscribers owned by `user`). One message instead of one per value.
+using changed_atom = caf::atom_constant<caf::atom("changed")>;
+enum change_bits : uint8_t {
+  change_presence = 1,
+  change_status = 2,
+  change_manual = 4,
+};
 /// (service_atom, bool enabled) from the supervisor -> presence_service_status to everyone
 /// (subscribe_atom, uint64_t id, caf::actor sink, std::string owner)    -> unit
 /// (subscribe_atom, uint64_t id, std::vector<std::string> subjects_of_this_shard,

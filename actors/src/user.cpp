@@ -82,13 +82,19 @@ void notify(user_actor* self, const events::custom_status& status_before,
   const auto& env = *st.env;
   auto after = events::evaluate(st.user, st.ctx, now);
   if (!env.broadcasters.empty()) {
-    const auto& shard = env.broadcasters[broadcaster_shard(st.user.id, env.broadcasters.size())];
+    uint8_t changes = 0;
     if (after.presence != st.told)
-      self->send(shard, publish_atom::value, st.user.id, after.presence);
+      changes |= change_presence;
     if (!(st.user.status == status_before))
-      self->send(shard, status_changed_atom::value, st.user.id, after.status);
+      changes |= change_status;
     if (st.user.manual != manual_before)
-      self->send(shard, manual_changed_atom::value, st.user.id, after.manual);
+      changes |= change_manual;
+    if (changes != 0) {
+      const auto& shard = env.broadcasters[broadcaster_shard(st.user.id, env.broadcasters.size())];
+      self->send(shard, changed_atom::value, st.user.id, changes, after.presence,
+                 (changes & change_status) != 0 ? after.status : events::custom_status{},
+                 after.manual);
+    }
   }
   st.told = after.presence;
   auto delta = static_cast<int64_t>(st.user.connections.size())

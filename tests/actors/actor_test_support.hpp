@@ -42,14 +42,16 @@ using probe_log = std::shared_ptr<std::vector<std::string>>;
 /// Stands in for a broadcaster shard and the supervisor.
 inline caf::behavior probe(caf::event_based_actor*, probe_log seen) {
   return {
-    [=](actors::publish_atom, const std::string& user, events::presence_value value) {
-      seen->push_back("publish " + user + " " + std::string{events::to_string(value)});
-    },
-    [=](actors::status_changed_atom, const std::string& user, const events::custom_status& st) {
-      seen->push_back("status " + user + " " + st.text);
-    },
-    [=](actors::manual_changed_atom, const std::string& user, events::manual_mode mode) {
-      seen->push_back("manual " + user + " " + std::string{events::to_string(mode)});
+    [=](actors::changed_atom, const std::string& user, uint8_t changes,
+        events::presence_value value, const events::custom_status& st, events::manual_mode mode) {
+      if (changes == 0 || changes > 7)
+        seen->push_back("changed " + user + " with bits " + std::to_string(changes));
+      if ((changes & actors::change_presence) != 0)
+        seen->push_back("publish " + user + " " + std::string{events::to_string(value)});
+      if ((changes & actors::change_status) != 0)
+        seen->push_back("status " + user + " " + st.text);
+      if ((changes & actors::change_manual) != 0)
+        seen->push_back("manual " + user + " " + std::string{events::to_string(mode)});
     },
     [=](actors::conn_delta_atom, int64_t delta) {
       seen->push_back("conn_delta " + std::to_string(delta));

@@ -79,6 +79,12 @@ class broadcaster_test : public ::testing::Test {
     sched_.run();
   }
 
+  /// What a user actor sends when only `user`'s presence changed.
+  void publish(const caf::actor& shard, std::string user, presence_value value) {
+    tell(shard, changed_atom::value, std::move(user), uint8_t{change_presence}, value,
+         events::custom_status{}, events::manual_mode::automatic);
+  }
+
   void subscribe(const caf::actor& shard, subscriber_id id, const caf::actor& sink,
                  std::string owner, const users& subjects, const presence_list& initial) {
     ASSERT_FALSE(call(shard, subscribe_atom::value, id, sink, std::move(owner)));
@@ -122,8 +128,8 @@ TEST_F(broadcaster_test, a_shard_learns_a_subscriber_with_its_first_subjects_the
   // Known now: the same form replaces the list (and an empty list keeps it registered).
   ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{"bob"},
                     presence_list{{"bob", presence_value::online}}));
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::online);
-  tell(shard, publish_atom::value, std::string{"bob"}, presence_value::busy);
+  publish(shard, std::string{"alice"}, presence_value::online);
+  publish(shard, std::string{"bob"}, presence_value::busy);
   pass(100);
   ASSERT_EQ(received->size(), 3u);
   EXPECT_EQ((*received)[2].users, users{"bob"}) << "alice was dropped from the list";
@@ -138,7 +144,7 @@ TEST_F(broadcaster_test, changes_inside_one_window_become_one_notification) {
              {"carol", presence_value::online}});
   received->clear();
   for (const auto* user : {"alice", "bob", "carol"})
-    tell(shard, publish_atom::value, std::string{user}, presence_value::away);
+    publish(shard, std::string{user}, presence_value::away);
   pass(99);
   EXPECT_TRUE(received->empty()) << "nothing before flush_interval_ms";
   pass(1);
@@ -155,9 +161,9 @@ TEST_F(broadcaster_test, flip_and_flip_back_inside_a_window_sends_nothing) {
   subscribe(shard, 1, sink, "", {"alice", "bob"},
             {{"alice", presence_value::online}, {"bob", presence_value::online}});
   received->clear();
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::online);
-  tell(shard, publish_atom::value, std::string{"bob"}, presence_value::busy);
+  publish(shard, std::string{"alice"}, presence_value::away);
+  publish(shard, std::string{"alice"}, presence_value::online);
+  publish(shard, std::string{"bob"}, presence_value::busy);
   pass(100);
   ASSERT_EQ(received->size(), 1u);
   EXPECT_EQ((*received)[0].presence, presence_value::busy);
@@ -172,7 +178,7 @@ TEST_F(broadcaster_test, flush_interval_comes_from_settings) {
   events::workspace_settings settings;
   settings.flush_interval_ms = 250;
   tell(shard, settings_atom::value, settings);
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  publish(shard, std::string{"alice"}, presence_value::away);
   pass(249);
   EXPECT_TRUE(received->empty());
   pass(1);
@@ -191,8 +197,8 @@ TEST_F(broadcaster_test, subscribe_replaces_the_whole_list) {
   EXPECT_EQ((*received)[0].users, users{"carol"});
   EXPECT_EQ((*received)[0].presence, presence_value::away);
   received->clear();
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);  // dropped
-  tell(shard, publish_atom::value, std::string{"carol"}, presence_value::online);
+  publish(shard, std::string{"alice"}, presence_value::away);  // dropped
+  publish(shard, std::string{"carol"}, presence_value::online);
   pass(100);
   ASSERT_EQ(received->size(), 1u);
   EXPECT_EQ((*received)[0].users, users{"carol"});
@@ -218,12 +224,41 @@ TEST_F(broadcaster_test, manual_presence_change_goes_only_to_the_owners_subscrip
   auto [bob_sink, bob_received] = make_sink();
   subscribe(shard, 1, alice_sink, "alice", {}, {});
   subscribe(shard, 2, bob_sink, "bob", {"alice"}, {});
-  tell(shard, manual_changed_atom::value, std::string{"alice"}, events::manual_mode::busy);
+  tell(shard, changed_atom::value, std::string{"alice"}, uint8_t{change_manual}, presence_value::busy,
+       events::custom_status{}, events::manual_mode::busy);
   ASSERT_EQ(alice_received->size(), 1u);
   EXPECT_EQ((*alice_received)[0].type, kind::manual_presence_change);
   EXPECT_EQ((*alice_received)[0].presence, presence_value::busy);
   EXPECT_EQ((*alice_received)[0].users, users{"alice"});
   EXPECT_TRUE(bob_received->empty()) << "a subscriber of alice is not her own connection";
+}
+
+TEST_F(broadcaster_test, one_changed_message_carries_presence_status_and_manual_mode) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "alice", {"alice"}, {{"alice", presence_value::online}});
+  received->clear();
+  tell(shard, changed_atom::value, std::string{"alice"},
+       uint8_t{change_presence | change_status | change_manual}, presence_value::busy,
+       events::custom_status{"Focus", ":headphones:", 0}, events::manual_mode::busy);
+  ASSERT_EQ(received->size(), 2u) << "status and manual mode at once, presence at the flush";
+  EXPECT_EQ((*received)[0].type, kind::user_status_changed);
+  EXPECT_EQ((*received)[0].status.text, "Focus");
+  EXPECT_EQ((*received)[1].type, kind::manual_presence_change);
+  EXPECT_EQ((*received)[1].presence, presence_value::busy);
+  pass(100);
+  ASSERT_EQ(received->size(), 3u);
+  EXPECT_EQ((*received)[2].type, kind::presence_change);
+  EXPECT_EQ((*received)[2].presence, presence_value::busy);
+  // Parts whose bit is clear are ignored: nothing new is sent for a presence-only change that
+  // carries a status and a mode.
+  tell(shard, changed_atom::value, std::string{"alice"}, uint8_t{change_presence},
+       presence_value::away, events::custom_status{"ignored", "", 0}, events::manual_mode::away);
+  EXPECT_EQ(received->size(), 3u);
+  pass(100);
+  ASSERT_EQ(received->size(), 4u);
+  EXPECT_EQ((*received)[3].type, kind::presence_change);
+  EXPECT_EQ((*received)[3].presence, presence_value::away);
 }
 
 TEST_F(broadcaster_test, user_status_changed_goes_to_subscribers_of_that_user) {
@@ -233,7 +268,8 @@ TEST_F(broadcaster_test, user_status_changed_goes_to_subscribers_of_that_user) {
   subscribe(shard, 1, sink, "", {"alice"}, {});
   subscribe(shard, 2, other_sink, "", {"bob"}, {});
   events::custom_status status{"In a meeting", ":calendar:", 0};
-  tell(shard, status_changed_atom::value, std::string{"alice"}, status);
+  tell(shard, changed_atom::value, std::string{"alice"}, uint8_t{change_status}, presence_value::online,
+       status, events::manual_mode::automatic);
   ASSERT_EQ(received->size(), 1u);
   EXPECT_EQ((*received)[0].type, kind::user_status_changed);
   EXPECT_EQ((*received)[0].users, users{"alice"});
@@ -248,14 +284,14 @@ TEST_F(broadcaster_test, service_status_goes_to_everyone_at_once_and_stops_batch
   subscribe(shard, 1, sink, "", {"alice"}, {{"alice", presence_value::online}});
   subscribe(shard, 2, other_sink, "", {}, {});
   received->clear();
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  publish(shard, std::string{"alice"}, presence_value::away);
   tell(shard, service_atom::value, false);
   for (const auto& box : {received, other_received}) {
     ASSERT_EQ(box->size(), 1u) << "told at once, not batched";
     EXPECT_EQ(box->front().type, kind::presence_service_status);
     EXPECT_FALSE(box->front().service_enabled);
   }
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::disabled);
+  publish(shard, std::string{"alice"}, presence_value::disabled);
   pass(100);
   EXPECT_EQ(received->size(), 1u) << "no presence_change while the service is off";
   // Back on: told at once, then the latest real presence of every subject is resent.
@@ -294,7 +330,7 @@ TEST_F(broadcaster_test, a_stopped_sink_is_dropped) {
   auto [new_sink, new_received] = make_sink();
   EXPECT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, new_sink, std::string{}))
     << "the dead subscriber's id is free again";
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  publish(shard, std::string{"alice"}, presence_value::away);
   pass(100);
   EXPECT_TRUE(new_received->empty()) << "its subjects went with it";
 }
@@ -305,7 +341,7 @@ TEST_F(broadcaster_test, unsubscribe_stops_notifications) {
   subscribe(shard, 1, sink, "", {"alice"}, {{"alice", presence_value::online}});
   received->clear();
   ASSERT_FALSE(call(shard, unsubscribe_atom::value, subscriber_id{1}));
-  tell(shard, publish_atom::value, std::string{"alice"}, presence_value::away);
+  publish(shard, std::string{"alice"}, presence_value::away);
   pass(100);
   EXPECT_TRUE(received->empty());
 }
