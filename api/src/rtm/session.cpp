@@ -4,10 +4,8 @@
 #include <atomic>
 #include <utility>
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <spdlog/spdlog.h>
 
 #include "../metrics.hpp"
@@ -19,7 +17,6 @@ namespace presence::api::rtm {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 
 namespace {
 
@@ -50,8 +47,9 @@ std::string new_connection_id() {
 
 session::session(beast::tcp_stream stream, request req, std::string user,
                  bool batch_presence_aware, session_context& ctx)
-  : ws_(std::move(stream)),
-    strand_(net::make_strand(ws_.get_executor())),
+  : strand_(net::make_strand(stream.get_executor())),
+    ws_(std::make_shared<ws::server_stream>(stream.release_socket(), strand_,
+                                            ctx.limits.max_frame_bytes)),
     offload_pool_(offload_pool()),
     offload_strand_(net::make_strand(offload_pool_->get_executor())),
     req_(std::move(req)),
@@ -82,25 +80,16 @@ std::chrono::milliseconds session::close_deadline() const {
 void session::start() {
   registry_id_ = session_registry::instance().add(weak_from_this());
   net::dispatch(strand_, [self = shared_from_this()] {
-    // The HTTP layer may have armed a timeout on the stream; the session keeps its own.
-    beast::get_lowest_layer(self->ws_).expires_never();
-    self->ws_.read_message_max(self->ctx_.limits.max_frame_bytes);
-    self->ws_.text(true);
-    self->ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-      res.set(beast::http::field::server, "presenced");
-    }));
-    self->ws_.control_callback([raw = self.get()](websocket::frame_type, beast::string_view) {
-      raw->last_seen_ = clock::now();  // runs inside our read, on the strand
+    self->ws_->on_control([raw = self.get()] {
+      raw->last_seen_ = clock::now();  // runs inside our read (which holds the session)
     });
     self->close_timer_.expires_after(self->close_deadline());
     self->close_timer_.async_wait([self](beast::error_code ec) {
       if (!ec && !self->accepted_)
         self->abort_socket();
     });
-    self->ws_.async_accept(self->req_, net::bind_executor(self->strand_,
-                                                          [self](beast::error_code ec) {
-                                                            self->on_accept(ec);
-                                                          }));
+    self->ws_->async_accept(self->req_, "presenced",
+                            [self](beast::error_code ec) { self->on_accept(ec); });
   });
 }
 
@@ -117,7 +106,7 @@ void session::shut_down(events::disconnect_reason reason) {
     if (self->open_)
       self->enqueue(render_goodbye());
     // The server is stopping: a peer gets a short while to answer the close.
-    self->begin_close(websocket::close_code::going_away, "server shutting down", reason, false,
+    self->begin_close(ws::close_code::going_away, "server shutting down", reason, false,
                       std::min(self->close_deadline(), shutdown_close_deadline));
   });
 }
@@ -146,7 +135,7 @@ void session::on_connected(status st) {
     spdlog::warn("rtm {}: connect refused: {}", user_, describe(st.error()));
     if (finished_)
       return;
-    begin_close(websocket::close_code::policy_error,
+    begin_close(ws::close_code::policy_error,
                 std::string("connect refused: ") + presence::to_string(st.error().code),
                 events::disconnect_reason::closed, true, close_deadline());
     return;
@@ -178,7 +167,7 @@ void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
                             bool service_enabled) {
   if (!sub.ok()) {
     spdlog::warn("rtm {}: subscribe failed: {}", user_, describe(sub.error()));
-    begin_close(websocket::close_code::internal_error, "subscribe failed",
+    begin_close(ws::close_code::internal_error, "subscribe failed",
                 events::disconnect_reason::closed, true, close_deadline());
     return;
   }
@@ -201,31 +190,19 @@ void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
 }
 
 void session::do_read() {
-  // An idle session waits on a read of at most first_read_bytes, so it holds that much buffer
-  // instead of Beast's usual 1.5 KiB prepare; the rest of the message (if any) is read once it
-  // has started arriving. read_message_max still bounds the whole message.
-  ws_.async_read_some(
-    buffer_, first_read_bytes,
-    net::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec || self->ws_.is_message_done()) {
-        self->on_read(ec);
-        return;
-      }
-      self->ws_.async_read(self->buffer_,
-                           net::bind_executor(self->strand_,
-                                              [self](beast::error_code ec, std::size_t) {
-                                                self->on_read(ec);
-                                              }));
-    }));
+  ws_->async_read([self = shared_from_this()](beast::error_code ec, std::string message,
+                                              bool text) {
+    self->on_read(ec, std::move(message), text);
+  });
 }
 
-void session::on_read(beast::error_code ec) {
+void session::on_read(beast::error_code ec, std::string message, bool text) {
   if (ec) {
     auto reason = events::disconnect_reason::closed;
     if (close_reason_) {
       reason = *close_reason_;
-    } else if (ec == websocket::error::message_too_big) {
-      // Beast has already sent close 1009; the server ended this connection.
+    } else if (ec == ws::error::message_too_big) {
+      // The stream has already sent close 1009; the server ended this connection.
       reason = events::disconnect_reason::kicked;
       spdlog::info("rtm {}: frame over {} bytes refused", user_, ctx_.limits.max_frame_bytes);
     }
@@ -234,14 +211,11 @@ void session::on_read(beast::error_code ec) {
   }
   ++ctx_.stats.ws_messages_in;
   last_seen_ = clock::now();
-  auto text = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(buffer_.size());
-  buffer_.shrink_to_fit();  // an idle session keeps no message buffer
   if (!closing_) {
     // Every client message is activity; the engine coalesces what it logs.
     ctx_.engine.activity_async(user_, conn_, origin{{}, conn_}, [](status) {});
-    if (ws_.got_text())
-      handle_text(text);
+    if (text)
+      handle_text(message);
     else
       enqueue(render_error(protocol_error::invalid_message, "binary frames are not accepted"));
   }
@@ -268,17 +242,16 @@ void session::heartbeat() {
     }
     if (!self->pinging_) {
       self->pinging_ = true;
-      self->ws_.async_ping({}, net::bind_executor(self->strand_, [self](beast::error_code) {
-                             self->pinging_ = false;
-                             // Beast allows one ping/pong/close at a time: a close waited for us.
-                             self->maybe_send_close();
-                           }));
+      self->ws_->async_ping([self](beast::error_code) {
+        self->pinging_ = false;
+        self->maybe_send_close();  // a close waits for our ping (see maybe_send_close)
+      });
     }
     self->heartbeat();
   });
 }
 
-void session::begin_close(websocket::close_code code, const std::string& reason,
+void session::begin_close(ws::close_code code, const std::string& reason,
                           events::disconnect_reason why, bool drop_backlog,
                           std::chrono::milliseconds deadline) {
   if (closing_ || finished_)
@@ -287,8 +260,8 @@ void session::begin_close(websocket::close_code code, const std::string& reason,
   close_reason_ = why;
   // For presence the connection ends now, not when the peer finishes the close handshake.
   release_engine(why);
-  // A close reason travels in a control frame: at most 123 bytes.
-  close_frame_ = websocket::close_reason(code, beast::string_view(reason).substr(0, 123));
+  close_code_ = code;
+  close_text_ = reason;  // the stream cuts it to the 123 bytes a control frame has room for
   if (drop_backlog)
     queue_.drop_unsent(writing_);
   close_timer_.expires_after(deadline);
@@ -302,21 +275,20 @@ void session::begin_close(websocket::close_code code, const std::string& reason,
 }
 
 void session::maybe_send_close() {
-  // The close frame goes after the backlog (Beast refuses writes after a close) and never
-  // beside our own ping (Beast allows one ping/pong/close at a time).
+  // The close frame goes after the backlog (nothing may be written after a close) and after
+  // our own ping, whose completion would otherwise report the close as its error.
   if (!closing_ || close_sent_ || finished_ || pinging_ || writing_ || !queue_.empty())
     return;
   close_sent_ = true;
-  ws_.async_close(close_frame_, net::bind_executor(strand_, [self = shared_from_this()](
-                                                              beast::error_code) {
-                    // With a read pending, that read reports the end; otherwise we do.
-                    if (!self->open_)
-                      self->finish(self->close_reason_.value_or(events::disconnect_reason::closed));
-                  }));
+  ws_->async_close(close_code_, close_text_, [self = shared_from_this()](beast::error_code) {
+    // With a read pending, that read reports the end; otherwise we do.
+    if (!self->open_)
+      self->finish(self->close_reason_.value_or(events::disconnect_reason::closed));
+  });
 }
 
 void session::abort_socket() {
-  beast::get_lowest_layer(ws_).close();
+  ws_->close_socket();
 }
 
 void session::finish(events::disconnect_reason reason) {

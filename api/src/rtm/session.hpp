@@ -23,17 +23,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "notification_inbox.hpp"
 #include "rtm_protocol.hpp"
 #include "rtm_session.hpp"
 #include "send_queue.hpp"
 #include "token_bucket.hpp"
+#include "../ws/server_stream.hpp"
 
 namespace presence::api::rtm {
 
@@ -54,22 +53,20 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   using clock = std::chrono::steady_clock;
-  /// The most a session's pending read prepares before a message starts arriving.
-  static constexpr std::size_t first_read_bytes = 256;
 
   // --- lifecycle (session.cpp) ---------------------------------------------------------------
   void on_accept(boost::beast::error_code ec);
   void on_connected(status st);
   void on_subscribed(result<uint64_t> sub, std::size_t max_subscription, bool service_enabled);
-  /// Reads the next message into `buffer_` (a small first read, then the rest).
+  /// Reads the next message (an idle session's read holds no buffer: ws/server_stream.hpp).
   void do_read();
-  /// One whole message is in `buffer_` (or the read failed with `ec`).
-  void on_read(boost::beast::error_code ec);
+  /// One whole message arrived (`text`: a text frame), or the read failed with `ec`.
+  void on_read(boost::beast::error_code ec, std::string message, bool text);
   void heartbeat();
   /// Ends the presence connection at once (`why` is logged) and sends a close frame (`code`,
   /// `reason`) after the backlog, or only after the frame being written when `drop_backlog`;
   /// tears the socket down if the peer has not finished the close within `deadline`.
-  void begin_close(boost::beast::websocket::close_code code, const std::string& reason,
+  void begin_close(ws::close_code code, const std::string& reason,
                    events::disconnect_reason why, bool drop_backlog,
                    std::chrono::milliseconds deadline);
   /// How long a handshake or close may take before the socket is torn down: two heartbeat
@@ -115,10 +112,10 @@ class session : public std::enable_shared_from_this<session> {
     boost::asio::post(offload_strand_, std::forward<Job>(job));
   }
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   /// A strand over the socket's executor, type-erased: Boost 1.74's Beast cannot bind handlers to
   /// a `strand<any_io_executor>` directly (it asks it for the old executor interface).
   boost::asio::any_io_executor strand_;
+  std::shared_ptr<ws::server_stream> ws_;
   std::shared_ptr<boost::asio::thread_pool> offload_pool_;
   boost::asio::strand<boost::asio::thread_pool::executor_type> offload_strand_;
   request req_;
@@ -127,7 +124,6 @@ class session : public std::enable_shared_from_this<session> {
   bool batched_;
   session_context& ctx_;
 
-  boost::beast::flat_buffer buffer_;
   send_queue queue_;
   notification_inbox inbox_;
   token_bucket sub_limiter_;
@@ -141,7 +137,8 @@ class session : public std::enable_shared_from_this<session> {
   uint64_t registry_id_ = 0;
   events::disconnect_reason release_reason_ = events::disconnect_reason::closed;
   std::optional<events::disconnect_reason> close_reason_;  ///< set when the server closes
-  boost::beast::websocket::close_reason close_frame_;
+  ws::close_code close_code_ = ws::close_code::normal;  ///< the close frame we send
+  std::string close_text_;
   bool accepted_ = false;
   bool connected_ = false;   ///< the engine logged `connected`
   bool open_ = false;        ///< hello sent, reading

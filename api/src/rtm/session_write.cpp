@@ -4,7 +4,6 @@
 
 #include <utility>
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -15,7 +14,6 @@ namespace presence::api::rtm {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 
 void session::enqueue(std::vector<std::string> frames) {
   for (auto& frame : frames)
@@ -29,7 +27,7 @@ void session::enqueue(std::string frame) {
     spdlog::info("rtm {}: backlog over {} bytes, closing {} as a slow consumer", user_,
                  queue_.max_bytes(), conn_);
     ++ctx_.stats.ws_closed_slow_consumer;
-    begin_close(websocket::close_code::policy_error, "slow consumer",
+    begin_close(ws::close_code::policy_error, "slow consumer",
                 events::disconnect_reason::kicked, true, close_deadline());
     return;
   }
@@ -39,19 +37,17 @@ void session::enqueue(std::string frame) {
 
 void session::do_write() {
   writing_ = true;
-  ws_.async_write(net::buffer(queue_.front()),
-                  net::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec,
-                                                                          std::size_t) {
-                    self->on_write(ec);
-                  }));
+  ws_->async_write_text(net::buffer(queue_.front()),
+                        [self = shared_from_this()](beast::error_code ec) { self->on_write(ec); });
 }
 
 void session::on_write(beast::error_code ec) {
   writing_ = false;
   if (ec) {
-    // The socket is broken; the pending read reports the end and finishes the session.
+    // The socket is broken (the pending read reports the end and finishes the session), or a
+    // close is under way (error::closed: the stream ends the connection itself).
     queue_.drop_unsent(false);
-    if (!finished_)
+    if (!finished_ && ec != ws::error::closed)
       abort_socket();
     return;
   }
