@@ -189,6 +189,12 @@ std::string accept_key(std::string_view client_key) {
 bool valid_client_key(std::string_view key) {
   if (key.size() != 24 || key.substr(22) != "==")
     return false;
+  // EVP_DecodeBlock takes '=' anywhere as zero bits: only the last two may be padding.
+  for (char c : key.substr(0, 22)) {
+    bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!letter && c != '+' && c != '/')
+      return false;
+  }
   std::array<unsigned char, 18> decoded{};
   int n = EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char*>(key.data()),
                           static_cast<int>(key.size()));

@@ -49,6 +49,9 @@ server_stream::server_stream(asio::ip::tcp::socket socket, asio::any_io_executor
   // Reads happen after a readiness wait; a spurious wake-up must not block the I/O thread.
   error_code ignored;
   socket_.non_blocking(true, ignored);
+  // Frames are written whole, each as soon as it is ready: Nagle would hold a small frame
+  // back until the previous one is acknowledged (≈ 40 ms with delayed ACKs).
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
 }
 
 void server_stream::async_accept(const upgrade_request& req, std::string_view server_name,
@@ -89,6 +92,8 @@ void server_stream::async_read(read_completion done) {
 }
 
 void server_stream::read_step() {
+  if (closed_ && !read_error_)
+    read_error_ = asio::error::operation_aborted;
   if (read_error_) {
     // A close under way ends the read once it is written (on_written); otherwise now.
     if (!close_queued_ || close_written_ || write_error_)
@@ -226,8 +231,8 @@ bool server_stream::on_frame(const frame_header& h, std::string_view payload) {
 void server_stream::wait_readable() {
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
                      asio::bind_executor(strand_, [self = shared_from_this()](error_code ec) {
-                       if (!ec) {
-                         self->read_step();
+                       if (!ec || self->closed_) {
+                         self->read_step();  // which reports a closed socket as aborted
                          return;
                        }
                        if (!self->read_error_)
@@ -287,6 +292,7 @@ void server_stream::async_close(close_code code, std::string_view reason, comple
 void server_stream::close_socket() {
   if (tearing_down_)
     return;  // the teardown closes it, within its deadline
+  closed_ = true;
   error_code ignored;
   socket_.close(ignored);
 }
@@ -313,9 +319,11 @@ void server_stream::drain() {
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
                      asio::bind_executor(strand_, [self = shared_from_this()](error_code ec) {
                        std::array<char, read_chunk> discard;
-                       while (!ec)
+                       // A few reads per wake-up: a peer that keeps sending cannot hold the
+                       // I/O thread (the deadline ends it).
+                       for (std::size_t i = 0; !ec && i < max_reads_in_a_row; ++i)
                          self->socket_.read_some(asio::buffer(discard), ec);
-                       if (ec == asio::error::would_block || ec == asio::error::try_again)
+                       if (!ec || ec == asio::error::would_block || ec == asio::error::try_again)
                          self->drain();
                        else
                          self->finish_teardown();  // end of stream, or an error
@@ -327,6 +335,7 @@ void server_stream::finish_teardown() {
     return;
   teardown_timer_->cancel();
   teardown_timer_.reset();
+  closed_ = true;
   error_code ignored;
   socket_.close(ignored);
 }
@@ -359,6 +368,8 @@ void server_stream::pump() {
 
 void server_stream::on_written(error_code ec) {
   writing_ = false;
+  if (ec && closed_)
+    ec = asio::error::operation_aborted;  // not the closed descriptor's EBADF
   auto written = std::move(out_.front());
   out_.pop_front();
   if (ec) {

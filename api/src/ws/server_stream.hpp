@@ -127,6 +127,7 @@ class server_stream : public std::enable_shared_from_this<server_stream> {
   bool close_received_ = false;  ///< the peer's close arrived
   error_code write_error_;       ///< sticky
   bool tearing_down_ = false;
+  bool closed_ = false;          ///< we closed the socket: pending operations end as aborted
   std::unique_ptr<boost::asio::steady_timer> teardown_timer_;  ///< only while tearing down
 };
 
