@@ -191,7 +191,6 @@ bool server_stream::on_frame(const frame_header& h, std::string_view payload) {
         fail(*bad, close_code::protocol_error);
         return true;
       }
-      close_received_ = true;
       read_error_ = error::closed;
       if (!close_queued_) {
         // Echo the peer's code (§5.5.1); the read ends once our close is written.

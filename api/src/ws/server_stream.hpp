@@ -124,7 +124,6 @@ class server_stream : public std::enable_shared_from_this<server_stream> {
   bool writing_ = false;
   bool close_queued_ = false;    ///< our close frame is queued or written
   bool close_written_ = false;
-  bool close_received_ = false;  ///< the peer's close arrived
   error_code write_error_;       ///< sticky
   bool tearing_down_ = false;
   bool closed_ = false;          ///< we closed the socket: pending operations end as aborted
