@@ -67,40 +67,40 @@ TEST(server_stream_raw, handshake_answers_101_with_the_accept_key) {
   EXPECT_EQ(server.accepted(), error_code());
 }
 
-TEST(server_stream_raw, missing_key_gets_400) {
+/// Sends an upgrade request with `headers` and returns the server's answer and its verdict.
+struct refusal {
+  http::response<http::string_body> response;
+  std::optional<error_code> accepted;
+};
+refusal refused_upgrade(const std::string& headers) {
   echo_server server;
   raw_client client;
-  ASSERT_FALSE(client.connect(server.port()));
-  ASSERT_FALSE(client.write(upgrade_request_text("Sec-WebSocket-Version: 13\r\n")));
-  http::response<http::string_body> response;
-  ASSERT_FALSE(client.read_response(response));
-  EXPECT_EQ(response.result(), http::status::bad_request);
-  EXPECT_EQ(server.accepted(), error_code(error::no_sec_key));
+  refusal out;
+  EXPECT_FALSE(client.connect(server.port()));
+  EXPECT_FALSE(client.write(upgrade_request_text(headers)));
+  EXPECT_FALSE(client.read_response(out.response));
+  out.accepted = server.accepted();
+  return out;
+}
+
+TEST(server_stream_raw, missing_key_gets_400) {
+  auto r = refused_upgrade("Sec-WebSocket-Version: 13\r\n");
+  EXPECT_EQ(r.response.result(), http::status::bad_request);
+  EXPECT_EQ(r.accepted, error_code(error::no_sec_key));
 }
 
 TEST(server_stream_raw, malformed_key_gets_400) {
-  echo_server server;
-  raw_client client;
-  ASSERT_FALSE(client.connect(server.port()));
-  ASSERT_FALSE(client.write(upgrade_request_text("Sec-WebSocket-Key: not-a-key\r\n"
-                                                 "Sec-WebSocket-Version: 13\r\n")));
-  http::response<http::string_body> response;
-  ASSERT_FALSE(client.read_response(response));
-  EXPECT_EQ(response.result(), http::status::bad_request);
-  EXPECT_EQ(server.accepted(), error_code(error::bad_sec_key));
+  auto r = refused_upgrade("Sec-WebSocket-Key: not-a-key\r\nSec-WebSocket-Version: 13\r\n");
+  EXPECT_EQ(r.response.result(), http::status::bad_request);
+  EXPECT_EQ(r.accepted, error_code(error::bad_sec_key));
 }
 
 TEST(server_stream_raw, version_8_gets_426_naming_version_13) {
-  echo_server server;
-  raw_client client;
-  ASSERT_FALSE(client.connect(server.port()));
-  ASSERT_FALSE(client.write(upgrade_request_text("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                                 "Sec-WebSocket-Version: 8\r\n")));
-  http::response<http::string_body> response;
-  ASSERT_FALSE(client.read_response(response));
-  EXPECT_EQ(response.result(), http::status::upgrade_required);
-  EXPECT_EQ(response[http::field::sec_websocket_version], "13");
-  EXPECT_EQ(server.accepted(), error_code(error::bad_sec_version));
+  auto r = refused_upgrade("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                           "Sec-WebSocket-Version: 8\r\n");
+  EXPECT_EQ(r.response.result(), http::status::upgrade_required);
+  EXPECT_EQ(r.response[http::field::sec_websocket_version], "13");
+  EXPECT_EQ(r.accepted, error_code(error::bad_sec_version));
 }
 
 TEST(server_stream_raw, protocol_violations_close_with_1002) {
