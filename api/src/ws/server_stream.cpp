@@ -192,14 +192,8 @@ bool server_stream::on_frame(const frame_header& h, std::string_view payload) {
         return true;
       }
       read_error_ = error::closed;
-      if (!close_queued_) {
-        // Echo the peer's code (§5.5.1); the read ends once our close is written.
-        auto code = static_cast<close_code>(parsed.code.value_or(close_code::normal));
-        close_queued_ = true;
-        queue(opcode::close, make_close_payload(code, {}), {}, {});
-      } else if (close_written_ || write_error_) {
-        end_connection();
-      }
+      // Echo the peer's code (§5.5.1).
+      send_final_close(static_cast<close_code>(parsed.code.value_or(close_code::normal)));
       return true;
     }
     default:
@@ -245,12 +239,17 @@ void server_stream::fail(error e, close_code code) {
   std::string().swap(in_);
   std::string().swap(message_);
   in_message_ = false;
+  send_final_close(code);
+}
+
+void server_stream::send_final_close(close_code code) {
   if (!close_queued_) {
     close_queued_ = true;
     queue(opcode::close, make_close_payload(code, {}), {}, {});  // on_written ends the read
   } else if (close_written_ || write_error_) {
     end_connection();
   }
+  // else: our close is on its way; on_written ends the connection.
 }
 
 void server_stream::finish_read(error_code ec, std::string payload, bool text) {

@@ -94,6 +94,9 @@ class server_stream : public std::enable_shared_from_this<server_stream> {
   bool on_frame(const frame_header& h, std::string_view payload);
   /// The peer broke the protocol (or sent too much): close with `code`, then end the read.
   void fail(error e, close_code code);
+  /// The read is over (read_error_ is set): sends close `code` unless ours is already queued,
+  /// and ends the connection once our close is written.
+  void send_final_close(close_code code);
   /// Our close is written and the connection is over (read_error_ says why): tears the
   /// connection down gracefully and ends the pending read.
   void end_connection();
