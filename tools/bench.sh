@@ -9,6 +9,7 @@
 #   --only ingest,replay,memory,redis,load runs a subset (default: all).
 #   --connections/--subscriptions/--rates replace the size's load shape (e.g. a team of 2,000
 #   where everyone subscribes to everyone: --connections 2000 --subscriptions 1999).
+#   --server-arg ARG (repeatable) passes ARG to presenced, e.g. --server-arg --flush-phases=1.
 # Needs: a built tree (presence-bench, presence-load, presenced in DIR), redis-server, gnuplot
 # (optional, for the chart). Every line printed is also in OUT/results.jsonl (default
 # BUILD/bench-results/<time>).
@@ -20,6 +21,7 @@ build="$here/build-bench"
 out=""
 only="ingest,replay,memory,redis,load"
 shape_connections=""; shape_subs=""; shape_rates=""
+server_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size="$2"; shift 2 ;;
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
     --connections) shape_connections="$2"; shift 2 ;;
     --subscriptions) shape_subs="$2"; shift 2 ;;
     --rates) shape_rates="$(echo "$2" | tr ',' ' ')"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --server-arg) server_args+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -102,7 +105,7 @@ fifo="$data/stdout"
 mkfifo "$fifo"
 "$presenced" --data-dir "$data/db" --listen 127.0.0.1:0 --admin-token "$token" \
   --connection-limit 0 --rate-limit-per-s 0 --max-subscription 100000 --log-level warn \
-  >"$fifo" 2>"$data/stderr" &
+  ${server_args[@]+"${server_args[@]}"} >"$fifo" 2>"$data/stderr" &
 server_pid=$!
 cleanup() {
   # SIGTERM, then SIGKILL if it has not exited within 15 s (a stop must never hang the suite).

@@ -31,9 +31,12 @@ struct broadcaster_state {
   events::workspace_settings settings;
   bool service_enabled = true;
   bool flush_armed = false;
+  /// The last tick (clock time / tick length) whose phase was flushed, while armed.
+  int64_t last_tick = 0;
   /// Subscriptions, what each subscriber was told, pending changes and the latest real (not
   /// `disabled`) presence of each subscribed subject (for the resync when the service is back on).
   fanout table;
+  uint32_t flush_phases = 1;  ///< ticks per flush interval (= the table's phases)
   std::unordered_map<subscriber_id, sink> sinks;
 };
 
@@ -78,29 +81,59 @@ void send_batches(broadcaster_actor self, std::vector<presence_batch> batches) {
   }
 }
 
+/// The length of one tick: `flush_interval_ms` / `flush_phases` of the actor clock (> 0).
+caf::actor_clock::duration_type tick_length(const broadcaster_state& st) {
+  auto interval = std::chrono::duration_cast<caf::actor_clock::duration_type>(
+    std::chrono::milliseconds(st.settings.flush_interval_ms));
+  return std::max(interval / st.flush_phases, caf::actor_clock::duration_type{1});
+}
+
+/// The tick the actor clock is in now.
+int64_t current_tick(broadcaster_actor self) {
+  return static_cast<int64_t>(self->clock().now().time_since_epoch() / tick_length(self->state));
+}
+
+/// Arms the timer for the end of tick `st.last_tick`.
+void arm_next_tick(broadcaster_actor self) {
+  auto& st = self->state;
+  const auto length = tick_length(st);
+  const auto due = caf::actor_clock::time_point{length * (st.last_tick + 1)};
+  st.flush_armed = true;
+  self->delayed_send(self, std::max(due - self->clock().now(), caf::actor_clock::duration_type::zero()),
+                     caf::tick_atom::value);
+}
+
 /// Starts the flush timer unless one is already running. Timers run only while changes wait.
-/// Flushes fall on a grid of `flush_interval_ms` of the actor clock shared by every shard, so a
-/// subscriber's notifications from all shards arrive together (its session merges them into one
-/// frame per presence value); a change waits at most one interval, never longer.
+/// Ticks fall on a grid of the actor clock shared by every shard (`flush_phases` ticks per
+/// `flush_interval_ms`); tick t flushes the subscribers of phase `t % flush_phases`, so each
+/// subscriber is flushed once per interval, by every shard at the same tick (its session merges
+/// the shards' notes into one frame per presence value), and an interval's deliveries leave in
+/// `flush_phases` smaller bursts instead of one. A change waits at most one interval.
 void arm_flush(broadcaster_actor self) {
   auto& st = self->state;
   if (st.flush_armed)
     return;
-  st.flush_armed = true;
-  auto interval = std::chrono::duration_cast<caf::actor_clock::duration_type>(
-    std::chrono::milliseconds(st.settings.flush_interval_ms));
-  auto delay = interval;
-  if (interval.count() > 0)
-    delay = interval - self->clock().now().time_since_epoch() % interval;
-  self->delayed_send(self, delay, caf::tick_atom::value);
+  st.last_tick = current_tick(self);  // idle until now: earlier ticks had nothing to flush
+  arm_next_tick(self);
 }
 
+/// Flushes the phases of every tick that ended since the last one (one, unless this shard ran
+/// late), then re-arms while changes wait.
 void flush(broadcaster_actor self) {
   auto& st = self->state;
   st.flush_armed = false;
   if (!st.service_enabled)
     return;
-  send_batches(self, st.table.flush());
+  const int64_t now = current_tick(self);
+  if (now - st.last_tick >= static_cast<int64_t>(st.flush_phases)) {
+    send_batches(self, st.table.flush());
+  } else {
+    for (int64_t tick = st.last_tick + 1; tick <= now; ++tick)
+      send_batches(self, st.table.flush(static_cast<uint32_t>(tick % st.flush_phases)));
+  }
+  st.last_tick = std::max(st.last_tick, now);
+  if (st.table.has_pending())
+    arm_next_tick(self);
 }
 
 void drop_subscriber(broadcaster_state& st, subscriber_id id) {
@@ -236,6 +269,8 @@ void manual_changed(broadcaster_actor self, const std::string& user, events::man
 
 caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
   self->state.index = config.index;
+  self->state.table = fanout{config.flush_phases};
+  self->state.flush_phases = self->state.table.phases();
   self->state.settings = config.settings;
   self->state.service_enabled = config.service_enabled;
   self->set_down_handler([self](const caf::down_msg& down) {
@@ -290,7 +325,15 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
     },
     [self](service_atom, bool enabled) { set_service(self, enabled); },
     [self](settings_atom, const events::workspace_settings& settings) {
-      self->state.settings = settings;
+      auto& st = self->state;
+      // A new interval is a new tick grid: what waits on the old one goes now.
+      const bool regrid = settings.flush_interval_ms != st.settings.flush_interval_ms &&
+                          st.flush_armed && st.service_enabled;
+      if (regrid)
+        send_batches(self, st.table.flush());
+      st.settings = settings;
+      if (regrid)
+        st.last_tick = current_tick(self);  // the armed tick finds nothing left to do
     },
     [self](caf::tick_atom) { flush(self); },
   };

@@ -50,6 +50,10 @@ struct broadcaster_config {
   std::size_t index = 0;
   events::workspace_settings settings; ///< flush_interval_ms, max_subscription
   bool service_enabled = true;         ///< broadcasts on or off at start
+  /// Ticks per flush interval (1..fanout::max_phases): subscriber `id` is flushed at the ticks
+  /// where `tick % flush_phases == id % flush_phases`, once per interval, so an interval's
+  /// deliveries leave in this many smaller bursts. Every shard of an engine must use the same.
+  uint32_t flush_phases = 10;
 };
 
 /// Spawns one broadcaster shard on the shared scheduler. Protocol (protocol.hpp):
@@ -72,7 +76,8 @@ struct broadcaster_config {
 /// - `(changed_atom, user, changes, presence_value, custom_status, manual_mode)` (protocol.hpp),
 ///   each part that `changes` names, in this order: the presence is buffered per subscriber (at
 ///   most every `flush_interval_ms` each subscriber gets one `presence_change` per presence value
-///   with the subjects whose presence differs from what it was last sent); the status goes to
+///   with the subjects whose presence differs from what it was last sent, at its phase's tick:
+///   a change waits at most one interval); the status goes to
 ///   `user`'s subscribers as `user_status_changed` at once; the manual mode goes to subscribers
 ///   owned by `user` as `manual_presence_change` at once (`presence` is the mode's view:
 ///   auto->online, away, busy, invisible->offline).

@@ -172,6 +172,7 @@ void engine_impl::spawn_actors(events::workspace_state workspace, uint64_t epoch
     shard.index = i;
     shard.settings = workspace.settings;
     shard.service_enabled = workspace.service_enabled;
+    shard.flush_phases = config_.flush_phases;
     broadcasters_.push_back(spawn_broadcaster(system_, shard));
   }
   // Each shard gets only its own users: with 1,000,000 users a full copy per shard (and a second

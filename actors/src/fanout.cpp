@@ -46,6 +46,10 @@ group_by_presence(subscriber_id subscriber,
   return out;
 }
 
+fanout::fanout(uint32_t phases) noexcept
+    : phases_(std::clamp<uint32_t>(phases, 1, max_phases)),
+      all_phases_(phases_ == 64 ? ~uint64_t{0} : (uint64_t{1} << phases_) - 1) {}
+
 bool fanout::add(subscriber_id id, std::string owner) {
   if (contains(id))
     return false;
@@ -110,7 +114,11 @@ fanout::change fanout::replace(subscriber_id id, const std::vector<std::string>&
     unlink(who, subject_slots_.at(name));
   for (const auto& name : result.added) {
     slot subject = intern(name);
-    subjects_[subject].subscribers.push_back(who);
+    auto& list = subjects_[subject].subscribers;
+    const uint32_t phase = phase_of(subscribers_[who].id);
+    list.insert(std::partition_point(list.begin(), list.end(),
+                                     [&](slot s) { return phase_of(subscribers_[s].id) <= phase; }),
+                who);
     kept.emplace_back(subject, untold);
   }
   std::sort(kept.begin(), kept.end());
@@ -164,11 +172,9 @@ bool fanout::publish(const std::string& subject, events::presence_value value, b
   if (!queue)
     return true;
   entry.pending_value = value;
-  if (!entry.pending) {
-    entry.pending = true;
-    ++pending_;
+  if (entry.pending == 0)
     pending_subjects_.push_back(found->second);
-  }
+  entry.pending = all_phases_;
   return true;
 }
 
@@ -224,9 +230,8 @@ std::vector<std::string> fanout::subjects_of(subscriber_id id) const {
 
 void fanout::drop_pending() {
   for (slot subject : pending_subjects_)
-    subjects_[subject].pending = false;
+    subjects_[subject].pending = 0;
   pending_subjects_.clear();
-  pending_ = 0;
 }
 
 bool fanout::resend_known() {
@@ -237,15 +242,20 @@ bool fanout::resend_known() {
     auto& entry = subjects_[kv.second];
     if (!entry.has_known)
       continue;
-    entry.pending = true;
+    entry.pending = all_phases_;
     entry.pending_value = entry.known_value;
     pending_subjects_.push_back(kv.second);
-    ++pending_;
   }
   return has_pending();
 }
 
-std::vector<presence_batch> fanout::flush() {
+std::vector<presence_batch> fanout::flush() { return flush_phases(all_phases_); }
+
+std::vector<presence_batch> fanout::flush(uint32_t phase) {
+  return phase < phases_ ? flush_phases(uint64_t{1} << phase) : std::vector<presence_batch>{};
+}
+
+std::vector<presence_batch> fanout::flush_phases(uint64_t mask) {
   // What to tell whom, as integers (subscriber id, value, subject slot): sorted, they fall into
   // one group per subscriber and value; names are copied once, into the batches.
   struct tell {
@@ -257,14 +267,28 @@ std::vector<presence_batch> fanout::flush() {
     }
   };
   std::vector<tell> tells;
+  std::size_t kept = 0;
   for (slot subject : pending_subjects_) {
     auto& entry = subjects_[subject];
-    if (!entry.pending)
-      continue;  // freed, or listed twice
-    entry.pending = false;
+    const uint64_t due = entry.pending & mask;
+    entry.pending &= ~mask;
+    if (entry.pending != 0)
+      pending_subjects_[kept++] = subject;
+    if (due == 0)
+      continue;
     const auto value = static_cast<uint8_t>(entry.pending_value);
-    for (slot who : entry.subscribers) {
-      auto& sub = subscribers_[who];
+    // Subscribers are ordered by phase: start at the lowest due phase, stop after the highest.
+    const auto lowest = static_cast<uint32_t>(__builtin_ctzll(due));
+    const auto highest = static_cast<uint32_t>(63 - __builtin_clzll(due));
+    auto who = std::partition_point(entry.subscribers.begin(), entry.subscribers.end(),
+                                    [&](slot s) { return phase_of(subscribers_[s].id) < lowest; });
+    for (; who != entry.subscribers.end(); ++who) {
+      auto& sub = subscribers_[*who];
+      const uint32_t phase = phase_of(sub.id);
+      if (phase > highest)
+        break;
+      if (((due >> phase) & 1u) == 0)
+        continue;
       auto at = std::lower_bound(sub.subjects.begin(), sub.subjects.end(), subject);
       auto& told = sub.told[static_cast<std::size_t>(at - sub.subjects.begin())];
       if (told == value)
@@ -273,8 +297,7 @@ std::vector<presence_batch> fanout::flush() {
       tells.push_back(tell{sub.id, value, subject});
     }
   }
-  pending_subjects_.clear();
-  pending_ = 0;
+  pending_subjects_.resize(kept);
   std::sort(tells.begin(), tells.end());
   std::vector<presence_batch> out;
   for (std::size_t begin = 0; begin < tells.size();) {
@@ -310,15 +333,14 @@ fanout::slot fanout::intern(const std::string& name) {
 void fanout::unlink(slot subscriber, slot subject) {
   auto& entry = subjects_[subject];
   auto at = std::find(entry.subscribers.begin(), entry.subscribers.end(), subscriber);
-  if (at != entry.subscribers.end()) {
-    *at = entry.subscribers.back();
-    entry.subscribers.pop_back();
-  }
+  if (at != entry.subscribers.end())
+    entry.subscribers.erase(at);  // keeps the phase order
   if (!entry.subscribers.empty())
     return;
   // The last subscriber left: forget the subject (a pending change of it is dropped).
-  if (entry.pending)
-    --pending_;
+  if (entry.pending != 0)
+    pending_subjects_.erase(
+      std::find(pending_subjects_.begin(), pending_subjects_.end(), subject));
   subject_slots_.erase(*entry.name);
   entry = subject_entry{};
   free_subjects_.push_back(subject);

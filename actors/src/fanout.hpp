@@ -9,6 +9,11 @@
 // subscriber's side and a 4-byte subscriber slot on the subject's side. A change is pending per
 // subject, not per subscriber, so publishing is O(1) and a flush visits each changed subject's
 // subscribers once.
+//
+// Phases: subscribers are split into `phases` groups by id (`id % phases`), and a flush may serve
+// one group at a time, so a broadcaster can spread a flush interval's deliveries over `phases`
+// ticks instead of sending them all in one burst. A subject's subscribers are kept ordered by
+// phase; a pending change remembers which phases have not been flushed since it was published.
 
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +50,18 @@ group_by_presence(subscriber_id subscriber,
 /// it; its latest known presence is forgotten with it.
 class fanout {
  public:
+  /// The most phases a table may have.
+  static constexpr uint32_t max_phases = 64;
+
+  /// A table whose subscribers fall into `phases` groups (clamped to 1..max_phases).
+  explicit fanout(uint32_t phases = 1) noexcept;
+
+  uint32_t phases() const noexcept { return phases_; }
+  /// The phase of subscriber `id`: `id % phases()`. Every shard with the same phase count agrees.
+  uint32_t phase_of(subscriber_id id) const noexcept {
+    return static_cast<uint32_t>(id % phases_);
+  }
+
   /// What `replace` changed, each list sorted.
   struct change {
     std::vector<std::string> added;
@@ -74,8 +91,8 @@ class fanout {
   void learn(const std::string& subject, events::presence_value value);
 
   /// `subject` now reads `value`: remembered as its latest known presence (unless `disabled`) and,
-  /// when `queue`, pending for the next flush (replacing an earlier pending value). Returns false
-  /// (and does nothing) when nobody subscribes to `subject`.
+  /// when `queue`, pending for the next flush of every phase (replacing an earlier pending value).
+  /// Returns false (and does nothing) when nobody subscribes to `subject`.
   bool publish(const std::string& subject, events::presence_value value, bool queue);
 
   /// The latest known presence of `subject`, if any.
@@ -98,14 +115,19 @@ class fanout {
   /// (the service came back on: clients showed `disabled`). Returns whether anything is pending.
   bool resend_known();
 
-  bool has_pending() const noexcept { return pending_ != 0; }
+  bool has_pending() const noexcept { return !pending_subjects_.empty(); }
   /// Subjects with a pending change (bounded by the subject count).
-  std::size_t pending_count() const noexcept { return pending_; }
+  std::size_t pending_count() const noexcept { return pending_subjects_.size(); }
 
   /// Per subscriber (ascending id), one batch per presence value holding the subjects whose
   /// pending presence differs from what that subscriber was last told (a flip and flip back
   /// within the window yields nothing). Marks them told and clears every pending change.
   std::vector<presence_batch> flush();
+
+  /// `flush()` for the subscribers of phase `phase` (< phases()) only: a pending change stays
+  /// pending until every phase was flushed after its publish. Other phases' subscribers are
+  /// told nothing and keep what they were told.
+  std::vector<presence_batch> flush(uint32_t phase);
 
  private:
   using slot = uint32_t;
@@ -113,10 +135,10 @@ class fanout {
 
   struct subject_entry {
     const std::string* name = nullptr;  ///< the key in `subject_slots_`
-    std::vector<slot> subscribers;      ///< subscriber slots, unordered
+    std::vector<slot> subscribers;      ///< subscriber slots, ordered by phase
+    uint64_t pending = 0;               ///< bit p: phase p has not flushed `pending_value` yet
     events::presence_value pending_value = events::presence_value::offline;
     events::presence_value known_value = events::presence_value::offline;
-    bool pending = false;
     bool has_known = false;
   };
 
@@ -131,6 +153,11 @@ class fanout {
   slot intern(const std::string& name);
   void unlink(slot subscriber, slot subject);
   std::optional<slot> subscriber_slot(subscriber_id id) const;
+  /// Flushes the phases in `mask` (a subset of `all_phases_`).
+  std::vector<presence_batch> flush_phases(uint64_t mask);
+
+  uint32_t phases_ = 1;
+  uint64_t all_phases_ = 1;  ///< the low `phases_` bits
 
   std::unordered_map<std::string, slot> subject_slots_;
   std::vector<subject_entry> subjects_;
@@ -139,8 +166,7 @@ class fanout {
   std::vector<subscriber_entry> subscribers_;
   std::vector<slot> free_subscribers_;
   std::map<std::string, std::set<subscriber_id>, std::less<>> by_owner_;
-  std::vector<slot> pending_subjects_;  ///< may hold stale or repeated slots; `pending` decides
-  std::size_t pending_ = 0;
+  std::vector<slot> pending_subjects_;  ///< each subject with `pending != 0` once, and no other
 };
 
 } // namespace presence::actors

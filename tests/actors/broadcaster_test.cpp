@@ -1,102 +1,13 @@
 #include "broadcaster.hpp"
 
-#include <chrono>
-#include <memory>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include <caf/all.hpp>
 #include <gtest/gtest.h>
 
-#include "actor_test_support.hpp"
-#include "protocol.hpp"
+#include "broadcaster_test_support.hpp"
 
 namespace presence::actors {
 namespace {
-
-using events::presence_value;
-using kind = notification::kind;
-using users = std::vector<std::string>;
-using presence_list = std::vector<std::pair<std::string, presence_value>>;
-using subscriber_id = uint64_t;  // protocol.hpp: subscriber ids are uint64_t
-using inbox = std::shared_ptr<std::vector<notification>>;
-
-caf::behavior recording_sink(caf::event_based_actor*, inbox received) {
-  return {[received](const notification& note) { received->push_back(note); }};
-}
-
-class broadcaster_test : public ::testing::Test {
- protected:
-  void TearDown() override {
-    for (const auto& actor : spawned_)
-      caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
-    sched_.run();
-  }
-
-  test::test_system_config config_;
-  caf::actor_system system_{config_};
-  caf::scheduler::test_coordinator& sched_ =
-    dynamic_cast<caf::scheduler::test_coordinator&>(system_.scheduler());
-  caf::scoped_actor self_{system_};
-  std::vector<caf::actor> spawned_;
-
-  caf::actor spawn_shard(std::size_t index = 0, int64_t flush_ms = 100) {
-    broadcaster_config config;
-    config.index = index;
-    config.settings.flush_interval_ms = flush_ms;
-    config.settings.max_subscription = 4;
-    auto shard = spawn_broadcaster(system_, config);
-    spawned_.push_back(shard);
-    sched_.run();
-    return shard;
-  }
-
-  /// A sink actor and what it received.
-  std::pair<caf::actor, inbox> make_sink() {
-    auto received = std::make_shared<std::vector<notification>>();
-    auto sink = system_.spawn(recording_sink, received);
-    spawned_.push_back(sink);
-    sched_.run();
-    return {sink, received};
-  }
-
-  /// Sends a request, runs everything, and returns the reply's error (none on success).
-  template <class... Ts>
-  caf::error call(const caf::actor& dest, Ts&&... xs) {
-    auto handle = self_->request(dest, caf::infinite, std::forward<Ts>(xs)...);
-    sched_.run();
-    if (self_->mailbox().empty())
-      return caf::make_error(caf::sec::request_timeout);
-    caf::error result;
-    handle.receive([] {}, [&](caf::error& err) { result = std::move(err); });
-    return result;
-  }
-
-  template <class... Ts>
-  void tell(const caf::actor& dest, Ts&&... xs) {
-    caf::anon_send(dest, std::forward<Ts>(xs)...);
-    sched_.run();
-  }
-
-  /// What a user actor sends when only `user`'s presence changed.
-  void publish(const caf::actor& shard, std::string user, presence_value value) {
-    tell(shard, changed_atom::value, std::move(user), uint8_t{change_presence}, value,
-         events::custom_status{}, events::manual_mode::automatic);
-  }
-
-  void subscribe(const caf::actor& shard, subscriber_id id, const caf::actor& sink,
-                 std::string owner, const users& subjects, const presence_list& initial) {
-    ASSERT_FALSE(call(shard, subscribe_atom::value, id, sink, std::move(owner)));
-    ASSERT_FALSE(call(shard, subscribe_atom::value, id, subjects, initial));
-  }
-
-  /// Lets `ms` milliseconds of test time pass and runs what became due.
-  void pass(int64_t ms) {
-    sched_.advance_time(std::chrono::milliseconds(ms));
-    sched_.run();
-  }
-};
 
 TEST_F(broadcaster_test, initial_presence_is_sent_at_once_grouped_by_value) {
   auto shard = spawn_shard();

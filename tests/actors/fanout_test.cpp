@@ -1,6 +1,12 @@
 #include "fanout.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <random>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -214,6 +220,110 @@ TEST(fanout, slots_are_reused_after_removal) {
   subscribe(table, 1000, {"carol"});
   EXPECT_EQ(table.subscribers_of("carol"), ids{1000});
   EXPECT_TRUE(table.subscribers_of("alice").empty());
+}
+
+TEST(fanout, a_phase_flush_serves_only_its_subscribers_and_the_change_waits_for_the_others) {
+  fanout table{3};
+  ASSERT_EQ(table.phases(), 3u);
+  for (subscriber_id id : {3, 4, 5, 6})  // phases 0, 1, 2, 0
+    subscribe(table, id, {"alice"});
+  table.publish("alice", presence_value::away, true);
+  auto zero = table.flush(0);
+  ASSERT_EQ(zero.size(), 2u);
+  EXPECT_EQ(zero[0].subscriber, 3u);
+  EXPECT_EQ(zero[1].subscriber, 6u);
+  EXPECT_TRUE(table.has_pending()) << "phases 1 and 2 have not been flushed";
+  EXPECT_TRUE(table.flush(0).empty()) << "phase 0 was told already";
+  auto two = table.flush(2);
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0].subscriber, 5u);
+  auto one = table.flush(1);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].subscriber, 4u);
+  EXPECT_EQ(one[0].presence, presence_value::away);
+  EXPECT_FALSE(table.has_pending()) << "every phase flushed";
+  EXPECT_TRUE(table.flush(7).empty()) << "no such phase";
+}
+
+TEST(fanout, a_publish_between_phase_flushes_reaches_every_phase_with_the_latest_value) {
+  fanout table{2};
+  subscribe(table, 2, {"alice"});  // phase 0
+  subscribe(table, 3, {"alice"});  // phase 1
+  table.publish("alice", presence_value::away, true);
+  ASSERT_EQ(table.flush(0).size(), 1u);
+  table.publish("alice", presence_value::online, true);  // flip back before phase 1's flush
+  auto one = table.flush(1);
+  ASSERT_EQ(one.size(), 1u) << "phase 1 was never told away; it is told online";
+  EXPECT_EQ(one[0].presence, presence_value::online);
+  auto zero = table.flush(0);
+  ASSERT_EQ(zero.size(), 1u) << "phase 0 was told away: it is told online at its next flush";
+  EXPECT_EQ(zero[0].presence, presence_value::online);
+  EXPECT_FALSE(table.has_pending());
+}
+
+/// The phased table against a plain model, over random subscriptions, publishes and flushes.
+TEST(fanout, phase_flushes_match_a_plain_model_under_churn) {
+  constexpr uint32_t phases = 4;
+  const users names{"a", "b", "c", "d", "e", "f"};
+  fanout table{phases};
+  std::map<subscriber_id, std::map<std::string, int>> told;  // -1 = untold
+  std::map<std::string, std::pair<presence_value, std::set<uint32_t>>> pending;
+  std::mt19937 random{7};
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
+  for (int step = 0; step < 5000; ++step) {
+    const auto op = pick(10);
+    if (op < 3) {  // (re)subscribe a subscriber to a random subset
+      const subscriber_id id = pick(24);
+      users subjects;
+      for (const auto& n : names)
+        if (pick(2) == 0)
+          subjects.push_back(n);
+      (void) table.add(id, "");
+      (void) table.replace(id, subjects);
+      auto& mine = told[id];
+      std::map<std::string, int> next;
+      for (const auto& n : subjects)
+        next[n] = mine.count(n) ? mine[n] : -1;
+      mine = next;
+    } else if (op == 3) {
+      const subscriber_id id = pick(24);
+      table.remove(id);
+      told.erase(id);
+    } else if (op < 7) {
+      const auto& subject = names[pick(names.size())];
+      const auto value = static_cast<presence_value>(pick(4));
+      const bool held = std::any_of(told.begin(), told.end(),
+                                    [&](const auto& kv) { return kv.second.count(subject) != 0; });
+      ASSERT_EQ(table.publish(subject, value, true), held);
+      if (held)
+        pending[subject] = {value, {0, 1, 2, 3}};
+    } else {
+      const auto phase = static_cast<uint32_t>(pick(phases));
+      std::map<std::pair<subscriber_id, presence_value>, users> expected;
+      for (auto& [subject, wait] : pending) {
+        if (wait.second.erase(phase) == 0)
+          continue;
+        for (auto& [id, mine] : told)
+          if (id % phases == phase && mine.count(subject) && mine[subject] != int(wait.first)) {
+            mine[subject] = int(wait.first);
+            expected[{id, wait.first}].push_back(subject);
+          }
+      }
+      for (auto i = pending.begin(); i != pending.end();)
+        i = i->second.second.empty() ? pending.erase(i) : std::next(i);
+      std::map<std::pair<subscriber_id, presence_value>, users> got;
+      for (auto& batch : table.flush(phase))
+        got[{batch.subscriber, batch.presence}] = batch.users;
+      ASSERT_EQ(got, expected) << "step " << step;
+    }
+    // A subject nobody holds any more is forgotten, with its pending change.
+    for (auto i = pending.begin(); i != pending.end();) {
+      const bool held = std::any_of(told.begin(), told.end(),
+                                    [&](const auto& kv) { return kv.second.count(i->first) != 0; });
+      i = held ? std::next(i) : pending.erase(i);
+    }
+    ASSERT_EQ(table.pending_count(), pending.size()) << "step " << step;
+  }
 }
 
 TEST(group_by_presence, orders_by_presence_value) {

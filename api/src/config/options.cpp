@@ -145,6 +145,8 @@ const std::vector<option_entry>& entries() {
         integer_option("directory_shards", 1, 1024, FIELD(engine.directory_shards)));
     add("broadcaster_shards", "broadcaster shards, 1..1024 (default 4)",
         integer_option("broadcaster_shards", 1, 1024, FIELD(engine.broadcaster_shards)));
+    add("flush_phases", "broadcaster ticks per flush interval, 1..64 (default 10)",
+        integer_option("flush_phases", 1, 64, FIELD(engine.flush_phases)));
     add("passivate_after_s", "idle user actor lifetime in s, 1..86400 (default 60)",
         integer_option("passivate_after_s", 1, 86'400, FIELD(engine.passivate_after)));
     add("snapshot_every", "user events between snapshots, 1..1000000000 (default 1000)",

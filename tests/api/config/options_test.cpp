@@ -29,6 +29,7 @@ TEST(options, sets_values_by_key_with_dashes_or_underscores) {
   ASSERT_OK(set_option(o, "request-timeout-ms", "2500"));
   ASSERT_OK(set_option(o, "ping_interval_ms", "1000"));
   ASSERT_OK(set_option(o, "scheduler-threads", "3"));
+  ASSERT_OK(set_option(o, "flush_phases", "1"));
   EXPECT_EQ(o.server.max_body_bytes, 4096u);
   EXPECT_DOUBLE_EQ(o.server.rate_limit_per_s, 0.5);
   EXPECT_EQ(o.engine.sync, storage::durability::fsync);
@@ -36,6 +37,7 @@ TEST(options, sets_values_by_key_with_dashes_or_underscores) {
   EXPECT_EQ(o.engine.request_timeout.count(), 2500);
   EXPECT_EQ(o.server.ping_interval_ms, 1000);
   EXPECT_EQ(o.engine.scheduler_threads, 3u);
+  EXPECT_EQ(o.engine.flush_phases, 1u);
 }
 
 TEST(options, refuses_out_of_range_and_malformed_values_naming_the_key) {
@@ -46,6 +48,8 @@ TEST(options, refuses_out_of_range_and_malformed_values_naming_the_key) {
   ASSERT_ERRC(set_option(o, "http_threads", "two"), errc::invalid_setting);
   ASSERT_ERRC(set_option(o, "http_threads", "4x"), errc::invalid_setting);
   ASSERT_ERRC(set_option(o, "scheduler_threads", "257"), errc::invalid_setting);
+  ASSERT_ERRC(set_option(o, "flush_phases", "0"), errc::invalid_setting);
+  ASSERT_ERRC(set_option(o, "flush_phases", "65"), errc::invalid_setting);
   ASSERT_ERRC(set_option(o, "durability", "sometimes"), errc::invalid_setting);
   ASSERT_ERRC(set_option(o, "rate_limit_per_s", "-1"), errc::invalid_setting);
   ASSERT_ERRC(set_option(o, "rate_limit_per_s", "nan"), errc::invalid_setting);

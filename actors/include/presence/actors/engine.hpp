@@ -31,6 +31,10 @@ struct engine_config {
   std::chrono::microseconds journal_interval{500};     ///< journal: longest wait to fill a batch
   std::size_t directory_shards = 8;
   std::size_t broadcaster_shards = 4;
+  /// Broadcaster ticks per flush interval, 1..64: each subscriber is flushed once per interval at
+  /// its own tick (subscriber id modulo this), so a busy interval's deliveries leave in this many
+  /// smaller bursts; 1 = every subscriber at once. Does not change how long a change may wait.
+  uint32_t flush_phases = 10;
   std::chrono::seconds passivate_after{60};            ///< idle user actor lifetime
   uint64_t snapshot_every = 1000;                      ///< user events between snapshots
   std::chrono::milliseconds request_timeout{10000};    ///< blocking facade calls
