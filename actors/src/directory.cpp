@@ -147,7 +147,10 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
   st.activity_log_interval = config.activity_log_interval;
   st.index = config.index;
   st.shards = config.shards == 0 ? 1 : config.shards;
-  learn(self, config.users);
+  st.users.reserve(config.users.size());
+  for (auto& [id, active] : config.users)
+    if (directory_shard(id, st.shards) == st.index)
+      st.users.emplace(std::move(id), active);
   self->set_down_handler([=](const caf::down_msg& down) { on_down(self, down); });
   self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
   // A stopping shard stops its user actors with it (they hold nothing that is not in the log).

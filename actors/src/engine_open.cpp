@@ -181,7 +181,7 @@ void engine_impl::spawn_actors(events::workspace_state workspace, uint64_t epoch
   for (auto& shard : shards)
     shard.users.reserve(workspace.users.size() / shards.size() + 1);
   for (const auto& [id, record] : workspace.users)
-    shards[directory_shard(id, shards.size())].users.push_back(record);
+    shards[directory_shard(id, shards.size())].users.emplace_back(id, record.active);
   auto env = std::make_shared<user_env>();
   env->journal = journal_;
   env->loaders = loaders_;
