@@ -31,8 +31,12 @@ struct broadcaster_state {
   events::workspace_settings settings;
   bool service_enabled = true;
   bool flush_armed = false;
-  /// The last tick (clock time / tick length) whose phase was flushed, while armed.
+  /// Ticks up to this one (clock time / tick length) are accounted for: flushed, or passed while
+  /// nothing was pending.
   int64_t last_tick = 0;
+  /// A timer carries the generation it was armed in; a new flush interval starts a new one, so
+  /// a tick armed on the old grid is ignored.
+  uint64_t timer_generation = 0;
   /// Subscriptions, what each subscriber was told, pending changes and the latest real (not
   /// `disabled`) presence of each subscribed subject (for the resync when the service is back on).
   fanout table;
@@ -93,22 +97,31 @@ int64_t current_tick(broadcaster_actor self) {
   return static_cast<int64_t>(self->clock().now().time_since_epoch() / tick_length(self->state));
 }
 
-/// Arms the timer for the end of tick `st.last_tick`.
+/// Arms the timer for the end of tick `st.last_tick`, at least 1 ms ahead when ticks are shorter
+/// than that (`flush_interval_ms` < `flush_phases`): the late tick then flushes every phase it
+/// passed, so a change may wait up to one interval + 1 ms there.
 void arm_next_tick(broadcaster_actor self) {
   auto& st = self->state;
   const auto length = tick_length(st);
   const auto due = caf::actor_clock::time_point{length * (st.last_tick + 1)};
+  auto delay = std::max(due - self->clock().now(), caf::actor_clock::duration_type::zero());
+  const auto shortest = std::chrono::duration_cast<caf::actor_clock::duration_type>(
+    std::chrono::milliseconds(1));
+  if (length < shortest)
+    delay = std::max(delay, shortest);
   st.flush_armed = true;
-  self->delayed_send(self, std::max(due - self->clock().now(), caf::actor_clock::duration_type::zero()),
-                     caf::tick_atom::value);
+  self->delayed_send(self, delay, caf::tick_atom::value, st.timer_generation);
 }
 
 /// Starts the flush timer unless one is already running. Timers run only while changes wait.
 /// Ticks fall on a grid of the actor clock shared by every shard (`flush_phases` ticks per
 /// `flush_interval_ms`); tick t flushes the subscribers of phase `t % flush_phases`, so each
-/// subscriber is flushed once per interval, by every shard at the same tick (its session merges
-/// the shards' notes into one frame per presence value), and an interval's deliveries leave in
-/// `flush_phases` smaller bursts instead of one. A change waits at most one interval.
+/// subscriber is flushed by every shard at the same tick (its session merges the shards' notes
+/// into one frame per presence value), and an interval's deliveries leave in `flush_phases`
+/// smaller bursts instead of one. A subscriber is flushed once per interval and a change waits
+/// at most one interval, except: a tick that runs late flushes every phase it passed (those
+/// subscribers' next flush then comes less than an interval later), and a new interval flushes
+/// everything at once.
 void arm_flush(broadcaster_actor self) {
   auto& st = self->state;
   if (st.flush_armed)
@@ -117,23 +130,40 @@ void arm_flush(broadcaster_actor self) {
   arm_next_tick(self);
 }
 
-/// Flushes the phases of every tick that ended since the last one (one, unless this shard ran
-/// late), then re-arms while changes wait.
+/// The phases of ticks `after` + 1 .. `upto`.
+uint64_t phases_between(int64_t after, int64_t upto, const fanout& table) {
+  if (upto - after >= static_cast<int64_t>(table.phases()))
+    return table.all_phases();
+  uint64_t mask = 0;
+  for (int64_t tick = after + 1; tick <= upto; ++tick)
+    mask |= uint64_t{1} << static_cast<uint32_t>(tick % table.phases());
+  return mask;
+}
+
+/// Flushes, in one pass, the phases of every tick that ended since the last one (one, unless
+/// this shard ran late), then re-arms while changes wait.
 void flush(broadcaster_actor self) {
   auto& st = self->state;
   st.flush_armed = false;
   if (!st.service_enabled)
     return;
   const int64_t now = current_tick(self);
-  if (now - st.last_tick >= static_cast<int64_t>(st.flush_phases)) {
-    send_batches(self, st.table.flush());
-  } else {
-    for (int64_t tick = st.last_tick + 1; tick <= now; ++tick)
-      send_batches(self, st.table.flush(static_cast<uint32_t>(tick % st.flush_phases)));
-  }
-  st.last_tick = std::max(st.last_tick, now);
+  if (now > st.last_tick)
+    send_batches(self, st.table.flush_phases(phases_between(st.last_tick, now, st.table)));
+  st.last_tick = now;  // also when early: the clock never runs backwards within a generation
   if (st.table.has_pending())
     arm_next_tick(self);
+}
+
+/// A new flush interval is a new tick grid: what waits goes now, and the armed tick (due on the
+/// old grid, possibly far later than the new interval) is disowned.
+void change_interval(broadcaster_actor self, const events::workspace_settings& settings) {
+  auto& st = self->state;
+  ++st.timer_generation;
+  st.flush_armed = false;
+  if (st.service_enabled)
+    send_batches(self, st.table.flush());
+  st.settings = settings;
 }
 
 void drop_subscriber(broadcaster_state& st, subscriber_id id) {
@@ -325,17 +355,14 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
     },
     [self](service_atom, bool enabled) { set_service(self, enabled); },
     [self](settings_atom, const events::workspace_settings& settings) {
-      auto& st = self->state;
-      // A new interval is a new tick grid: what waits on the old one goes now.
-      const bool regrid = settings.flush_interval_ms != st.settings.flush_interval_ms &&
-                          st.flush_armed && st.service_enabled;
-      if (regrid)
-        send_batches(self, st.table.flush());
-      st.settings = settings;
-      if (regrid)
-        st.last_tick = current_tick(self);  // the armed tick finds nothing left to do
+      if (settings.flush_interval_ms != self->state.settings.flush_interval_ms)
+        change_interval(self, settings);
+      self->state.settings = settings;
     },
-    [self](caf::tick_atom) { flush(self); },
+    [self](caf::tick_atom, uint64_t generation) {
+      if (generation == self->state.timer_generation)
+        flush(self);
+    },
   };
 }
 

@@ -173,7 +173,7 @@ bool fanout::publish(const std::string& subject, events::presence_value value, b
     return true;
   entry.pending_value = value;
   if (entry.pending == 0)
-    pending_subjects_.push_back(found->second);
+    list_pending(found->second);
   entry.pending = all_phases_;
   return true;
 }
@@ -242,9 +242,9 @@ bool fanout::resend_known() {
     auto& entry = subjects_[kv.second];
     if (!entry.has_known)
       continue;
+    list_pending(kv.second);
     entry.pending = all_phases_;
     entry.pending_value = entry.known_value;
-    pending_subjects_.push_back(kv.second);
   }
   return has_pending();
 }
@@ -256,6 +256,7 @@ std::vector<presence_batch> fanout::flush(uint32_t phase) {
 }
 
 std::vector<presence_batch> fanout::flush_phases(uint64_t mask) {
+  mask &= all_phases_;
   // What to tell whom, as integers (subscriber id, value, subject slot): sorted, they fall into
   // one group per subscriber and value; names are copied once, into the batches.
   struct tell {
@@ -272,8 +273,10 @@ std::vector<presence_batch> fanout::flush_phases(uint64_t mask) {
     auto& entry = subjects_[subject];
     const uint64_t due = entry.pending & mask;
     entry.pending &= ~mask;
-    if (entry.pending != 0)
+    if (entry.pending != 0) {
+      entry.pending_at = static_cast<uint32_t>(kept);
       pending_subjects_[kept++] = subject;
+    }
     if (due == 0)
       continue;
     const auto value = static_cast<uint8_t>(entry.pending_value);
@@ -338,12 +341,20 @@ void fanout::unlink(slot subscriber, slot subject) {
   if (!entry.subscribers.empty())
     return;
   // The last subscriber left: forget the subject (a pending change of it is dropped).
-  if (entry.pending != 0)
-    pending_subjects_.erase(
-      std::find(pending_subjects_.begin(), pending_subjects_.end(), subject));
+  if (entry.pending != 0) {  // O(1): the last listed subject takes its place
+    const slot last = pending_subjects_.back();
+    pending_subjects_[entry.pending_at] = last;
+    subjects_[last].pending_at = entry.pending_at;
+    pending_subjects_.pop_back();
+  }
   subject_slots_.erase(*entry.name);
   entry = subject_entry{};
   free_subjects_.push_back(subject);
+}
+
+void fanout::list_pending(slot subject) {
+  subjects_[subject].pending_at = static_cast<uint32_t>(pending_subjects_.size());
+  pending_subjects_.push_back(subject);
 }
 
 std::optional<fanout::slot> fanout::subscriber_slot(subscriber_id id) const {

@@ -7,8 +7,8 @@
 // Layout, for memory and speed at large fan-outs: subjects are interned once per shard (a dense
 // slot each); a subscription costs a 4-byte subject slot and a 1-byte "last told" value on the
 // subscriber's side and a 4-byte subscriber slot on the subject's side. A change is pending per
-// subject, not per subscriber, so publishing is O(1) and a flush visits each changed subject's
-// subscribers once.
+// subject, not per subscriber, so publishing is O(1) and a flush visits each changed subject once
+// and, of its subscribers, those of the phases flushed.
 //
 // Phases: subscribers are split into `phases` groups by id (`id % phases`), and a flush may serve
 // one group at a time, so a broadcaster can spread a flush interval's deliveries over `phases`
@@ -126,8 +126,15 @@ class fanout {
 
   /// `flush()` for the subscribers of phase `phase` (< phases()) only: a pending change stays
   /// pending until every phase was flushed after its publish. Other phases' subscribers are
-  /// told nothing and keep what they were told.
+  /// told nothing and keep what they were told. An unknown phase flushes nothing.
   std::vector<presence_batch> flush(uint32_t phase);
+
+  /// `flush(p)` for every phase p whose bit is set in `mask`, in one pass (bits at or above
+  /// phases() are ignored).
+  std::vector<presence_batch> flush_phases(uint64_t mask);
+
+  /// Every phase's bit: the low phases() bits.
+  uint64_t all_phases() const noexcept { return all_phases_; }
 
  private:
   using slot = uint32_t;
@@ -137,6 +144,7 @@ class fanout {
     const std::string* name = nullptr;  ///< the key in `subject_slots_`
     std::vector<slot> subscribers;      ///< subscriber slots, ordered by phase
     uint64_t pending = 0;               ///< bit p: phase p has not flushed `pending_value` yet
+    uint32_t pending_at = 0;            ///< its index in `pending_subjects_` while pending != 0
     events::presence_value pending_value = events::presence_value::offline;
     events::presence_value known_value = events::presence_value::offline;
     bool has_known = false;
@@ -153,8 +161,8 @@ class fanout {
   slot intern(const std::string& name);
   void unlink(slot subscriber, slot subject);
   std::optional<slot> subscriber_slot(subscriber_id id) const;
-  /// Flushes the phases in `mask` (a subset of `all_phases_`).
-  std::vector<presence_batch> flush_phases(uint64_t mask);
+  /// Lists `subject` (not pending yet) in `pending_subjects_`.
+  void list_pending(slot subject);
 
   uint32_t phases_ = 1;
   uint64_t all_phases_ = 1;  ///< the low `phases_` bits

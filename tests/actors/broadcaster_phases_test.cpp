@@ -117,10 +117,61 @@ TEST_F(broadcaster_phases_test, a_new_flush_interval_sends_what_waits_at_once) {
   EXPECT_EQ(told(all), (ids{1, 2, 3})) << "the old grid's pending changes left at once";
   for (const auto& received : all)
     EXPECT_EQ(received->size(), 1u);
+  // The new grid: ticks of 25 ms, subscriber n at tick n (mod 10). Now 15 ms.
   publish(shard, std::string{"alice"}, presence_value::online);
-  pass(250);
-  for (const auto& received : all)
-    EXPECT_EQ(received->size(), 2u) << "the new grid flushes within one new interval";
+  auto twice = [&] {
+    ids out;
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (all[i]->size() == 2)
+        out.push_back(i + 1);
+    return out;
+  };
+  pass(10);
+  EXPECT_EQ(twice(), ids{1}) << "25 ms: tick 1";
+  pass(25);
+  EXPECT_EQ(twice(), (ids{1, 2})) << "50 ms: tick 2";
+  pass(25);
+  EXPECT_EQ(twice(), (ids{1, 2, 3})) << "75 ms: tick 3";
+}
+
+/// The presence_change notes among `received`.
+std::size_t presence_changes(const inbox& received) {
+  std::size_t n = 0;
+  for (const auto& note : *received)
+    n += note.type == kind::presence_change ? 1 : 0;
+  return n;
+}
+
+TEST_F(broadcaster_phases_test, a_shorter_interval_does_not_wait_for_a_tick_of_the_old_one) {
+  auto shard = spawn_shard(0, 10000, 1);
+  auto all = subscribers(shard, 1, {"alice"});
+  publish(shard, std::string{"alice"}, presence_value::away);  // a tick armed 10 s ahead
+  events::workspace_settings settings;
+  settings.flush_interval_ms = 100;
+  tell(shard, settings_atom::value, settings);
+  EXPECT_EQ(presence_changes(all[0]), 1u) << "what waited left at once";
+  publish(shard, std::string{"alice"}, presence_value::online);
+  pass(100);
+  EXPECT_EQ(presence_changes(all[0]), 2u) << "within one new interval, not at the old tick";
+}
+
+TEST_F(broadcaster_phases_test, a_new_interval_while_the_service_is_off_keeps_ticks_running) {
+  auto shard = spawn_shard(0, 5000, 1);
+  auto all = subscribers(shard, 1, {"alice"});
+  pass(60000);  // tick numbers of the two grids differ only once the clock is past zero
+  publish(shard, std::string{"alice"}, presence_value::away);  // armed for 65 s
+  tell(shard, service_atom::value, false);
+  events::workspace_settings settings;
+  settings.flush_interval_ms = 10000;
+  tell(shard, settings_atom::value, settings);
+  tell(shard, service_atom::value, true);  // resends the latest known presence
+  pass(10000);
+  ASSERT_EQ(presence_changes(all[0]), 1u) << "the resync";
+  EXPECT_EQ(all[0]->back().presence, presence_value::away);
+  publish(shard, std::string{"alice"}, presence_value::busy);
+  pass(10000);
+  EXPECT_EQ(presence_changes(all[0]), 2u) << "later changes still flush";
+  EXPECT_FALSE(sched_.has_pending_timeout());
 }
 
 } // namespace

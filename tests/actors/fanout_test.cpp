@@ -261,6 +261,30 @@ TEST(fanout, a_publish_between_phase_flushes_reaches_every_phase_with_the_latest
   EXPECT_FALSE(table.has_pending());
 }
 
+TEST(fanout, drop_and_resend_cover_every_phase_and_removal_keeps_other_changes_pending) {
+  fanout table{2};
+  subscribe(table, 2, {"alice", "bob", "carol"});  // phase 0
+  subscribe(table, 3, {"alice"});                  // phase 1
+  for (const auto* subject : {"alice", "bob", "carol"})
+    table.publish(subject, presence_value::away, true);
+  ASSERT_EQ(table.flush(0).size(), 1u);
+  table.drop_pending();
+  EXPECT_FALSE(table.has_pending());
+  EXPECT_TRUE(table.flush(1).empty()) << "dropped before phase 1 was told";
+  ASSERT_TRUE(table.resend_known());
+  EXPECT_EQ(table.flush_phases(table.all_phases()).size(), 2u) << "both phases, told afresh";
+  // Unlinking a pending subject from the middle of the pending list keeps the others listed.
+  for (const auto* subject : {"alice", "bob", "carol"})
+    table.publish(subject, presence_value::busy, true);
+  (void) table.replace(2, {"alice", "carol"});  // bob had no other subscriber
+  EXPECT_EQ(table.pending_count(), 2u);
+  auto batches = table.flush_phases(1);  // phase 0 only
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].users, (users{"alice", "carol"}));
+  EXPECT_EQ(table.flush_phases(~uint64_t{0}).size(), 1u) << "bits past phases() are ignored";
+  EXPECT_FALSE(table.has_pending());
+}
+
 /// The phased table against a plain model, over random subscriptions, publishes and flushes.
 TEST(fanout, phase_flushes_match_a_plain_model_under_churn) {
   constexpr uint32_t phases = 4;
