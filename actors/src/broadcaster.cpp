@@ -39,8 +39,8 @@ struct broadcaster_state {
   uint64_t timer_generation = 0;
   /// Subscriptions, what each subscriber was told, pending changes and the latest real (not
   /// `disabled`) presence of each subscribed subject (for the resync when the service is back on).
+  /// Its phase count is the number of ticks per flush interval.
   fanout table;
-  uint32_t flush_phases = 1;  ///< ticks per flush interval (= the table's phases)
   std::unordered_map<subscriber_id, sink> sinks;
 };
 
@@ -89,7 +89,7 @@ void send_batches(broadcaster_actor self, std::vector<presence_batch> batches) {
 caf::actor_clock::duration_type tick_length(const broadcaster_state& st) {
   auto interval = std::chrono::duration_cast<caf::actor_clock::duration_type>(
     std::chrono::milliseconds(st.settings.flush_interval_ms));
-  return std::max(interval / st.flush_phases, caf::actor_clock::duration_type{1});
+  return std::max(interval / st.table.phases(), caf::actor_clock::duration_type{1});
 }
 
 /// The tick the actor clock is in now.
@@ -157,13 +157,12 @@ void flush(broadcaster_actor self) {
 
 /// A new flush interval is a new tick grid: what waits goes now, and the armed tick (due on the
 /// old grid, possibly far later than the new interval) is disowned.
-void change_interval(broadcaster_actor self, const events::workspace_settings& settings) {
+void change_interval(broadcaster_actor self) {
   auto& st = self->state;
   ++st.timer_generation;
   st.flush_armed = false;
   if (st.service_enabled)
     send_batches(self, st.table.flush());
-  st.settings = settings;
 }
 
 void drop_subscriber(broadcaster_state& st, subscriber_id id) {
@@ -300,7 +299,6 @@ void manual_changed(broadcaster_actor self, const std::string& user, events::man
 caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
   self->state.index = config.index;
   self->state.table = fanout{config.flush_phases};
-  self->state.flush_phases = self->state.table.phases();
   self->state.settings = config.settings;
   self->state.service_enabled = config.service_enabled;
   self->set_down_handler([self](const caf::down_msg& down) {
@@ -356,7 +354,7 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
     [self](service_atom, bool enabled) { set_service(self, enabled); },
     [self](settings_atom, const events::workspace_settings& settings) {
       if (settings.flush_interval_ms != self->state.settings.flush_interval_ms)
-        change_interval(self, settings);
+        change_interval(self);
       self->state.settings = settings;
     },
     [self](caf::tick_atom, uint64_t generation) {
