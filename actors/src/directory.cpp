@@ -129,14 +129,19 @@ void sweep(directory_actor* self) {
   self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
 }
 
+/// Adds or updates `id` when it belongs to this shard.
+void learn_one(directory_state& st, std::string id, bool active) {
+  if (directory_shard(id, st.shards) == st.index)
+    st.users[std::move(id)] = active;
+}
+
 /// Keeps the records that belong to this shard.
 void learn(directory_actor* self, const std::vector<events::user_record>& records) {
   auto& st = self->state;
   if (records.size() > 1)  // a bulk load; reserving for single records could shrink the table
     st.users.reserve(st.users.size() + records.size());
   for (const auto& record : records)
-    if (directory_shard(record.id, st.shards) == st.index)
-      st.users[record.id] = record.active;
+    learn_one(st, record.id, record.active);
 }
 
 caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> env,
@@ -149,8 +154,7 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
   st.shards = config.shards == 0 ? 1 : config.shards;
   st.users.reserve(config.users.size());
   for (auto& [id, active] : config.users)
-    if (directory_shard(id, st.shards) == st.index)
-      st.users.emplace(std::move(id), active);
+    learn_one(st, std::move(id), active);
   self->set_down_handler([=](const caf::down_msg& down) { on_down(self, down); });
   self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
   // A stopping shard stops its user actors with it (they hold nothing that is not in the log).

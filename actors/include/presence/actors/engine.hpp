@@ -33,7 +33,8 @@ struct engine_config {
   std::size_t broadcaster_shards = 4;
   /// Broadcaster ticks per flush interval, 1..64: each subscriber is flushed once per interval at
   /// its own tick (subscriber id modulo this), so a busy interval's deliveries leave in this many
-  /// smaller bursts; 1 = every subscriber at once. Does not change how long a change may wait.
+  /// smaller bursts; 1 = every subscriber at once. A change still waits at most one interval
+  /// (+ 1 ms when `flush_interval_ms` < this: ticks are at least 1 ms apart).
   uint32_t flush_phases = 10;
   std::chrono::seconds passivate_after{60};            ///< idle user actor lifetime
   uint64_t snapshot_every = 1000;                      ///< user events between snapshots
