@@ -9,6 +9,7 @@
 #include "broadcaster.hpp"
 #include "engine_counters.hpp"
 #include "errors.hpp"
+#include "message_dispatch.hpp"
 #include "presence/events/validation.hpp"
 #include "protocol.hpp"
 
@@ -221,115 +222,154 @@ void on_passivate(user_actor* self) {
     self->send(st.directory, quiescent_atom::value, st.user.id, st.commands_handled);
 }
 
-/// The internal messages — (context_atom, ctx, interval), (timer_atom, deadline),
-/// (passivate_atom) — go through the default handler, not the behavior: every case of a behavior
-/// costs each resident actor ~45 bytes, and idle user actors must stay small (goal <= 2 KB).
-caf::result<caf::message> internal_message(caf::scheduled_actor* base, caf::message_view& msg) {
+void on_connect(user_actor* self, const std::string& conn, const std::string& client,
+                const std::string& by, const std::string& via) {
+  auto promise = begin_command(self);
+  auto now = self->state.env->now();
+  if (conn.empty())
+    return reject(self, promise, errc::invalid_argument, "connect: empty connection id", now);
+  if (has_connection(self->state.user, conn)) {  // a repeated connect is a no-op
+    schedule(self, now);
+    return deliver_ok(promise);
+  }
+  events::connected body{conn, client, self->state.env->epoch};
+  commit(self, {payload{std::move(body)}}, by, via, now, promise);
+}
+
+void on_disconnect(user_actor* self, const std::string& conn, events::disconnect_reason reason,
+                   const std::string& by, const std::string& via) {
+  auto promise = begin_command(self);
+  auto now = self->state.env->now();
+  if (!has_connection(self->state.user, conn))
+    return reject(self, promise, errc::unknown_connection, "disconnect: " + conn, now);
+  commit(self, {payload{events::disconnected{conn, reason}}}, by, via, now, promise);
+}
+
+void on_activity(user_actor* self, const std::string& conn, const std::string& by,
+                 const std::string& via) {
+  auto promise = begin_command(self);
+  auto& st = self->state;
+  auto now = st.env->now();
+  if (!conn.empty() && !has_connection(st.user, conn))
+    return reject(self, promise, errc::unknown_connection, "activity: " + conn, now);
+  if (!events::should_log_activity(st.user, st.ctx, st.activity_log_interval, now)) {
+    schedule(self, now);
+    return deliver_ok(promise);
+  }
+  commit(self, {payload{events::activity{conn}}}, by, via, now, promise);
+}
+
+void on_set_presence(user_actor* self, events::manual_mode mode, events::timestamp_us until,
+                     const std::string& by, const std::string& via) {
+  auto promise = begin_command(self);
+  auto now = self->state.env->now();
+  if (mode > events::manual_mode::invisible)
+    return reject(self, promise, errc::invalid_presence, "set_presence: unknown mode", now);
+  if (until != 0 && until <= now)
+    return reject(self, promise, errc::expiration_in_past,
+                  "set_presence: until " + std::to_string(until), now);
+  commit(self, {payload{events::presence_set{mode, until}}}, by, via, now, promise);
+}
+
+void on_set_status(user_actor* self, const std::string& text, const std::string& emoji,
+                   int64_t expiration, const std::string& by, const std::string& via) {
+  auto promise = begin_command(self);
+  auto now = self->state.env->now();
+  status valid = events::validate_status_text(text);
+  if (valid)
+    valid = events::validate_emoji(emoji);
+  if (valid)
+    valid = events::validate_expiration(expiration, now);
+  if (!valid)
+    return reject(self, promise, valid.error().code, valid.error().message, now);
+  commit(self, {payload{events::status_set{text, emoji, expiration}}}, by, via, now, promise);
+}
+
+void on_set_prefs(user_actor* self, int64_t idle_timeout, bool auto_away, const std::string& by,
+                  const std::string& via) {
+  auto promise = begin_command(self);
+  auto now = self->state.env->now();
+  if (idle_timeout < 0 || idle_timeout > max_idle_timeout_seconds)
+    return reject(self, promise, errc::invalid_argument,
+                  "set_preferences: idle_timeout must be 0..604800 seconds", now);
+  commit(self, {payload{events::preferences_set{idle_timeout, auto_away}}}, by, via, now,
+         promise);
+}
+
+void on_query(user_actor* self) {
+  auto promise = begin_command(self);
+  auto& st = self->state;
+  promise.deliver(events::evaluate(st.user, st.ctx, st.env->now()));
+}
+
+void on_query_at(user_actor* self, events::timestamp_us at) {
+  auto promise = begin_command(self);
+  auto& st = self->state;
+  self->request(st.env->loader_for(st.user.id), caf::infinite, load_atom::value, st.user.id, at)
+    .then([=](const events::presence_view& then) mutable { promise.deliver(then); },
+          [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+}
+
+/// Every message of a loaded user actor (protocol.hpp) but the plain query goes through this
+/// default handler, not through cases of a behavior: each case of a CAF behavior costs every
+/// resident actor ~45 bytes (its handler object and match entry live in the actor's own
+/// behavior), and idle user actors must stay within 2 KB. The handlers answer through response
+/// promises, so the returned (empty) message is never sent. While the actor awaits its loader or
+/// the journal, CAF skips every other message before it reaches this handler.
+caf::result<caf::message> dispatch(caf::scheduled_actor* base, caf::message_view& msg) {
   auto* self = static_cast<user_actor*>(base);
   const auto& xs = msg.content();
   if (xs.size() == 0 || !xs.match_element<caf::atom_value>(0))
     return caf::sec::unexpected_message;
-  auto atom = xs.get_as<caf::atom_value>(0);
-  if (atom == timer_atom::value && xs.match_elements<caf::atom_value, events::timestamp_us>()) {
-    on_timer(self, xs.get_as<events::timestamp_us>(1));
-  } else if (atom == passivate_atom::value && xs.size() == 1) {
-    on_passivate(self);
-  } else if (atom == context_atom::value
-             && xs.match_elements<caf::atom_value, events::presence_context, int64_t>()) {
-    on_context(self, xs.get_as<events::presence_context>(1), xs.get_as<int64_t>(2));
-  } else {
+  using str = std::string;
+  using ts = events::timestamp_us;
+  const auto atom = xs.get_as<caf::atom_value>(0);
+  const bool handled =
+    try_handle<connect_atom, str, str, str, str, str>(
+      xs, atom,
+      [self](const str&, const str& conn, const str& client, const str& by, const str& via) {
+        on_connect(self, conn, client, by, via);
+      })
+    || try_handle<disconnect_atom, str, str, events::disconnect_reason, str, str>(
+      xs, atom,
+      [self](const str&, const str& conn, events::disconnect_reason reason, const str& by,
+             const str& via) { on_disconnect(self, conn, reason, by, via); })
+    || try_handle<activity_atom, str, str, str, str>(
+      xs, atom,
+      [self](const str&, const str& conn, const str& by, const str& via) {
+        on_activity(self, conn, by, via);
+      })
+    || try_handle<set_presence_atom, str, events::manual_mode, ts, str, str>(
+      xs, atom,
+      [self](const str&, events::manual_mode mode, ts until, const str& by, const str& via) {
+        on_set_presence(self, mode, until, by, via);
+      })
+    || try_handle<set_status_atom, str, str, str, int64_t, str, str>(
+      xs, atom,
+      [self](const str&, const str& text, const str& emoji, int64_t expiration, const str& by,
+             const str& via) { on_set_status(self, text, emoji, expiration, by, via); })
+    || try_handle<set_prefs_atom, str, int64_t, bool, str, str>(
+      xs, atom,
+      [self](const str&, int64_t idle_timeout, bool auto_away, const str& by, const str& via) {
+        on_set_prefs(self, idle_timeout, auto_away, by, via);
+      })
+    || try_handle<query_atom, str, ts>(xs, atom,
+                                       [self](const str&, ts at) { on_query_at(self, at); })
+    || try_handle<timer_atom, ts>(xs, atom, [self](ts armed) { on_timer(self, armed); })
+    || try_handle<passivate_atom>(xs, atom, [self] { on_passivate(self); })
+    || try_handle<context_atom, events::presence_context, int64_t>(
+      xs, atom, [self](const events::presence_context& ctx, int64_t interval) {
+        on_context(self, ctx, interval);
+      });
+  if (!handled)
     return caf::sec::unexpected_message;
-  }
   return caf::message{};
 }
 
-/// The commands and queries, once the state is loaded.
+/// CAF stops an actor whose behavior stack is empty, so a loaded user actor keeps a behavior of
+/// one case, the most frequent message; `dispatch` serves the rest.
 caf::behavior serving(user_actor* self) {
-  return {
-    [=](connect_atom, const std::string&, std::string& conn, std::string& client,
-        const std::string& by, const std::string& via) {
-      auto promise = begin_command(self);
-      auto now = self->state.env->now();
-      if (conn.empty())
-        return reject(self, promise, errc::invalid_argument, "connect: empty connection id", now);
-      if (has_connection(self->state.user, conn)) {  // a repeated connect is a no-op
-        schedule(self, now);
-        return deliver_ok(promise);
-      }
-      events::connected body{std::move(conn), std::move(client), self->state.env->epoch};
-      commit(self, {payload{std::move(body)}}, by, via, now, promise);
-    },
-    [=](disconnect_atom, const std::string&, std::string& conn, events::disconnect_reason reason,
-        const std::string& by, const std::string& via) {
-      auto promise = begin_command(self);
-      auto now = self->state.env->now();
-      if (!has_connection(self->state.user, conn))
-        return reject(self, promise, errc::unknown_connection, "disconnect: " + conn, now);
-      commit(self, {payload{events::disconnected{std::move(conn), reason}}}, by, via, now,
-             promise);
-    },
-    [=](activity_atom, const std::string&, std::string& conn, const std::string& by,
-        const std::string& via) {
-      auto promise = begin_command(self);
-      auto& st = self->state;
-      auto now = st.env->now();
-      if (!conn.empty() && !has_connection(st.user, conn))
-        return reject(self, promise, errc::unknown_connection, "activity: " + conn, now);
-      if (!events::should_log_activity(st.user, st.ctx, st.activity_log_interval, now)) {
-        schedule(self, now);
-        return deliver_ok(promise);
-      }
-      commit(self, {payload{events::activity{std::move(conn)}}}, by, via, now, promise);
-    },
-    [=](set_presence_atom, const std::string&, events::manual_mode mode,
-        events::timestamp_us until, const std::string& by, const std::string& via) {
-      auto promise = begin_command(self);
-      auto now = self->state.env->now();
-      if (mode > events::manual_mode::invisible)
-        return reject(self, promise, errc::invalid_presence, "set_presence: unknown mode", now);
-      if (until != 0 && until <= now)
-        return reject(self, promise, errc::expiration_in_past,
-                      "set_presence: until " + std::to_string(until), now);
-      commit(self, {payload{events::presence_set{mode, until}}}, by, via, now, promise);
-    },
-    [=](set_status_atom, const std::string&, std::string& text, std::string& emoji,
-        int64_t expiration, const std::string& by, const std::string& via) {
-      auto promise = begin_command(self);
-      auto now = self->state.env->now();
-      status valid = events::validate_status_text(text);
-      if (valid)
-        valid = events::validate_emoji(emoji);
-      if (valid)
-        valid = events::validate_expiration(expiration, now);
-      if (!valid)
-        return reject(self, promise, valid.error().code, valid.error().message, now);
-      commit(self, {payload{events::status_set{std::move(text), std::move(emoji), expiration}}},
-             by, via, now, promise);
-    },
-    [=](set_prefs_atom, const std::string&, int64_t idle_timeout, bool auto_away,
-        const std::string& by, const std::string& via) {
-      auto promise = begin_command(self);
-      auto now = self->state.env->now();
-      if (idle_timeout < 0 || idle_timeout > max_idle_timeout_seconds)
-        return reject(self, promise, errc::invalid_argument,
-                      "set_preferences: idle_timeout must be 0..604800 seconds", now);
-      commit(self, {payload{events::preferences_set{idle_timeout, auto_away}}}, by, via, now,
-             promise);
-    },
-    [=](query_atom, const std::string&) {
-      auto promise = begin_command(self);
-      auto& st = self->state;
-      promise.deliver(events::evaluate(st.user, st.ctx, st.env->now()));
-    },
-    [=](query_atom, const std::string&, events::timestamp_us at) {
-      auto promise = begin_command(self);
-      auto& st = self->state;
-      self->request(st.env->loader_for(st.user.id), caf::infinite, load_atom::value, st.user.id, at)
-        .then(
-          [=](const events::presence_view& then) mutable { promise.deliver(then); },
-          [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
-    },
-  };
+  return {[self](query_atom, const std::string&) { on_query(self); }};
 }
 
 caf::behavior user_actor_fn(user_actor* self, std::string user,
@@ -341,7 +381,7 @@ caf::behavior user_actor_fn(user_actor* self, std::string user,
   st.ctx = context;
   st.activity_log_interval = activity_log_interval;
   st.directory = std::move(directory);
-  self->set_default_handler(internal_message);
+  self->set_default_handler(dispatch);
   // Nothing is served before the state is rebuilt: `await` holds back every other message.
   self->request(st.env->loader_for(user), caf::infinite, load_atom::value, user)
     .await(
