@@ -180,8 +180,8 @@ void engine_impl::spawn_actors(events::workspace_state workspace, uint64_t epoch
   std::vector<directory_config> shards(config_.directory_shards);
   for (auto& shard : shards)
     shard.users.reserve(workspace.users.size() / shards.size() + 1);
-  for (const auto& [id, record] : workspace.users)
-    shards[directory_shard(id, shards.size())].users.emplace_back(id, record.active);
+  for (const auto& [id, entry] : workspace.users)
+    shards[directory_shard(id, shards.size())].users.emplace_back(id, entry.active);
   auto env = std::make_shared<user_env>();
   env->journal = journal_;
   env->loaders = loaders_;

@@ -76,7 +76,7 @@ void push_user(supervisor_actor self, const std::string& id) {
   auto i = users.find(id);
   if (i == users.end())
     return;
-  std::vector<events::user_record> one{i->second};
+  std::vector<events::user_record> one{events::to_record(i->first, i->second)};
   for (const auto& shard : self->state.directories)
     self->send(shard, users_atom::value, one);
 }
@@ -243,8 +243,8 @@ void attach(supervisor_actor self, std::vector<caf::actor> directories,
   st.broadcasters = std::move(broadcasters);
   if (!users_known && !st.directories.empty()) {
     std::vector<std::vector<events::user_record>> users(st.directories.size());
-    for (const auto& [id, record] : st.workspace.users)
-      users[directory_shard(id, users.size())].push_back(record);
+    for (const auto& [id, entry] : st.workspace.users)
+      users[directory_shard(id, users.size())].push_back(events::to_record(id, entry));
     for (std::size_t i = 0; i < users.size(); ++i)
       self->send(st.directories[i], users_atom::value, std::move(users[i]));
   }
@@ -279,7 +279,10 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
            std::string& by, std::string& via) {
       return admin(self, plan_create_user(self->state.workspace, id, name, is_admin), std::move(by),
                    std::move(via),
-                   [self, id] { return caf::make_message(self->state.workspace.users.at(id)); });
+                   [self, id] {
+                     return caf::make_message(
+                       events::to_record(id, self->state.workspace.users.at(id)));
+                   });
     },
     [self](deactivate_atom, const std::string& id, std::string& by, std::string& via) {
       return admin(self, plan_deactivate_user(self->state.workspace, id), std::move(by),

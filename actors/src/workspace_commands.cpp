@@ -126,7 +126,7 @@ result<events::user_record> authenticate(const events::workspace_state& state,
     return presence::error{errc::unknown_user, token->second.user};
   if (!user->second.active)
     return presence::error{errc::user_deactivated, user->first};
-  return user->second;
+  return events::to_record(user->first, user->second);
 }
 
 events::presence_context directory_context(const events::workspace_state& state) noexcept {

@@ -11,7 +11,7 @@ struct workspace_fold {
 
   void operator()(const user_created& p) const {
     // An existing id (active or not) keeps its record: creation is not reactivation.
-    state.users.try_emplace(p.user, user_record{p.user, p.name, p.admin, true, ts});
+    state.users.try_emplace(p.user, user_entry{p.name, p.admin, true, ts});
   }
   void operator()(const user_deactivated& p) const {
     if (auto it = state.users.find(p.user); it != state.users.end())
@@ -54,6 +54,10 @@ struct workspace_fold {
 };
 
 } // namespace
+
+user_record to_record(const std::string& id, const user_entry& entry) {
+  return user_record{id, entry.name, entry.admin, entry.active, entry.created_at};
+}
 
 void apply(workspace_state& state, const event& ev) {
   if (is_user_event(type_of(ev.body)))

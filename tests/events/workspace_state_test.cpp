@@ -36,6 +36,18 @@ TEST_F(workspace_fold, users_are_created_once_and_deactivated) {
   EXPECT_EQ(state_.event_count, 4u);
 }
 
+TEST_F(workspace_fold, a_users_record_carries_its_id_from_the_key) {
+  fold(1 * s, user_created{"bob", "Bob", true});
+  auto record = to_record("bob", state_.users.at("bob"));
+  EXPECT_EQ(record.id, "bob");
+  EXPECT_EQ(record.name, "Bob");
+  EXPECT_TRUE(record.admin);
+  EXPECT_TRUE(record.active);
+  EXPECT_EQ(record.created_at, 1 * s);
+  fold(2 * s, user_deactivated{"bob"});
+  EXPECT_FALSE(to_record("bob", state_.users.at("bob")).active);
+}
+
 TEST_F(workspace_fold, tokens_are_issued_and_revoked_and_deactivation_revokes_nothing) {
   fold(1 * s, user_created{"bob", "Bob", false});
   fold(2 * s, token_issued{"t1", "bob", "abcd"});

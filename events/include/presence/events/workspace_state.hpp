@@ -33,6 +33,7 @@ status set_setting(workspace_settings& settings, std::string_view key, std::stri
 /// Every setting as (key, value) in a fixed order, values formatted as `set_setting` accepts them.
 std::vector<std::pair<std::string, std::string>> list_settings(const workspace_settings& settings);
 
+/// A user as the API and the actors pass it around.
 struct user_record {
   std::string id;
   std::string name;
@@ -40,6 +41,17 @@ struct user_record {
   bool active = true;
   timestamp_us created_at = 0;
 };
+
+/// A user as `workspace_state::users` keeps it: a `user_record` without the id, which is the key.
+struct user_entry {
+  std::string name;
+  bool admin = false;
+  bool active = true;
+  timestamp_us created_at = 0;
+};
+
+/// The record of the user `id`, whose entry is `entry`.
+user_record to_record(const std::string& id, const user_entry& entry);
 
 struct token_record {
   std::string id;
@@ -57,7 +69,10 @@ struct preset {
 
 /// Everything the workspace stream says, as of `last_seq`. A pure fold like `user_state`.
 struct workspace_state {
-  std::map<std::string, user_record, std::less<>> users;
+  /// By id. A restart folds every user into this map, so its nodes are kept small: without a
+  /// second copy of the id (in a `user_record`) a node is 112 bytes instead of 160, 48 MB less to
+  /// fault in for 1,000,000 users.
+  std::map<std::string, user_entry, std::less<>> users;
   std::map<std::string, token_record, std::less<>> tokens;  ///< by token id
   std::map<std::string, preset, std::less<>> presets;       ///< by preset id
   workspace_settings settings;
