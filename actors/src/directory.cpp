@@ -1,6 +1,7 @@
 #include "directory.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -35,7 +36,7 @@ struct directory_state {
   std::shared_ptr<const user_env> env;
   std::size_t index = 0;
   std::size_t shards = 1;
-  std::unordered_map<std::string, bool> users;  ///< id -> active
+  storage::user_flags users;  ///< id -> active
   std::unordered_map<std::string, resident> residents;
   events::presence_context context;
   int64_t activity_log_interval = 30;
@@ -152,9 +153,9 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
   st.activity_log_interval = config.activity_log_interval;
   st.index = config.index;
   st.shards = config.shards == 0 ? 1 : config.shards;
-  st.users.reserve(config.users.size());
-  for (auto& [id, active] : config.users)
-    learn_one(st, std::move(id), active);
+  st.users = std::move(config.users);
+  for (auto it = st.users.begin(); it != st.users.end();)  // another shard's users are dropped
+    it = directory_shard(it->first, st.shards) == st.index ? std::next(it) : st.users.erase(it);
   self->set_down_handler([=](const caf::down_msg& down) { on_down(self, down); });
   self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
   // A stopping shard stops its user actors with it (they hold nothing that is not in the log).

@@ -14,6 +14,7 @@
 
 #include "presence/events/presence.hpp"
 #include "presence/events/workspace_state.hpp"
+#include "presence/storage/recovery.hpp"
 #include "user.hpp"
 
 namespace presence::actors {
@@ -26,9 +27,10 @@ std::size_t directory_shard(std::string_view user, std::size_t shards) noexcept;
 struct directory_config {
   std::size_t index = 0;   ///< this shard's number
   std::size_t shards = 1;  ///< how many shards there are (records of other shards are dropped)
-  /// Known users at start: (id, active). Only ids and the active flag: a restart hands each shard
-  /// its share of 1,000,000 users, and names it never reads were a copy (and an allocation) each.
-  std::vector<std::pair<std::string, bool>> users;
+  /// Known users at start: id -> active (those of other shards are dropped). Only ids and the
+  /// active flag, in the shard's own table: a restart builds each shard's share of 1,000,000
+  /// users beside the workspace fold (`storage::replay_user_flags`) and moves it in.
+  storage::user_flags users;
   events::presence_context context;
   int64_t activity_log_interval = 30;
 };

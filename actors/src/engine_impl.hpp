@@ -134,9 +134,10 @@ class engine_impl final : public engine {
   status open_log();
   status close_stale_connections(uint64_t epoch);
   /// Spawns loaders, broadcasters, the supervisor (which takes `workspace`) and the directory
-  /// shards (each spawned knowing its own users, so no command can meet a shard that has not
-  /// learnt them yet).
-  void spawn_actors(events::workspace_state workspace, uint64_t epoch);
+  /// shards (shard i spawned with `flags[i]`, its own users, so no command can meet a shard that
+  /// has not learnt them yet).
+  void spawn_actors(events::workspace_state workspace, std::vector<storage::user_flags> flags,
+                    uint64_t epoch);
   void stop_actors();
   /// Registers `sink` (a caf::actor or a callback_sink_ptr) with every broadcaster shard
   /// (engine_subscribe.cpp).

@@ -109,8 +109,8 @@ class actor_fixture : public ::testing::Test {
     env_ = env;
     actors::directory_config config;
     for (const char* id : {"U1", "U2", "U3"})
-      config.users.emplace_back(id, true);
-    config.users.emplace_back("U9", false);
+      config.users.emplace(id, true);
+    config.users.emplace("U9", false);
     directory_ = actors::spawn_directory(sys_, env_, config);
     sched_.run();
   }

@@ -3,7 +3,10 @@
 #include "presence/storage/recovery.hpp"
 
 #include <map>
+#include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -201,6 +204,47 @@ TEST_F(recovery_test, replay_workspace_folds_the_workspace_stream) {
   EXPECT_EQ(earlier->users.count("bob"), 0u);
   EXPECT_EQ(earlier->epoch, 0u);
   EXPECT_EQ(earlier->last_seq, 2u);
+}
+
+TEST_F(recovery_test, user_flags_agree_with_the_workspace_fold_part_by_part) {
+  // Random creations (some repeated, which must not reactivate), deactivations (some of unknown
+  // users) and other workspace and user events; the flags must equal the full fold's.
+  const std::string ws{events::workspace_stream};
+  std::mt19937 rng{7};
+  std::vector<event> batch;
+  for (int i = 0; i < 2000; ++i) {
+    auto id = "u" + std::to_string(rng() % 300);
+    auto ts = static_cast<events::timestamp_us>(i + 1);
+    switch (rng() % 4) {
+      case 0:
+      case 1: batch.push_back(make_event(ws, ts, events::user_created{id, "N" + id, false})); break;
+      case 2: batch.push_back(make_event(ws, ts, events::user_deactivated{id})); break;
+      default: batch.push_back(make_event(id, ts, events::activity{})); break;
+    }
+  }
+  batch.push_back(make_event(ws, 3000, events::setting_changed{"idle_timeout", "300"}));
+  ASSERT_OK(log_->append(batch));
+  const std::size_t parts = 3;
+  auto part_of = [](std::string_view id) { return id.size() % parts; };
+  auto flags = replay_user_flags(*log_, parts, part_of);
+  ASSERT_OK(flags);
+  auto workspace = replay_workspace(*log_);
+  ASSERT_OK(workspace);
+  ASSERT_EQ(flags->size(), parts);
+  std::size_t total = 0;
+  std::size_t inactive = 0;
+  for (std::size_t part = 0; part < parts; ++part) {
+    for (const auto& [id, active] : (*flags)[part]) {
+      EXPECT_EQ(part_of(id), part) << id;
+      ASSERT_EQ(workspace->users.count(id), 1u) << id;
+      EXPECT_EQ(active, workspace->users.at(id).active) << id;
+      inactive += active ? 0 : 1;
+    }
+    total += (*flags)[part].size();
+  }
+  EXPECT_EQ(total, workspace->users.size());
+  EXPECT_GT(inactive, 0u) << "the sequence deactivated someone";
+  EXPECT_LT(inactive, total) << "and left someone active";
 }
 
 TEST_F(recovery_test, saving_a_snapshot_needs_a_user_id) {

@@ -1,6 +1,11 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "presence/events/result.hpp"
 #include "presence/events/user_state.hpp"
@@ -24,6 +29,18 @@ namespace presence::storage {
 /// Rebuilds the workspace state from the workspace stream (optionally only up to `until`).
 [[nodiscard]] result<events::workspace_state> replay_workspace(const event_log& log,
                                                                events::timestamp_us until = -1);
+
+/// Users' active flags: id -> active.
+using user_flags = std::unordered_map<std::string, bool>;
+
+/// The active flag of every user of the workspace stream — what `replay_workspace(log)` leaves in
+/// each `users[id].active` — without the rest of the workspace, split into `parts` (> 0) maps by
+/// `part_of(id)` (which must return less than `parts`). A start-up that needs only the flags
+/// (the directory shards) folds them on another thread beside `replay_workspace`.
+/// Errors: those of `read_stream`.
+[[nodiscard]] result<std::vector<user_flags>> replay_user_flags(
+  const event_log& log, std::size_t parts,
+  const std::function<std::size_t(std::string_view)>& part_of);
 
 /// Writes a snapshot of `state` (covering `state.last_seq`).
 [[nodiscard]] status save_user_snapshot(event_log& log, const events::user_state& state);
