@@ -9,6 +9,8 @@ struct workspace_fold {
   workspace_state& state;
   timestamp_us ts;
 
+  // storage::replay_user_flags (storage/src/recovery.cpp) applies the same two user rules to the
+  // active flags alone; its test compares the two folds.
   void operator()(const user_created& p) const {
     // An existing id (active or not) keeps its record: creation is not reactivation.
     state.users.try_emplace(p.user, user_entry{p.name, p.admin, true, ts});

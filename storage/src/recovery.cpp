@@ -87,24 +87,43 @@ result<std::vector<user_flags>> replay_user_flags(
     std::vector<std::string> created;
     std::vector<std::pair<std::size_t, std::string>> deactivated;
   };
+  if (parts == 0)
+    return error{errc::invalid_argument, "replay_user_flags: no parts"};
   std::vector<part_events> read(parts);
+  std::string misplaced;  // an id that part_of put out of range
+  auto part_for = [&](const std::string& id) -> part_events* {
+    auto part = part_of(id);
+    if (part < parts)
+      return &read[part];
+    misplaced = id;
+    return nullptr;
+  };
   auto scanned = log.read_stream(events::workspace_stream, 1, [&](const event& ev) {
     if (const auto* created = std::get_if<events::user_created>(&ev.body)) {
-      read[part_of(created->user)].created.push_back(created->user);
+      auto* part = part_for(created->user);
+      if (part == nullptr)
+        return false;
+      part->created.push_back(created->user);
     } else if (const auto* gone = std::get_if<events::user_deactivated>(&ev.body)) {
-      auto& part = read[part_of(gone->user)];
-      part.deactivated.emplace_back(part.created.size(), gone->user);
+      auto* part = part_for(gone->user);
+      if (part == nullptr)
+        return false;
+      part->deactivated.emplace_back(part->created.size(), gone->user);
     }
     return true;
   });
   if (!scanned)
     return scanned.error();
+  if (!misplaced.empty())
+    return error{errc::invalid_argument,
+                 "replay_user_flags: part_of(\"" + misplaced + "\") is not below " +
+                   std::to_string(parts)};
   // The rules of the workspace fold (workspace_state.cpp): creation never reactivates, and
   // deactivating an unknown user does nothing.
   std::vector<user_flags> flags(parts);
   for (std::size_t p = 0; p < parts; ++p) {
     auto& table = flags[p];
-    const auto& created = read[p].created;
+    auto& created = read[p].created;
     const auto& deactivated = read[p].deactivated;
     table.reserve(created.size());
     std::size_t next = 0;
@@ -115,7 +134,7 @@ result<std::vector<user_flags>> replay_user_flags(
     };
     for (std::size_t i = 0; i < created.size(); ++i) {
       deactivate_before(i);
-      table.try_emplace(created[i], true);
+      table.try_emplace(std::move(created[i]), true);
     }
     deactivate_before(created.size());
   }

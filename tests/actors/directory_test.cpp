@@ -68,6 +68,35 @@ TEST_F(directory_test, a_stale_quiescent_report_is_ignored) {
   EXPECT_EQ(residents(), 0u);
 }
 
+TEST_F(directory_test, a_shard_keeps_only_its_own_start_users) {
+  actors::directory_config config;
+  config.index = 0;
+  config.shards = 2;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 16; ++i) {
+    ids.push_back("S" + std::to_string(i));
+    config.users.emplace(ids.back(), true);
+  }
+  auto shard = actors::spawn_directory(sys_, env_, config);
+  sched_.run();
+  std::size_t own = 0;
+  for (const auto& id : ids) {
+    auto connected = call(shard, connect_atom::value, id, std::string{"c1"}, std::string{"web"},
+                          std::string{}, std::string{});
+    if (actors::directory_shard(id, 2) == 0) {
+      EXPECT_OK(connected);
+      ++own;
+    } else {
+      ASSERT_FALSE(connected.ok()) << id << " belongs to the other shard";
+      EXPECT_EQ(connected.error().code, errc::unknown_user) << id;
+    }
+  }
+  EXPECT_GT(own, 0u);
+  EXPECT_LT(own, ids.size());
+  caf::anon_send_exit(shard, caf::exit_reason::user_shutdown);
+  sched_.run();
+}
+
 TEST_F(directory_test, shards_split_users_stably) {
   EXPECT_EQ(actors::directory_shard("U1", 8), actors::directory_shard("U1", 8));
   std::vector<int> per_shard(8);

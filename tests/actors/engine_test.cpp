@@ -184,6 +184,25 @@ TEST_F(engine_test, state_survives_a_clean_restart_and_shutdown_is_idempotent) {
   ASSERT_OK(engine_->connect("U2", "c1", "web"));  // users were replayed from the log
 }
 
+TEST_F(engine_test, a_restart_keeps_deactivated_users_refused_and_the_others_served) {
+  // The directory shards' tables are folded beside the workspace at start-up
+  // (storage::replay_user_flags): a deactivation must survive it, on every shard.
+  ASSERT_OK(engine_->deactivate_user("U3"));
+  for (int i = 0; i < 24; ++i)
+    ASSERT_OK(engine_->create_user("M" + std::to_string(i), "many", false));
+  ASSERT_OK(engine_->deactivate_user("M5"));
+  ASSERT_OK(engine_->shutdown());
+  engine_.reset();
+  open();
+  ASSERT_ERRC(engine_->connect("U3", "c1", "web"), errc::user_deactivated);
+  ASSERT_ERRC(engine_->connect("M5", "c1", "web"), errc::user_deactivated);
+  ASSERT_ERRC(engine_->connect("U9", "c1", "web"), errc::unknown_user);
+  ASSERT_OK(engine_->connect("U1", "c1", "web"));
+  for (int i = 0; i < 24; ++i)
+    if (i != 5)
+      ASSERT_OK(engine_->connect("M" + std::to_string(i), "c1", "web"));
+}
+
 TEST(engine_host, runs_on_an_actor_system_the_host_owns) {
   temp_dir dir;
   caf::actor_system_config host_config;

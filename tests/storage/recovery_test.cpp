@@ -247,6 +247,18 @@ TEST_F(recovery_test, user_flags_agree_with_the_workspace_fold_part_by_part) {
   EXPECT_LT(inactive, total) << "and left someone active";
 }
 
+TEST_F(recovery_test, user_flags_refuse_no_parts_and_an_id_put_out_of_range) {
+  const std::string ws{events::workspace_stream};
+  std::vector<event> batch{make_event(ws, 10, events::user_created{"alice", "Alice", false})};
+  ASSERT_OK(log_->append(batch));
+  ASSERT_ERRC(replay_user_flags(*log_, 0, [](std::string_view) { return std::size_t{0}; }),
+              errc::invalid_argument);
+  auto misplaced = replay_user_flags(*log_, 2, [](std::string_view) { return std::size_t{2}; });
+  ASSERT_ERRC(misplaced, errc::invalid_argument);
+  EXPECT_NE(misplaced.error().message.find("alice"), std::string::npos)
+    << misplaced.error().message;
+}
+
 TEST_F(recovery_test, saving_a_snapshot_needs_a_user_id) {
   ASSERT_ERRC(save_user_snapshot(*log_, user_state{}), errc::invalid_argument);
 }

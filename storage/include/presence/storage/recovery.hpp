@@ -37,7 +37,8 @@ using user_flags = std::unordered_map<std::string, bool>;
 /// each `users[id].active` — without the rest of the workspace, split into `parts` (> 0) maps by
 /// `part_of(id)` (which must return less than `parts`). A start-up that needs only the flags
 /// (the directory shards) folds them on another thread beside `replay_workspace`.
-/// Errors: those of `read_stream`.
+/// Errors: `invalid_argument` when `parts` is 0 or `part_of` returns `parts` or more; those of
+/// `read_stream`.
 [[nodiscard]] result<std::vector<user_flags>> replay_user_flags(
   const event_log& log, std::size_t parts,
   const std::function<std::size_t(std::string_view)>& part_of);
