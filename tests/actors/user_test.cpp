@@ -216,6 +216,36 @@ TEST_F(user_test, a_query_at_a_past_instant_reads_the_log) {
   EXPECT_EQ(query(std::string{"U1"}, connected_at - 1)->presence, presence_value::offline);
 }
 
+TEST_F(user_test, a_malformed_command_gets_one_refusal_and_changes_nothing) {
+  // Commands are matched by hand in the actor's default handler (message_dispatch.hpp): a
+  // command of the wrong shape must be refused once, log nothing and leave the actor serving.
+  ASSERT_OK(connect("U1", "c1"));
+  auto actor = resident_actor("U1");
+  ASSERT_TRUE(actor);
+  const auto logged = log_->last_sequence();
+  caf::scoped_actor client{sys_};
+  auto refused = [&](auto&&... xs) {
+    auto handle = client->request(actor, caf::infinite, std::forward<decltype(xs)>(xs)...);
+    sched_.run();
+    status out{errc::timeout, "no reply"};
+    handle.receive([&] { out = status::success(); },
+                   [&](caf::error& err) { out = actors::to_status(err); });
+    sched_.run();
+    EXPECT_TRUE(client->mailbox().empty()) << "a second reply";
+    return out;
+  };
+  auto too_short = refused(connect_atom::value, std::string{"U1"}, std::string{"c2"});
+  ASSERT_ERRC(too_short, errc::invalid_argument);
+  EXPECT_NE(too_short.error().message.find("unexpected_message"), std::string::npos)
+    << too_short.error().message;
+  auto wrong_type = refused(set_presence_atom::value, std::string{"U1"}, int64_t{1}, int64_t{0},
+                            std::string{}, std::string{});
+  ASSERT_ERRC(wrong_type, errc::invalid_argument);
+  EXPECT_EQ(log_->last_sequence(), logged);
+  ASSERT_OK(connect("U1", "c2"));
+  EXPECT_EQ(query(std::string{"U1"})->connection_count, 2u);
+}
+
 TEST_F(user_test, snapshots_are_written_every_n_events) {
   TearDown();
   snapshot_every_ = 3;
