@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -130,9 +131,14 @@ void sweep(directory_actor* self) {
   self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
 }
 
+/// Whether `id` belongs to this shard.
+bool owns(const directory_state& st, std::string_view id) {
+  return directory_shard(id, st.shards) == st.index;
+}
+
 /// Adds or updates `id` when it belongs to this shard.
 void learn_one(directory_state& st, std::string id, bool active) {
-  if (directory_shard(id, st.shards) == st.index)
+  if (owns(st, id))
     st.users[std::move(id)] = active;
 }
 
@@ -155,7 +161,7 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
   st.shards = config.shards == 0 ? 1 : config.shards;
   st.users = std::move(config.users);
   for (auto it = st.users.begin(); it != st.users.end();)  // another shard's users are dropped
-    it = directory_shard(it->first, st.shards) == st.index ? std::next(it) : st.users.erase(it);
+    it = owns(st, it->first) ? std::next(it) : st.users.erase(it);
   self->set_down_handler([=](const caf::down_msg& down) { on_down(self, down); });
   self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
   // A stopping shard stops its user actors with it (they hold nothing that is not in the log).
