@@ -9,6 +9,7 @@
 
 #include <caf/actor_clock.hpp>
 
+#include "engine_counters.hpp"
 #include "fanout.hpp"
 #include "protocol.hpp"
 
@@ -42,6 +43,7 @@ struct broadcaster_state {
   /// Its phase count is the number of ticks per flush interval.
   fanout table;
   std::unordered_map<subscriber_id, sink> sinks;
+  std::shared_ptr<broadcaster_counters> counters;  ///< may be null
 };
 
 using broadcaster_actor = caf::stateful_actor<broadcaster_state>*;
@@ -90,6 +92,12 @@ caf::actor_clock::duration_type tick_length(const broadcaster_state& st) {
   auto interval = std::chrono::duration_cast<caf::actor_clock::duration_type>(
     std::chrono::milliseconds(st.settings.flush_interval_ms));
   return std::max(interval / st.table.phases(), caf::actor_clock::duration_type{1});
+}
+
+/// `d` in whole microseconds, 0 when negative.
+uint64_t micros(caf::actor_clock::duration_type d) noexcept {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  return us < 0 ? 0 : static_cast<uint64_t>(us);
 }
 
 /// The tick the actor clock is in now.
@@ -147,9 +155,16 @@ void flush(broadcaster_actor self) {
   st.flush_armed = false;
   if (!st.service_enabled)
     return;
+  const auto started = self->clock().now();
   const int64_t now = current_tick(self);
-  if (now > st.last_tick)
+  if (now > st.last_tick) {
     send_batches(self, st.table.flush_phases(phases_between(st.last_tick, now, st.table)));
+    if (st.counters) {
+      const auto due = caf::actor_clock::time_point{tick_length(st) * (st.last_tick + 1)};
+      st.counters->tick_late_us.observe(micros(started - due));
+      st.counters->flush_us.observe(micros(self->clock().now() - started));
+    }
+  }
   st.last_tick = now;  // also when early: the clock never runs backwards within a generation
   if (st.table.has_pending())
     arm_next_tick(self);
@@ -301,6 +316,7 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
   self->state.table = fanout{config.flush_phases};
   self->state.settings = config.settings;
   self->state.service_enabled = config.service_enabled;
+  self->state.counters = std::move(config.counters);
   self->set_down_handler([self](const caf::down_msg& down) {
     std::vector<subscriber_id> dead;
     for (const auto& kv : self->state.sinks)

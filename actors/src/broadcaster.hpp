@@ -17,6 +17,8 @@
 
 namespace presence::actors {
 
+struct broadcaster_counters;  // engine_counters.hpp
+
 /// The broadcaster shard that owns subject `user` among `shards` (> 0) shards: FNV-1a (64 bit)
 /// of the id, modulo `shards`. Stable across runs and platforms; every actor that publishes or
 /// subscribes must route with this function.
@@ -54,6 +56,8 @@ struct broadcaster_config {
   /// where `tick % flush_phases == id % flush_phases`, once per interval, so an interval's
   /// deliveries leave in this many smaller bursts. Every shard of an engine must use the same.
   uint32_t flush_phases = 10;
+  /// Where the shard records its tick lateness and flush durations (none: not recorded).
+  std::shared_ptr<broadcaster_counters> counters;
 };
 
 /// Spawns one broadcaster shard on the shared scheduler. Protocol (protocol.hpp):

@@ -44,6 +44,8 @@ engine_stats engine_counters::snapshot() const {
   out.journal_batch_events = journal.batch_events.snapshot();
   out.journal_write_seconds = journal.write_us.snapshot(1e-6);
   out.journal_commit_seconds = journal.commit_us.snapshot(1e-6);
+  out.broadcast_tick_late_seconds = broadcast.tick_late_us.snapshot(1e-6);
+  out.broadcast_flush_seconds = broadcast.flush_us.snapshot(1e-6);
   return out;
 }
 

@@ -45,12 +45,23 @@ struct journal_counters {
                               250000, 1000000}};
 };
 
+/// The broadcaster shards' counters (broadcaster.cpp writes, the engine reads).
+struct broadcaster_counters {
+  /// How long after its due time a flush tick ran (the actor clock's and scheduler's delay).
+  atomic_histogram tick_late_us{{100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+                                 250000, 1000000}};
+  /// How long one tick's flush took: the fan-out's batches and handing them to their sinks.
+  atomic_histogram flush_us{{50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+                             250000, 1000000}};
+};
+
 /// Every counter of one engine.
 struct engine_counters {
   std::atomic<uint64_t> users_resident{0};  ///< directory shards: +1 spawn, -1 stop
   std::atomic<uint64_t> user_restarts{0};   ///< directory shards: a crashed actor respawned
   std::atomic<uint64_t> user_timers_armed{0};  ///< user actors: deadline timers started
   journal_counters journal;
+  broadcaster_counters broadcast;
 
   engine_stats snapshot() const;
 };

@@ -190,6 +190,8 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
     shard.settings = workspace.settings;
     shard.service_enabled = workspace.service_enabled;
     shard.flush_phases = config_.flush_phases;
+    // The shards' counters live inside the engine's (an aliasing pointer keeps them alive).
+    shard.counters = std::shared_ptr<broadcaster_counters>{counters_, &counters_->broadcast};
     broadcasters_.push_back(spawn_broadcaster(system_, shard));
   }
   // Each shard gets only its own users (`flags`, one table per shard): with 1,000,000 users a

@@ -131,6 +131,12 @@ std::string render_engine(const engine_stats& stats, const engine::service_state
   add_histogram(out, "journal_commit_seconds",
                 "From an append request's arrival at the journal to its write's end.",
                 stats.journal_commit_seconds);
+  add_histogram(out, "broadcast_tick_late_seconds",
+                "How long after its due time each broadcaster flush tick ran.",
+                stats.broadcast_tick_late_seconds);
+  add_histogram(out, "broadcast_flush_seconds",
+                "Duration of each broadcaster tick's flush (batches handed to the sessions).",
+                stats.broadcast_flush_seconds);
   return out;
 }
 

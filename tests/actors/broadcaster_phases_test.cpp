@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "broadcaster_test_support.hpp"
+#include "engine_counters.hpp"
 
 namespace presence::actors {
 namespace {
@@ -103,6 +104,21 @@ TEST_F(broadcaster_phases_test, a_late_tick_flushes_every_phase_it_missed) {
   EXPECT_EQ(told(all).size(), 10u);
   for (const auto& received : all)
     EXPECT_EQ(received->size(), 1u);
+}
+
+TEST_F(broadcaster_phases_test, each_flush_records_how_late_its_tick_ran) {
+  auto counters = std::make_shared<broadcaster_counters>();
+  auto shard = spawn_shard(0, 100, 10, counters);
+  auto all = subscribers(shard, 10, {"alice"});
+  publish(shard, std::string{"alice"}, presence_value::away);
+  pass(10);  // the tick due at 10 ms, on time
+  pass(45);  // the tick due at 20 ms runs at 55 ms (the test clock jumps): 35 ms late
+  auto late = counters->tick_late_us.snapshot();
+  ASSERT_EQ(late.count, 2u);
+  EXPECT_EQ(late.sum, 35'000.0);
+  EXPECT_EQ(late.counts[0], 1u) << "the punctual tick in the first bucket";
+  EXPECT_EQ(counters->flush_us.snapshot().count, 2u) << "one duration per flush";
+  EXPECT_EQ(told(all), (ids{1, 2, 3, 4, 5}));
 }
 
 TEST_F(broadcaster_phases_test, a_new_flush_interval_sends_what_waits_at_once) {

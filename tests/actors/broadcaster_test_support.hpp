@@ -46,9 +46,11 @@ class broadcaster_test : public ::testing::Test {
 
   /// A shard on the test clock. One phase by default: every subscriber is flushed at the ends of
   /// `flush_ms` intervals of the clock (broadcaster_phases_test covers more).
-  caf::actor spawn_shard(std::size_t index = 0, int64_t flush_ms = 100, uint32_t phases = 1) {
+  caf::actor spawn_shard(std::size_t index = 0, int64_t flush_ms = 100, uint32_t phases = 1,
+                         std::shared_ptr<broadcaster_counters> counters = nullptr) {
     broadcaster_config config;
     config.index = index;
+    config.counters = std::move(counters);
     config.flush_phases = phases;
     config.settings.flush_interval_ms = flush_ms;
     config.settings.max_subscription = 4;

@@ -88,6 +88,10 @@ TEST(server, metrics_show_the_engine_resident_users_and_journal) {
             sample(after, "presence_journal_requests_total"));
   EXPECT_LE(sample(after, "presence_journal_write_seconds_bucket{le=\"5e-05\"}"),
             sample(after, "presence_journal_write_seconds_bucket{le=\"1\"}"));
+  // The broadcasters flush only for subscribers, and nobody subscribed here: both at zero.
+  EXPECT_TRUE(contains(after, "# TYPE presence_broadcast_tick_late_seconds histogram")) << after;
+  EXPECT_EQ(sample(after, "presence_broadcast_tick_late_seconds_count"), 0);
+  EXPECT_EQ(sample(after, "presence_broadcast_flush_seconds_bucket{le=\"+Inf\"}"), 0);
 }
 
 TEST(server, keep_alive_serves_many_requests_on_one_connection) {

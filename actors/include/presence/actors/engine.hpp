@@ -102,6 +102,8 @@ struct engine_stats {
   histogram journal_batch_events;     ///< events per write
   histogram journal_write_seconds;    ///< duration of each write
   histogram journal_commit_seconds;   ///< from a request's arrival to its write's end
+  histogram broadcast_tick_late_seconds; ///< how late each broadcaster flush tick ran
+  histogram broadcast_flush_seconds;  ///< duration of each tick's flush (batches to the sinks)
 };
 
 /// The whole presence capability as a library (DESIGN §4). All member functions are blocking and
