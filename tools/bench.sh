@@ -9,7 +9,8 @@
 #   --only ingest,replay,memory,redis,load runs a subset (default: all).
 #   --connections/--subscriptions/--rates replace the size's load shape (e.g. a team of 2,000
 #   where everyone subscribes to everyone: --connections 2000 --subscriptions 1999).
-#   --server-arg ARG (repeatable) passes ARG to presenced, e.g. --server-arg --flush-phases=1.
+#   --server-arg ARG (repeatable) passes ARG to presenced, e.g. --server-arg --flush-phases=1;
+#   --load-arg ARG (repeatable) to presence-load, e.g. --load-arg --http-connections=16.
 # Needs: a built tree (presence-bench, presence-load, presenced in DIR), redis-server, gnuplot
 # (optional, for the chart). Every line printed is also in OUT/results.jsonl (default
 # BUILD/bench-results/<time>).
@@ -22,6 +23,7 @@ out=""
 only="ingest,replay,memory,redis,load"
 shape_connections=""; shape_subs=""; shape_rates=""
 server_args=()
+load_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size="$2"; shift 2 ;;
@@ -32,7 +34,8 @@ while [ $# -gt 0 ]; do
     --subscriptions) shape_subs="$2"; shift 2 ;;
     --rates) shape_rates="$(echo "$2" | tr ',' ' ')"; shift 2 ;;
     --server-arg) server_args+=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --load-arg) load_args+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -137,7 +140,15 @@ fi
 rates_csv="$(echo $load_rates | tr ' ' ',')"
 run "$load" --port "$port" --admin-token "$token" --server-pid "$server_pid" \
   --connections "$load_connections" --subscriptions "$load_subs" --rate "$rates_csv" \
-  --duration "$load_duration" --tokens-file "$data/tokens" --timeout 400
+  --duration "$load_duration" --tokens-file "$data/tokens" --timeout 400 \
+  ${load_args[@]+"${load_args[@]}"}
+# The server's own view of the run (since its start): where a delivery's time went between the
+# request and the frame — the journal's commit, how late the broadcasters' flush ticks ran and
+# how long their flushes took.
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" >"$out/metrics.txt" || true
+python3 "$here/tools/bench/server_metrics.py" presence_journal_commit_seconds \
+  presence_broadcast_tick_late_seconds presence_broadcast_flush_seconds <"$out/metrics.txt" |
+  tee -a "$results"
 machine | tee -a "$results"
 
 # The chart: delivered updates/s and p99 latency against the offered change rate.

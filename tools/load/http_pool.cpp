@@ -45,6 +45,8 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
     stream_.socket().open(tcp::v4(), ec);
     if (!ec)
       stream_.socket().bind(tcp::endpoint{source_, 0}, ec);
+    if (!ec)
+      stream_.socket().set_option(tcp::no_delay(true), ec);  // as interactive clients do
     if (ec) {
       fail();
       return;

@@ -33,6 +33,13 @@ nlohmann::json rate_line(const run_figures& run, const rate_result& rate) {
           {"p99_ms", rate.p99_ms},
           {"p999_ms", rate.p999_ms},
           {"latency_samples", rate.latency_samples},
+          // The request's share of the latency: sent -> answered, i.e. through the server's
+          // request handling and the journal's write, which the broadcast happens after.
+          {"ack_p50_ms", rate.ack_p50_ms},
+          {"ack_p99_ms", rate.ack_p99_ms},
+          // The generator's own delay (one thread reads every connection): a frame's arrival is
+          // stamped when the thread gets to it, so a busy generator inflates the latency.
+          {"client_loop_lag_p99_ms", rate.loop_lag_p99_ms},
           // Deliveries that matched the change last sent for their user (the latency samples) vs
           // all: the rest are older states arriving late, or the server's own changes.
           {"matched_fraction",

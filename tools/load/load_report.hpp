@@ -22,6 +22,8 @@ struct rate_result {
   uint64_t matched = 0;      ///< of those, the ones showing the change last sent for their user
   double p50_ms = 0, p99_ms = 0, p999_ms = 0;
   uint64_t latency_samples = 0;
+  double ack_p50_ms = 0, ack_p99_ms = 0;  ///< change sent -> its users.setPresence answer
+  double loop_lag_p99_ms = 0;  ///< how late the generator's own 1 ms ticker ran (its busyness)
   uint64_t errors = 0;       ///< errors during the phase
 };
 

@@ -272,6 +272,8 @@ class load_run {
     current_ = rate_result{};
     current_.offered = options_.rates[results_.size()];
     latency_ = latency_recorder{};
+    ack_latency_ = latency_recorder{};
+    loop_lag_ = latency_recorder{};
     errors_at_start_ = errors_;
     deliveries_ = 0;
     frames_ = 0;
@@ -281,6 +283,9 @@ class load_run {
   }
 
   void tick() {
+    if (ticker_armed_)
+      loop_lag_.add(std::chrono::duration_cast<std::chrono::microseconds>(
+                      clock_type::now() - ticker_.expiry()).count());
     const double elapsed = seconds_since(measure_start_);
     if (elapsed >= options_.duration_s) {
       current_.seconds = elapsed;
@@ -306,6 +311,7 @@ class load_run {
             {"deliveries", deliveries_}});
     }
     ticker_.expires_after(std::chrono::milliseconds(1));
+    ticker_armed_ = true;
     ticker_.async_wait([this](boost::system::error_code ec) {
       if (!ec)
         tick();
@@ -317,6 +323,10 @@ class load_run {
     current_.p99_ms = latency_.percentile_ms(0.99);
     current_.p999_ms = latency_.percentile_ms(0.999);
     current_.latency_samples = latency_.count();
+    current_.ack_p50_ms = ack_latency_.percentile_ms(0.50);
+    current_.ack_p99_ms = ack_latency_.percentile_ms(0.99);
+    current_.loop_lag_p99_ms = loop_lag_.percentile_ms(0.99);
+    ticker_armed_ = false;
     current_.errors = errors_ - errors_at_start_;
     results_.push_back(current_);
     sent_total_ += current_.sent;
@@ -337,9 +347,11 @@ class load_run {
     change.sent_us = micros_since(start_);
     ++current_.sent;
     pool_->post("/api/users.setPresence", change.away ? "presence=away" : "presence=auto",
-                tokens_[index], [this](http_answer answer) {
+                tokens_[index], [this, sent_us = change.sent_us](http_answer answer) {
                   if (answer.status == 200 && answer.body.find("\"ok\":true") != std::string::npos) {
                     ++current_.acked;
+                    if (phase_ == "measure")
+                      ack_latency_.add(micros_since(start_) - sent_us);
                   } else {
                     error("users.setPresence",
                           std::to_string(answer.status) + " " + answer.body.substr(0, 200));
@@ -401,6 +413,11 @@ class load_run {
   uint64_t closed_ = 0, deliveries_total_ = 0, sent_total_ = 0, acked_total_ = 0;
   std::string first_error_;
   latency_recorder latency_;
+  latency_recorder ack_latency_;  ///< sent -> acked, of the changes answered while measuring
+  /// How late the 1 ms ticker ran: this thread's own delay, which every timestamp it takes
+  /// (a frame's arrival, an answer's) shares.
+  latency_recorder loop_lag_;
+  bool ticker_armed_ = false;  ///< the ticker was armed in this measured phase
   run_figures run_;
   rate_result current_;
   std::vector<rate_result> results_;
