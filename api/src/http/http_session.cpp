@@ -88,6 +88,10 @@ api_reply plain_error(int status, const char* code) {
 http_session::http_session(asio::ip::tcp::socket&& socket, gateway& gw, rtm::session_context& rtm,
                            session_registry& registry)
   : stream_(std::move(socket)), gw_(gw), rtm_(rtm), registry_(registry) {
+  // Answers go out at once: a reply written while an earlier segment is unacknowledged would
+  // otherwise wait for the peer's delayed ACK (Nagle), as WebSocket frames do (ws/server_stream).
+  beast::error_code ignored;
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
 }
 
 http_session::~http_session() {
