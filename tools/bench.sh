@@ -143,10 +143,11 @@ run "$load" --port "$port" --admin-token "$token" --server-pid "$server_pid" \
   --duration "$load_duration" --tokens-file "$data/tokens" --timeout 400 \
   ${load_args[@]+"${load_args[@]}"}
 # The server's own view of the run (since its start): where a delivery's time went between the
-# request and the frame — the journal's commit, how late the broadcasters' flush ticks ran and
-# how long their flushes took.
+# request and the frame — the HTTP request in the server, the journal's commit, how late the
+# broadcasters' flush ticks ran and how long their flushes took.
 curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" >"$out/metrics.txt" || true
-python3 "$here/tools/bench/server_metrics.py" presence_journal_commit_seconds \
+python3 "$here/tools/bench/server_metrics.py" presence_http_request_seconds \
+  presence_journal_commit_seconds \
   presence_broadcast_tick_late_seconds presence_broadcast_flush_seconds <"$out/metrics.txt" |
   tee -a "$results"
 machine | tee -a "$results"

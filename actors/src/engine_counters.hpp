@@ -6,31 +6,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
-#include <vector>
-
 #include "presence/actors/engine.hpp"
+#include "presence/actors/histogram.hpp"
 
 namespace presence::actors {
-
-/// A fixed-bucket histogram of non-negative integer observations (events, microseconds) that any
-/// thread may update and read. A snapshot taken during updates may be off by the updates in
-/// flight, never torn within one counter.
-class atomic_histogram {
- public:
-  /// `bounds` ascending; an observation lands in the first bucket whose bound is >= it.
-  explicit atomic_histogram(std::vector<uint64_t> bounds);
-
-  void observe(uint64_t value) noexcept;
-  /// The counts, with bounds and sum multiplied by `scale` (1e-6 turns µs into seconds).
-  histogram snapshot(double scale = 1.0) const;
-
- private:
-  std::vector<uint64_t> bounds_;
-  std::unique_ptr<std::atomic<uint64_t>[]> counts_;  ///< bounds_.size() + 1
-  std::atomic<uint64_t> sum_{0};
-  std::atomic<uint64_t> count_{0};
-};
 
 /// The journal's counters (journal.cpp writes, the engine reads).
 struct journal_counters {
@@ -39,20 +18,16 @@ struct journal_counters {
   std::atomic<uint64_t> failed_writes{0};
   std::atomic<uint64_t> events{0};
   atomic_histogram batch_events{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}};
-  atomic_histogram write_us{{50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
-                             250000, 1000000}};
-  atomic_histogram commit_us{{50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
-                              250000, 1000000}};
+  atomic_histogram write_us{latency_bounds_us()};
+  atomic_histogram commit_us{latency_bounds_us()};
 };
 
 /// The broadcaster shards' counters (broadcaster.cpp writes, the engine reads).
 struct broadcaster_counters {
   /// How long after its due time a flush tick ran (the actor clock's and scheduler's delay).
-  atomic_histogram tick_late_us{{100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
-                                 250000, 1000000}};
+  atomic_histogram tick_late_us{latency_bounds_us()};
   /// How long one tick's flush took: the fan-out's batches and handing them to their sinks.
-  atomic_histogram flush_us{{50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
-                             250000, 1000000}};
+  atomic_histogram flush_us{latency_bounds_us()};
 };
 
 /// Every counter of one engine.

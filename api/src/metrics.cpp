@@ -96,6 +96,9 @@ std::string metrics::render() const {
       "WebSocket sessions closed because the peer stopped answering pings.", ws_closed_dead_peer);
   add(out, "broadcast_deliveries_total", "counter",
       "Users delivered in presence_change frames.", broadcast_deliveries);
+  add_histogram(out, "http_request_seconds",
+                "From an HTTP request read in full to its answer written to the socket.",
+                http_request_us.snapshot(1e-6));
   return out;
 }
 

@@ -88,6 +88,12 @@ TEST(server, metrics_show_the_engine_resident_users_and_journal) {
             sample(after, "presence_journal_requests_total"));
   EXPECT_LE(sample(after, "presence_journal_write_seconds_bucket{le=\"5e-05\"}"),
             sample(after, "presence_journal_write_seconds_bucket{le=\"1\"}"));
+  // Every answer written before this scrape was timed: the first scrape and the three changes
+  // at least (a scrape is timed after its own body is rendered).
+  EXPECT_GE(sample(after, "presence_http_request_seconds_count"),
+            sample(before, "presence_http_request_seconds_count") + 4) << after;
+  EXPECT_EQ(sample(after, "presence_http_request_seconds_bucket{le=\"+Inf\"}"),
+            sample(after, "presence_http_request_seconds_count"));
   // The broadcasters flush only for subscribers, and nobody subscribed here: both at zero.
   EXPECT_TRUE(contains(after, "# TYPE presence_broadcast_tick_late_seconds histogram")) << after;
   EXPECT_EQ(sample(after, "presence_broadcast_tick_late_seconds_count"), 0);

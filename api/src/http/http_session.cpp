@@ -129,6 +129,7 @@ void http_session::read_next() {
 }
 
 void http_session::on_read(beast::error_code ec) {
+  request_read_ = std::chrono::steady_clock::now();
   if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
       ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
       ec == asio::error::eof) {
@@ -228,6 +229,11 @@ void http_session::write(api_reply reply, bool keep_alive) {
 
 void http_session::on_write(bool keep_alive, beast::error_code ec) {
   busy_ = false;
+  if (!ec)
+    gw_.stats.http_request_us.observe(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                            request_read_)
+        .count()));
   if (ec || !keep_alive) {
     shutdown();
     return;

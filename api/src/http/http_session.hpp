@@ -5,6 +5,7 @@
 // alive when asked, and hands authenticated /rtm upgrades over to the real-time module.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -71,6 +72,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   session_registry& registry_;
   uint64_t registry_id_ = 0;
   bool busy_ = false;         ///< a request is being answered
+  /// When the request being answered was read in full (for `http_request_seconds`).
+  std::chrono::steady_clock::time_point request_read_{};
   bool closing_ = false;
   bool handed_over_ = false;  ///< the stream now belongs to a WebSocket session
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "presence/actors/histogram.hpp"
 #include "presence/events/event.hpp"
 #include "presence/events/presence.hpp"
 #include "presence/events/result.hpp"
@@ -79,15 +80,6 @@ struct issued_token {
   std::string id;
   std::string user;
   std::string secret;
-};
-
-/// A histogram read from the engine: `counts[i]` observations with value <= `bounds[i]` and above
-/// `bounds[i-1]` (not cumulative); `counts.back()` counts those above every bound.
-struct histogram {
-  std::vector<double> bounds;
-  std::vector<uint64_t> counts;  ///< bounds.size() + 1 entries
-  double sum = 0;                ///< of every observed value
-  uint64_t count = 0;
 };
 
 /// Counters since `engine::open`, for monitoring (`/metrics`). Read without waiting on any actor.
