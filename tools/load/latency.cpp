@@ -6,6 +6,15 @@
 
 namespace presence::load {
 
+void latency_recorder::restart(std::size_t expected) {
+  const std::size_t room = std::min(expected, max_);
+  samples_.clear();
+  samples_.resize(room);  // writes every page of it
+  samples_.clear();       // keeps the capacity
+  dropped_ = 0;
+  sorted_ = 0;
+}
+
 double latency_recorder::percentile_ms(double fraction) {
   if (samples_.empty())
     return 0;

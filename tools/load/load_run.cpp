@@ -271,9 +271,13 @@ class load_run {
     phase_ = "measure";
     current_ = rate_result{};
     current_.offered = options_.rates[results_.size()];
-    latency_ = latency_recorder{};
-    ack_latency_ = latency_recorder{};
-    loop_lag_ = latency_recorder{};
+    // Room for every sample of the phase, with a quarter to spare: each change reaches about
+    // `subscriptions` subscribers.
+    const double seconds = (options_.duration_s + options_.settle_s) * 1.25;
+    const auto changes = static_cast<std::size_t>(current_.offered * seconds);
+    latency_.restart(changes * std::max<std::size_t>(options_.subscriptions, 1));
+    ack_latency_.restart(changes);
+    loop_lag_.restart(static_cast<std::size_t>(1000 * seconds));  // a 1 ms ticker
     errors_at_start_ = errors_;
     deliveries_ = 0;
     frames_ = 0;
