@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+
 #include "presence/actors/engine.hpp"
 #include "presence/actors/histogram.hpp"
 
