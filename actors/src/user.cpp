@@ -10,8 +10,8 @@
 #include "engine_counters.hpp"
 #include "errors.hpp"
 #include "message_dispatch.hpp"
-#include "presence/events/validation.hpp"
 #include "protocol.hpp"
+#include "user_actor.hpp"
 
 namespace presence::actors {
 
@@ -35,33 +35,14 @@ namespace {
 /// Longest single timer; a later deadline is re-armed when this one fires (keeps CAF's clock
 /// arithmetic far from overflow for expiries years ahead).
 constexpr timestamp_us max_timer_us = 24LL * 3600 * 1'000'000;
-constexpr int64_t max_idle_timeout_seconds = 604800;
 
-struct user_actor_state {
-  events::user_state user;
-  events::presence_context ctx;
-  int64_t activity_log_interval = 30;
-  std::shared_ptr<const user_env> env;
-  caf::actor directory;
-  timestamp_us timer_deadline = 0;  ///< the next presence deadline (idle, expiry); 0 = none
-  /// The deadline carried by the earliest timer_atom still on its way; 0 = none. At most one timer
-  /// is armed per deadline that moves *earlier*: a deadline that moves later (every activity
-  /// pushes the idle deadline) waits for the armed timer, which re-arms when it fires early. So
-  /// the actor clock holds O(users) timers, not one per activity for a whole idle timeout.
-  timestamp_us timer_armed = 0;
-  uint64_t commands_handled = 0;
-  uint64_t unsnapshotted = 0;  ///< events applied since the last snapshot
-  /// The presence last told to the broadcaster (the clock alone can make `evaluate` differ from
-  /// it: at an idle deadline the rule says `away` before the `away` event is logged).
-  events::presence_value told = events::presence_value::offline;
-  static inline const char* name = "presence.user";
-};
 
-using user_actor = caf::stateful_actor<user_actor_state>;
+} // namespace
 
-/// Records the next deadline and arms a timer for it unless one armed earlier will fire first
-/// (see `timer_armed`). (Passivation needs no timer here: the directory shard sweeps its idle
-/// residents.)
+namespace user_impl {
+
+/// (See `timer_armed`.) Passivation needs no timer here: the directory shard sweeps its idle
+/// residents.
 void schedule(user_actor* self, timestamp_us now) {
   auto& st = self->state;
   auto next = events::next_deadline(st.user, st.ctx, now);
@@ -74,6 +55,17 @@ void schedule(user_actor* self, timestamp_us now) {
   if (st.env->counters)
     st.env->counters->user_timers_armed.fetch_add(1, std::memory_order_relaxed);
 }
+
+void deliver_ok(caf::response_promise& promise) {
+  if (promise.pending())
+    promise.deliver(caf::unit);
+}
+
+} // namespace user_impl
+
+namespace {
+
+using user_impl::schedule;
 
 /// Tells the broadcaster shard and the supervisor what the events just applied changed, given the
 /// state's status, manual mode and connection count before them.
@@ -104,11 +96,6 @@ void notify(user_actor* self, const events::custom_status& status_before,
     self->send(env.supervisor, conn_delta_atom::value, delta);
 }
 
-void deliver_ok(caf::response_promise& promise) {
-  if (promise.pending())
-    promise.deliver(caf::unit);
-}
-
 void deliver_error(caf::response_promise& promise, caf::error err) {
   if (promise.pending())
     promise.deliver(std::move(err));
@@ -134,9 +121,11 @@ void apply_stored(user_actor* self, const std::vector<events::event>& stored, ti
   schedule(self, now);
 }
 
-/// validate has passed: append `bodies` as this user's events, then (only on success) apply the
-/// events as stored, notify, snapshot when due, re-arm timers and answer `promise`. The actor
-/// awaits the journal, so no other message of this user is handled in between.
+} // namespace
+
+namespace user_impl {
+
+/// The actor awaits the journal: CAF skips every other message of the user meanwhile.
 void commit(user_actor* self, std::vector<payload> bodies, const std::string& by,
             const std::string& via, timestamp_us now, caf::response_promise promise) {
   auto& st = self->state;
@@ -173,23 +162,22 @@ void commit(user_actor* self, std::vector<payload> bodies, const std::string& by
       });
 }
 
-/// Book-keeping common to every command: counts it and returns the promise to answer.
 caf::response_promise begin_command(user_actor* self) {
   ++self->state.commands_handled;
   return self->make_response_promise();
 }
 
-/// Answers a command that failed validation (nothing is logged).
 void reject(user_actor* self, caf::response_promise& promise, errc code, std::string message,
             timestamp_us now) {
   schedule(self, now);
   deliver_error(promise, make_caf_error(code, std::move(message)));
 }
 
-bool has_connection(const events::user_state& user, const std::string& conn) {
-  return std::any_of(user.connections.begin(), user.connections.end(),
-                     [&](const events::connection_info& c) { return c.id == conn; });
-}
+} // namespace user_impl
+
+namespace {
+
+using namespace user_impl;  // the commands and shared steps, for dispatch below
 
 void on_context(user_actor* self, const events::presence_context& ctx,
                 int64_t activity_log_interval) {
@@ -220,94 +208,6 @@ void on_passivate(user_actor* self) {
   auto& st = self->state;
   if (st.user.connections.empty() && st.timer_deadline == 0)
     self->send(st.directory, quiescent_atom::value, st.user.id, st.commands_handled);
-}
-
-void on_connect(user_actor* self, const std::string& conn, const std::string& client,
-                const std::string& by, const std::string& via) {
-  auto promise = begin_command(self);
-  auto now = self->state.env->now();
-  if (conn.empty())
-    return reject(self, promise, errc::invalid_argument, "connect: empty connection id", now);
-  if (has_connection(self->state.user, conn)) {  // a repeated connect is a no-op
-    schedule(self, now);
-    return deliver_ok(promise);
-  }
-  events::connected body{conn, client, self->state.env->epoch};
-  commit(self, {payload{std::move(body)}}, by, via, now, promise);
-}
-
-void on_disconnect(user_actor* self, const std::string& conn, events::disconnect_reason reason,
-                   const std::string& by, const std::string& via) {
-  auto promise = begin_command(self);
-  auto now = self->state.env->now();
-  if (!has_connection(self->state.user, conn))
-    return reject(self, promise, errc::unknown_connection, "disconnect: " + conn, now);
-  commit(self, {payload{events::disconnected{conn, reason}}}, by, via, now, promise);
-}
-
-void on_activity(user_actor* self, const std::string& conn, const std::string& by,
-                 const std::string& via) {
-  auto promise = begin_command(self);
-  auto& st = self->state;
-  auto now = st.env->now();
-  if (!conn.empty() && !has_connection(st.user, conn))
-    return reject(self, promise, errc::unknown_connection, "activity: " + conn, now);
-  if (!events::should_log_activity(st.user, st.ctx, st.activity_log_interval, now)) {
-    schedule(self, now);
-    return deliver_ok(promise);
-  }
-  commit(self, {payload{events::activity{conn}}}, by, via, now, promise);
-}
-
-void on_set_presence(user_actor* self, events::manual_mode mode, events::timestamp_us until,
-                     const std::string& by, const std::string& via) {
-  auto promise = begin_command(self);
-  auto now = self->state.env->now();
-  if (mode > events::manual_mode::invisible)
-    return reject(self, promise, errc::invalid_presence, "set_presence: unknown mode", now);
-  if (until != 0 && until <= now)
-    return reject(self, promise, errc::expiration_in_past,
-                  "set_presence: until " + std::to_string(until), now);
-  commit(self, {payload{events::presence_set{mode, until}}}, by, via, now, promise);
-}
-
-void on_set_status(user_actor* self, const std::string& text, const std::string& emoji,
-                   int64_t expiration, const std::string& by, const std::string& via) {
-  auto promise = begin_command(self);
-  auto now = self->state.env->now();
-  status valid = events::validate_status_text(text);
-  if (valid)
-    valid = events::validate_emoji(emoji);
-  if (valid)
-    valid = events::validate_expiration(expiration, now);
-  if (!valid)
-    return reject(self, promise, valid.error().code, valid.error().message, now);
-  commit(self, {payload{events::status_set{text, emoji, expiration}}}, by, via, now, promise);
-}
-
-void on_set_prefs(user_actor* self, int64_t idle_timeout, bool auto_away, const std::string& by,
-                  const std::string& via) {
-  auto promise = begin_command(self);
-  auto now = self->state.env->now();
-  if (idle_timeout < 0 || idle_timeout > max_idle_timeout_seconds)
-    return reject(self, promise, errc::invalid_argument,
-                  "set_preferences: idle_timeout must be 0..604800 seconds", now);
-  commit(self, {payload{events::preferences_set{idle_timeout, auto_away}}}, by, via, now,
-         promise);
-}
-
-void on_query(user_actor* self) {
-  auto promise = begin_command(self);
-  auto& st = self->state;
-  promise.deliver(events::evaluate(st.user, st.ctx, st.env->now()));
-}
-
-void on_query_at(user_actor* self, events::timestamp_us at) {
-  auto promise = begin_command(self);
-  auto& st = self->state;
-  self->request(st.env->loader_for(st.user.id), caf::infinite, load_atom::value, st.user.id, at)
-    .then([=](const events::presence_view& then) mutable { promise.deliver(then); },
-          [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
 }
 
 /// Every message of a loaded user actor (protocol.hpp) but the plain query goes through this
