@@ -25,7 +25,7 @@ work="$build/caf-tsan"               # CAF source, build and logs; inside the (i
 caf_lib="$work/lib"                  # the instrumented libcaf_core.so.0.17.6 ends up here
 logs="$build/tsan-logs"
 supp="$root/scripts/tsan.supp"
-tests=${TESTS:-"journal_test user_test directory_test engine_test concurrency_test supervisor_test supervisor_admin_test broadcaster_test fanout_test connection_limit_test token_hash_test workspace_commands_test"}
+tests=${TESTS:-"journal_test user_test user_fault_test directory_test engine_test engine_open_test concurrency_test supervisor_test supervisor_admin_test broadcaster_test broadcaster_phases_test fanout_test connection_limit_test token_hash_test workspace_commands_test request_gateway_test message_dispatch_test"}
 [[ ${TSAN_LOAD:-0} == 1 && " $tests " != *" engine_load_test "* ]] && tests="$tests engine_load_test"
 # engine_memory measures RSS per actor; TSan's shadow memory makes that number meaningless.
 filter=${GTEST_FILTER:-"-engine_memory.*"}
