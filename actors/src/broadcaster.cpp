@@ -32,6 +32,8 @@ struct broadcaster_state {
   events::workspace_settings settings;
   bool service_enabled = true;
   bool flush_armed = false;
+  /// When the armed tick timer is due (the grid time, or 1 ms ahead when ticks are shorter).
+  caf::actor_clock::time_point tick_due{};
   /// Ticks up to this one (clock time / tick length) are accounted for: flushed, or passed while
   /// nothing was pending.
   int64_t last_tick = 0;
@@ -118,6 +120,7 @@ void arm_next_tick(broadcaster_actor self) {
   if (length < shortest)
     delay = std::max(delay, shortest);
   st.flush_armed = true;
+  st.tick_due = self->clock().now() + delay;
   self->delayed_send(self, delay, caf::tick_atom::value, st.timer_generation);
 }
 
@@ -160,8 +163,7 @@ void flush(broadcaster_actor self) {
   if (now > st.last_tick) {
     send_batches(self, st.table.flush_phases(phases_between(st.last_tick, now, st.table)));
     if (st.counters) {
-      const auto due = caf::actor_clock::time_point{tick_length(st) * (st.last_tick + 1)};
-      st.counters->tick_late_us.observe(micros(started - due));
+      st.counters->tick_late_us.observe(micros(started - st.tick_due));
       st.counters->flush_us.observe(micros(self->clock().now() - started));
     }
   }

@@ -21,8 +21,8 @@ struct metrics {
   std::atomic<uint64_t> ws_closed_slow_consumer{0};
   std::atomic<uint64_t> ws_closed_dead_peer{0};
   std::atomic<uint64_t> broadcast_deliveries{0};   ///< users delivered in presence_change frames
-  /// From an HTTP request read in full to its answer written to the socket (µs); upgrades to
-  /// WebSocket are not counted.
+  /// From an HTTP request read in full to its answer written to the socket (µs); a WebSocket
+  /// upgrade handed over is not counted (a refused one is).
   atomic_histogram http_request_us{latency_bounds_us()};
 
   /// The Prometheus text exposition of every counter, names prefixed `presence_`.

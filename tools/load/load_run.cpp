@@ -351,10 +351,13 @@ class load_run {
     change.sent_us = micros_since(start_);
     ++current_.sent;
     pool_->post("/api/users.setPresence", change.away ? "presence=away" : "presence=auto",
-                tokens_[index], [this, sent_us = change.sent_us](http_answer answer) {
+                tokens_[index], [this, sent_us = change.sent_us,
+                                 rate = results_.size()](http_answer answer) {
                   if (answer.status == 200 && answer.body.find("\"ok\":true") != std::string::npos) {
                     ++current_.acked;
-                    if (phase_ == "measure")
+                    // Every answer to a change of this rate, the slowest (during the drain)
+                    // included; a later rate's phase is not this one's.
+                    if (rate == results_.size() && (phase_ == "measure" || phase_ == "drain"))
                       ack_latency_.add(micros_since(start_) - sent_us);
                   } else {
                     error("users.setPresence",
