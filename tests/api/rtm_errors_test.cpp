@@ -105,7 +105,7 @@ TEST_F(RtmErrorsTest, OversizeFrameClosesTheSocketWith1009) {
   std::string big = R"({"type":"ping","pad":")" + std::string(2 * max_frame_bytes, 'x') + "\"}";
   client->send(big);  // may already fail if the server closed first
   ASSERT_TRUE(client->await_close(milliseconds(5000))) << "the server keeps an oversize sender";
-  EXPECT_EQ(client->close_reason().code, 1009u) << client->read_error().message();
+  EXPECT_EQ(client->close_reason().code, 1009u) << client->read_error();
   auto watcher = server().open(server().create_user("big_w"));
   ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"big_a"}}}));
   ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "big_a", "away"); }));

@@ -92,7 +92,7 @@ TEST_F(RtmHeartbeatTest, SlowConsumerThatReadsLateSeesTheCloseReason) {
   ASSERT_TRUE(cut) << "the server never cut the client off";
   client.resume_reading();
   ASSERT_TRUE(client.await_close(milliseconds(5000)));
-  EXPECT_EQ(client.close_reason().code, 1008u) << client.read_error().message();
+  EXPECT_EQ(client.close_reason().code, 1008u) << client.read_error();
   EXPECT_EQ(std::string(client.close_reason().reason.c_str()), "slow consumer");
 }
 

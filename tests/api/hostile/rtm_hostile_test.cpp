@@ -82,7 +82,7 @@ void expect_closed_by(rtm_server& server, const std::string& token, const std::s
   auto client = server.open(token);
   ASSERT_TRUE(binary ? client->send_binary(payload) : client->send(payload));
   EXPECT_TRUE(client->await_close(std::chrono::seconds(10)));
-  EXPECT_EQ(client->close_reason().code, close_code) << client->read_error().message();
+  EXPECT_EQ(client->close_reason().code, close_code) << client->read_error();
 }
 
 /// Tries an upgrade at `target` and expects it refused with `status` and Slack error `error`.
@@ -244,7 +244,7 @@ TEST(rtm_hostile, flood_of_refused_frames_keeps_memory_bounded) {
       for (int j = i; j < i + 10; ++j)
         ASSERT_TRUE(client->send(j % 2 == 0 ? deep : many))
           << "frame " << j << ": close " << client->close_reason().code << " "
-          << client->read_error().message();
+          << client->read_error();
       auto answers = client->barrier(std::chrono::seconds(20));
       ASSERT_TRUE(answers.has_value());
       ASSERT_EQ(answers->size(), 10u);
