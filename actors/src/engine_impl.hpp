@@ -50,6 +50,14 @@ struct engine_system_config : caf::actor_system_config {
   explicit engine_system_config(std::size_t threads);
 };
 
+/// engine::open's guard: runs `open` and turns what a host short of resources throws into an
+/// error value. std::bad_alloc, and a std::system_error saying threads, memory or file
+/// descriptors ran out (EAGAIN, ENOMEM, EMFILE, ENFILE), are `resource_exhausted`; another
+/// std::system_error (a file system call) is `storage_failure`. Other exceptions pass through.
+/// Whatever `open` had started is stopped by the half-built engine's destructor as it unwinds.
+result<std::unique_ptr<engine>> open_guarded(
+  const std::function<result<std::unique_ptr<engine>>()>& open);
+
 class engine_impl final : public engine {
  public:
   /// Starts an engine on `system` (owned by `own`, when set). See engine::open.
@@ -236,6 +244,8 @@ class engine_impl final : public engine {
   std::vector<caf::actor> directories_;
   std::mutex shutdown_mutex_;
   bool stopped_ = false;
+  /// Set when start() returns the engine; a failed start's shutdown skips the memtable flush.
+  bool started_ = false;
   std::mutex subscribers_mutex_;
   std::map<uint64_t, subscriber> subscribers_;
   uint64_t next_subscriber_ = 1;

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <new>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -20,20 +22,41 @@
 namespace presence {
 
 result<std::unique_ptr<engine>> engine::open(engine_config config) {
-  auto system_config = std::make_unique<actors::engine_system_config>(config.scheduler_threads);
-  auto system = std::make_unique<caf::actor_system>(*system_config);
-  auto& ref = *system;
-  return actors::engine_impl::start(ref, std::move(system), std::move(system_config),
-                                    std::move(config));
+  return actors::open_guarded([&] {
+    auto system_config = std::make_unique<actors::engine_system_config>(config.scheduler_threads);
+    auto system = std::make_unique<caf::actor_system>(*system_config);
+    auto& ref = *system;
+    return actors::engine_impl::start(ref, std::move(system), std::move(system_config),
+                                      std::move(config));
+  });
 }
 
 result<std::unique_ptr<engine>> engine::open(caf::actor_system& system, engine_config config) {
-  return actors::engine_impl::start(system, nullptr, nullptr, std::move(config));
+  return actors::open_guarded(
+    [&] { return actors::engine_impl::start(system, nullptr, nullptr, std::move(config)); });
 }
 
 } // namespace presence
 
 namespace presence::actors {
+
+result<std::unique_ptr<engine>> open_guarded(
+  const std::function<result<std::unique_ptr<engine>>()>& open) {
+  try {
+    return open();
+  } catch (const std::bad_alloc& e) {
+    return error{errc::resource_exhausted,
+                 std::string{"out of memory while opening the engine ("} + e.what() + ")"};
+  } catch (const std::system_error& e) {
+    const auto code = e.code();
+    const bool exhausted = code == std::errc::resource_unavailable_try_again ||
+                           code == std::errc::not_enough_memory ||
+                           code == std::errc::too_many_files_open ||
+                           code == std::errc::too_many_files_open_in_system;
+    return error{exhausted ? errc::resource_exhausted : errc::storage_failure,
+                 std::string{"opening the engine: "} + e.what()};
+  }
+}
 
 namespace {
 
@@ -138,6 +161,7 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
   if (auto closed = self->close_stale_connections(*epoch); !closed)
     return closed.error();
   self->spawn_actors(std::move(*workspace), std::move(*flags), *epoch);
+  self->started_ = true;
   return std::unique_ptr<engine>{std::move(self)};
 }
 
@@ -240,7 +264,10 @@ status engine_impl::shutdown() {
   // Requests still unanswered (the drain above timed out) are answered `shutting_down`.
   gateway_->close();
   status flushed;
-  if (log_)
+  // After a failed start, the few events it wrote (epoch_started, stale disconnects) are in the
+  // WAL already, and a flush could wait forever on RocksDB background threads that a host out of
+  // threads or memory did not start (seen under a tight RLIMIT_AS).
+  if (log_ && started_)
     flushed = log_->flush();
   log_.reset();
   return flushed;

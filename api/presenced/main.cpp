@@ -94,7 +94,8 @@ std::string url_host(const std::string& host) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+/// The server's whole life; main() adds the last line of defence around it.
+static int run(int argc, char** argv) {
   // SIGTERM / SIGINT are taken with sigwait below; every thread started later inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
@@ -167,4 +168,15 @@ int main(int argc, char** argv) {
   }
   spdlog::info("stopped");
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // Anything thrown on this thread (memory or threads running out outside engine::open, which
+  // reports those as values) ends the process with a line saying why and exit 1, not an abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return exit_runtime;
+  }
 }

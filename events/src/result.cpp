@@ -64,6 +64,8 @@ const char* to_string(errc code) noexcept {
       return "invalid_json";
     case errc::token_revoked:
       return "token_revoked";
+    case errc::resource_exhausted:
+      return "resource_exhausted";
   }
   // A value outside the enumerators (e.g. decoded from a foreign peer).
   return "unknown_error";

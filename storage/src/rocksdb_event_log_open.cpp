@@ -86,6 +86,11 @@ rocksdb::DBOptions db_options(const open_options& options) {
   result.create_if_missing = options.mode == open_mode::read_write && options.create_if_missing;
   result.create_missing_column_families = result.create_if_missing;
   result.IncreaseParallelism(2);
+  // Table readers are loaded at open on the calling thread. RocksDB's default starts 16 threads
+  // for it (VersionBuilder::LoadTableHandlers), and one that fails to start on a host out of
+  // threads or address space ends the process (a joinable std::thread destroyed while the
+  // exception unwinds) instead of failing the open.
+  result.max_file_opening_threads = 1;
   // With several families a WAL file lives until every family has flushed past it; bound it so
   // rarely written families (meta, snapshots) do not pin old WAL files forever.
   result.max_total_wal_size = 256u << 20;

@@ -2,6 +2,9 @@
 // scheduler with the configured number of workers, and an engine that works on a single worker.
 
 #include <algorithm>
+#include <new>
+#include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -53,6 +56,35 @@ TEST(engine_open, an_engine_on_a_single_worker_serves_commands_and_subscriptions
   ASSERT_OK(view);
   EXPECT_EQ(view->presence, presence_value::online);
   ASSERT_OK(eng.shutdown());
+}
+
+// What a host short of memory, threads or descriptors throws while an engine opens comes back as
+// an error value (the half-built engine stops whatever it started as the exception unwinds).
+TEST(engine_open, exhausted_resources_are_an_error_value_not_an_exception) {
+  using opened = result<std::unique_ptr<engine>>;
+  auto thrown = [](auto exception) {
+    return actors::open_guarded([&]() -> opened { throw exception; });
+  };
+  auto out_of_memory = thrown(std::bad_alloc{});
+  ASSERT_FALSE(out_of_memory.ok());
+  EXPECT_EQ(out_of_memory.error().code, errc::resource_exhausted);
+  EXPECT_NE(out_of_memory.error().message.find("out of memory"), std::string::npos)
+    << out_of_memory.error().message;
+  for (auto code : {std::errc::resource_unavailable_try_again, std::errc::not_enough_memory,
+                    std::errc::too_many_files_open, std::errc::too_many_files_open_in_system}) {
+    auto failed = thrown(std::system_error{std::make_error_code(code), "thread"});
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, errc::resource_exhausted) << failed.error().message;
+  }
+  auto io = thrown(std::system_error{std::make_error_code(std::errc::io_error), "read"});
+  ASSERT_FALSE(io.ok());
+  EXPECT_EQ(io.error().code, errc::storage_failure) << io.error().message;
+  // Anything else is a bug, not a condition of the host: it is not disguised as one.
+  EXPECT_THROW(thrown(std::logic_error{"bug"}), std::logic_error);
+  // Values pass through unchanged.
+  auto refused = actors::open_guarded([]() -> opened { return error{errc::database_busy, "lock"}; });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, errc::database_busy);
 }
 
 } // namespace

@@ -19,6 +19,7 @@ bool is_internal(errc code) noexcept {
     case errc::out_of_order:
     case errc::timeout:
     case errc::shutting_down:
+    case errc::resource_exhausted:
       return true;
     default:
       return false;

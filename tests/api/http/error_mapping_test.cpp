@@ -21,7 +21,8 @@ TEST(slack_error, uses_slack_codes) {
 }
 
 TEST(slack_error, hides_internal_failures_behind_fatal_error) {
-  for (auto code : {errc::storage_failure, errc::corrupt_record, errc::timeout})
+  for (auto code :
+       {errc::storage_failure, errc::corrupt_record, errc::timeout, errc::resource_exhausted})
     EXPECT_STREQ(slack_error(code), "fatal_error") << to_string(code);
   EXPECT_STREQ(slack_error(errc::shutting_down), "service_unavailable");
 }
@@ -35,6 +36,7 @@ TEST(slack_error, names_a_full_disk) {
 TEST(is_internal, separates_server_faults_from_request_faults) {
   EXPECT_TRUE(is_internal(errc::storage_failure));
   EXPECT_TRUE(is_internal(errc::timeout));
+  EXPECT_TRUE(is_internal(errc::resource_exhausted));
   EXPECT_FALSE(is_internal(errc::unknown_user));
   EXPECT_FALSE(is_internal(errc::invalid_presence));
 }

@@ -106,6 +106,9 @@ class engine {
  public:
   /// Opens the database, starts a new epoch, closes connections left open by earlier epochs
   /// (`disconnected(server_restart)`), then returns a ready engine on its own actor system.
+  /// Running out of memory, threads or file descriptors meanwhile is `resource_exhausted`, not an
+  /// exception, wherever the failure reaches the engine (CAF and RocksDB do not survive every such
+  /// failure inside their own threads: docs/architecture.md, Errors).
   [[nodiscard]] static result<std::unique_ptr<engine>> open(engine_config config);
   /// Same, on an actor system the host already runs (its config must have called
   /// `engine::register_types`).

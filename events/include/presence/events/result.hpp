@@ -41,6 +41,7 @@ enum class errc : uint8_t {
   not_admin,              ///< the caller lacks admin rights
   invalid_json,           ///< malformed JSON input (tools and API)
   token_revoked,          ///< the token was valid once and has been revoked
+  resource_exhausted,     ///< memory ran out or a thread could not be started
 };
 
 /// Stable snake_case name of a code, e.g. "unknown_user".
