@@ -45,12 +45,8 @@ struct http_client::impl {
     http_response out;
     out.status = static_cast<int>(res.result_int());
     out.body = res.body();
-    for (const auto& field : res) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      out.headers[name] = std::string(field.value());
-    }
+    for (const auto& field : res)
+      out.headers[lowercase(std::string(field.name_string()))] = std::string(field.value());
     if (!res.keep_alive())
       stream.reset();
     return out;

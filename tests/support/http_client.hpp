@@ -17,6 +17,13 @@
 
 namespace presence::test {
 
+/// `text` with ASCII letters lowercased (header names compare case-insensitively).
+inline std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 /// A response: status, body and headers (names lowercased).
 struct http_response {
   int status = 0;
@@ -26,10 +33,8 @@ struct http_response {
   /// The body as JSON; a JSON null when it is not JSON.
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
   /// A header's value, or "" when absent. `name` is matched case-insensitively.
-  std::string header(std::string name) const {
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto it = headers.find(name);
+  std::string header(const std::string& name) const {
+    auto it = headers.find(lowercase(name));
     return it == headers.end() ? std::string{} : it->second;
   }
 };
