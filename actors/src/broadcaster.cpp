@@ -9,6 +9,7 @@
 
 #include <caf/actor_clock.hpp>
 
+#include "directory.hpp"
 #include "engine_counters.hpp"
 #include "fanout.hpp"
 #include "protocol.hpp"
@@ -45,6 +46,8 @@ struct broadcaster_state {
   /// Its phase count is the number of ticks per flush interval.
   fanout table;
   std::unordered_map<subscriber_id, sink> sinks;
+  /// The directory shards (`attach_atom`), through which initial presence is read.
+  std::vector<caf::actor> directories;
   std::shared_ptr<broadcaster_counters> counters;  ///< may be null
 };
 
@@ -194,31 +197,83 @@ void tell_service_status(broadcaster_actor self, const sink& to, bool enabled) {
   deliver(self, to, std::move(note));
 }
 
-caf::result<void>
-replace_subjects(broadcaster_actor self, subscriber_id id, const std::vector<std::string>& subjects,
-                 const std::vector<std::pair<std::string, presence_value>>& initial) {
+/// A request answered at once: `err`, or unit when there is none.
+caf::response_promise answered(broadcaster_actor self, caf::error err) {
+  auto promise = self->make_response_promise();
+  if (err)
+    promise.deliver(std::move(err));
+  else
+    promise.deliver(caf::unit);
+  return promise;
+}
+
+/// The initial presence of the subjects one `subscribe` added for one subscriber, read from their
+/// user actors; the subscribe is answered when the last answer (or failure) is in.
+struct initial_read {
+  subscriber_id id = 0;
+  std::vector<std::string> subjects;
+  std::size_t missing = 0;
+  caf::response_promise promise;
+};
+
+/// Tells the subscriber, in one batch per value, the latest presence of each subject it has not
+/// been told yet (a flush may have told some already), then answers the subscribe.
+void finish_initial(broadcaster_actor self, initial_read& read) {
+  auto& st = self->state;
+  if (st.service_enabled) {  // off: the resync at re-enable sends the known values
+    std::vector<std::pair<std::string, presence_value>> now;
+    for (const auto& subject : read.subjects)
+      if (auto value = st.table.catch_up(read.id, subject))
+        now.emplace_back(subject, *value);
+    send_batches(self, group_by_presence(read.id, now));
+  }
+  read.promise.deliver(caf::unit);
+}
+
+/// Replaces the subjects of `id` and reads the presence of the added ones from their user actors,
+/// asking through the directory shards (which delegate, so the user actor answers). The user
+/// actor also sends this shard its changes, and CAF keeps one sender's messages to one receiver
+/// in order: the answer is newer than every change of that user received before it, and every
+/// change after it arrives after it, when the subject is registered here already. A change can
+/// neither be lost between a read and the registration nor overtaken by an older read.
+caf::response_promise replace_subjects(broadcaster_actor self, subscriber_id id,
+                                       const std::vector<std::string>& subjects) {
   auto& st = self->state;
   if (!st.table.contains(id))
-    return make_caf_error(errc::invalid_argument, "unknown subscriber " + std::to_string(id));
+    return answered(self, make_caf_error(errc::invalid_argument,
+                                         "unknown subscriber " + std::to_string(id)));
   if (subjects.size() > st.settings.max_subscription)
-    return make_caf_error(errc::invalid_argument, "more than max_subscription (" +
-                                                    std::to_string(st.settings.max_subscription) +
-                                                    ") ids");
+    return answered(self, make_caf_error(errc::invalid_argument,
+                                         "more than max_subscription ("
+                                           + std::to_string(st.settings.max_subscription)
+                                           + ") ids"));
   auto change = st.table.replace(id, subjects);
-  std::map<std::string, presence_value, std::less<>> given{initial.begin(), initial.end()};
-  std::vector<std::pair<std::string, presence_value>> now;
-  for (const auto& subject : change.added) {
-    auto i = given.find(subject);
-    if (i == given.end())
-      continue;
-    st.table.learn(subject, i->second);  // an older publish already known stays
-    if (!st.service_enabled)
-      continue; // the resync at re-enable sends it
-    st.table.mark_sent(id, subject, i->second);
-    now.emplace_back(subject, i->second);
+  if (change.added.empty() || st.directories.empty())
+    return answered(self, caf::none);
+  auto read = std::make_shared<initial_read>();
+  read->id = id;
+  read->subjects = std::move(change.added);
+  read->missing = read->subjects.size();
+  read->promise = self->make_response_promise();
+  auto one_in = [self, read] {
+    if (--read->missing == 0)
+      finish_initial(self, *read);
+  };
+  for (const auto& subject : read->subjects) {
+    const auto& directory = st.directories[directory_shard(subject, st.directories.size())];
+    self->request(directory, caf::infinite, query_atom::value, subject)
+      .then(
+        [self, subject, one_in](const events::presence_view& view) {
+          auto& state = self->state;
+          if (state.table.refresh(subject, view.presence, state.service_enabled))
+            arm_flush(self);
+          one_in();
+        },
+        // Unknown or deactivated users have no initial presence (nor has a stopped user actor's
+        // read: its next incarnation tells the changes).
+        [one_in](const caf::error&) { one_in(); });
   }
-  send_batches(self, group_by_presence(id, now));
-  return caf::unit;
+  return read->promise;
 }
 
 caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std::string owner) {
@@ -234,23 +289,21 @@ caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std
 
 /// `replace_subjects`, registering `id` (without an owner) first when this shard does not know it
 /// yet and it has subjects here; an unknown id with no subjects here stays unknown.
-caf::result<void>
-register_and_replace(broadcaster_actor self, subscriber_id id, sink to,
-                     const std::vector<std::string>& subjects,
-                     const std::vector<std::pair<std::string, presence_value>>& initial) {
+caf::response_promise register_and_replace(broadcaster_actor self, subscriber_id id, sink to,
+                                           const std::vector<std::string>& subjects) {
   auto& st = self->state;
   if (!st.table.contains(id)) {
     if (subjects.empty())
-      return caf::unit;
+      return answered(self, caf::none);
     if (!to.actor && !to.callback)
-      return make_caf_error(errc::invalid_argument, "subscriber without a sink");
+      return answered(self, make_caf_error(errc::invalid_argument, "subscriber without a sink"));
     auto actor = to.actor;
     if (auto refused = add_subscriber(self, id, std::move(to), std::string{}))
-      return refused;
+      return answered(self, std::move(refused));
     if (actor)
       self->monitor(actor);
   }
-  return replace_subjects(self, id, subjects, initial);
+  return replace_subjects(self, id, subjects);
 }
 
 void set_service(broadcaster_actor self, bool enabled) {
@@ -345,19 +398,19 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
         return refused;
       return caf::unit;
     },
-    [self](subscribe_atom, subscriber_id id, const std::vector<std::string>& subjects,
-           const std::vector<std::pair<std::string, presence_value>>& initial) {
-      return replace_subjects(self, id, subjects, initial);
+    [self](subscribe_atom, subscriber_id id, const std::vector<std::string>& subjects) {
+      return replace_subjects(self, id, subjects);
     },
     [self](subscribe_atom, subscriber_id id, const caf::actor& actor,
-           const std::vector<std::string>& subjects,
-           const std::vector<std::pair<std::string, presence_value>>& initial) {
-      return register_and_replace(self, id, sink{actor, nullptr}, subjects, initial);
+           const std::vector<std::string>& subjects) {
+      return register_and_replace(self, id, sink{actor, nullptr}, subjects);
     },
     [self](subscribe_atom, subscriber_id id, const callback_sink_ptr& callback,
-           const std::vector<std::string>& subjects,
-           const std::vector<std::pair<std::string, presence_value>>& initial) {
-      return register_and_replace(self, id, sink{nullptr, callback}, subjects, initial);
+           const std::vector<std::string>& subjects) {
+      return register_and_replace(self, id, sink{nullptr, callback}, subjects);
+    },
+    [self](attach_atom, std::vector<caf::actor>& directories) {
+      self->state.directories = std::move(directories);
     },
     [self](unsubscribe_atom, subscriber_id id) { drop_subscriber(self->state, id); },
     [self](changed_atom, const std::string& user, uint8_t changes, presence_value value,

@@ -67,15 +67,23 @@ struct broadcaster_config {
 ///   `invalid_argument`.
 /// - `(subscribe_atom, id, callback_sink_ptr, owner) -> unit`: the same with a callback, called
 ///   on the shard's thread (dropped only by `unsubscribe_atom`).
-/// - `(subscribe_atom, id, sink, subjects, initial) -> unit` (sink: caf::actor or
-///   callback_sink_ptr): as the next form, but a shard that does not know `id` registers it first
-///   (without an owner) when `subjects` is not empty, and ignores it when it is. The engine
-///   registers a subscriber up front only with shard 0 and its owner's shard; the others learn it
-///   when it first subscribes to one of their subjects (an idle connection costs 2 entries, not 4).
-/// - `(subscribe_atom, id, subjects, initial) -> unit`: replaces the subscriber's subjects held by
-///   this shard (at most `max_subscription`, else `invalid_argument`; unknown id:
-///   `invalid_argument`). For newly added subjects, their `initial` presence is sent at once (one
-///   `presence_change` per presence value) while the service is on.
+/// - `(attach_atom, std::vector<caf::actor> directory_shards)`: where initial presence is read
+///   (`(query_atom, user)`, routed by `directory_shard`). Without it no initial presence is sent.
+/// - `(subscribe_atom, id, sink, subjects) -> unit` (sink: caf::actor or callback_sink_ptr): as
+///   the next form, but a shard that does not know `id` registers it first (without an owner)
+///   when `subjects` is not empty, and ignores it when it is. The engine registers a subscriber
+///   up front only with shard 0 and its owner's shard; the others learn it when it first
+///   subscribes to one of their subjects (an idle connection costs 2 entries, not 4).
+/// - `(subscribe_atom, id, subjects) -> unit`: replaces the subscriber's subjects held by this
+///   shard (at most `max_subscription`, else `invalid_argument`; unknown id: `invalid_argument`).
+///   The newly added subjects are registered first, then their presence is read from their user
+///   actors; when every read is in, the subscriber is sent (one `presence_change` per presence
+///   value, while the service is on) each latest presence it was not told yet, and the subscribe
+///   is answered. A change of a subject after its registration is never lost, and an initial
+///   read never overwrites a newer change (broadcaster.cpp, `replace_subjects`). Reads have no
+///   timer of their own (one per read would fill CAF's clock at high subscribe rates): a read
+///   lasts until the user actor answers, or CAF answers for it with an error when it stops; an
+///   unknown or deactivated user reads as nothing. The engine's caller times out as usual.
 /// - `(unsubscribe_atom, id) -> unit`.
 /// - `(changed_atom, user, changes, presence_value, custom_status, manual_mode)` (protocol.hpp),
 ///   each part that `changes` names, in this order: the presence is buffered per subscriber (at

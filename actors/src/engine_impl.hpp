@@ -224,8 +224,6 @@ class engine_impl final : public engine {
   struct subscriber {
     caf::actor actor;            ///< a host actor's sink, or
     callback_sink_ptr callback;  ///< a callback's (the shards that learn it later need it)
-    /// Sorted and unique: a vector, not a set (a subscription costs 32 bytes here, not ~80).
-    std::vector<std::string> subjects;
   };
 
   std::unique_ptr<engine_system_config> own_config_;

@@ -252,6 +252,10 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
   for (auto& shard : shards)
     directories_.push_back(spawn_directory(system_, env, std::move(shard)));
   caf::anon_send(supervisor_, attach_atom::value, directories_, broadcasters_, true);
+  // Enqueued before `open` returns, hence before any subscribe (the broadcasters read initial
+  // presence through the directory).
+  for (const auto& shard : broadcasters_)
+    caf::anon_send(shard, attach_atom::value, directories_);
 }
 
 status engine_impl::shutdown() {

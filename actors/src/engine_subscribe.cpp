@@ -3,7 +3,6 @@
 // `broadcaster_shard`, and a shard learns the subscriber with its first subjects there.
 
 #include <algorithm>
-#include <iterator>
 #include <type_traits>
 
 #include "broadcaster.hpp"
@@ -66,7 +65,6 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
   std::vector<std::string> wanted(users.begin(), users.end());
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  std::vector<std::string> added;
   caf::actor actor;
   callback_sink_ptr callback;
   {
@@ -77,35 +75,26 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
                                               + std::to_string(id)};
     actor = found->second.actor;
     callback = found->second.callback;
-    const auto& current = found->second.subjects;
-    std::set_difference(wanted.begin(), wanted.end(), current.begin(), current.end(),
-                        std::back_inserter(added));
   }
-  auto initial = query_many(added);
-  if (!initial)
-    return initial.error();
+  // Each shard reads the initial presence of the subjects it gains from their user actors itself
+  // (broadcaster.hpp): a read here could miss a change that reaches the shard before the subject.
   auto shards = broadcasters_.size();
   std::vector<std::vector<std::string>> subjects(shards);
-  std::vector<std::vector<std::pair<std::string, events::presence_value>>> firsts(shards);
-  for (const auto& user : wanted)
-    subjects[broadcaster_shard(user, shards)].push_back(user);
-  for (auto& entry : *initial)
-    firsts[broadcaster_shard(entry.first, shards)].push_back(std::move(entry));
+  for (auto& user : wanted)
+    subjects[broadcaster_shard(user, shards)].push_back(std::move(user));
   // With the sink: a shard that does not know the subscriber yet registers it (broadcaster.hpp).
   for (std::size_t i = 0; i < shards; ++i) {
     auto done = callback ? tell(broadcasters_[i], subscribe_atom::value, id, callback,
-                                std::move(subjects[i]), std::move(firsts[i]))
+                                std::move(subjects[i]))
                          : tell(broadcasters_[i], subscribe_atom::value, id, actor,
-                                std::move(subjects[i]), std::move(firsts[i]));
+                                std::move(subjects[i]));
     if (!done)
       return done;
   }
   {
     std::lock_guard<std::mutex> guard{subscribers_mutex_};
-    if (auto found = subscribers_.find(id); found != subscribers_.end()) {
-      found->second.subjects = std::move(wanted);
+    if (subscribers_.count(id) != 0)
       return status::success();
-    }
   }
   // Unsubscribed while the shards were being told: a shard may have learnt the subscriber after
   // the unsubscribe reached it. Tell them all again, so no shard keeps calling its sink.

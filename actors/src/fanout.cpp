@@ -136,28 +136,37 @@ fanout::change fanout::replace(subscriber_id id, const std::vector<std::string>&
   return result;
 }
 
-void fanout::mark_sent(subscriber_id id, const std::string& subject,
-                       events::presence_value value) {
-  auto who = subscriber_slot(id);
-  auto found = subject_slots_.find(subject);
-  if (!who || found == subject_slots_.end())
-    return;
-  auto& entry = subscribers_[*who];
-  auto at = std::lower_bound(entry.subjects.begin(), entry.subjects.end(), found->second);
-  if (at != entry.subjects.end() && *at == found->second)
-    entry.told[static_cast<std::size_t>(at - entry.subjects.begin())] =
-      static_cast<uint8_t>(value);
-}
-
-void fanout::learn(const std::string& subject, events::presence_value value) {
+bool fanout::refresh(const std::string& subject, events::presence_value value, bool queue) {
   auto found = subject_slots_.find(subject);
   if (found == subject_slots_.end() || value == events::presence_value::disabled)
-    return;
+    return false;
   auto& entry = subjects_[found->second];
   if (!entry.has_known) {
     entry.has_known = true;
     entry.known_value = value;
+    return false;
   }
+  if (entry.known_value == value)
+    return false;
+  return publish(subject, value, queue) && queue;
+}
+
+std::optional<events::presence_value> fanout::catch_up(subscriber_id id,
+                                                       const std::string& subject) {
+  auto who = subscriber_slot(id);
+  auto found = subject_slots_.find(subject);
+  if (!who || found == subject_slots_.end() || !subjects_[found->second].has_known)
+    return std::nullopt;
+  auto& entry = subscribers_[*who];
+  auto at = std::lower_bound(entry.subjects.begin(), entry.subjects.end(), found->second);
+  if (at == entry.subjects.end() || *at != found->second)
+    return std::nullopt;
+  auto value = subjects_[found->second].known_value;
+  auto& told = entry.told[static_cast<std::size_t>(at - entry.subjects.begin())];
+  if (told == static_cast<uint8_t>(value))
+    return std::nullopt;
+  told = static_cast<uint8_t>(value);
+  return value;
 }
 
 bool fanout::publish(const std::string& subject, events::presence_value value, bool queue) {

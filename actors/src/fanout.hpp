@@ -82,13 +82,18 @@ class fanout {
   /// the subscriber was told; added ones start untold. Precondition: `contains(id)`.
   change replace(subscriber_id id, const std::vector<std::string>& subjects);
 
-  /// Notes that `id` was told `value` for `subject` outside a flush (its initial presence). No-op
-  /// unless `id` subscribes to `subject`.
-  void mark_sent(subscriber_id id, const std::string& subject, events::presence_value value);
+  /// `subject` reads `value` now, as answered by its user actor (newer than every publish of it
+  /// received so far: the user actor sends both, in order). Becomes its latest known presence;
+  /// when another one was known before and `queue`, it is pending like a publish, so every
+  /// subscriber told the old one is corrected at the next flush (with none known before, nobody
+  /// was told anything: each new subscriber learns it by `catch_up`). Returns whether it became
+  /// pending. No-op (false) when nobody subscribes to `subject` or `value` is
+  /// `disabled`.
+  bool refresh(const std::string& subject, events::presence_value value, bool queue);
 
-  /// Notes `value` as the latest known presence of `subject` unless one is known already (an
-  /// initial value must not overwrite a newer publish). No-op when nobody subscribes to it.
-  void learn(const std::string& subject, events::presence_value value);
+  /// When `id` subscribes to `subject`, a latest presence of it is known and `id` was told
+  /// something else (or nothing yet): marks it told and returns it. Otherwise nothing.
+  std::optional<events::presence_value> catch_up(subscriber_id id, const std::string& subject);
 
   /// `subject` now reads `value`: remembered as its latest known presence (unless `disabled`) and,
   /// when `queue`, pending for the next flush of every phase (replacing an earlier pending value).

@@ -83,7 +83,8 @@ using context_atom = caf::atom_constant<caf::atom("context")>;
 /// disconnected (-1). The supervisor enforces connection_limit from these counts.
 using conn_delta_atom = caf::atom_constant<caf::atom("conndelta")>;
 /// (attach_atom, std::vector<caf::actor> directory_shards, std::vector<caf::actor> broadcasters
-/// [, bool users_known])
+/// [, bool users_known]) to the supervisor; (attach_atom, std::vector<caf::actor>
+/// directory_shards) to each broadcaster shard (where it reads initial presence).
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
 // Admin requests, each (atom, args..., by, via) -> reply:
 /// (create_user_atom, id, name, bool admin, by, via) -> events::user_record

@@ -27,24 +27,83 @@ TEST_F(broadcaster_test, a_shard_learns_a_subscriber_with_its_first_subjects_the
   auto shard = spawn_shard(1);
   auto [sink, received] = make_sink();
   // No subjects here: the shard does not register it (an idle connection costs nothing here).
-  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{}, presence_list{}));
-  EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{5}, users{"alice"},
-                   presence_list{}))
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{}));
+  EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{5}, users{"alice"}))
     << "still unknown to the plain form";
   // With subjects: registered, and the initial presence is sent.
-  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{"alice"},
-                    presence_list{{"alice", presence_value::away}}));
+  set_presence({{"alice", presence_value::away}, {"bob", presence_value::online}});
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{"alice"}));
   ASSERT_EQ(received->size(), 1u);
   EXPECT_EQ((*received)[0].users, users{"alice"});
   // Known now: the same form replaces the list (and an empty list keeps it registered).
-  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{"bob"},
-                    presence_list{{"bob", presence_value::online}}));
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{5}, sink, users{"bob"}));
   publish(shard, std::string{"alice"}, presence_value::online);
   publish(shard, std::string{"bob"}, presence_value::busy);
   pass(100);
   ASSERT_EQ(received->size(), 3u);
   EXPECT_EQ((*received)[2].users, users{"bob"}) << "alice was dropped from the list";
   EXPECT_EQ((*received)[2].presence, presence_value::busy);
+}
+
+TEST_F(broadcaster_test, a_change_reaching_the_shard_while_the_initial_read_is_out_is_kept) {
+  // The subject is registered before its presence is read, so a change that reaches the shard in
+  // between is not dropped for want of a subscriber, and the value from before it is never told.
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  set_presence({{"alice", presence_value::online}});
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, sink, std::string{}));
+  auto reply =
+    self_->request(shard, caf::infinite, subscribe_atom::value, subscriber_id{1}, users{"alice"});
+  run_all_but_source();
+  EXPECT_TRUE(self_->mailbox().empty()) << "answered before the read came back";
+  // alice goes away: her user actor tells the shard, then answers the read it holds.
+  set_presence({{"alice", presence_value::away}});
+  caf::anon_send(shard, changed_atom::value, std::string{"alice"}, uint8_t{change_presence},
+                 presence_value::away, events::custom_status{}, events::manual_mode::automatic);
+  run_all_but_source();
+  sched_.run();
+  ASSERT_FALSE(self_->mailbox().empty()) << "the subscribe was not answered";
+  reply.receive([] {}, [](caf::error& err) { FAIL() << caf::to_string(err); });
+  pass(100);  // the change's flush comes and goes
+  ASSERT_EQ(received->size(), 1u) << "told once, the latest value only";
+  EXPECT_EQ((*received)[0].presence, presence_value::away);
+  EXPECT_EQ((*received)[0].users, users{"alice"});
+}
+
+TEST_F(broadcaster_test, a_read_newer_than_what_subscribers_were_told_corrects_them) {
+  auto shard = spawn_shard();
+  auto [first, first_seen] = make_sink();
+  subscribe(shard, 1, first, "", {"alice"}, {{"alice", presence_value::online}});
+  ASSERT_EQ(first_seen->size(), 1u);
+  // alice's actor reads busy before its own change message comes (a deadline passed before its
+  // timer ran): the new subscriber is told busy at once, the first one at the next flush.
+  auto [second, second_seen] = make_sink();
+  subscribe(shard, 2, second, "", {"alice"}, {{"alice", presence_value::busy}});
+  ASSERT_EQ(second_seen->size(), 1u);
+  EXPECT_EQ((*second_seen)[0].presence, presence_value::busy);
+  pass(100);
+  ASSERT_EQ(first_seen->size(), 2u);
+  EXPECT_EQ((*first_seen)[1].presence, presence_value::busy);
+  EXPECT_EQ(second_seen->size(), 1u) << "told busy already";
+}
+
+TEST_F(broadcaster_test, unknown_users_and_failed_reads_leave_their_subjects_to_changes) {
+  auto shard = spawn_shard();
+  auto [sink, received] = make_sink();
+  subscribe(shard, 1, sink, "", {"alice", "ghost"}, {{"alice", presence_value::online}});
+  ASSERT_EQ(received->size(), 1u) << "nothing for an unknown user";
+  EXPECT_EQ((*received)[0].users, users{"alice"});
+  // The reader is gone: CAF answers the read with an error, and the subscribe is answered.
+  set_presence({{"bob", presence_value::away}});
+  caf::anon_send_exit(source_, caf::exit_reason::user_shutdown);
+  sched_.run();
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, users{"bob"}));
+  EXPECT_EQ(received->size(), 1u);
+  EXPECT_FALSE(sched_.has_pending_timeout()) << "reads arm no timer";
+  publish(shard, "bob", presence_value::online);
+  pass(100);
+  ASSERT_EQ(received->size(), 2u);
+  EXPECT_EQ((*received)[1].users, users{"bob"});
 }
 
 TEST_F(broadcaster_test, changes_inside_one_window_become_one_notification) {
@@ -102,8 +161,8 @@ TEST_F(broadcaster_test, subscribe_replaces_the_whole_list) {
   subscribe(shard, 1, sink, "", {"alice", "bob"},
             {{"alice", presence_value::online}, {"bob", presence_value::online}});
   received->clear();
-  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, users{"bob", "carol"},
-                    presence_list{{"bob", presence_value::online}, {"carol", presence_value::away}}));
+  set_presence({{"carol", presence_value::away}});
+  ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, users{"bob", "carol"}));
   ASSERT_EQ(received->size(), 1u) << "only the newly added subject is sent at once";
   EXPECT_EQ((*received)[0].users, users{"carol"});
   EXPECT_EQ((*received)[0].presence, presence_value::away);
@@ -119,12 +178,11 @@ TEST_F(broadcaster_test, subscribe_replaces_the_whole_list) {
 TEST_F(broadcaster_test, subject_lists_are_bounded_and_need_a_registered_subscriber) {
   auto shard = spawn_shard();
   auto [sink, received] = make_sink();
-  EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{9}, users{"a"}, presence_list{}));
+  EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{9}, users{"a"}));
   ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, sink, std::string{}));
   EXPECT_TRUE(call(shard, subscribe_atom::value, subscriber_id{1}, sink, std::string{}))
     << "an id registers once";
-  auto err = call(shard, subscribe_atom::value, subscriber_id{1}, users{"a", "b", "c", "d", "e"},
-                  presence_list{});
+  auto err = call(shard, subscribe_atom::value, subscriber_id{1}, users{"a", "b", "c", "d", "e"});
   ASSERT_TRUE(err);
   EXPECT_EQ(from_caf_error(err).code, errc::invalid_argument);
 }

@@ -4,6 +4,7 @@
 // told), sinks that record what they receive, and helpers that send and run what follows.
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -29,6 +30,21 @@ inline caf::behavior recording_sink(caf::event_based_actor*, inbox received) {
   return {[received](const notification& note) { received->push_back(note); }};
 }
 
+using presence_table = std::shared_ptr<std::map<std::string, presence_value>>;
+
+/// Stands in for the directory shards and user actors: answers the shard's initial presence
+/// reads (`(query_atom, user)`) from `presences`; a user not in it is unknown.
+inline caf::behavior presence_source(caf::event_based_actor*, presence_table presences) {
+  return {[presences](query_atom, const std::string& user) -> caf::result<events::presence_view> {
+    auto found = presences->find(user);
+    if (found == presences->end())
+      return make_caf_error(errc::unknown_user, "unknown user " + user);
+    events::presence_view view;
+    view.presence = found->second;
+    return view;
+  }};
+}
+
 class broadcaster_test : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -43,6 +59,9 @@ class broadcaster_test : public ::testing::Test {
     dynamic_cast<caf::scheduler::test_coordinator&>(system_.scheduler());
   caf::scoped_actor self_{system_};
   std::vector<caf::actor> spawned_;
+  /// What the users' presence is now, as `presence_source` answers the shards' reads.
+  presence_table presences_ = std::make_shared<std::map<std::string, presence_value>>();
+  caf::actor source_;
 
   /// A shard on the test clock. One phase by default: every subscriber is flushed at the ends of
   /// `flush_ms` intervals of the clock (broadcaster_phases_test covers more).
@@ -56,8 +75,19 @@ class broadcaster_test : public ::testing::Test {
     config.settings.max_subscription = 4;
     auto shard = spawn_broadcaster(system_, config);
     spawned_.push_back(shard);
+    if (!source_) {
+      source_ = system_.spawn(presence_source, presences_);
+      spawned_.push_back(source_);
+    }
+    caf::anon_send(shard, attach_atom::value, std::vector<caf::actor>{source_});
     sched_.run();
     return shard;
+  }
+
+  /// Sets what the users read now (see `presence_source`).
+  void set_presence(const presence_list& values) {
+    for (const auto& [user, value] : values)
+      (*presences_)[user] = value;
   }
 
   /// A sink actor and what it received.
@@ -93,10 +123,19 @@ class broadcaster_test : public ::testing::Test {
          events::custom_status{}, events::manual_mode::automatic);
   }
 
+  /// Registers `id` with `shard` and subscribes it to `subjects`, whose users read `initial` now
+  /// (a subject not in it reads as before, or is unknown).
   void subscribe(const caf::actor& shard, subscriber_id id, const caf::actor& sink,
                  std::string owner, const users& subjects, const presence_list& initial) {
+    set_presence(initial);
     ASSERT_FALSE(call(shard, subscribe_atom::value, id, sink, std::move(owner)));
-    ASSERT_FALSE(call(shard, subscribe_atom::value, id, subjects, initial));
+    ASSERT_FALSE(call(shard, subscribe_atom::value, id, subjects));
+  }
+
+  /// Runs every job but `presence_source`'s: initial presence reads stay unanswered.
+  void run_all_but_source() {
+    auto* held = dynamic_cast<caf::resumable*>(caf::actor_cast<caf::abstract_actor*>(source_));
+    sched_.run_jobs_filtered([held](caf::resumable* job) { return job != held; });
   }
 
   /// Lets `ms` milliseconds of test time pass and runs what became due.

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -198,6 +199,84 @@ TEST(engine_concurrency, clients_on_many_threads_share_users_subscribers_and_adm
   for (auto& sub : subscribers)
     EXPECT_TRUE(sub.saw_online(shared_user));
   ASSERT_OK(eng.disconnect(shared_user, "last"));
+  ASSERT_OK(eng.shutdown());
+}
+
+/// The last presence_change one subscriber was told about each user, in the order told.
+struct last_told {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<std::string, presence_value> value;
+  notification_callback callback() {
+    return [this](const notification& note) {
+      if (note.type != notification::kind::presence_change)
+        return;
+      std::lock_guard<std::mutex> guard{mutex};
+      for (const auto& user : note.users)
+        value[user] = note.presence;
+      changed.notify_all();
+    };
+  }
+  /// Waits (at most 10 s) until what was told last of each user is `expected`.
+  bool settles_on(const std::map<std::string, presence_value>& expected) {
+    std::unique_lock<std::mutex> guard{mutex};
+    return changed.wait_for(guard, std::chrono::seconds{10}, [&] { return value == expected; });
+  }
+  std::string describe() {
+    std::lock_guard<std::mutex> guard{mutex};
+    std::string out;
+    for (const auto& [user, presence] : value)
+      out += user + "=" + std::string{events::to_string(presence)} + " ";
+    return out;
+  }
+};
+
+/// Each round a new subscriber subscribes to users whose presence flips on another thread (the
+/// previous round's subscriber is gone, so nobody else holds them at their shards), and the flips
+/// stop once the subscription is in: the last flips race its final steps. The subscriber must end
+/// up told each user's real presence. When the engine read the initial presence before the shards
+/// held the subscription, a last flip landing in between was dropped and the subscriber kept the
+/// value from before it (broadcaster.hpp).
+TEST(engine_concurrency, a_subscriber_joining_mid_change_is_told_the_final_presence) {
+  temp_dir dir;
+  auto opened = engine::open(test_config(dir.sub("db")));
+  ASSERT_OK(opened);
+  auto& eng = *opened.value();
+  std::vector<std::string> flipping;
+  for (int i = 0; i < 16; ++i) {
+    flipping.push_back("F" + std::to_string(i));
+    ASSERT_OK(eng.create_user(flipping.back(), "flipping", false));
+    ASSERT_OK(eng.connect(flipping.back(), "c1", "web"));
+  }
+  ASSERT_OK(eng.set_setting("flush_interval_ms", "5"));
+  for (int round = 0; round < 400; ++round) {
+    last_told told;
+    auto id = eng.subscribe(told.callback());
+    ASSERT_OK(id);
+    std::atomic<bool> subscribed{false};
+    std::atomic<int> flips{0};
+    std::atomic<int> failures{0};
+    std::thread flipper([&] {
+      for (std::size_t k = 0; !subscribed.load(); ++k) {
+        auto mode = (k / flipping.size()) % 2 == 0 ? manual_mode::away : manual_mode::automatic;
+        if (!eng.set_presence(flipping[k % flipping.size()], mode).ok())
+          ++failures;
+        ++flips;
+      }
+    });
+    while (flips.load() < 1 + round % 7)  // the subscription starts at a varying flip
+      std::this_thread::yield();
+    ASSERT_OK(eng.set_subscription(*id, flipping));
+    subscribed = true;
+    flipper.join();
+    ASSERT_EQ(failures.load(), 0);
+    auto now = eng.query_many(flipping);
+    ASSERT_OK(now);
+    std::map<std::string, presence_value> expected{now->begin(), now->end()};
+    ASSERT_TRUE(told.settles_on(expected))
+      << "round " << round << ": the subscriber was last told " << told.describe();
+    ASSERT_OK(eng.unsubscribe(*id));
+  }
   ASSERT_OK(eng.shutdown());
 }
 

@@ -89,25 +89,28 @@ TEST(fanout, each_subscriber_is_told_only_what_differs_from_what_it_was_told) {
   fanout table;
   subscribe(table, 1, {"alice"});
   subscribe(table, 2, {"alice"});
-  table.mark_sent(1, "alice", presence_value::online);  // its initial presence
+  table.publish("alice", presence_value::online, false);
+  ASSERT_EQ(table.catch_up(1, "alice"), presence_value::online);  // its initial presence
   table.publish("alice", presence_value::online, true);
   auto batches = table.flush();
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_EQ(batches[0].subscriber, 2u);
 }
 
-TEST(fanout, a_subscriber_joining_before_the_flush_gets_a_pending_change_unlike_its_initial) {
+TEST(fanout, catch_up_tells_a_joining_subscriber_the_latest_value_once) {
   fanout table;
   subscribe(table, 1, {"alice"});
   table.publish("alice", presence_value::away, true);
   subscribe(table, 2, {"alice"});
-  table.mark_sent(2, "alice", presence_value::online);  // an initial read before the change
-  subscribe(table, 3, {"alice"});
-  table.mark_sent(3, "alice", presence_value::away);  // already current
+  EXPECT_EQ(table.catch_up(2, "alice"), presence_value::away) << "the pending change is the latest";
+  EXPECT_FALSE(table.catch_up(2, "alice")) << "told already";
+  EXPECT_FALSE(table.catch_up(2, "bob")) << "not a subject of 2";
+  EXPECT_FALSE(table.catch_up(7, "alice")) << "not a subscriber";
+  subscribe(table, 3, {"alice"});  // joins without a catch-up: the flush tells it
   auto batches = table.flush();
   ASSERT_EQ(batches.size(), 2u);
   EXPECT_EQ(batches[0].subscriber, 1u);
-  EXPECT_EQ(batches[1].subscriber, 2u);
+  EXPECT_EQ(batches[1].subscriber, 3u);
   EXPECT_EQ(batches[1].presence, presence_value::away);
 }
 
@@ -142,16 +145,26 @@ TEST(fanout, disabled_is_sent_but_never_known) {
   EXPECT_EQ(batches[0].presence, presence_value::disabled);
 }
 
-TEST(fanout, learn_keeps_a_newer_published_presence) {
+TEST(fanout, refresh_sets_the_latest_value_and_corrects_whoever_was_told_another) {
   fanout table;
   subscribe(table, 1, {"alice", "bob"});
-  table.publish("alice", presence_value::busy, false);
-  table.learn("alice", presence_value::online);
-  table.learn("bob", presence_value::away);
-  table.learn("carol", presence_value::away);  // nobody subscribes: ignored
-  EXPECT_EQ(table.known("alice"), presence_value::busy);
-  EXPECT_EQ(table.known("bob"), presence_value::away);
+  EXPECT_FALSE(table.refresh("alice", presence_value::online, true)) << "none known: no one told";
+  EXPECT_EQ(table.known("alice"), presence_value::online);
+  EXPECT_FALSE(table.has_pending());
+  ASSERT_EQ(table.catch_up(1, "alice"), presence_value::online);
+  EXPECT_FALSE(table.refresh("alice", presence_value::online, true)) << "unchanged";
+  EXPECT_FALSE(table.refresh("alice", presence_value::disabled, true)) << "not a presence";
+  EXPECT_FALSE(table.refresh("carol", presence_value::away, true)) << "nobody subscribes";
   EXPECT_FALSE(table.known("carol"));
+  EXPECT_TRUE(table.refresh("alice", presence_value::busy, true));
+  EXPECT_EQ(table.known("alice"), presence_value::busy);
+  auto batches = table.flush();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].presence, presence_value::busy);
+  EXPECT_EQ(batches[0].users, users{"alice"});
+  EXPECT_FALSE(table.refresh("alice", presence_value::away, false)) << "not queued";
+  EXPECT_EQ(table.known("alice"), presence_value::away);
+  EXPECT_FALSE(table.has_pending());
 }
 
 TEST(fanout, unsubscribing_drops_pending_changes_and_forgets_the_subject) {

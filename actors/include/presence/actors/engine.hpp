@@ -190,7 +190,9 @@ class engine {
   /// Same, delivering `notification` messages to a CAF actor of the host.
   virtual result<uint64_t> subscribe(const caf::actor& receiver, const std::string& owner = {}) = 0;
   /// Replaces the subscriber's whole subject list (at most `max_subscription` ids, else
-  /// `invalid_argument`). The current presence of newly added ids is sent at once.
+  /// `invalid_argument`). The current presence of newly added ids is sent at once (unknown and
+  /// deactivated ids have none), before this returns for a callback subscriber; every change of
+  /// them from then on follows, and none is lost to the subscription racing it.
   virtual status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) = 0;
   virtual status unsubscribe(uint64_t subscriber) = 0;
 
