@@ -1,5 +1,7 @@
 #include "broadcaster.hpp"
 
+#include "broadcaster_actor.hpp"
+
 #include <chrono>
 #include <map>
 #include <unordered_map>
@@ -9,49 +11,17 @@
 
 #include <caf/actor_clock.hpp>
 
-#include "directory.hpp"
 #include "engine_counters.hpp"
 #include "fanout.hpp"
 #include "protocol.hpp"
 
 namespace presence::actors {
 
-namespace {
+namespace broadcaster_impl {
 
 using events::presence_value;
 
-/// Where a subscriber's notifications go: a host actor, or a callback called on this thread.
-struct sink {
-  caf::actor actor;
-  callback_sink_ptr callback;
-};
-
-struct broadcaster_state {
-  static constexpr const char* name = "broadcaster";
-
-  std::size_t index = 0;
-  events::workspace_settings settings;
-  bool service_enabled = true;
-  bool flush_armed = false;
-  /// When the armed tick timer is due (the grid time, or 1 ms ahead when ticks are shorter).
-  caf::actor_clock::time_point tick_due{};
-  /// Ticks up to this one (clock time / tick length) are accounted for: flushed, or passed while
-  /// nothing was pending.
-  int64_t last_tick = 0;
-  /// A timer carries the generation it was armed in; a new flush interval starts a new one, so
-  /// a tick armed on the old grid is ignored.
-  uint64_t timer_generation = 0;
-  /// Subscriptions, what each subscriber was told, pending changes and the latest real (not
-  /// `disabled`) presence of each subscribed subject (for the resync when the service is back on).
-  /// Its phase count is the number of ticks per flush interval.
-  fanout table;
-  std::unordered_map<subscriber_id, sink> sinks;
-  /// The directory shards (`attach_atom`), through which initial presence is read.
-  std::vector<caf::actor> directories;
-  std::shared_ptr<broadcaster_counters> counters;  ///< may be null
-};
-
-using broadcaster_actor = caf::stateful_actor<broadcaster_state>*;
+namespace {
 
 /// Sends `note` to the sink: a message to an actor, or a direct call of a callback.
 void deliver(broadcaster_actor self, const sink& to, notification note) {
@@ -82,6 +52,8 @@ void send_to(broadcaster_actor self, subscriber_id id, notification note) {
     deliver(self, i->second, std::move(note));
 }
 
+} // namespace
+
 void send_batches(broadcaster_actor self, std::vector<presence_batch> batches) {
   for (auto& batch : batches) {
     notification note;
@@ -91,6 +63,8 @@ void send_batches(broadcaster_actor self, std::vector<presence_batch> batches) {
     send_to(self, batch.subscriber, std::move(note));
   }
 }
+
+namespace {
 
 /// The length of one tick: `flush_interval_ms` / `flush_phases` of the actor clock (> 0).
 caf::actor_clock::duration_type tick_length(const broadcaster_state& st) {
@@ -127,6 +101,8 @@ void arm_next_tick(broadcaster_actor self) {
   self->delayed_send(self, delay, caf::tick_atom::value, st.timer_generation);
 }
 
+} // namespace
+
 /// Starts the flush timer unless one is already running. Timers run only while changes wait.
 /// Ticks fall on a grid of the actor clock shared by every shard (`flush_phases` ticks per
 /// `flush_interval_ms`); tick t flushes the subscribers of phase `t % flush_phases`, so each
@@ -143,6 +119,8 @@ void arm_flush(broadcaster_actor self) {
   st.last_tick = current_tick(self);  // idle until now: earlier ticks had nothing to flush
   arm_next_tick(self);
 }
+
+namespace {
 
 /// The phases of ticks `after` + 1 .. `upto`.
 uint64_t phases_between(int64_t after, int64_t upto, const fanout& table) {
@@ -190,6 +168,8 @@ void drop_subscriber(broadcaster_state& st, subscriber_id id) {
   st.sinks.erase(id);
 }
 
+} // namespace
+
 void tell_service_status(broadcaster_actor self, const sink& to, bool enabled) {
   notification note;
   note.type = notification::kind::presence_service_status;
@@ -197,114 +177,7 @@ void tell_service_status(broadcaster_actor self, const sink& to, bool enabled) {
   deliver(self, to, std::move(note));
 }
 
-/// A request answered at once: `err`, or unit when there is none.
-caf::response_promise answered(broadcaster_actor self, caf::error err) {
-  auto promise = self->make_response_promise();
-  if (err)
-    promise.deliver(std::move(err));
-  else
-    promise.deliver(caf::unit);
-  return promise;
-}
-
-/// The initial presence of the subjects one `subscribe` added for one subscriber, read from their
-/// user actors; the subscribe is answered when the last answer (or failure) is in.
-struct initial_read {
-  subscriber_id id = 0;
-  std::vector<std::string> subjects;
-  std::size_t missing = 0;
-  caf::response_promise promise;
-};
-
-/// Tells the subscriber, in one batch per value, the latest presence of each subject it has not
-/// been told yet (a flush may have told some already), then answers the subscribe.
-void finish_initial(broadcaster_actor self, initial_read& read) {
-  auto& st = self->state;
-  if (st.service_enabled) {  // off: the resync at re-enable sends the known values
-    std::vector<std::pair<std::string, presence_value>> now;
-    for (const auto& subject : read.subjects)
-      if (auto value = st.table.catch_up(read.id, subject))
-        now.emplace_back(subject, *value);
-    send_batches(self, group_by_presence(read.id, now));
-  }
-  read.promise.deliver(caf::unit);
-}
-
-/// Replaces the subjects of `id` and reads the presence of the added ones from their user actors,
-/// asking through the directory shards (which delegate, so the user actor answers). The user
-/// actor also sends this shard its changes, and CAF keeps one sender's messages to one receiver
-/// in order: the answer is newer than every change of that user received before it, and every
-/// change after it arrives after it, when the subject is registered here already. A change can
-/// neither be lost between a read and the registration nor overtaken by an older read.
-caf::response_promise replace_subjects(broadcaster_actor self, subscriber_id id,
-                                       const std::vector<std::string>& subjects) {
-  auto& st = self->state;
-  if (!st.table.contains(id))
-    return answered(self, make_caf_error(errc::invalid_argument,
-                                         "unknown subscriber " + std::to_string(id)));
-  if (subjects.size() > st.settings.max_subscription)
-    return answered(self, make_caf_error(errc::invalid_argument,
-                                         "more than max_subscription ("
-                                           + std::to_string(st.settings.max_subscription)
-                                           + ") ids"));
-  auto change = st.table.replace(id, subjects);
-  if (change.added.empty() || st.directories.empty())
-    return answered(self, caf::none);
-  auto read = std::make_shared<initial_read>();
-  read->id = id;
-  read->subjects = std::move(change.added);
-  read->missing = read->subjects.size();
-  read->promise = self->make_response_promise();
-  auto one_in = [self, read] {
-    if (--read->missing == 0)
-      finish_initial(self, *read);
-  };
-  for (const auto& subject : read->subjects) {
-    const auto& directory = st.directories[directory_shard(subject, st.directories.size())];
-    self->request(directory, caf::infinite, query_atom::value, subject)
-      .then(
-        [self, subject, one_in](const events::presence_view& view) {
-          auto& state = self->state;
-          if (state.table.refresh(subject, view.presence, state.service_enabled))
-            arm_flush(self);
-          one_in();
-        },
-        // Unknown or deactivated users have no initial presence (nor has a stopped user actor's
-        // read: its next incarnation tells the changes).
-        [one_in](const caf::error&) { one_in(); });
-  }
-  return read->promise;
-}
-
-caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std::string owner) {
-  auto& st = self->state;
-  if (!st.table.add(id, std::move(owner)))
-    return make_caf_error(errc::invalid_argument,
-                          "subscriber " + std::to_string(id) + " already registered");
-  auto& added = st.sinks.emplace(id, std::move(to)).first->second;
-  if (!st.service_enabled && st.index == 0)
-    tell_service_status(self, added, false);
-  return caf::none;
-}
-
-/// `replace_subjects`, registering `id` (without an owner) first when this shard does not know it
-/// yet and it has subjects here; an unknown id with no subjects here stays unknown.
-caf::response_promise register_and_replace(broadcaster_actor self, subscriber_id id, sink to,
-                                           const std::vector<std::string>& subjects) {
-  auto& st = self->state;
-  if (!st.table.contains(id)) {
-    if (subjects.empty())
-      return answered(self, caf::none);
-    if (!to.actor && !to.callback)
-      return answered(self, make_caf_error(errc::invalid_argument, "subscriber without a sink"));
-    auto actor = to.actor;
-    if (auto refused = add_subscriber(self, id, std::move(to), std::string{}))
-      return answered(self, std::move(refused));
-    if (actor)
-      self->monitor(actor);
-  }
-  return replace_subjects(self, id, subjects);
-}
+namespace {
 
 void set_service(broadcaster_actor self, bool enabled) {
   auto& st = self->state;
@@ -322,19 +195,6 @@ void set_service(broadcaster_actor self, bool enabled) {
   if (st.table.resend_known())
     arm_flush(self);
 }
-
-} // namespace
-
-std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcept {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : user) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return shards == 0 ? 0 : static_cast<std::size_t>(hash % shards);
-}
-
-namespace {
 
 /// Buffers `user`'s new presence for the next flush.
 void publish(broadcaster_actor self, const std::string& user, presence_value value) {
@@ -436,9 +296,19 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
 }
 
 } // namespace
+} // namespace broadcaster_impl
+
+std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcept {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : user) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return shards == 0 ? 0 : static_cast<std::size_t>(hash % shards);
+}
 
 caf::actor spawn_broadcaster(caf::actor_system& system, broadcaster_config config) {
-  return system.spawn(broadcaster, std::move(config));
+  return system.spawn(broadcaster_impl::broadcaster, std::move(config));
 }
 
 } // namespace presence::actors

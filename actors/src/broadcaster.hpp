@@ -80,10 +80,11 @@ struct broadcaster_config {
 ///   actors; when every read is in, the subscriber is sent (one `presence_change` per presence
 ///   value, while the service is on) each latest presence it was not told yet, and the subscribe
 ///   is answered. A change of a subject after its registration is never lost, and an initial
-///   read never overwrites a newer change (broadcaster.cpp, `replace_subjects`). Reads have no
-///   timer of their own (one per read would fill CAF's clock at high subscribe rates): a read
-///   lasts until the user actor answers, or CAF answers for it with an error when it stops; an
-///   unknown or deactivated user reads as nothing. The engine's caller times out as usual.
+///   read never overwrites a newer change (broadcaster_subscribe.cpp, `replace_subjects`).
+///   Reads have no timer of their own (one per read would fill CAF's clock at high subscribe
+///   rates): a read lasts until the user actor answers, or CAF answers for it with an error
+///   when it stops; an unknown or deactivated user reads as nothing. The engine's caller times
+///   out as usual.
 /// - `(unsubscribe_atom, id) -> unit`.
 /// - `(changed_atom, user, changes, presence_value, custom_status, manual_mode)` (protocol.hpp),
 ///   each part that `changes` names, in this order: the presence is buffered per subscriber (at

@@ -1,0 +1,77 @@
+#pragma once
+
+// A broadcaster shard's state and the steps its two halves share: private to broadcaster.cpp
+// (changes, flushes, the service switch) and broadcaster_subscribe.cpp (subscribers and their
+// initial presence).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
+#include <caf/error.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "broadcaster.hpp"
+#include "fanout.hpp"
+
+namespace presence::actors::broadcaster_impl {
+
+/// Where a subscriber's notifications go: a host actor, or a callback called on this thread.
+struct sink {
+  caf::actor actor;
+  callback_sink_ptr callback;
+};
+
+struct broadcaster_state {
+  static constexpr const char* name = "broadcaster";
+
+  std::size_t index = 0;
+  events::workspace_settings settings;
+  bool service_enabled = true;
+  bool flush_armed = false;
+  /// When the armed tick timer is due (the grid time, or 1 ms ahead when ticks are shorter).
+  caf::actor_clock::time_point tick_due{};
+  /// Ticks up to this one (clock time / tick length) are accounted for: flushed, or passed while
+  /// nothing was pending.
+  int64_t last_tick = 0;
+  /// A timer carries the generation it was armed in; a new flush interval starts a new one, so
+  /// a tick armed on the old grid is ignored.
+  uint64_t timer_generation = 0;
+  /// Subscriptions, what each subscriber was told, pending changes and the latest real (not
+  /// `disabled`) presence of each subscribed subject (for the resync when the service is back on).
+  /// Its phase count is the number of ticks per flush interval.
+  fanout table;
+  std::unordered_map<subscriber_id, sink> sinks;
+  /// The directory shards (`attach_atom`), through which initial presence is read.
+  std::vector<caf::actor> directories;
+  std::shared_ptr<broadcaster_counters> counters;  ///< may be null
+};
+
+using broadcaster_actor = caf::stateful_actor<broadcaster_state>*;
+
+// broadcaster.cpp
+/// Sends each batch to its subscriber's sink.
+void send_batches(broadcaster_actor self, std::vector<presence_batch> batches);
+/// Starts the flush timer unless one is already running.
+void arm_flush(broadcaster_actor self);
+/// Tells one sink whether the service is on.
+void tell_service_status(broadcaster_actor self, const sink& to, bool enabled);
+
+// broadcaster_subscribe.cpp
+/// Registers subscriber `id` with its sink and owner (`invalid_argument` when known already).
+caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std::string owner);
+/// `(subscribe_atom, id, subjects)` (broadcaster.hpp): answered when the initial reads are in.
+caf::response_promise replace_subjects(broadcaster_actor self, subscriber_id id,
+                                       const std::vector<std::string>& subjects);
+/// `(subscribe_atom, id, sink, subjects)`: `replace_subjects`, registering `id` first when this
+/// shard does not know it yet and it has subjects here.
+caf::response_promise register_and_replace(broadcaster_actor self, subscriber_id id, sink to,
+                                           const std::vector<std::string>& subjects);
+
+} // namespace presence::actors::broadcaster_impl
