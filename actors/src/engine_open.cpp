@@ -15,6 +15,7 @@
 #include "engine_impl.hpp"
 #include "journal.hpp"
 #include "loader.hpp"
+#include "presence/events/time.hpp"
 #include "presence/storage/recovery.hpp"
 #include "supervisor.hpp"
 #include "user.hpp"
@@ -72,9 +73,7 @@ namespace {
 constexpr std::size_t loader_count = 2;
 
 events::timestamp_us system_now() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+  return events::to_timestamp(events::wall_clock_now());
 }
 
 } // namespace

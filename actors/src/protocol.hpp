@@ -132,11 +132,15 @@ enum change_bits : uint8_t {
   change_manual = 4,
 };
 /// (service_atom, bool enabled) from the supervisor -> presence_service_status to everyone
-/// (subscribe_atom, uint64_t id, caf::actor sink, std::string owner)    -> unit
-/// (subscribe_atom, uint64_t id, std::vector<std::string> subjects_of_this_shard,
-///  std::vector<std::pair<std::string, events::presence_value>> initial) -> unit
-///   replaces that subscriber's subjects held by this shard; `initial` (the engine queried it)
-///   is sent at once for newly added subjects.
+/// (subscribe_atom, uint64_t id, caf::actor | callback_sink_ptr sink, std::string owner) -> unit
+///   registers a subscriber (shard 0 and the owner's shard; `invalid_argument` for no sink)
+/// (subscribe_atom, uint64_t id, std::vector<std::string> subjects_of_this_shard) -> unit
+///   replaces that registered subscriber's subjects held by this shard
+/// (subscribe_atom, uint64_t id, caf::actor | callback_sink_ptr sink,
+///  std::vector<std::string> subjects_of_this_shard) -> unit
+///   the same for a subscriber this shard meets for the first time (registers it too)
+///   Newly added subjects' current presence is read from their user actors (through the
+///   directory shards of `attach_atom`) and sent before the reply.
 /// (unsubscribe_atom, uint64_t id) -> unit
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("unsub")>;

@@ -7,6 +7,7 @@
 
 #include "connection_limit.hpp"
 #include "directory.hpp"
+#include "presence/events/time.hpp"
 #include "protocol.hpp"
 #include "token_hash.hpp"
 #include "workspace_commands.hpp"
@@ -35,8 +36,7 @@ using supervisor_actor = caf::stateful_actor<supervisor_state>*;
 using reply_builder = std::function<caf::message()>;
 
 events::timestamp_us system_now() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return events::to_timestamp(events::wall_clock_now());
 }
 
 events::event workspace_event(const supervisor_state& st, events::payload body,

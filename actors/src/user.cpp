@@ -10,6 +10,7 @@
 #include "engine_counters.hpp"
 #include "errors.hpp"
 #include "message_dispatch.hpp"
+#include "presence/events/time.hpp"
 #include "protocol.hpp"
 #include "user_actor.hpp"
 
@@ -21,9 +22,7 @@ using events::timestamp_us;
 events::timestamp_us user_env::now() const {
   if (clock)
     return clock();
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+  return events::to_timestamp(events::wall_clock_now());
 }
 
 const caf::actor& user_env::loader_for(const std::string& user) const {
