@@ -1,5 +1,6 @@
 // An example host: a C++ server that already runs its own CAF actor system embeds presence.
-// It runs a scripted scenario and exits 0 only if every step showed what DESIGN §1 prescribes.
+// It runs a scripted scenario and exits 0 only if every step showed what docs/design.md §1
+// prescribes.
 //
 //   presence_host [DB_DIR]
 

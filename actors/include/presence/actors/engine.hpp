@@ -54,7 +54,7 @@ struct origin {
   std::string via;  ///< connection id or API method
 };
 
-/// What a subscriber receives (DESIGN §5). One struct for every kind, to keep the surface small.
+/// What a subscriber receives (docs/design.md §5). One struct for every kind: a small surface.
 struct notification {
   enum class kind : uint8_t {
     presence_change,          ///< `presence` + `users` (a batch of subjects)
@@ -98,8 +98,8 @@ struct engine_stats {
   histogram broadcast_flush_seconds;  ///< duration of each tick's flush (batches to the sinks)
 };
 
-/// The whole presence capability as a library (DESIGN §4). All member functions are blocking and
-/// thread-safe: call them from any non-actor thread (not from inside a CAF actor). Errors come
+/// The whole presence capability as a library (docs/design.md §4). All member functions are
+/// blocking and thread-safe: call them from any non-actor thread (not from inside a CAF actor). Errors come
 /// back as values with `presence::errc` codes: `unknown_user`, `invalid_*`, `storage_failure`,
 /// `disk_full`, `timeout`, `shutting_down`…
 class engine {
