@@ -1,7 +1,8 @@
 #pragma once
 
 // The real-time API's wire format (docs/design.md §5, Slack's RTM): parsing client frames and
-// rendering server frames. Pure functions of their arguments: no I/O, no engine, no clock, any thread.
+// rendering server frames. Pure functions of their arguments: no I/O, no engine, no clock, any
+// thread.
 //
 // Presence values on the wire follow Slack: `active` (online or busy) and `away` (everything
 // else). Every frame that carries a presence also carries the richer value in `presence_detail`

@@ -98,8 +98,8 @@ struct engine_stats {
   histogram broadcast_flush_seconds;  ///< duration of each tick's flush (batches to the sinks)
 };
 
-/// The whole presence capability as a library (docs/design.md §4). All member functions are
-/// blocking and thread-safe: call them from any non-actor thread (not from inside a CAF actor). Errors come
+/// The presence capability as a library (docs/design.md §4). All member functions are blocking and
+/// thread-safe: call them from any non-actor thread (not from inside a CAF actor). Errors come
 /// back as values with `presence::errc` codes: `unknown_user`, `invalid_*`, `storage_failure`,
 /// `disk_full`, `timeout`, `shutting_down`…
 class engine {
