@@ -1,7 +1,7 @@
 #pragma once
 
-// Broadcaster shards (DESIGN §4): hold subscriptions by subject user, coalesce presence changes
-// over `flush_interval_ms` and send `presence::notification` messages to subscriber sinks.
+// Broadcaster shards (docs/design.md §4): hold subscriptions by subject user, coalesce presence
+// changes over `flush_interval_ms` and send `presence::notification` messages to subscriber sinks.
 
 #include <cstddef>
 #include <cstdint>

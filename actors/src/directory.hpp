@@ -1,6 +1,7 @@
 #pragma once
 
-// Directory shards (DESIGN §4): map user id -> user actor, spawn on demand, restart on failure.
+// Directory shards (docs/design.md §4): map user id -> user actor, spawn on demand, restart on
+// failure.
 
 #include <cstddef>
 #include <cstdint>

@@ -103,7 +103,7 @@ engine_system_config::engine_system_config(std::size_t threads) {
   // Work stealing (CAF's default) keeps idle workers polling; with max(cores, 4) of them on a
   // 2-core machine they took CPU from the journal's detached writer thread: ingest through the
   // engine ran ~25 % faster with one shared queue whose workers sleep, one per core
-  // (docs/performance.md, 2026-11-22 session 6).
+  // (`presence-bench ingest`, docs/performance.md).
   if (threads == 0)
     threads = std::max(1u, std::thread::hardware_concurrency());
   set("scheduler.policy", caf::atom("sharing"));

@@ -1,8 +1,9 @@
 #pragma once
 
-// The workspace supervisor (DESIGN §1, §4): one per workspace. Counts open connections, enforces
-// the connection limit, owns the service switch, settings, users, tokens and presets. Every change
-// is an event of the workspace stream, appended through the journal before anyone is told.
+// The workspace supervisor (docs/design.md §1, §4): one per workspace. Counts open connections,
+// enforces the connection limit, owns the service switch, settings, users, tokens and presets.
+// Every change is an event of the workspace stream, appended through the journal before anyone is
+// told.
 
 #include <functional>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// The user actor (DESIGN §4): one per user, spawned on demand by its directory shard.
+// The user actor (docs/design.md §4): one per user, spawned on demand by its directory shard.
 
 #include <chrono>
 #include <cstdint>

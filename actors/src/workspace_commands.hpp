@@ -72,7 +72,7 @@ result<events::user_record> authenticate(const events::workspace_state& state,
 
 /// The context directory shards (and so user actors) evaluate presence with. With
 /// `degraded_query_only`, a disabled service still reads as enabled here, so queries answer real
-/// presence while broadcasters stay off (DESIGN §1 `degraded_mode = query_only`).
+/// presence while broadcasters stay off (docs/design.md §1 `degraded_mode = query_only`).
 events::presence_context directory_context(const events::workspace_state& state) noexcept;
 
 } // namespace presence::actors

@@ -203,7 +203,7 @@ class actor_fixture : public ::testing::Test {
     return out;
   }
 
-  /// The event types of one stream, in order, as DESIGN names.
+  /// The event types of one stream, in order, as named in docs/design.md §2.
   std::vector<std::string> stream_types(const std::string& stream) {
     std::vector<std::string> out;
     auto read = log_->read_stream(stream, 0, [&](const events::event& ev) {

@@ -1,6 +1,6 @@
 // presence-bench redis: presence as many teams build it in Redis (per event an XADD to the log
 // stream, an HSET of the user's state, a PUBLISH to the user's channel; pipelined through
-// hiredis), beside our engine ingest of the same mix in the same run.
+// hiredis), beside the engine ingest of the same mix in the same run.
 #include <atomic>
 #include <thread>
 

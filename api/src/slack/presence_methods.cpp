@@ -1,5 +1,5 @@
 // users.setPresence and users.getPresence (Slack-compatible, with the busy/invisible, expiration
-// and `at` extensions of DESIGN §5).
+// and `at` extensions of docs/design.md §5).
 
 #include <cstdint>
 #include <string>

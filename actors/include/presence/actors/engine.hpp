@@ -47,7 +47,7 @@ struct engine_config {
   std::function<events::timestamp_us()> clock;
 };
 
-/// What a subscriber receives (DESIGN §5). One struct for every kind, to keep the surface small.
+/// What a subscriber receives (docs/design.md §5). One struct for every kind: a small surface.
 struct notification {
   enum class kind : uint8_t {
     presence_change,         ///< `presence` + `users` (a batch of subjects)

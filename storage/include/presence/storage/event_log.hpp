@@ -61,7 +61,7 @@ struct raw_record {
 /// (a scan decodes every record into the same object): copy what you keep.
 using event_visitor = std::function<bool(const event&)>;
 
-/// The append-only RocksDB event log (DESIGN §3). Column families: `log` (seq → record),
+/// The append-only RocksDB event log (docs/design.md §3). Column families: `log` (seq → record),
 /// `streams` (stream, 0x00, seq → record), `connections` (user, 0x00, conn → epoch),
 /// `snapshots` (stream → seq + state), `meta` (schema version, epoch).
 ///
