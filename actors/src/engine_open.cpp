@@ -144,7 +144,7 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
                                  [log = self->log_, shards] {
                                    return storage::replay_user_flags(
                                      *log, shards, [shards](std::string_view id) {
-                                       return directory_shard(id, shards);
+                                       return user_shard(id, shards);
                                      });
                                  });
   auto workspace = storage::replay_workspace(*self->log_);

@@ -244,7 +244,7 @@ void attach(supervisor_actor self, std::vector<caf::actor> directories,
   if (!users_known && !st.directories.empty()) {
     std::vector<std::vector<events::user_record>> users(st.directories.size());
     for (const auto& [id, entry] : st.workspace.users)
-      users[directory_shard(id, users.size())].push_back(events::to_record(id, entry));
+      users[user_shard(id, users.size())].push_back(events::to_record(id, entry));
     for (std::size_t i = 0; i < users.size(); ++i)
       self->send(st.directories[i], users_atom::value, std::move(users[i]));
   }
