@@ -138,9 +138,6 @@ const std::vector<option_entry>& entries() {
         }));
     add("journal_max_batch", "events per group commit, 1..1000000 (default 4096)",
         integer_option("journal_max_batch", 1, 1'000'000, FIELD(engine.max_batch)));
-    add("journal_interval_us", "longest wait to fill a batch in µs, 0..1000000 (default 500)",
-        integer_option("journal_interval_us", 0, 1'000'000,
-                       [](presenced_options& o) -> auto& { return o.engine.journal_interval; }));
     add("directory_shards", "user directory shards, 1..1024 (default 8)",
         integer_option("directory_shards", 1, 1024, FIELD(engine.directory_shards)));
     add("broadcaster_shards", "broadcaster shards, 1..1024 (default 4)",

@@ -25,7 +25,7 @@ TEST(options, sets_values_by_key_with_dashes_or_underscores) {
   ASSERT_OK(set_option(o, "max-body-bytes", "4096"));
   ASSERT_OK(set_option(o, "rate_limit_per_s", "0.5"));
   ASSERT_OK(set_option(o, "durability", "fsync"));
-  ASSERT_OK(set_option(o, "journal_interval_us", "250"));
+  ASSERT_OK(set_option(o, "journal_max_batch", "250"));
   ASSERT_OK(set_option(o, "request-timeout-ms", "2500"));
   ASSERT_OK(set_option(o, "ping_interval_ms", "1000"));
   ASSERT_OK(set_option(o, "scheduler-threads", "3"));
@@ -33,7 +33,7 @@ TEST(options, sets_values_by_key_with_dashes_or_underscores) {
   EXPECT_EQ(o.server.max_body_bytes, 4096u);
   EXPECT_DOUBLE_EQ(o.server.rate_limit_per_s, 0.5);
   EXPECT_EQ(o.engine.sync, storage::durability::fsync);
-  EXPECT_EQ(o.engine.journal_interval.count(), 250);
+  EXPECT_EQ(o.engine.max_batch, 250u);
   EXPECT_EQ(o.engine.request_timeout.count(), 2500);
   EXPECT_EQ(o.server.ping_interval_ms, 1000);
   EXPECT_EQ(o.engine.scheduler_threads, 3u);
