@@ -80,7 +80,7 @@ caf::response_promise replace_subjects(broadcaster_actor self, subscriber_id id,
       finish_initial(self, *read);
   };
   for (const auto& subject : read->subjects) {
-    const auto& directory = st.directories[directory_shard(subject, st.directories.size())];
+    const auto& directory = st.directories[user_shard(subject, st.directories.size())];
     self->request(directory, caf::infinite, command::query{subject, std::nullopt})
       .then(
         [self, subject, one_in](const events::presence_view& view) {

@@ -17,15 +17,6 @@
 
 namespace presence::actors {
 
-std::size_t directory_shard(std::string_view user, std::size_t shards) noexcept {
-  uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : user) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return static_cast<std::size_t>(hash % shards);
-}
-
 namespace {
 
 /// A user actor this shard runs, how many messages it forwarded to it, and when it last did.
@@ -150,7 +141,7 @@ void sweep(directory_actor* self) {
 
 /// Whether `id` belongs to this shard.
 bool owns(const directory_state& st, std::string_view id) {
-  return directory_shard(id, st.shards) == st.index;
+  return user_shard(id, st.shards) == st.index;
 }
 
 /// Adds or updates `id` when it belongs to this shard.

@@ -118,7 +118,7 @@ class engine_impl final : public engine {
 
   /// The directory shard of `user`.
   const caf::actor& shard_of(const std::string& user) const {
-    return directories_[directory_shard(user, directories_.size())];
+    return directories_[user_shard(user, directories_.size())];
   }
 
   /// The actor that answers a request (see `routed_to_user`).

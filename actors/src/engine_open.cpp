@@ -145,11 +145,13 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
   // while this one folds the whole workspace (the two folds were ~0.5 s and ~1.3 s of a restart
   // with 1,000,000 users, one after the other). Deferred when no thread can be started.
   const std::size_t shards = self->config_.directory_shards;
-  auto flags_folded =
-    std::async(std::launch::async | std::launch::deferred, [log = self->log_, shards] {
-      return storage::replay_user_flags(
-        *log, shards, [shards](std::string_view id) { return directory_shard(id, shards); });
-    });
+  auto flags_folded = std::async(std::launch::async | std::launch::deferred,
+                                 [log = self->log_, shards] {
+                                   return storage::replay_user_flags(
+                                     *log, shards, [shards](std::string_view id) {
+                                       return user_shard(id, shards);
+                                     });
+                                 });
   auto workspace = storage::replay_workspace(*self->log_);
   auto flags = flags_folded.get();
   if (!workspace)

@@ -1,6 +1,6 @@
 // engine: subscriptions. A subscriber is registered with broadcaster shard 0 (service status) and
 // its owner's shard (manual_presence_change) at once; its subjects are split among the shards by
-// `broadcaster_shard`, and a shard learns the subscriber with its first subjects there.
+// `user_shard`, and a shard learns the subscriber with its first subjects there.
 
 #include <algorithm>
 #include <type_traits>
@@ -18,7 +18,7 @@ result<uint64_t> engine_impl::subscribe_sink(const Sink& sink, const std::string
     id = next_subscriber_++;
   }
   const std::size_t owners_shard =
-    owner.empty() ? 0 : broadcaster_shard(owner, broadcasters_.size());
+    owner.empty() ? 0 : user_shard(owner, broadcasters_.size());
   for (std::size_t i = 0; i < broadcasters_.size(); ++i) {
     if (i != 0 && i != owners_shard)
       continue; // learns the subscriber with its first subjects there (set_subscription)
@@ -81,7 +81,7 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
   auto shards = broadcasters_.size();
   std::vector<std::vector<std::string>> subjects(shards);
   for (auto& user : wanted)
-    subjects[broadcaster_shard(user, shards)].push_back(std::move(user));
+    subjects[user_shard(user, shards)].push_back(std::move(user));
   // With the sink: a shard that does not know the subscriber yet registers it (broadcaster.hpp).
   for (std::size_t i = 0; i < shards; ++i) {
     auto done =

@@ -252,7 +252,7 @@ caf::response_promise apply_preset(supervisor_actor self, command::apply_preset&
     rp.deliver(make_caf_error(errc::shutting_down, "no directory shards"));
     return rp;
   }
-  const auto& shard = st.directories[directory_shard(cmd.user, st.directories.size())];
+  const auto& shard = st.directories[user_shard(cmd.user, st.directories.size())];
   rp.delegate(shard, use_preset{std::move(cmd.user), cmd.preset_id, found->second.name, *mode,
                                 std::move(cmd.from)});
   return rp;
@@ -268,7 +268,7 @@ void attach(supervisor_actor self, std::vector<caf::actor> directories,
   if (!users_known && !st.directories.empty()) {
     std::vector<std::vector<events::user_record>> users(st.directories.size());
     for (const auto& [id, entry] : st.workspace.users)
-      users[directory_shard(id, users.size())].push_back(events::to_record(id, entry));
+      users[user_shard(id, users.size())].push_back(events::to_record(id, entry));
     for (std::size_t i = 0; i < users.size(); ++i)
       self->send(st.directories[i], users_atom::value, std::move(users[i]));
   }

@@ -81,7 +81,7 @@ void notify(user_actor* self, const events::custom_status& status_before,
     if (st.user.manual != manual_before)
       changes |= change_manual;
     if (changes != 0) {
-      const auto& shard = env.broadcasters[broadcaster_shard(st.user.id, env.broadcasters.size())];
+      const auto& shard = env.broadcasters[user_shard(st.user.id, env.broadcasters.size())];
       self->send(shard, changed_atom::value, st.user.id, changes, after.presence,
                  (changes & change_status) != 0 ? after.status : events::custom_status{},
                  after.manual);

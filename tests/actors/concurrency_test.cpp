@@ -81,7 +81,6 @@ struct async_calls {
 TEST(engine_concurrency, clients_on_many_threads_share_users_subscribers_and_admin) {
   temp_dir dir;
   auto config = test_config(dir.sub("db"));
-  config.journal_interval = std::chrono::microseconds{200};
   auto opened = engine::open(config);
   ASSERT_OK(opened);
   auto& eng = *opened.value();

@@ -78,7 +78,7 @@ TEST_F(directory_test, a_shard_keeps_only_its_own_start_users) {
   std::size_t own = 0;
   for (const auto& id : ids) {
     auto connected = call(shard, command::connect{id, "c1", "web", {}});
-    if (actors::directory_shard(id, 2) == 0) {
+    if (actors::user_shard(id, 2) == 0) {
       EXPECT_OK(connected);
       ++own;
     } else {
@@ -90,15 +90,6 @@ TEST_F(directory_test, a_shard_keeps_only_its_own_start_users) {
   EXPECT_LT(own, ids.size());
   caf::anon_send_exit(shard, caf::exit_reason::user_shutdown);
   sched_.run();
-}
-
-TEST_F(directory_test, shards_split_users_stably) {
-  EXPECT_EQ(actors::directory_shard("U1", 8), actors::directory_shard("U1", 8));
-  std::vector<int> per_shard(8);
-  for (int i = 0; i < 8000; ++i)
-    ++per_shard[actors::directory_shard("U" + std::to_string(i), 8)];
-  for (int n : per_shard)
-    EXPECT_GT(n, 800);
 }
 
 } // namespace

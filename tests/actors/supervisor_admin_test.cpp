@@ -44,7 +44,7 @@ TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
   for (std::size_t i = 0; i < shards.size(); ++i) {
     std::string expected = "users";
     for (const auto& id : ids)
-      if (directory_shard(id, shards.size()) == i)
+      if (user_shard(id, shards.size()) == i)
         expected += " " + id;
     EXPECT_TRUE(contains(*seen[i], expected)) << "shard " << i;
     EXPECT_EQ(std::count_if(seen[i]->begin(), seen[i]->end(),

@@ -127,10 +127,6 @@ status finish(engine& target, engine_figures& figures, const completion_queue& q
 
 } // namespace
 
-bool engine_available() noexcept {
-  return true;
-}
-
 result<engine_figures> engine_ingest(const std::string& db_path, const bench_options& options) {
   engine_figures figures;
   auto opened = open_timed(db_path, options, figures);

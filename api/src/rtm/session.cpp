@@ -70,7 +70,7 @@ session::~session() {
 }
 
 std::chrono::milliseconds session::close_deadline() const {
-  auto twice = std::chrono::milliseconds(2 * static_cast<int64_t>(ctx_.limits.ping_interval_ms));
+  auto twice = 2 * ctx_.limits.ping_interval;
   return std::clamp(twice, std::chrono::milliseconds(1000), std::chrono::milliseconds(10000));
 }
 
@@ -220,7 +220,7 @@ void session::on_read(beast::error_code ec, std::string message, bool text) {
 }
 
 void session::heartbeat() {
-  auto interval = std::chrono::milliseconds(ctx_.limits.ping_interval_ms);
+  auto interval = ctx_.limits.ping_interval;
   if (interval.count() <= 0)
     return;
   heartbeat_timer_.expires_after(interval);

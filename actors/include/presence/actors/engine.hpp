@@ -27,8 +27,7 @@ namespace presence {
 struct engine_config {
   std::string db_path = "./data";
   storage::durability sync = storage::durability::wal;
-  std::size_t max_batch = 4096;                    ///< journal: events per group commit
-  std::chrono::microseconds journal_interval{500}; ///< journal: longest wait to fill a batch
+  std::size_t max_batch = 4096; ///< journal: events per group commit
   std::size_t directory_shards = 8;
   std::size_t broadcaster_shards = 4;
   /// Broadcaster ticks per flush interval, 1..64: each subscriber is flushed once per interval at
