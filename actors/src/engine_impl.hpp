@@ -194,8 +194,8 @@ class engine_impl final : public engine {
   /// Every facade request goes through it; closed by shutdown, after the actors stopped.
   std::unique_ptr<request_gateway> gateway_;
   std::shared_ptr<storage::event_log> log_;
-  caf::actor journal_;
-  std::vector<caf::actor> loaders_;
+  journal_handle journal_;
+  std::vector<loader_handle> loaders_;
   caf::actor supervisor_;
   std::vector<caf::actor> broadcasters_;
   std::vector<caf::actor> directories_;

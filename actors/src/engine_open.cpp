@@ -72,10 +72,6 @@ namespace {
 /// Loaders per engine: recovery of one user never waits behind a long replay of another.
 constexpr std::size_t loader_count = 2;
 
-events::timestamp_us system_now() {
-  return events::to_timestamp(events::wall_clock_now());
-}
-
 } // namespace
 
 bool call_tracker::enter() {
@@ -115,7 +111,7 @@ engine_impl::engine_impl(caf::actor_system& system, std::unique_ptr<caf::actor_s
   : own_config_(std::move(own_config)), own_system_(std::move(own)), system_(system),
     config_(std::move(config)) {
   if (!config_.clock)
-    config_.clock = system_now;
+    config_.clock = events::wall_clock_now;
   if (config_.directory_shards == 0)
     config_.directory_shards = 1;
   if (config_.broadcaster_shards == 0)
@@ -138,20 +134,18 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
     new engine_impl(system, std::move(own), std::move(own_config), std::move(config))};
   if (auto opened = self->open_log(); !opened)
     return opened.error();
-  auto epoch = self->log_->start_epoch(self->config_.clock());
+  auto epoch = self->log_->start_epoch(events::to_timestamp(self->config_.clock()));
   if (!epoch)
     return epoch.error();
   // The directory shards need only each user's active flag: those are folded on a second thread
   // while this one folds the whole workspace (the two folds were ~0.5 s and ~1.3 s of a restart
   // with 1,000,000 users, one after the other). Deferred when no thread can be started.
   const std::size_t shards = self->config_.directory_shards;
-  auto flags_folded = std::async(std::launch::async | std::launch::deferred,
-                                 [log = self->log_, shards] {
-                                   return storage::replay_user_flags(
-                                     *log, shards, [shards](std::string_view id) {
-                                       return user_shard(id, shards);
-                                     });
-                                 });
+  auto flags_folded =
+    std::async(std::launch::async | std::launch::deferred, [log = self->log_, shards] {
+      return storage::replay_user_flags(
+        *log, shards, [shards](std::string_view id) { return user_shard(id, shards); });
+    });
   auto workspace = storage::replay_workspace(*self->log_);
   auto flags = flags_folded.get();
   if (!workspace)
@@ -186,12 +180,13 @@ status engine_impl::close_stale_connections(uint64_t epoch) {
   auto stale = log_->stale_connections(epoch);
   if (!stale)
     return stale.error();
-  auto now = config_.clock();
+  auto now = events::to_timestamp(config_.clock());
   std::vector<events::event> batch;
   auto flush = [&]() -> status {
     if (batch.empty())
       return status::success();
-    auto appended = ask<events::sequence>(journal_, append_atom::value, std::move(batch));
+    auto appended = ask<events::sequence>(caf::actor_cast<caf::actor>(journal_), append_atom::value,
+                                          std::move(batch));
     batch.clear();
     if (!appended)
       return appended.error();
@@ -232,7 +227,7 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
   env->journal = journal_;
   env->loaders = loaders_;
   env->broadcasters = broadcasters_;
-  env->clock = config_.clock;
+  env->clock = [clock = config_.clock] { return events::to_timestamp(clock()); };
   env->passivate_after = config_.passivate_after;
   env->snapshot_every = config_.snapshot_every;
   env->epoch = epoch;
@@ -250,7 +245,7 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
   supervisor_config supervision;
   supervision.journal = journal_;
   supervision.initial = std::move(workspace);
-  supervision.clock = config_.clock;
+  supervision.clock = env->clock;
   supervisor_ = spawn_supervisor(system_, std::move(supervision));
   env->supervisor = supervisor_;
   for (auto& shard : shards)
@@ -306,8 +301,10 @@ void engine_impl::stop_actors() {
   }
   stop(std::move(first));
   // Then the I/O actors: the journal writes what it accepted before it stops.
-  std::vector<caf::actor> last = loaders_;
-  last.push_back(journal_);
+  std::vector<caf::actor> last;
+  for (const auto& loader : loaders_)
+    last.push_back(caf::actor_cast<caf::actor>(loader));
+  last.push_back(caf::actor_cast<caf::actor>(journal_));
   stop(std::move(last));
   // The handles stay: calls after shutdown are refused before they route (calls_ is closed).
 }

@@ -26,9 +26,9 @@ uint64_t micros_between(clock_type::time_point from, clock_type::time_point to) 
 /// One request of the batch being built: where its events start and how to answer it.
 struct waiter {
   caf::response_promise promise;
-  std::size_t first = 0;  ///< index of its first event in `pending`
+  std::size_t first = 0; ///< index of its first event in `pending`
   std::size_t count = 0;
-  bool wants_events = false;  ///< the `stored_atom` form
+  bool wants_events = false; ///< the `stored_atom` form
   clock_type::time_point arrived;
 };
 
@@ -42,10 +42,10 @@ struct journal_state {
   static inline const char* name = "presence.journal";
 };
 
-using journal_actor = caf::stateful_actor<journal_state>;
+using journal_actor = journal_handle::stateful_pointer<journal_state>;
 
 /// Writes everything pending as one append and answers each requester of the batch.
-void write_pending(journal_actor* self) {
+void write_pending(journal_actor self) {
   auto& st = self->state;
   if (st.pending.empty())
     return;
@@ -65,8 +65,9 @@ void write_pending(journal_actor* self) {
         continue;
       }
       auto begin = st.pending.begin() + static_cast<std::ptrdiff_t>(w.first);
-      w.promise.deliver(std::vector<event>(std::make_move_iterator(begin),
-                                           std::make_move_iterator(begin + static_cast<std::ptrdiff_t>(w.count))));
+      w.promise.deliver(
+        std::vector<event>(std::make_move_iterator(begin),
+                           std::make_move_iterator(begin + static_cast<std::ptrdiff_t>(w.count))));
     }
   } else {
     counters.failed_writes.fetch_add(1, std::memory_order_relaxed);
@@ -78,15 +79,15 @@ void write_pending(journal_actor* self) {
   st.waiters.clear();
 }
 
-/// Queues a request; writes at once when the batch is full, else makes sure a commit message
-/// follows everything already in the mailbox.
-caf::response_promise enqueue(journal_actor* self, std::vector<event>& batch, bool wants_events) {
+/// Queues a request answered by `promise`; writes at once when the batch is full, else makes sure a
+/// commit message follows everything already in the mailbox.
+void enqueue(journal_actor self, std::vector<event>& batch, bool wants_events,
+             caf::response_promise promise) {
   auto& st = self->state;
-  auto promise = self->make_response_promise();
   st.counters->requests.fetch_add(1, std::memory_order_relaxed);
   if (batch.empty()) {
     promise.deliver(make_caf_error(errc::invalid_argument, "append: empty batch"));
-    return promise;
+    return;
   }
   if (!st.pending.empty() && st.pending.size() + batch.size() > st.max_batch)
     write_pending(self);
@@ -102,11 +103,10 @@ caf::response_promise enqueue(journal_actor* self, std::vector<event>& batch, bo
     st.commit_queued = true;
     self->send(self, commit_atom::value);
   }
-  return promise;
 }
 
-caf::behavior journal(journal_actor* self, std::shared_ptr<storage::event_log> log,
-                      journal_config config) {
+journal_handle::behavior_type journal(journal_actor self, std::shared_ptr<storage::event_log> log,
+                                      journal_config config) {
   self->state.log = std::move(log);
   self->state.max_batch = config.max_batch == 0 ? 1 : config.max_batch;
   self->state.counters =
@@ -117,25 +117,32 @@ caf::behavior journal(journal_actor* self, std::shared_ptr<storage::event_log> l
     self->quit(msg.reason);
   });
   return {
-    [=](append_atom, std::vector<event>& batch) { enqueue(self, batch, false); },
-    [=](append_atom, std::vector<event>& batch, stored_atom) { enqueue(self, batch, true); },
+    [=](append_atom, std::vector<event>& batch) {
+      auto promise = self->make_response_promise<sequence>();
+      enqueue(self, batch, false, promise);
+      return promise;
+    },
+    [=](append_atom, std::vector<event>& batch, stored_atom) {
+      auto promise = self->make_response_promise<std::vector<event>>();
+      enqueue(self, batch, true, promise);
+      return promise;
+    },
     [=](commit_atom) {
       self->state.commit_queued = false;
       write_pending(self);
     },
-    [=](caf::get_atom, stats_atom) {
+    [=](caf::get_atom, stats_atom) -> caf::result<uint64_t, uint64_t, uint64_t> {
       const auto& c = *self->state.counters;
-      return caf::make_message(c.writes.load(std::memory_order_relaxed),
-                               c.events.load(std::memory_order_relaxed),
-                               c.requests.load(std::memory_order_relaxed));
+      return {c.writes.load(std::memory_order_relaxed), c.events.load(std::memory_order_relaxed),
+              c.requests.load(std::memory_order_relaxed)};
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_journal(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
-                         journal_config config) {
+journal_handle spawn_journal(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
+                             journal_config config) {
   if (config.detached)
     return system.spawn<caf::detached>(journal, std::move(log), config);
   return system.spawn(journal, std::move(log), config);

@@ -8,14 +8,15 @@
 #include <caf/fwd.hpp>
 
 #include "presence/storage/event_log.hpp"
+#include "protocol.hpp"
 
 namespace presence::actors {
 
-struct journal_counters;  // engine_counters.hpp
+struct journal_counters; // engine_counters.hpp
 
 /// How the journal runs.
 struct journal_config {
-  std::size_t max_batch = 4096;  ///< events per write at most (a larger single request is one write)
+  std::size_t max_batch = 4096; ///< events per write at most (a larger single request is one write)
   /// true: its own thread (`caf::detached`), as the engine runs it, since writes block.
   /// false: on the scheduler, so tests on CAF's test coordinator can drive it deterministically.
   bool detached = true;
@@ -24,7 +25,7 @@ struct journal_config {
 };
 
 /// Spawns the journal, which owns the log's write side (the log must be open read_write).
-/// Protocol (protocol.hpp):
+/// Protocol (`journal_handle`, protocol.hpp):
 /// - `(append_atom, std::vector<event>) -> sequence`: the first sequence of the request's events.
 /// - `(append_atom, std::vector<event>, stored_atom) -> std::vector<event>`: the events as stored.
 /// - `(get_atom, stats_atom) -> (writes, events, requests)` (also in `config.counters`).
@@ -33,7 +34,7 @@ struct journal_config {
 /// `max_batch` events). Every reply is sent only after its write returned; a failed write answers
 /// every requester of that batch with the error (`read_only`, `disk_full`, `storage_failure`), and
 /// nothing of it is stored. An empty request is answered `invalid_argument`.
-caf::actor spawn_journal(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
-                         journal_config config);
+journal_handle spawn_journal(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
+                             journal_config config);
 
 } // namespace presence::actors

@@ -18,7 +18,7 @@ struct loader_state {
   static inline const char* name = "presence.loader";
 };
 
-using loader_actor = caf::stateful_actor<loader_state>;
+using loader_actor = loader_handle::stateful_pointer<loader_state>;
 
 caf::result<events::user_state> reply(result<events::user_state> loaded) {
   if (!loaded)
@@ -26,7 +26,7 @@ caf::result<events::user_state> reply(result<events::user_state> loaded) {
   return std::move(loaded.value());
 }
 
-caf::behavior loader(loader_actor* self, std::shared_ptr<storage::event_log> log) {
+loader_handle::behavior_type loader(loader_actor self, std::shared_ptr<storage::event_log> log) {
   self->state.log = std::move(log);
   return {
     [=](load_atom, const std::string& user) {
@@ -42,8 +42,7 @@ caf::behavior loader(loader_actor* self, std::shared_ptr<storage::event_log> log
       auto workspace = storage::replay_workspace(*self->state.log, at);
       if (!workspace)
         return to_caf_error(workspace.error());
-      events::presence_context then{workspace->service_enabled,
-                                    workspace->settings.idle_timeout};
+      events::presence_context then{workspace->service_enabled, workspace->settings.idle_timeout};
       return events::evaluate(*past, then, at);
     },
     [=](snapshot_atom, const events::user_state& state) {
@@ -55,8 +54,8 @@ caf::behavior loader(loader_actor* self, std::shared_ptr<storage::event_log> log
 
 } // namespace
 
-caf::actor spawn_loader(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
-                        bool detached) {
+loader_handle spawn_loader(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
+                           bool detached) {
   if (detached)
     return system.spawn<caf::detached>(loader, std::move(log));
   return system.spawn(loader, std::move(log));

@@ -8,11 +8,12 @@
 #include <caf/fwd.hpp>
 
 #include "presence/storage/event_log.hpp"
+#include "protocol.hpp"
 
 namespace presence::actors {
 
 /// Spawns a loader over `log` (shared with the journal; event_log reads are thread-safe).
-/// Protocol (protocol.hpp):
+/// Protocol (`loader_handle`, protocol.hpp):
 /// - `(load_atom, user) -> events::user_state`: snapshot + tail (`storage::recover_user`).
 /// - `(load_atom, user, timestamp_us at) -> events::presence_view`: the presence at instant `at`,
 ///   under the workspace context in force then (both streams folded up to `at`)
@@ -22,7 +23,7 @@ namespace presence::actors {
 /// Errors: `corrupt_record` naming the key, `storage_failure`.
 /// `detached` = true runs it on its own thread (the engine); false on the scheduler (tests on the
 /// test coordinator).
-caf::actor spawn_loader(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
-                        bool detached = true);
+loader_handle spawn_loader(caf::actor_system& system, std::shared_ptr<storage::event_log> log,
+                           bool detached = true);
 
 } // namespace presence::actors

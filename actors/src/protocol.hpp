@@ -38,6 +38,13 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 /// (get_atom, stats_atom) -> (uint64_t writes, uint64_t events, uint64_t requests)  journal
 /// counters
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
+/// The journal's handle: a message it does not take is a compile error.
+using journal_handle =
+  caf::typed_actor<caf::replies_to<append_atom, std::vector<events::event>>::with<events::sequence>,
+                   caf::replies_to<append_atom, std::vector<events::event>,
+                                   stored_atom>::with<std::vector<events::event>>,
+                   caf::reacts_to<commit_atom>,
+                   caf::replies_to<caf::get_atom, stats_atom>::with<uint64_t, uint64_t, uint64_t>>;
 
 // --- loader (detached; the only other place that reads RocksDB) -------------------------------
 /// (load_atom, std::string user) -> events::user_state            (snapshot + tail)
@@ -46,6 +53,11 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 /// (snapshot_atom, events::user_state) -> void                    (fire and forget)
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+/// A loader's handle.
+using loader_handle = caf::typed_actor<
+  caf::replies_to<load_atom, std::string>::with<events::user_state>,
+  caf::replies_to<load_atom, std::string, events::timestamp_us>::with<events::presence_view>,
+  caf::reacts_to<snapshot_atom, events::user_state>>;
 
 // --- user commands: engine -> directory shard (forwards with delegate) -> user actor ----------
 // The command structs with a `user` field (command::connect … command::apply_preset,

@@ -21,7 +21,7 @@ using events::event_type;
 struct supervisor_state {
   static constexpr const char* name = "supervisor";
 
-  caf::actor journal;
+  journal_handle journal;
   events::workspace_state workspace;
   std::function<events::timestamp_us()> clock;
   connection_limit connections;

@@ -12,6 +12,7 @@
 
 #include "presence/events/event.hpp"
 #include "presence/events/workspace_state.hpp"
+#include "protocol.hpp"
 
 namespace presence::actors {
 
@@ -20,7 +21,7 @@ struct supervisor_config {
   /// `(append_atom, std::vector<events::event>, stored_atom) -> std::vector<events::event>`: the
   /// events as stored, after the write. Requests to it never time out: a supervisor must not
   /// guess whether a write happened.
-  caf::actor journal;
+  journal_handle journal;
   /// The workspace stream replayed at start.
   events::workspace_state initial;
   /// Timestamps of the events it appends, µs since the Unix epoch; empty = the system clock.

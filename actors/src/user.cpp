@@ -25,7 +25,7 @@ events::timestamp_us user_env::now() const {
   return events::to_timestamp(events::wall_clock_now());
 }
 
-const caf::actor& user_env::loader_for(const std::string& user) const {
+const loader_handle& user_env::loader_for(const std::string& user) const {
   return loaders[std::hash<std::string>{}(user) % loaders.size()];
 }
 

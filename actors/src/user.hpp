@@ -14,23 +14,24 @@
 
 #include "presence/events/event.hpp"
 #include "presence/events/presence.hpp"
+#include "protocol.hpp"
 
 namespace presence::actors {
 
-struct engine_counters;  // engine_counters.hpp
+struct engine_counters; // engine_counters.hpp
 
 /// What every user actor of one engine shares (one immutable instance, held by pointer so that a
 /// resident actor costs one pointer for it).
 struct user_env {
-  caf::actor journal;                     ///< appends (protocol.hpp, `stored_atom` form)
-  std::vector<caf::actor> loaders;        ///< reads; a user always uses the same one
-  caf::actor supervisor;                  ///< receives conn_delta; may be null (tests)
-  std::vector<caf::actor> broadcasters;   ///< by `user_shard`; may be empty (tests)
-  std::function<events::timestamp_us()> clock;  ///< µs since the epoch; null = system clock
+  journal_handle journal;                      ///< appends (the `stored_atom` form)
+  std::vector<loader_handle> loaders;          ///< reads; a user always uses the same one
+  caf::actor supervisor;                       ///< receives conn_delta; may be null (tests)
+  std::vector<caf::actor> broadcasters;        ///< by `user_shard`; may be empty (tests)
+  std::function<events::timestamp_us()> clock; ///< µs since the epoch; null = system clock
   std::chrono::milliseconds passivate_after{60000};
-  uint64_t snapshot_every = 1000;         ///< events between snapshots; 0 = never
-  uint64_t epoch = 0;                     ///< the server epoch new connections belong to
-  std::shared_ptr<engine_counters> counters;  ///< monitoring; may be null (tests)
+  uint64_t snapshot_every = 1000;            ///< events between snapshots; 0 = never
+  uint64_t epoch = 0;                        ///< the server epoch new connections belong to
+  std::shared_ptr<engine_counters> counters; ///< monitoring; may be null (tests)
   /// Fault injection for tests; null (off) by default, and the engine never sets it. Called with
   /// each event the journal stored for a user, just before the actor applies it: a hook that
   /// throws makes the actor's handler throw in the middle of a command, as a bug would. The
@@ -42,7 +43,7 @@ struct user_env {
   /// The current instant from `clock`.
   events::timestamp_us now() const;
   /// The loader serving `user`.
-  const caf::actor& loader_for(const std::string& user) const;
+  const loader_handle& loader_for(const std::string& user) const;
 };
 
 /// Spawns the actor of `user` (whose id the directory validated). Before serving anything it

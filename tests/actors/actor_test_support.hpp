@@ -76,7 +76,7 @@ class actor_fixture : public ::testing::Test {
   static constexpr events::timestamp_us start_time = 1'700'000'000'000'000;
 
   actor_fixture()
-      : sys_{cfg_}, sched_{dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler())} {}
+    : sys_{cfg_}, sched_{dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler())} {}
 
   void SetUp() override {
     auto opened = storage::event_log::open(log_options(dir_.sub("db")));
@@ -86,9 +86,10 @@ class actor_fixture : public ::testing::Test {
   }
 
   void TearDown() override {
-    for (auto* a : {&directory_, &journal_, &loader_, &probe_})
-      if (*a)
-        caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+    for (const auto& a : {directory_, caf::actor_cast<caf::actor>(journal_),
+                          caf::actor_cast<caf::actor>(loader_), probe_})
+      if (a)
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     sched_.run();
   }
 
@@ -125,8 +126,8 @@ class actor_fixture : public ::testing::Test {
       if (entry.second->subtype != clock::actor_msg_type)
         continue;
       const auto& content = static_cast<const clock::actor_msg&>(*entry.second).content->content();
-      count += content.match_element<caf::atom_value>(0)
-               && content.get_as<caf::atom_value>(0) == actors::timer_atom::value;
+      count += content.match_element<caf::atom_value>(0) &&
+               content.get_as<caf::atom_value>(0) == actors::timer_atom::value;
     }
     return count;
   }
@@ -195,8 +196,8 @@ class actor_fixture : public ::testing::Test {
   /// Number of resident user actors in the directory shard.
   uint64_t residents() {
     caf::scoped_actor self{sys_};
-    auto handle = self->request(directory_, caf::infinite, caf::get_atom::value,
-                                actors::users_atom::value);
+    auto handle =
+      self->request(directory_, caf::infinite, caf::get_atom::value, actors::users_atom::value);
     sched_.run();
     uint64_t out = ~uint64_t{0};
     handle.receive([&](uint64_t n) { out = n; }, [&](caf::error&) {});
@@ -230,8 +231,8 @@ class actor_fixture : public ::testing::Test {
   std::shared_ptr<const actors::user_env> env_;
   std::shared_ptr<actors::engine_counters> counters_ = std::make_shared<actors::engine_counters>();
   probe_log seen_ = std::make_shared<std::vector<std::string>>();
-  caf::actor journal_;
-  caf::actor loader_;
+  actors::journal_handle journal_;
+  actors::loader_handle loader_;
   caf::actor probe_;
   caf::actor directory_;
 };

@@ -72,8 +72,8 @@ TEST_F(engine_test, stats_count_resident_users_and_journal_writes) {
   EXPECT_EQ(after.events_appended, before.events_appended + 2);
   EXPECT_EQ(after.journal_failed_writes, 0u);
   EXPECT_GE(after.journal_requests, after.journal_writes);
-  for (const auto* h : {&after.journal_batch_events, &after.journal_write_seconds,
-                        &after.journal_commit_seconds}) {
+  for (const auto* h :
+       {&after.journal_batch_events, &after.journal_write_seconds, &after.journal_commit_seconds}) {
     ASSERT_EQ(h->counts.size(), h->bounds.size() + 1);
     uint64_t total = 0;
     for (auto n : h->counts)
@@ -101,7 +101,7 @@ TEST(engine_stats, passivated_users_leave_the_resident_count) {
   while (eng.stats().users_resident != 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::yield();
   EXPECT_EQ(eng.stats().users_resident, 0u);
-  ASSERT_OK(eng.query("P1"));  // spawned again on demand
+  ASSERT_OK(eng.query("P1")); // spawned again on demand
   EXPECT_EQ(eng.stats().users_resident, 1u);
 }
 
@@ -144,8 +144,8 @@ TEST_F(engine_test, subscribers_get_the_initial_presence_then_changes) {
   ASSERT_OK(id);
   ASSERT_OK(engine_->set_subscription(*id, {"U1", "U2"}));
   EXPECT_TRUE(box.wait_until([](const auto& seen) {
-    return has_presence(seen, "U1", presence_value::offline)
-           && has_presence(seen, "U2", presence_value::offline);
+    return has_presence(seen, "U1", presence_value::offline) &&
+           has_presence(seen, "U2", presence_value::offline);
   }));
   ASSERT_OK(engine_->connect("U1", "c1", "web"));
   EXPECT_TRUE(box.wait_until(
@@ -158,7 +158,8 @@ TEST_F(engine_test, subscribers_get_the_initial_presence_then_changes) {
 TEST_F(engine_test, a_throwing_callback_loses_its_note_but_not_the_other_subscribers) {
   // Callbacks are called by the broadcaster shards themselves: one that throws must not take a
   // shard down with every other subscriber of it.
-  auto id_bad = engine_->subscribe([](const notification&) { throw std::runtime_error{"host bug"}; });
+  auto id_bad =
+    engine_->subscribe([](const notification&) { throw std::runtime_error{"host bug"}; });
   ASSERT_OK(id_bad);
   ASSERT_OK(engine_->set_subscription(*id_bad, {"U1"}));
   notification_box box;
@@ -186,7 +187,7 @@ TEST_F(engine_test, state_survives_a_clean_restart_and_shutdown_is_idempotent) {
   auto view = engine_->query("U1");
   ASSERT_OK(view);
   EXPECT_EQ(view->status.text, "back soon");
-  ASSERT_OK(engine_->connect("U2", "c1", "web"));  // users were replayed from the log
+  ASSERT_OK(engine_->connect("U2", "c1", "web")); // users were replayed from the log
 }
 
 TEST_F(engine_test, a_restart_keeps_deactivated_users_refused_and_the_others_served) {
@@ -246,7 +247,7 @@ TEST(engine_history, a_past_instant_uses_the_settings_in_force_then) {
   temp_dir dir;
   std::atomic<events::timestamp_us> now{1'800'000'000'000'000};
   auto config = test_config(dir.sub("db"));
-  config.clock = [&now] { return now.load(); };
+  config.clock = [&now] { return events::to_instant(now.load()); };
   auto opened = engine::open(config);
   ASSERT_OK(opened);
   auto& eng = *opened.value();
@@ -303,7 +304,7 @@ TEST(engine_crash, open_connections_are_closed_at_the_next_start) {
       EXPECT_EQ(view->presence, presence_value::offline) << id;
       EXPECT_EQ(view->connection_count, 0u) << id;
     }
-    ASSERT_OK(eng.connect("U1", "c3", "web"));  // and the engine works
+    ASSERT_OK(eng.connect("U1", "c3", "web")); // and the engine works
     ASSERT_OK(eng.shutdown());
   }
   storage::open_options options;
@@ -324,7 +325,7 @@ TEST(engine_crash, open_connections_are_closed_at_the_next_start) {
   EXPECT_EQ(restarts, 3);
   auto open_now = (*log)->open_connections();
   ASSERT_OK(open_now);
-  ASSERT_EQ(open_now->size(), 1u);  // only c3, opened after the restart
+  ASSERT_EQ(open_now->size(), 1u); // only c3, opened after the restart
   EXPECT_EQ((*open_now)[0].conn, "c3");
 }
 

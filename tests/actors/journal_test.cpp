@@ -29,7 +29,8 @@ struct real_system_config : caf::actor_system_config {
 };
 
 event user_event(const std::string& user, int n) {
-  return event{0, 1'700'000'000'000'000 + n, user, user, "test", events::activity{"c" + std::to_string(n)}};
+  return event{
+    0, 1'700'000'000'000'000 + n, user, user, "test", events::activity{"c" + std::to_string(n)}};
 }
 
 /// The connection id an `activity` event names.
@@ -40,15 +41,15 @@ std::string conn_of(const event& ev) {
 /// What the appenders observed.
 struct outcome {
   std::mutex mutex;
-  std::vector<std::pair<events::sequence, event>> acked;  ///< first sequence, the event sent
+  std::vector<std::pair<events::sequence, event>> acked; ///< first sequence, the event sent
   std::vector<caf::error> failed;
-  int not_yet_readable = 0;  ///< acks whose event could not be read back at once
+  int not_yet_readable = 0; ///< acks whose event could not be read back at once
 };
 
 /// Sends `count` one-event appends at once, checks each ack is readable in the log right away,
 /// then reports to `done`.
-caf::behavior appender(caf::event_based_actor* self, caf::actor journal, std::string user,
-                       int count, std::shared_ptr<storage::event_log> log,
+caf::behavior appender(caf::event_based_actor* self, actors::journal_handle journal,
+                       std::string user, int count, std::shared_ptr<storage::event_log> log,
                        std::shared_ptr<outcome> out, caf::actor done) {
   auto remaining = std::make_shared<int>(count);
   auto finish = [=] {
@@ -85,14 +86,13 @@ caf::behavior appender(caf::event_based_actor* self, caf::actor journal, std::st
 }
 
 /// Runs `appenders` actors of `per_appender` requests each against a journal over `log`.
-std::shared_ptr<outcome> run_appenders(caf::actor_system& sys, caf::actor journal,
+std::shared_ptr<outcome> run_appenders(caf::actor_system& sys, actors::journal_handle journal,
                                        std::shared_ptr<storage::event_log> log, int appenders,
                                        int per_appender) {
   auto out = std::make_shared<outcome>();
   caf::scoped_actor self{sys};
   for (int a = 0; a < appenders; ++a)
-    sys.spawn(appender, journal, "U" + std::to_string(a), per_appender, log, out,
-              caf::actor{self});
+    sys.spawn(appender, journal, "U" + std::to_string(a), per_appender, log, out, caf::actor{self});
   int finished = 0;
   self->receive_for(finished, appenders)([](caf::ok_atom) {});
   return out;
@@ -161,8 +161,9 @@ TEST(journal_test, the_stored_form_returns_sequences_and_clamped_timestamps) {
   auto early = user_event("U2", 1);
   self->request(journal, caf::infinite, append_atom::value, std::vector<event>{late})
     .receive([](events::sequence) {}, [&](caf::error& err) { FAIL() << sys.render(err); });
-  self->request(journal, caf::infinite, append_atom::value, std::vector<event>{early},
-                actors::stored_atom::value)
+  self
+    ->request(journal, caf::infinite, append_atom::value, std::vector<event>{early},
+              actors::stored_atom::value)
     .receive([&](std::vector<event>& evs) { stored = std::move(evs); },
              [&](caf::error& err) { FAIL() << sys.render(err); });
   ASSERT_EQ(stored.size(), 1u);

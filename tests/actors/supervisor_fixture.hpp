@@ -50,10 +50,17 @@ inline caf::behavior recorder(caf::event_based_actor*, record_log seen) {
 }
 
 /// Answers every append with `storage_failure`, like a journal whose write failed.
-inline caf::behavior failing_journal(caf::event_based_actor*) {
+inline journal_handle::behavior_type failing_journal() {
+  auto refuse = [] { return make_caf_error(errc::storage_failure, "injected"); };
   return {
-    [](append_atom, const std::vector<events::event>&, stored_atom) -> caf::result<void> {
-      return make_caf_error(errc::storage_failure, "injected");
+    [=](append_atom, const std::vector<events::event>&) -> caf::result<events::sequence> {
+      return refuse();
+    },
+    [=](append_atom, const std::vector<events::event>&,
+        stored_atom) -> caf::result<std::vector<events::event>> { return refuse(); },
+    [](commit_atom) {},
+    [](caf::get_atom, stats_atom) -> caf::result<uint64_t, uint64_t, uint64_t> {
+      return {0, 0, 0};
     },
   };
 }
@@ -80,8 +87,9 @@ class supervisor_fixture : public ::testing::Test {
     sched_.run();
   }
 
-  caf::actor keep(caf::actor actor) {
-    spawned_.push_back(actor);
+  template <class Handle>
+  Handle keep(Handle actor) {
+    spawned_.push_back(caf::actor_cast<caf::actor>(actor));
     return actor;
   }
 
@@ -137,9 +145,7 @@ class supervisor_fixture : public ::testing::Test {
     return run(command::set_setting{key, value, origin{"admin1", "admin.setSetting"}});
   }
 
-  status enable() {
-    return run(command::enable_service{origin{"admin1", "admin.enable"}});
-  }
+  status enable() { return run(command::enable_service{origin{"admin1", "admin.enable"}}); }
 
   void connections(int64_t delta, int times = 1) {
     for (int i = 0; i < times; ++i) {
@@ -181,7 +187,7 @@ class supervisor_fixture : public ::testing::Test {
   record_log directory_seen_ = std::make_shared<strings>();
   record_log broadcaster_seen_ = std::make_shared<strings>();
   std::vector<caf::actor> spawned_;
-  caf::actor journal_;
+  journal_handle journal_;
   caf::actor directory_;
   caf::actor broadcaster_;
   caf::actor supervisor_;

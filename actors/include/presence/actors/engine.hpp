@@ -42,8 +42,9 @@ struct engine_config {
   /// 0 = one per hardware thread. They share one queue and sleep when it is empty (CAF's
   /// `sharing` policy): work stealing's polling took cores from the journal's writer.
   std::size_t scheduler_threads = 0;
-  /// The clock, in µs since the Unix epoch. Replaceable for tests; the domain never reads it.
-  std::function<events::timestamp_us()> clock;
+  /// The clock the engine's events and deadlines follow; empty = the system clock. Replaceable
+  /// for tests; the domain never reads a clock itself.
+  std::function<events::instant()> clock;
 };
 
 /// What a subscriber receives (docs/design.md §5). One struct for every kind: a small surface.
