@@ -21,7 +21,7 @@ printf '#include <presence/actors/engine.hpp>\nint main() { return 0; }\n' >"$wo
   -MD -MF "$work/host.d"
 
 # One dependency per line (make syntax: continuation backslashes, space-separated paths).
-tr -s ' \\' '\n\n' <"$work/host.d" | sed '/^$/d; /:$/d' >"$work/deps.txt"
+sed 's/[\\]$//' "$work/host.d" | tr -s ' ' '\n' | sed '/^$/d; /:$/d' >"$work/deps.txt"
 if ! grep -qxF "$header" "$work/deps.txt"; then
   echo "FAIL: the compiler did not read the installed $header"
   exit 1
