@@ -6,7 +6,7 @@
 # still ties the host to CAF). CAF and the others are installed system-wide on a build machine,
 # so compiling alone would not show it: the check reads the compiler's full dependency list
 # (-MD, system headers included) and its preprocessed output.
-#   engine_header_test.sh BUILD_DIR [CXX]
+#   engine_header_test.sh BUILD_DIR [CXX]   (ctest: package.installed_engine_header_needs_no_caf)
 set -euo pipefail
 build=$1
 cxx=${2:-c++}
@@ -21,8 +21,11 @@ printf '#include <presence/actors/engine.hpp>\nint main() { return 0; }\n' >"$wo
   -MD -MF "$work/host.d"
 
 # One dependency per line (make syntax: continuation backslashes, space-separated paths).
-tr -s ' \\' '\n\n' <"$work/host.d" | sed '/^$/d; /:$/d' >"$work/deps.txt"
-grep -qxF "$header" "$work/deps.txt" || { echo "FAIL: the installed header was not the one read"; exit 1; }
+sed 's/[\\]$//' "$work/host.d" | tr -s ' ' '\n' | sed '/^$/d; /:$/d' >"$work/deps.txt"
+if ! grep -qxF "$header" "$work/deps.txt"; then
+  echo "FAIL: the compiler did not read the installed $header"
+  exit 1
+fi
 if grep -E '/(caf|rocksdb|cereal|boost)/' "$work/deps.txt" >"$work/forbidden.txt"; then
   echo "FAIL: <presence/actors/engine.hpp> pulls in $(wc -l <"$work/forbidden.txt") headers of" \
     "CAF, RocksDB, cereal or Boost, e.g.:"
