@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/options.h>
 
 #include "presence/storage/event_log.hpp"
 #include "presence/storage/memory_usage.hpp"
@@ -23,7 +24,8 @@ inline constexpr std::size_t cf_count = 6;
 ///
 /// Files by concern: `rocksdb_event_log_open.cpp` (open, meta, close, maintenance),
 /// `rocksdb_event_log_append.cpp` (writes and epochs), `rocksdb_event_log_read.cpp` (scans),
-/// `rocksdb_event_log_index.cpp` (snapshots and the connection index).
+/// `rocksdb_event_log_index.cpp` (snapshots and the connection index), `rocksdb_backup.cpp`
+/// (backups and restore).
 class rocksdb_event_log final : public event_log {
  public:
   /// Opens the database as `options` says; see `event_log::open`.
@@ -54,6 +56,7 @@ class rocksdb_event_log final : public event_log {
   uint64_t disk_size() const override;
   status flush() override;
   const open_options& options() const override;
+  result<backup_info> backup(const std::string& dir) override;
 
   /// RocksDB's memory properties summed over the families (see `storage::memory_usage`).
   [[nodiscard]] result<log_memory> memory() const;
@@ -83,12 +86,19 @@ class rocksdb_event_log final : public event_log {
   handle_array handles_;            ///< owned; destroyed before `db_` closes
   std::string owned_secondary_dir_; ///< a temporary secondary directory removed on close
 
+  std::mutex backup_mutex_;   ///< one backup at a time (BackupEngine locks nothing across calls)
   std::mutex append_mutex_;   ///< serialises writers; guards `needs_resume_`
   bool needs_resume_ = false; ///< a write failed: RocksDB may hold a background error
   std::atomic<sequence> last_seq_{0};
   std::atomic<timestamp_us> last_ts_{0};
   std::atomic<uint64_t> epoch_{0};
 };
+
+/// The column families in `cf` order, with the options every open uses.
+std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors();
+
+/// The database options for opening with `options` (no info log set).
+rocksdb::DBOptions db_options(const open_options& options);
 
 /// Decodes one stored record; a failure becomes `corrupt_record` naming the column family and
 /// the key in hex.

@@ -68,6 +68,8 @@ rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes,
   return options;
 }
 
+} // namespace
+
 std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
   constexpr std::size_t large = 64u << 20; // log and streams take every event
   constexpr std::size_t small = 4u << 20;  // the indexes and meta are tiny
@@ -106,6 +108,8 @@ rocksdb::DBOptions db_options(const open_options& options) {
     result.max_open_files = -1; // required by RocksDB for secondary instances
   return result;
 }
+
+namespace {
 
 /// A fresh directory for a secondary instance's own files.
 result<std::string> make_secondary_dir() {
@@ -285,9 +289,11 @@ status rocksdb_event_log::catch_up() {
 }
 
 uint64_t rocksdb_event_log::disk_size() const {
+  // RocksDB keeps every file at the top of its directory; subdirectories (a backup directory
+  // placed in the data directory) are not the database.
   uint64_t total = 0;
   std::error_code ec;
-  for (fs::recursive_directory_iterator it{options_.path, ec}, end; !ec && it != end;
+  for (fs::directory_iterator it{options_.path, ec}, end; !ec && it != end;
        it.increment(ec)) {
     std::error_code size_ec;
     if (it->is_regular_file(size_ec)) {
