@@ -132,6 +132,11 @@ const std::vector<option_entry>& entries() {
     add("log_level", "trace|debug|info|warn|error|critical|off (default info)",
         choice_option("log_level", {"trace", "debug", "info", "warn", "error", "critical", "off"},
                       [](presenced_options& o, const std::string& v) { o.log_level = v; }));
+    add("log_file", "append the log to this file instead of standard error; SIGHUP reopens it",
+        text_option("log_file", FIELD(log_file)));
+    add("log_format", "text or json (one JSON object per line: ts, level, msg); default text",
+        choice_option("log_format", {"text", "json"},
+                      [](presenced_options& o, const std::string& v) { o.log_format = v; }));
     add("durability", "wal (survives a killed process) or fsync (survives power loss); default wal",
         choice_option("durability", {"wal", "fsync"}, [](presenced_options& o, const std::string& v) {
           o.engine.sync = v == "fsync" ? storage::durability::fsync : storage::durability::wal;

@@ -24,6 +24,8 @@ struct presenced_options {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:8080";  ///< HOST:PORT, also split into server.host/port
   std::string log_level = "info";          ///< trace, debug, info, warn, error, critical, off
+  std::string log_file;                    ///< empty = standard error; reopened on SIGHUP
+  std::string log_format = "text";         ///< text, or json (one object per line)
   engine_config engine;                    ///< db_path is set from data_dir by `finish`
   server_config server;
   /// Workspace settings to apply at start (engine `set_setting`), in the order given; each value
