@@ -4,39 +4,18 @@
 // with a message that says so.
 #include <filesystem>
 
-#include <rocksdb/db.h>
-
 #include "presence/events/codec.hpp"
 #include "presence/storage/event_log.hpp"
 #include "presence/storage/record_layout.hpp"
 #include "presencectl_runner.hpp"
+#include "storage/log_fixtures.hpp"
 
 namespace presence::test {
 namespace {
 
 namespace fs = std::filesystem;
 
-/// Writes one raw record into the database at `path` with RocksDB directly, behind the log's
-/// back. Returns the failure as text, or "" on success.
-std::string write_raw(const std::string& path, const std::string& family, const std::string& key,
-                      const std::string& value) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : {"default", "log", "streams", "connections", "snapshots", "meta"})
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions{});
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  auto st = rocksdb::DB::Open(rocksdb::DBOptions{}, path, families, &handles, &db);
-  if (!st.ok())
-    return "open: " + st.ToString();
-  for (auto* handle : handles)
-    if (handle->GetName() == family)
-      st = db->Put(rocksdb::WriteOptions{}, handle, key, value);
-  for (auto* handle : handles)
-    db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-  db->Close().PermitUncheckedError();
-  delete db;
-  return st.ok() ? "" : "put: " + st.ToString();
-}
+using test::write_raw;
 
 class upgrade_test : public ctl_fixture {
  protected:
