@@ -23,16 +23,15 @@ using test::make_event;
 using test::open_log;
 using test::read_all;
 
-std::unique_ptr<event_log> open_writer(const std::string& path) {
-  auto opened = open_log(path);
-  EXPECT_TRUE(opened.ok()) << describe(opened.error());
-  return opened.ok() ? std::move(*opened) : nullptr;
-}
+using test::append_events;
+using test::open_writer;
 
-void append_events(event_log& log, std::size_t count, const std::string& stream = "alice") {
-  std::vector<event> batch(count, make_event(stream, 1, events::activity{"c1"}));
-  auto first = log.append(batch);
-  ASSERT_TRUE(first.ok()) << describe(first.error());
+/// Writes `count` events into a new database at `db`, backs it up into `backups` and closes it.
+void back_up_new_database(const std::string& db, std::size_t count, const std::string& backups) {
+  auto log = open_writer(db);
+  ASSERT_NE(log, nullptr);
+  append_events(*log, count);
+  ASSERT_TRUE(log->backup(backups).ok());
 }
 
 /// Restores `id` of `backups` into `target` and returns the restored log's events.
@@ -145,12 +144,7 @@ TEST(storage_backup, purge_keeps_the_newest) {
 
 TEST(storage_backup, restore_refuses_a_non_empty_directory_and_leaves_it_alone) {
   test::temp_dir dir;
-  {
-    auto log = open_writer(dir.sub("db"));
-    ASSERT_NE(log, nullptr);
-    append_events(*log, 5);
-    ASSERT_TRUE(log->backup(dir.sub("backups")).ok());
-  }
+  back_up_new_database(dir.sub("db"), 5, dir.sub("backups"));
   fs::create_directories(dir.sub("occupied"));
   { std::ofstream{dir.sub("occupied") + "/keep.txt"} << "mine"; }
   ASSERT_ERRC(restore_backup(dir.sub("backups"), std::nullopt, dir.sub("occupied")),
@@ -189,12 +183,7 @@ TEST(storage_backup, only_the_writer_backs_up) {
 
 TEST(storage_backup, a_damaged_backup_file_is_corrupt_record_and_nothing_is_restored) {
   test::temp_dir dir;
-  {
-    auto log = open_writer(dir.sub("db"));
-    ASSERT_NE(log, nullptr);
-    append_events(*log, 2000);
-    ASSERT_TRUE(log->backup(dir.sub("backups")).ok());
-  }
+  back_up_new_database(dir.sub("db"), 2000, dir.sub("backups"));
   // Flip one byte in the middle of the largest table file of the backup.
   fs::path largest;
   uintmax_t largest_size = 0;
