@@ -1,4 +1,5 @@
-// engine: workspace administration, through the supervisor (every change is an event).
+// engine: workspace administration, through the supervisor (every change is an event), and
+// online backups of the event log.
 
 #include "engine_impl.hpp"
 
@@ -79,5 +80,16 @@ result<engine::service_state> engine_impl::service() {
 }
 
 engine_stats engine_impl::stats() const { return counters_->snapshot(); }
+
+result<storage::backup_info> engine_impl::backup(const std::string& dir) {
+  if (!calls_->enter())
+    return error{errc::shutting_down, "the engine is shutting down"};
+  // Counted as a running call, so shutdown waits for it before closing the log (up to the
+  // request timeout; the copy of the pointer keeps the log open past that).
+  auto log = log_;
+  auto made = log->backup(dir);
+  calls_->leave();
+  return made;
+}
 
 } // namespace presence::actors

@@ -122,6 +122,7 @@ class engine_impl final : public engine {
   status set_setting(const std::string& key, const std::string& value,
                      const origin& from) override;
   result<events::workspace_settings> settings() override;
+  result<storage::backup_info> backup(const std::string& dir) override;
   result<events::preset> create_preset(const std::string& name, events::presence_value presence,
                                        const origin& from) override;
   status update_preset(const std::string& id, const std::string& name,

@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "config/backup_schedule.hpp"
 #include "config/logging.hpp"
 #include "config/options.hpp"
 #include "config/startup.hpp"
@@ -154,6 +155,10 @@ static int run(int argc, char** argv) {
               static_cast<unsigned>(port.value()));
   std::fflush(stdout);
 
+  presence::api::config::backup_schedule backups;
+  backups.start([&engine, dir = options.backup_dir] { return engine->backup(dir); },
+                options.backup_dir, options.backup_every, options.backup_keep);
+
   int received = 0;
   // SIGHUP reopens the log file (after a rotation); SIGTERM and SIGINT stop.
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
@@ -163,6 +168,7 @@ static int run(int argc, char** argv) {
       spdlog::info("log file reopened signal=SIGHUP");
   }
   spdlog::info("shutting down signal={}", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  backups.stop();
   server.stop();
   if (auto st = engine->shutdown(); !st) {
     spdlog::error("engine shutdown: {}", presence::describe(st.error()));

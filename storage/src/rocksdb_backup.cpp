@@ -2,6 +2,7 @@
 #include <cstdarg>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <system_error>
 
 #include <rocksdb/env.h>
@@ -17,6 +18,13 @@ namespace presence::storage::detail {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// Serialises every backup operation of the process: a BackupEngine opened per call locks nothing,
+/// and listing a backup directory while another call purges it could read a deleted backup.
+std::mutex& backup_operations() {
+  static std::mutex mutex;
+  return mutex;
+}
 
 /// Written into every backup's metadata, for a person reading the backup directory.
 constexpr const char* backup_metadata = "presence event log";
@@ -124,7 +132,7 @@ result<backup_info> rocksdb_event_log::backup(const std::string& dir) {
     return writable.error();
   if (dir.empty())
     return error{errc::invalid_argument, "backup: empty backup directory"};
-  std::lock_guard<std::mutex> guard{backup_mutex_};
+  std::lock_guard<std::mutex> guard{backup_operations()};
   auto engine = open_engine(dir);
   if (!engine)
     return engine.error();
@@ -144,6 +152,7 @@ result<backup_info> rocksdb_event_log::backup(const std::string& dir) {
 namespace presence::storage {
 
 result<std::vector<backup_info>> list_backups(const std::string& dir) {
+  std::lock_guard<std::mutex> guard{detail::backup_operations()};
   auto engine = detail::open_engine_read_only(dir);
   if (!engine)
     return engine.error();
@@ -169,6 +178,7 @@ result<backup_info> restore_backup(const std::string& backup_dir, std::optional<
   if (fs::exists(db_dir, ec) && (!fs::is_directory(db_dir, ec) || !fs::is_empty(db_dir, ec)))
     return error{errc::invalid_argument,
                  "restore: '" + db_dir + "' is not an empty directory; restore into a new one"};
+  std::lock_guard<std::mutex> guard{detail::backup_operations()};
   auto engine = detail::open_engine_read_only(backup_dir);
   if (!engine)
     return engine.error();
@@ -196,6 +206,7 @@ result<backup_info> restore_backup(const std::string& backup_dir, std::optional<
 status purge_backups(const std::string& dir, uint32_t keep) {
   if (keep == 0)
     return error{errc::invalid_argument, "purge_backups: keep must be at least 1"};
+  std::lock_guard<std::mutex> guard{detail::backup_operations()};
   if (auto found = detail::check_backup_dir(dir); !found)
     return found;
   auto engine = detail::open_engine(dir);

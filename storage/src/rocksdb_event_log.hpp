@@ -86,7 +86,6 @@ class rocksdb_event_log final : public event_log {
   handle_array handles_;            ///< owned; destroyed before `db_` closes
   std::string owned_secondary_dir_; ///< a temporary secondary directory removed on close
 
-  std::mutex backup_mutex_;   ///< one backup at a time (BackupEngine locks nothing across calls)
   std::mutex append_mutex_;   ///< serialises writers; guards `needs_resume_`
   bool needs_resume_ = false; ///< a write failed: RocksDB may hold a background error
   std::atomic<sequence> last_seq_{0};

@@ -13,6 +13,7 @@
 #include "presence/events/presence.hpp"
 #include "presence/events/result.hpp"
 #include "presence/events/workspace_state.hpp"
+#include "presence/storage/backup.hpp"
 #include "presence/storage/event_log.hpp"
 
 namespace caf {
@@ -224,6 +225,12 @@ class engine {
     uint64_t limit = 0;
   };
   virtual result<service_state> service() = 0;
+
+  /// Takes an online backup of the event log into the backup directory `dir` (see
+  /// `storage::event_log::backup`: it holds every event acknowledged before the call; writes go on
+  /// meanwhile). Blocking I/O on the calling thread, which must not be an actor's. Errors:
+  /// `shutting_down`, `invalid_argument` (empty `dir`), `disk_full`, `storage_failure`.
+  virtual result<storage::backup_info> backup(const std::string& dir) = 0;
 
   /// Counters and histograms since open; never blocks, safe from any thread.
   virtual engine_stats stats() const = 0;

@@ -13,6 +13,8 @@ namespace presence::storage {
 
 /// One backup in a backup directory. A backup directory holds any number of backups; table files
 /// they share are stored once, so each backup after the first copies only what changed.
+/// The functions here and `event_log::backup` are serialised within a process; another process
+/// must not write to the same backup directory at the same time.
 struct backup_info {
   uint32_t id = 0;                              ///< 1, 2, ... within its backup directory
   events::sequence seq = 0;                     ///< the newest sequence the backup holds

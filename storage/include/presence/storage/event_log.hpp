@@ -157,7 +157,7 @@ class event_log {
   /// result is the newest it holds, read back from the backup itself. Appends are never held
   /// back: the memtables are flushed (a new memtable takes writes meanwhile), then files that
   /// RocksDB no longer changes are copied; table files already in `dir` from an earlier backup
-  /// are not copied again. Backups are serialised. Errors: `read_only` (not the writer),
+  /// are not copied again. Errors: `read_only` (not the writer),
   /// `invalid_argument` (empty `dir`), `disk_full`, `storage_failure`.
   [[nodiscard]] virtual result<backup_info> backup(const std::string& dir) = 0;
 
