@@ -80,7 +80,9 @@ port=${line##*:}
 [[ $line == "listening on http://127.0.0.1:"* && $port =~ ^[0-9]+$ ]] || fail "unexpected: $line"
 status=$(curl -sS --max-time 30 -o "$work/readyz" -w '%{http_code}' "http://127.0.0.1:$port/readyz")
 echo "readyz: $status $(cat "$work/readyz")"
-[ "$status" = 200 ] && [ "$(cat "$work/readyz")" = ready ] || fail "/readyz answered $status"
+if [ "$status" != 200 ] || [ "$(cat "$work/readyz")" != ready ]; then
+  fail "/readyz answered $status"
+fi
 [ -f "$root/var/lib/presence/CURRENT" ] || fail "no database in the root's data directory"
 kill -TERM "$server_pid"
 code=0
