@@ -31,11 +31,14 @@ for pattern in '/cmake/presence/presenceConfig\.cmake$' '/cmake/presence/presenc
     '/libpresence_storage\.a$' '/libpresence_actors\.a$'; do
   grep -q "$pattern" "$work/contents" || fail "package lacks a file matching $pattern"
 done
-dpkg-deb -f "$deb" Depends | grep -q librocksdb || fail "Depends does not name librocksdb"
-dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -qx './postinst' || fail "no postinst"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./postinst | grep -q 'adduser --system' ||
-  fail "postinst does not create the system user"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/presence/presenced.json ||
+# (Outputs are captured before grep reads them: `grep -q` stopping early would fail a pipeline.)
+depends=$(dpkg-deb -f "$deb" Depends)
+grep -q librocksdb <<<"$depends" || fail "Depends does not name librocksdb: $depends"
+mkdir "$work/control"
+dpkg-deb -e "$deb" "$work/control"
+[ -x "$work/control/postinst" ] || fail "no executable postinst"
+grep -q 'adduser --system' "$work/control/postinst" || fail "postinst does not create the system user"
+grep -qx /etc/presence/presenced.json "$work/control/conffiles" ||
   fail "presenced.json is not a conffile"
 echo "contents ok: binaries, unit, config, headers, libraries, CMake package, postinst"
 
