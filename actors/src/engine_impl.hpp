@@ -87,6 +87,7 @@ class engine_impl final : public engine {
   result<events::workspace_settings> settings() override;
   result<std::vector<events::preset>> presets() override;
   result<service_state> service() override;
+  result<storage::backup_info> backup(const std::string& dir) override;
 
   result<uint64_t> subscribe(notification_callback callback, const std::string& owner) override;
   status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) override;

@@ -1,7 +1,8 @@
 // presenced: the presence server. Parses its settings (JSON config file, PRESENCE_ADMIN_TOKEN,
 // command line), opens the engine on the data directory, bootstraps the admin token, serves HTTP
 // and WebSocket on one port, prints `listening on http://HOST:PORT` once ready, and shuts down
-// cleanly on SIGTERM / SIGINT. Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration.
+// cleanly on SIGTERM / SIGINT; SIGHUP reopens the log file. Exit codes: 0 clean stop, 1 runtime
+// failure, 2 bad configuration.
 
 #include <algorithm>
 #include <csignal>
@@ -15,9 +16,10 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "config/backup_schedule.hpp"
+#include "config/logging.hpp"
 #include "config/options.hpp"
 #include "config/startup.hpp"
 #include "presence/actors/engine.hpp"
@@ -79,15 +81,6 @@ int read_options(int argc, char** argv, presenced_options& options) {
   return -1;
 }
 
-void setup_logging(const std::string& level) {
-  // stdout carries only the `listening on` line; every log line goes to stderr.
-  auto logger = spdlog::stderr_color_mt("presenced");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
-  spdlog::set_level(spdlog::level::from_str(level));
-  spdlog::flush_on(spdlog::level::info);
-}
-
 std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -101,6 +94,7 @@ static int run(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   // With glibc's malloc (PRESENCE_JEMALLOC=OFF; with jemalloc, the default, this is a no-op):
@@ -113,7 +107,10 @@ static int run(int argc, char** argv) {
   presenced_options options;
   if (int code = read_options(argc, argv, options); code >= 0)
     return code;
-  setup_logging(options.log_level);
+  if (auto st = presence::api::config::setup_logging(
+        {options.log_level, options.log_file, options.log_format == "json"});
+      !st)
+    return config_error(st.error().message);
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
@@ -158,9 +155,20 @@ static int run(int argc, char** argv) {
               static_cast<unsigned>(port.value()));
   std::fflush(stdout);
 
+  presence::api::config::backup_schedule backups;
+  backups.start([&engine, dir = options.backup_dir] { return engine->backup(dir); },
+                options.backup_dir, options.backup_every, options.backup_keep);
+
   int received = 0;
-  sigwait(&signals, &received);
+  // SIGHUP reopens the log file (after a rotation); SIGTERM and SIGINT stop.
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    if (auto st = presence::api::config::reopen_log_file(); !st)
+      spdlog::error("{}", st.error().message);
+    else
+      spdlog::info("log file reopened signal=SIGHUP");
+  }
   spdlog::info("shutting down signal={}", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  backups.stop();
   server.stop();
   if (auto st = engine->shutdown(); !st) {
     spdlog::error("engine shutdown: {}", presence::describe(st.error()));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/options.h>
 
 #include "presence/storage/event_log.hpp"
 #include "presence/storage/memory_usage.hpp"
@@ -23,7 +24,8 @@ inline constexpr std::size_t cf_count = 6;
 ///
 /// Files by concern: `rocksdb_event_log_open.cpp` (open, meta, close, maintenance),
 /// `rocksdb_event_log_append.cpp` (writes and epochs), `rocksdb_event_log_read.cpp` (scans),
-/// `rocksdb_event_log_index.cpp` (snapshots and the connection index).
+/// `rocksdb_event_log_index.cpp` (snapshots and the connection index), `rocksdb_backup.cpp`
+/// (backups and restore).
 class rocksdb_event_log final : public event_log {
  public:
   /// Opens the database as `options` says; see `event_log::open`.
@@ -54,6 +56,7 @@ class rocksdb_event_log final : public event_log {
   uint64_t disk_size() const override;
   status flush() override;
   const open_options& options() const override;
+  result<backup_info> backup(const std::string& dir) override;
 
   /// RocksDB's memory properties summed over the families (see `storage::memory_usage`).
   [[nodiscard]] result<log_memory> memory() const;

@@ -204,9 +204,11 @@ status rocksdb_event_log::catch_up() {
 }
 
 uint64_t rocksdb_event_log::disk_size() const {
+  // RocksDB keeps every file at the top of its directory; subdirectories (a backup directory
+  // placed in the data directory) are not the database.
   uint64_t total = 0;
   std::error_code ec;
-  for (fs::recursive_directory_iterator it{options_.path, ec}, end; !ec && it != end;
+  for (fs::directory_iterator it{options_.path, ec}, end; !ec && it != end;
        it.increment(ec)) {
     std::error_code size_ec;
     if (it->is_regular_file(size_ec)) {

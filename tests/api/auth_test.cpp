@@ -14,7 +14,8 @@ const std::vector<std::string> slack_methods = {
   "auth.test", "users.setPresence", "users.getPresence", "users.profile.set", "users.profile.get",
   "rtm.connect", "admin.users.create", "admin.users.deactivate", "admin.tokens.issue",
   "admin.tokens.revoke", "admin.settings.get", "admin.settings.set", "admin.presence.enable",
-  "admin.presets.list", "admin.presets.create", "admin.presets.update", "admin.presets.delete"};
+  "admin.presets.list", "admin.presets.create", "admin.presets.update", "admin.presets.delete",
+  "admin.backups.create", "admin.backups.list"};
 
 const std::vector<std::pair<std::string, std::string>> rc_endpoints = {
   {"POST", "users.setStatus"}, {"GET", "users.getStatus"}, {"GET", "users.presence"},

@@ -18,17 +18,8 @@ using test::make_event;
 using test::open_log;
 using test::read_all;
 
-std::unique_ptr<event_log> open_writer(const std::string& path) {
-  auto opened = open_log(path);
-  EXPECT_TRUE(opened.ok()) << describe(opened.error());
-  return opened.ok() ? std::move(*opened) : nullptr;
-}
-
-void append_events(event_log& log, std::size_t count) {
-  std::vector<event> batch(count, make_event("alice", 1, events::activity{"c1"}));
-  auto first = log.append(batch);
-  ASSERT_TRUE(first.ok()) << describe(first.error());
-}
+using test::append_events;
+using test::open_writer;
 
 /// Creates a database at `path` holding `count` events of "alice", and closes it.
 void create_with_events(const std::string& path, std::size_t count) {

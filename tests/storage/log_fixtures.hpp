@@ -36,6 +36,21 @@ open_log(const std::string& path, storage::open_mode mode = storage::open_mode::
   return storage::event_log::open(options);
 }
 
+/// Opens a writer at `path` (creating the database); null, with a test failure, when it fails.
+inline std::unique_ptr<storage::event_log> open_writer(const std::string& path) {
+  auto opened = open_log(path);
+  EXPECT_TRUE(opened.ok()) << describe(opened.error());
+  return opened.ok() ? std::move(*opened) : nullptr;
+}
+
+/// Appends `count` activity events of `stream` in one batch (asserted to succeed).
+inline void append_events(storage::event_log& log, std::size_t count,
+                          const std::string& stream = "alice") {
+  std::vector<events::event> batch(count, make_event(stream, 1, events::activity{"c1"}));
+  auto first = log.append(batch);
+  ASSERT_TRUE(first.ok()) << describe(first.error());
+}
+
 /// Every event of the global log, in order (fails the test on error).
 inline std::vector<events::event> read_all(const storage::event_log& log) {
   std::vector<events::event> out;

@@ -65,6 +65,19 @@ struct report_options {
   bool json = false;
 };
 
+/// Options of `backup --to DIR [--json]`.
+struct backup_options {
+  std::string to;  ///< backup directory (created if missing)
+  bool json = false;
+};
+
+/// Options of `restore --from DIR [--id N] [--until TIME]` (the target is `--db`).
+struct restore_options {
+  std::string from;   ///< backup directory
+  uint32_t id = 0;    ///< 0 = the newest backup
+  std::string until;  ///< TIME, exclusive; empty = everything the backup holds
+};
+
 /// What `verify` found.
 struct verify_summary {
   uint64_t faults = 0;
@@ -93,6 +106,16 @@ struct verify_summary {
 /// Validates the whole file, then appends it. Error names the line and the fault.
 [[nodiscard]] status run_import(const std::string& db, const import_options& options,
                                 std::ostream& out);
+/// Backs up a stopped database into `options.to` (incremental after the first). Errors:
+/// `database_missing`, `database_busy` (a server holds it: use its API), storage errors.
+[[nodiscard]] status run_backup(const std::string& db, const backup_options& options,
+                                std::ostream& out);
+/// Restores a backup into `db`, which must be absent or empty; with `until`, only the events
+/// before that instant (restored in a scratch directory beside `db`, then copied with their
+/// sequences). Errors: `invalid_argument` (`db` not empty, bad TIME), `database_missing` (no
+/// such backup), `corrupt_record` (a backup file fails its checksum), storage errors.
+[[nodiscard]] status run_restore(const std::string& db, const restore_options& options,
+                                 std::ostream& out);
 /// Time spent in each presence value on one UTC day.
 [[nodiscard]] status run_report(const std::string& db, const report_options& options,
                                 std::ostream& out);

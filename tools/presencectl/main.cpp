@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   app.footer("Exit status: 0 success, 1 verify found faults, 2 any error (bad arguments, missing "
              "database, unknown user, bad import file, I/O).");
   app.require_subcommand(1);
+  // `--db` may also follow the verb (`presencectl restore --from B --db NEW`).
+  app.fallthrough();
   std::string db;
   app.add_option("--db", db, "database directory")->required();
 
@@ -80,6 +82,20 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--day", report.day, "YYYY-MM-DD (UTC)")->required();
   report_cmd->add_flag("--json", report.json, "print JSON");
 
+  backup_options backup;
+  auto* backup_cmd = app.add_subcommand(
+    "backup", "back up a stopped database into a backup directory (incremental)");
+  backup_cmd->add_option("--to", backup.to, "backup directory (created if missing)")->required();
+  backup_cmd->add_flag("--json", backup.json, "print JSON");
+
+  restore_options restore;
+  auto* restore_cmd = app.add_subcommand(
+    "restore", "restore a backup into --db, which must be a new or empty directory");
+  restore_cmd->add_option("--from", restore.from, "backup directory")->required();
+  restore_cmd->add_option("--id", restore.id, "backup id (default the newest)");
+  restore_cmd->add_option("--until", restore.until,
+                          std::string("keep only events before (exclusive): ") + time_help);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& err) {
@@ -101,6 +117,10 @@ int main(int argc, char** argv) {
     return finish(run_export(db, export_opts, out));
   if (import_cmd->parsed())
     return finish(run_import(db, import_opts, out));
+  if (backup_cmd->parsed())
+    return finish(run_backup(db, backup, out));
+  if (restore_cmd->parsed())
+    return finish(run_restore(db, restore, out));
   if (report_cmd->parsed())
     return finish(run_report(db, report, out));
   if (verify_cmd->parsed()) {

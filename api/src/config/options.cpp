@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -162,6 +163,17 @@ const std::vector<option_entry>& entries() {
     add("log_level", "trace|debug|info|warn|error|critical|off (default info)",
         choice_option("log_level", {"trace", "debug", "info", "warn", "error", "critical", "off"},
                       [](presenced_options& o, const std::string& v) { o.log_level = v; }));
+    add("log_file", "append the log to this file instead of standard error; SIGHUP reopens it",
+        text_option("log_file", FIELD(log_file)));
+    add("log_format", "text or json (one JSON object per line: ts, level, msg); default text",
+        choice_option("log_format", {"text", "json"},
+                      [](presenced_options& o, const std::string& v) { o.log_format = v; }));
+    add("backup_dir", "online backups go here (default DATA_DIR/backups)",
+        text_option("backup_dir", FIELD(backup_dir)));
+    add("backup_every", "seconds between scheduled online backups, 0 = none, 0..2678400 "
+        "(default 0)", integer_option("backup_every", 0, 2'678'400, FIELD(backup_every)));
+    add("backup_keep", "scheduled backups kept, older ones deleted, 0 = all, 0..100000 (default 0)",
+        integer_option("backup_keep", 0, 100'000, FIELD(backup_keep)));
     add("durability", "wal (survives a killed process) or fsync (survives power loss); default wal",
         choice_option("durability", {"wal", "fsync"}, [](presenced_options& o, const std::string& v) {
           o.engine.sync = v == "fsync" ? storage::durability::fsync : storage::durability::wal;
@@ -316,6 +328,9 @@ status finish(presenced_options& options) {
   if (options.data_dir.empty())
     return {errc::invalid_setting, "data_dir: must not be empty"};
   options.engine.db_path = options.data_dir;
+  if (options.backup_dir.empty())
+    options.backup_dir = (std::filesystem::path{options.data_dir} / "backups").string();
+  options.server.backup_dir = options.backup_dir;
   if (options.server.rate_limit_per_s > 0 && options.server.rate_limit_burst < 1)
     return {errc::invalid_setting, "rate_limit_burst: must be at least 1"};
   return {};

@@ -8,6 +8,8 @@
 // booleans), e.g. {"listen": "127.0.0.1:9000", "durability": "fsync", "rate_limit_per_s": 50,
 // "connection_limit": 500}. Precedence: defaults < config file < PRESENCE_ADMIN_TOKEN < command line.
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +26,11 @@ struct presenced_options {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:8080";  ///< HOST:PORT, also split into server.host/port
   std::string log_level = "info";          ///< trace, debug, info, warn, error, critical, off
+  std::string log_file;                    ///< empty = standard error; reopened on SIGHUP
+  std::string log_format = "text";         ///< text, or json (one object per line)
+  std::string backup_dir;                  ///< online backups; `finish` sets DATA_DIR/backups if empty
+  std::chrono::seconds backup_every{0};    ///< between scheduled backups; 0 = none
+  uint32_t backup_keep = 0;                ///< scheduled backups kept (older ones purged); 0 = all
   engine_config engine;                    ///< db_path is set from data_dir by `finish`
   server_config server;
   /// Workspace settings to apply at start (engine `set_setting`), in the order given; each value
@@ -50,7 +57,7 @@ status set_option(presenced_options& options, std::string_view key, std::string_
 status load_config_file(presenced_options& options, const std::string& path);
 
 /// Cross-field checks and derived values once every source is applied: splits `listen` into
-/// host and port, sets `engine.db_path`. Error: `invalid_setting` naming the field.
+/// host and port, sets `engine.db_path` and a default `backup_dir`. Error: `invalid_setting` naming the field.
 status finish(presenced_options& options);
 
 /// Splits "HOST:PORT" ("[::1]:80" for IPv6). Error: `invalid_setting`.

@@ -39,6 +39,8 @@ constexpr method_entry method_table[] = {
   {"admin.presets.create", admin_presets_create, true},
   {"admin.presets.update", admin_presets_update, true},
   {"admin.presets.delete", admin_presets_delete, true},
+  {"admin.backups.create", admin_backups_create, true},
+  {"admin.backups.list", admin_backups_list, true},
 };
 
 const method_entry* find_method(const std::string& name) {

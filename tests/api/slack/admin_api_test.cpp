@@ -35,7 +35,8 @@ TEST_F(admin_api, admin_methods_refuse_ordinary_users) {
   for (const char* method :
        {"admin.users.create", "admin.users.deactivate", "admin.tokens.issue", "admin.tokens.revoke",
         "admin.settings.get", "admin.settings.set", "admin.presence.enable", "admin.presets.list",
-        "admin.presets.create", "admin.presets.update", "admin.presets.delete"})
+        "admin.presets.create", "admin.presets.update", "admin.presets.delete",
+        "admin.backups.create", "admin.backups.list"})
     expect_slack_error(server().slack(method, token, {{"id", "x"}, {"user", "plain"}}), "not_admin");
 }
 

@@ -18,6 +18,7 @@
 #include "presence/events/presence.hpp"
 #include "presence/events/result.hpp"
 #include "presence/events/workspace_state.hpp"
+#include "presence/storage/backup.hpp"
 #include "presence/storage/durability.hpp"
 
 namespace presence {
@@ -251,6 +252,13 @@ class engine {
   /// Whether the presence service is on, and the connection count against the limit. Errors:
   /// `timeout`, `shutting_down`.
   virtual result<service_state> service() = 0;
+
+  /// Takes an online backup of the event log into the backup directory `dir` (see
+  /// `storage::event_log::backup`: it holds every event acknowledged before the call; writes go on
+  /// meanwhile). Not a request to the actors: blocking I/O on the calling thread, which must not
+  /// be an actor's. Errors: `shutting_down`, `invalid_argument` (empty `dir`), `disk_full`,
+  /// `storage_failure`.
+  virtual result<storage::backup_info> backup(const std::string& dir) = 0;
 
   // --- subscriptions -----------------------------------------------------------------------
   /// Registers a subscriber; returns its id. Notifications are batched over the workspace's

@@ -33,6 +33,9 @@ struct server_config {
   std::string admin_user = "admin";
   std::string team_id = "T00000001";     ///< `team.id` in auth.test / rtm.connect
   std::string team_name = "presence";
+  /// Where `admin.backups.create` puts online backups and `admin.backups.list` reads them;
+  /// empty = backups are refused (`invalid_argument`). presenced sets DATA_DIR/backups.
+  std::string backup_dir;
   // Real-time sessions (see api/src/rtm/rtm_session.hpp).
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_backlog_bytes = 1 << 20;

@@ -10,6 +10,7 @@
 
 #include "presence/events/event.hpp"
 #include "presence/events/result.hpp"
+#include "presence/storage/backup.hpp"
 #include "presence/storage/durability.hpp"
 
 namespace presence::storage {
@@ -148,6 +149,16 @@ class event_log {
 
   /// Flushes memtables and the WAL to disk (clean shutdown).
   [[nodiscard]] virtual status flush() = 0;
+
+  /// Takes a consistent backup of the open database into the backup directory `dir` (created if
+  /// missing; see `storage/backup.hpp`) while appends go on. The backup holds every event whose
+  /// append returned before the call began, and possibly some appended during it: `seq` of the
+  /// result is the newest it holds, read back from the backup itself. Appends are never held
+  /// back: the memtables are flushed (a new memtable takes writes meanwhile), then files that
+  /// RocksDB no longer changes are copied; table files already in `dir` from an earlier backup
+  /// are not copied again. Errors: `read_only` (not the writer),
+  /// `invalid_argument` (empty `dir`), `disk_full`, `storage_failure`.
+  [[nodiscard]] virtual result<backup_info> backup(const std::string& dir) = 0;
 
   /// The options this log was opened with.
   virtual const open_options& options() const = 0;

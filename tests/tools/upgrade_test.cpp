@@ -1,0 +1,108 @@
+// Upgrades and roll-backs. A database written by an earlier build (tests/tools/data/format_v1,
+// made from all_types.jsonl: every event type) opens in this one, replays and verifies clean,
+// and takes new writes; a database or record of a newer format than this build knows is refused
+// with a message that says so.
+#include <filesystem>
+
+#include "presence/events/codec.hpp"
+#include "presence/storage/event_log.hpp"
+#include "presence/storage/record_layout.hpp"
+#include "presencectl_runner.hpp"
+#include "storage/log_fixtures.hpp"
+
+namespace presence::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+using test::write_raw;
+
+class upgrade_test : public ctl_fixture {
+ protected:
+  /// Copies the committed fixture into the fixture's database path (opening writes to it).
+  void SetUp() override {
+    fs::copy(data_file("format_v1/db"), db_, fs::copy_options::recursive);
+  }
+  /// The newest sequence in the fixture.
+  static constexpr events::sequence fixture_events = 23;
+};
+
+TEST_F(upgrade_test, the_previous_format_opens_replays_and_verifies_clean) {
+  auto verified = ctl({"verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  // Every record decodes to what it was written from.
+  auto exported = ctl({"export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(exported.out, read_whole_file(data_file("format_v1/export.jsonl")));
+  // A user's state folds from the old records as it did when they were written.
+  auto state = ctl({"inspect", "dana.k-9_x", "--json", "--at", "2026-11-20T01:30:00Z"});
+  ASSERT_EQ(state.exit_code, 0) << state.err;
+  EXPECT_EQ(state.json(), nlohmann::json::parse(read_whole_file(data_file(
+                            "format_v1/inspect-dana.json"))));
+}
+
+TEST_F(upgrade_test, the_previous_format_takes_new_writes_as_the_server_makes_them) {
+  {
+    storage::open_options options;
+    options.path = db_;
+    options.create_if_missing = false;
+    auto log = storage::event_log::open(options);
+    ASSERT_TRUE(log.ok()) << describe(log.error());
+    ASSERT_EQ((*log)->last_sequence(), fixture_events);
+    auto epoch = (*log)->start_epoch(1'800'000'000'000'000);
+    ASSERT_TRUE(epoch.ok()) << describe(epoch.error());
+  }
+  auto verified = ctl({"verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  auto stats = ctl({"stats", "--json"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(stats.json()["events"], fixture_events + 1);
+}
+
+TEST_F(upgrade_test, a_newer_database_schema_is_refused_with_both_versions_named) {
+  std::string version;
+  storage::layout::put_u32_be(version, storage::schema_version + 1);
+  ASSERT_EQ(write_raw(db_, "meta", std::string{storage::layout::meta_schema_version}, version), "");
+  for (const char* verb : {"verify", "export", "stats"}) {
+    auto run = ctl({verb});
+    EXPECT_EQ(run.exit_code, 2) << verb;
+    EXPECT_NE(run.err.find("unsupported_version"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("has schema version 2; this build supports up to 1"), std::string::npos)
+      << run.err;
+  }
+  // Nothing was written by the refusals: the forged version is still there.
+  storage::open_options options;
+  options.path = db_;
+  ASSERT_ERRC(storage::event_log::open(options), errc::unsupported_version);
+}
+
+TEST_F(upgrade_test, a_record_of_a_newer_format_version_is_reported_not_misread) {
+  // The codec's first byte is the record format version: make the newest record claim the next.
+  auto exported = ctl({"export"});
+  ASSERT_EQ(exported.exit_code, 0);
+  std::string record;
+  {
+    storage::open_options options;
+    options.path = db_;
+    options.mode = storage::open_mode::read_only;
+    auto log = storage::event_log::open(options);
+    ASSERT_TRUE(log.ok()) << describe(log.error());
+    auto scanned = (*log)->read_range(fixture_events, fixture_events, [&](const events::event& ev) {
+      record = events::encode(ev);
+      return false;
+    });
+    ASSERT_TRUE(scanned.ok());
+  }
+  ASSERT_FALSE(record.empty());
+  record[0] = static_cast<char>(events::format_version + 1);
+  ASSERT_EQ(write_raw(db_, "log", storage::layout::log_key(fixture_events), record), "");
+  auto verified = ctl({"verify"});
+  EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("record format version " +
+                              std::to_string(events::format_version + 1)),
+            std::string::npos)
+    << verified.out;
+}
+
+} // namespace
+} // namespace presence::test
