@@ -64,13 +64,16 @@ resident& spawn_resident(directory_actor* self, const std::string& user) {
   return entry;
 }
 
-/// The user's actor (spawned when needed), or why the command is refused.
-caf::expected<resident*> route(directory_actor* self, const std::string& user) {
+/// The user's actor (spawned when needed), or why the command is refused. A deactivated user's
+/// commands are refused unless `allow_inactive` (a disconnect: the connection must still end in
+/// the log, or it would stay open there and in the workspace's connection count).
+caf::expected<resident*> route(directory_actor* self, const std::string& user,
+                               bool allow_inactive = false) {
   auto& st = self->state;
   auto known = st.users.find(user);
   if (known == st.users.end())
     return make_caf_error(errc::unknown_user, user);
-  if (!known->second)
+  if (!known->second && !allow_inactive)
     return make_caf_error(errc::user_deactivated, user);
   auto found = st.residents.find(user);
   if (found != st.residents.end())
@@ -80,9 +83,10 @@ caf::expected<resident*> route(directory_actor* self, const std::string& user) {
 
 /// Forwards the current request to `user`'s actor, or answers it with the refusal.
 template <class... Ts>
-void forward(directory_actor* self, const std::string& user, Ts&&... xs) {
+void forward_to(directory_actor* self, bool allow_inactive, const std::string& user,
+                Ts&&... xs) {
   auto promise = self->make_response_promise();
-  auto target = route(self, user);
+  auto target = route(self, user, allow_inactive);
   if (!target) {
     promise.deliver(std::move(target.error()));
     return;
@@ -90,6 +94,11 @@ void forward(directory_actor* self, const std::string& user, Ts&&... xs) {
   ++(*target)->forwarded;
   (*target)->last_forward = self->state.env->now();
   promise.delegate((*target)->actor, std::forward<Ts>(xs)...);
+}
+
+template <class... Ts>
+void forward(directory_actor* self, const std::string& user, Ts&&... xs) {
+  forward_to(self, false, user, std::forward<Ts>(xs)...);
 }
 
 void on_down(directory_actor* self, const caf::down_msg& down) {
@@ -181,7 +190,7 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
     },
     [=](disconnect_atom a, const std::string& user, const std::string& conn,
         events::disconnect_reason reason, const std::string& by, const std::string& via) {
-      forward(self, user, a, user, conn, reason, by, via);
+      forward_to(self, true, user, a, user, conn, reason, by, via);
     },
     [=](activity_atom a, const std::string& user, const std::string& conn, const std::string& by,
         const std::string& via) { forward(self, user, a, user, conn, by, via); },
