@@ -36,6 +36,9 @@ class api_call : public std::enable_shared_from_this<api_call> {
   const nlohmann::json params;
   const events::user_record caller;
   const std::string host;  ///< the request's Host header (for URLs handed out)
+  /// The token secret the caller authenticated with: rtm.connect tickets carry it, so that
+  /// redeeming one re-checks the token (memory only, never logged).
+  std::string token_secret;
 
   /// The origin of the changes this call makes (`by` = caller, `via` = the method name).
   presence::origin from() const { return {caller.id, method}; }

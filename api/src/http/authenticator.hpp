@@ -5,6 +5,7 @@
 // the engine's blocking `authenticate` on the blocking pool.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -31,7 +32,12 @@ class authenticator {
   /// the user or the engine's error (`unknown_token`, `user_deactivated`, …).
   void authenticate(const std::string& secret, done_fn done);
 
-  /// Drops every cached result (after a token is revoked or a user deactivated).
+  /// Blocking (the blocking pool only): the same answer without the cache, straight from the
+  /// engine. What a revocation re-checks open sessions with.
+  result<events::user_record> check_now(const std::string& secret);
+
+  /// Drops every cached result (after a token is revoked or a user deactivated). A lookup that
+  /// started before this call does not cache its answer: it may predate the revocation.
   void forget_all();
 
   /// The user record that the configured admin token stands for.
@@ -42,7 +48,9 @@ class authenticator {
     events::user_record user;
     std::chrono::steady_clock::time_point expires;
   };
-  void remember(const std::string& key, const events::user_record& user);
+  /// Caches `user` under `key` unless `forget_all` ran since `generation` was read.
+  bool is_admin_token(const std::string& secret) const;
+  void remember(const std::string& key, const events::user_record& user, uint64_t generation);
 
   presence::engine& engine_;
   std::string admin_token_;
@@ -51,6 +59,7 @@ class authenticator {
   std::chrono::seconds ttl_;
   std::mutex mutex_;
   std::unordered_map<std::string, cached> cache_;  ///< by SHA-256 of the secret
+  uint64_t generation_ = 0;                         ///< incremented by forget_all
 };
 
 /// Slack's code for an authentication failure: "invalid_auth", "token_revoked",

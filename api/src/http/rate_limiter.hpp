@@ -19,6 +19,9 @@ class rate_limiter {
   /// `Retry-After` value). Thread-safe.
   int acquire(const std::string& key, double now_s);
 
+  /// Like `acquire`, but takes nothing: 0 while `key` has a token left, else the seconds to wait.
+  int peek(const std::string& key, double now_s);
+
   /// Buckets currently held (full buckets are dropped as the map grows).
   std::size_t size() const;
 

@@ -27,6 +27,15 @@ api_reply json_error(int status, const std::string& code) {
   return out;
 }
 
+/// 429 `ratelimited` with `Retry-After: wait`.
+api_reply too_many_requests(gateway& gw, int wait) {
+  gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
+  gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
+  auto out = json_error(429, "ratelimited");
+  out.headers.emplace_back("Retry-After", std::to_string(wait));
+  return out;
+}
+
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
@@ -38,7 +47,14 @@ void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
     reply(json_error(401, "not_authed"));
     return;
   }
-  gw.auth.authenticate(token, [&gw, reply = std::move(reply)](result<events::user_record> who) {
+  if (int wait = gw.auth_blocked(req.client_address); wait > 0) {
+    reply(too_many_requests(gw, wait));
+    return;
+  }
+  gw.auth.authenticate(token, [&gw, address = req.client_address,
+                               reply = std::move(reply)](result<events::user_record> who) {
+    if (!who.ok() && !is_internal(who.error().code))
+      gw.auth_failed(address, slack_auth_error(who.error()));
     if (!who.ok() || !who->active) {
       reply(json_error(401, who.ok() ? "account_inactive" : slack_auth_error(who.error())));
       return;
@@ -96,33 +112,55 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
     gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
     o.refusal = json_error(401, code);
   };
+  if (int wait = gw.auth_blocked(req.client_address); wait > 0) {
+    outcome.refusal = too_many_requests(gw, wait);
+    done(std::move(outcome));
+    return;
+  }
+  std::string token;
+  std::string ticket_user;  // a ticket's user must still be its token's
   if (auto ticket = param_string(params, "ticket")) {
-    if (auto user = gw.tickets.redeem(*ticket, gateway::now_us())) {
-      outcome.ok = true;
-      outcome.user = *user;
-    } else {
+    auto granted = gw.tickets.redeem(*ticket, gateway::now_us());
+    if (!granted) {
+      gw.auth_failed(req.client_address, "invalid_auth (ticket)");
       refuse(outcome, "invalid_auth");
+      done(std::move(outcome));
+      return;
     }
-    done(std::move(outcome));
-    return;
+    token = std::move(granted->secret);
+    ticket_user = std::move(granted->user);
+  } else {
+    token = bearer_token(req.authorization);
+    if (token.empty() && gw.config.allow_query_token)
+      token = param_string(params, "token").value_or("");
   }
-  auto token = bearer_token(req.authorization);
-  if (token.empty())
-    token = param_string(params, "token").value_or("");
   if (token.empty()) {
-    refuse(outcome, "not_authed");
+    refuse(outcome, ticket_user.empty() ? "not_authed" : "invalid_auth");
     done(std::move(outcome));
     return;
   }
-  gw.auth.authenticate(token, [outcome, refuse, done = std::move(done)](
+  // A ticket was already counted by rtm.connect; an upgrade with the token itself is counted here.
+  if (ticket_user.empty()) {
+    if (int wait = gw.connect_limiter.acquire(token, gateway::monotonic_seconds()); wait > 0) {
+      outcome.refusal = too_many_requests(gw, wait);
+      done(std::move(outcome));
+      return;
+    }
+  }
+  gw.auth.authenticate(token, [&gw, address = req.client_address, outcome, refuse, token,
+                               ticket_user, done = std::move(done)](
                                 result<events::user_record> who) mutable {
+    if (!who.ok() && !is_internal(who.error().code))
+      gw.auth_failed(address, slack_auth_error(who.error()));
     if (!who.ok())
       refuse(outcome, slack_auth_error(who.error()));
     else if (!who->active)
       refuse(outcome, "account_inactive");
+    else if (!ticket_user.empty() && ticket_user != who->id)
+      refuse(outcome, "invalid_auth");
     else {
       outcome.ok = true;
-      outcome.user = who->id;
+      outcome.who = rtm::credential{who->id, std::move(token)};
     }
     done(std::move(outcome));
   });

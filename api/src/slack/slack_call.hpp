@@ -25,6 +25,8 @@ class slack_call : public http::api_call {
   void fail(const presence::error& err);
   /// Answers {"ok":true} for success, else `fail(st.error())`.
   void finish(const status& st);
+  /// Answers HTTP 429 {"ok":false,"error":"ratelimited"} with `Retry-After: retry_after`.
+  void ratelimited(int retry_after);
   /// Answers fatal_error.
   void crashed(const char* what) override;
 

@@ -61,5 +61,16 @@ TEST(rate_limiter, drops_full_buckets_as_keys_pile_up) {
   EXPECT_LT(limiter.size(), 2100u);
 }
 
+TEST(rate_limiter, peek_tells_the_wait_without_taking_a_token) {
+  rate_limiter limiter{0.5, 2};
+  EXPECT_EQ(limiter.peek("addr", 0.0), 0) << "an unknown key has its whole burst";
+  EXPECT_EQ(limiter.acquire("addr", 0.0), 0);
+  EXPECT_EQ(limiter.peek("addr", 0.0), 0);
+  EXPECT_EQ(limiter.peek("addr", 0.0), 0) << "peeking takes nothing";
+  EXPECT_EQ(limiter.acquire("addr", 0.0), 0);
+  EXPECT_EQ(limiter.peek("addr", 0.0), 2) << "empty: a token in 2 s at 0.5/s";
+  EXPECT_EQ(limiter.peek("addr", 2.0), 0);
+}
+
 } // namespace
 } // namespace presence::api::http
