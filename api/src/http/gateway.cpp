@@ -5,7 +5,6 @@
 namespace presence::api::http {
 
 void gateway::auth_failed(const std::string& address, const char* code) {
-  (void)failed_auth.acquire(address, monotonic_seconds());
   // One line a second at most: a guessing client must not flood the log either.
   auto second = static_cast<int64_t>(monotonic_seconds());
   auto last = auth_log_second.load(std::memory_order_relaxed);

@@ -45,12 +45,15 @@ struct gateway {
   std::atomic<int64_t> auth_log_second{-1};    ///< when the last failed-auth line was logged
   std::atomic<uint64_t> auth_log_suppressed{0}; ///< failed authentications not logged since
 
-  /// Seconds `address` must wait because of its failed authentications (0: it may try). Checked
-  /// before a token is looked up, so a guessing client costs no pool thread or engine call.
-  int auth_blocked(const std::string& address) {
-    return failed_auth.peek(address, monotonic_seconds());
+  /// An authentication attempt from `address` takes one unit of its failure budget up front
+  /// (so concurrent guesses cannot overdraw it); 0 when it may go on, else the seconds to wait.
+  /// Called before a token is looked up: a refused guess costs no pool thread or engine call.
+  int auth_attempt(const std::string& address) {
+    return failed_auth.acquire(address, monotonic_seconds());
   }
-  /// Counts a failed authentication from `address` and logs it (at most one line a second).
+  /// The attempt succeeded: its unit goes back to `address`'s budget.
+  void auth_succeeded(const std::string& address) { failed_auth.refund(address); }
+  /// The attempt failed (its unit stays spent): logged, at most one line a second.
   void auth_failed(const std::string& address, const char* code);
 
   /// Seconds on the monotonic clock, for the rate limiter.

@@ -9,16 +9,13 @@ rate_limiter::rate_limiter(double rate_per_s, double burst)
   : rate_(rate_per_s), burst_(std::max(1.0, burst)) {
 }
 
-int rate_limiter::peek(const std::string& key, double now_s) {
+void rate_limiter::refund(const std::string& key) {
   if (rate_ <= 0)
-    return 0;
+    return;
   std::lock_guard<std::mutex> guard{mutex_};
   auto it = buckets_.find(key);
-  if (it == buckets_.end())
-    return 0;
-  const auto& b = it->second;
-  double tokens = std::min(burst_, b.tokens + std::max(0.0, now_s - b.updated_s) * rate_);
-  return tokens >= 1.0 ? 0 : std::max(1, static_cast<int>(std::ceil((1.0 - tokens) / rate_)));
+  if (it != buckets_.end())
+    it->second.tokens = std::min(burst_, it->second.tokens + 1.0);
 }
 
 int rate_limiter::acquire(const std::string& key, double now_s) {

@@ -19,8 +19,9 @@ class rate_limiter {
   /// `Retry-After` value). Thread-safe.
   int acquire(const std::string& key, double now_s);
 
-  /// Like `acquire`, but takes nothing: 0 while `key` has a token left, else the seconds to wait.
-  int peek(const std::string& key, double now_s);
+  /// Gives back one token taken by `acquire` (up to the burst): the action it paid for turned
+  /// out not to count. Thread-safe.
+  void refund(const std::string& key);
 
   /// Buckets currently held (full buckets are dropped as the map grows).
   std::size_t size() const;

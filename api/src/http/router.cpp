@@ -27,6 +27,15 @@ api_reply json_error(int status, const std::string& code) {
   return out;
 }
 
+/// Settles an authentication attempt from `address` (gateway::auth_attempt): a success gives its
+/// unit back, a refused token is logged; an internal failure is neither.
+void note_outcome(gateway& gw, const std::string& address, const result<events::user_record>& who) {
+  if (who.ok())
+    gw.auth_succeeded(address);
+  else if (!is_internal(who.error().code))
+    gw.auth_failed(address, slack_auth_error(who.error()));
+}
+
 /// 429 `ratelimited` with `Retry-After: wait`.
 api_reply too_many_requests(gateway& gw, int wait) {
   gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
@@ -47,14 +56,13 @@ void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
     reply(json_error(401, "not_authed"));
     return;
   }
-  if (int wait = gw.auth_blocked(req.client_address); wait > 0) {
+  if (int wait = gw.auth_attempt(req.client_address); wait > 0) {
     reply(too_many_requests(gw, wait));
     return;
   }
   gw.auth.authenticate(token, [&gw, address = req.client_address,
                                reply = std::move(reply)](result<events::user_record> who) {
-    if (!who.ok() && !is_internal(who.error().code))
-      gw.auth_failed(address, slack_auth_error(who.error()));
+    note_outcome(gw, address, who);
     if (!who.ok() || !who->active) {
       reply(json_error(401, who.ok() ? "account_inactive" : slack_auth_error(who.error())));
       return;
@@ -112,14 +120,19 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
     gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
     o.refusal = json_error(401, code);
   };
-  if (int wait = gw.auth_blocked(req.client_address); wait > 0) {
-    outcome.refusal = too_many_requests(gw, wait);
-    done(std::move(outcome));
-    return;
-  }
+  auto over_budget = [&gw, &req, &outcome, &done] {
+    int wait = gw.auth_attempt(req.client_address);
+    if (wait > 0) {
+      outcome.refusal = too_many_requests(gw, wait);
+      done(std::move(outcome));
+    }
+    return wait > 0;
+  };
   std::string token;
   std::string ticket_user;  // a ticket's user must still be its token's
   if (auto ticket = param_string(params, "ticket")) {
+    if (over_budget())
+      return;
     auto granted = gw.tickets.redeem(*ticket, gateway::now_us());
     if (!granted) {
       gw.auth_failed(req.client_address, "invalid_auth (ticket)");
@@ -135,13 +148,16 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
       token = param_string(params, "token").value_or("");
   }
   if (token.empty()) {
-    refuse(outcome, ticket_user.empty() ? "not_authed" : "invalid_auth");
+    refuse(outcome, "not_authed");
     done(std::move(outcome));
     return;
   }
+  if (ticket_user.empty() && over_budget())
+    return;
   // A ticket was already counted by rtm.connect; an upgrade with the token itself is counted here.
   if (ticket_user.empty()) {
     if (int wait = gw.connect_limiter.acquire(token, gateway::monotonic_seconds()); wait > 0) {
+      gw.auth_succeeded(req.client_address);  // refused for its rate, not for its token
       outcome.refusal = too_many_requests(gw, wait);
       done(std::move(outcome));
       return;
@@ -150,8 +166,7 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
   gw.auth.authenticate(token, [&gw, address = req.client_address, outcome, refuse, token,
                                ticket_user, done = std::move(done)](
                                 result<events::user_record> who) mutable {
-    if (!who.ok() && !is_internal(who.error().code))
-      gw.auth_failed(address, slack_auth_error(who.error()));
+    note_outcome(gw, address, who);
     if (!who.ok())
       refuse(outcome, slack_auth_error(who.error()));
     else if (!who->active)

@@ -92,7 +92,7 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
     unauthorized(gw, reply);
     return;
   }
-  if (int wait = gw.auth_blocked(req.client_address); wait > 0) {
+  if (int wait = gw.auth_attempt(req.client_address); wait > 0) {
     too_many_requests(gw, reply, wait);
     return;
   }
@@ -107,9 +107,12 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
       }
       if (!who.ok() || who->id != req.user_id)
         gw.auth_failed(req.client_address, "unauthorized");
+      else
+        gw.auth_succeeded(req.client_address);  // a real token of an inactive user
       unauthorized(gw, reply);
       return;
     }
+    gw.auth_succeeded(req.client_address);
     if (int wait = gw.limiter.acquire(req.auth_token, http::gateway::monotonic_seconds());
         wait > 0) {
       too_many_requests(gw, reply, wait);

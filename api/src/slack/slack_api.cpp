@@ -114,6 +114,7 @@ void authenticated(http::gateway& gw, const method_entry& entry, const std::stri
     early_error(gw, reply, code);
     return;
   }
+  gw.auth_succeeded(req.client_address);
   if (!who->active) {
     early_error(gw, reply, "account_inactive");
     return;
@@ -152,10 +153,6 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
     early_error(gw, reply, "method_not_supported", "use GET or POST", 405);
     return;
   }
-  if (int wait = gw.auth_blocked(req.client_address); wait > 0) {
-    ratelimited(gw, reply, wait);
-    return;
-  }
   // A header token is checked before the body is parsed: an unauthenticated body costs nothing.
   std::optional<nlohmann::json> params;
   auto token = http::bearer_token(req.authorization);
@@ -166,6 +163,10 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
   }
   if (token.empty()) {
     early_error(gw, reply, "not_authed");
+    return;
+  }
+  if (int wait = gw.auth_attempt(req.client_address); wait > 0) {
+    ratelimited(gw, reply, wait);
     return;
   }
   gw.auth.authenticate(token, [&gw, entry, token, params = std::move(params), req,
