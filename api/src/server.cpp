@@ -1,6 +1,7 @@
 #include "presence/api/server.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <sys/resource.h>
 #include <chrono>
@@ -178,10 +179,21 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
   limits.sub_rate_per_s = config.sub_rate_per_s;
   limits.msg_rate_per_s = config.msg_rate_per_s;
   limits.max_query_ids = config.max_query_ids;
-  d.gw = std::make_unique<http::gateway>(engine, std::move(config),
-                                         [pool](std::function<void()> work) {
-                                           asio::post(*pool, std::move(work));
-                                         });
+  // A bounded queue: past `max_blocking_queue` waiting tasks the caller answers 503.
+  auto waiting = std::make_shared<std::atomic<std::size_t>>(0);
+  auto bound = config.max_blocking_queue;
+  d.gw = std::make_unique<http::gateway>(
+    engine, std::move(config), [pool, waiting, bound](std::function<void()> work) {
+      if (waiting->fetch_add(1) >= bound) {
+        waiting->fetch_sub(1);
+        return false;
+      }
+      asio::post(*pool, [waiting, work = std::move(work)] {
+        waiting->fetch_sub(1);
+        work();
+      });
+      return true;
+    });
   d.gw->port = port;
   d.rtm_context.reset(new rtm::session_context{engine, d.gw->stats, limits});
 

@@ -223,6 +223,9 @@ const std::vector<option_entry>& entries() {
                                                      FIELD(server.max_connections_per_address)));
     add("admin_threads", "threads for blocking engine calls, 1..64 (default 2)",
         integer_option("admin_threads", 1, 64, FIELD(server.admin_threads)));
+    add("max_blocking_queue", "tasks waiting for the admin threads before HTTP 503, 1..1000000 "
+        "(default 1024)", integer_option("max_blocking_queue", 1, 1'000'000,
+                                         FIELD(server.max_blocking_queue)));
     add("max_body_bytes", "request body limit, 1024..67108864 (default 65536)",
         integer_option("max_body_bytes", 1024, 64 << 20, FIELD(server.max_body_bytes)));
     add("header_timeout_ms", "deadline for a request's headers in ms, 100..600000 (default 10000)",

@@ -56,11 +56,16 @@ class api_call : public std::enable_shared_from_this<api_call> {
     };
   }
 
-  /// Runs `work` on the blocking pool, guarded.
-  void blocking(std::function<void()> work) { gw.blocking(guarded(std::move(work))); }
+  /// Runs `work` on the blocking pool, guarded; answers `busy()` instead when its queue is full.
+  void blocking(std::function<void()> work) {
+    if (!gw.blocking(guarded(std::move(work))))
+      busy();
+  }
 
   /// Logs `what` and answers the API's internal error.
   virtual void crashed(const char* what) = 0;
+  /// Answers HTTP 503 with `Retry-After: 1`: the blocking pool's queue is full.
+  virtual void busy() = 0;
 
  protected:
   /// Sends the one answer; later calls are ignored. `failed` counts it in http_errors.

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -68,12 +69,16 @@ void authenticator::authenticate(const std::string& secret, done_fn done) {
     done(std::move(*hit));
     return;
   }
-  blocking_([this, secret, key, generation, done = std::move(done)] {
+  // `done` is shared: when the queue is full the task is dropped unrun and `done` answers here.
+  auto answer = std::make_shared<done_fn>(std::move(done));
+  bool queued = blocking_([this, secret, key, generation, answer] {
     auto found = engine_.authenticate(secret);
     if (found.ok())
       remember(key, found.value(), generation);
-    done(std::move(found));
+    (*answer)(std::move(found));
   });
+  if (!queued)
+    (*answer)(pool_full_error());
 }
 
 void authenticator::remember(const std::string& key, const events::user_record& user,
@@ -91,6 +96,14 @@ void authenticator::forget_all() {
   std::lock_guard<std::mutex> guard{mutex_};
   cache_.clear();
   ++generation_;
+}
+
+presence::error pool_full_error() {
+  return {errc::resource_exhausted, "the blocking pool's queue is full"};
+}
+
+bool is_pool_full(const presence::error& err) noexcept {
+  return err.code == errc::resource_exhausted && err.message == "the blocking pool's queue is full";
 }
 
 const char* slack_auth_error(const presence::error& err) noexcept {

@@ -17,8 +17,14 @@
 
 namespace presence::api::http {
 
-/// Runs a task on the blocking pool (never on an event-loop thread).
-using blocking_executor = std::function<void(std::function<void()>)>;
+/// Queues a task for the blocking pool (never an event-loop thread); false, with the task
+/// dropped, when the pool's queue is full (`max_blocking_queue`): the caller answers 503.
+using blocking_executor = std::function<bool(std::function<void()>)>;
+
+/// The error an authentication gets when the blocking pool's queue is full.
+presence::error pool_full_error();
+/// Whether `err` is `pool_full_error()`.
+bool is_pool_full(const presence::error& err) noexcept;
 
 class authenticator {
  public:
@@ -29,7 +35,8 @@ class authenticator {
                 blocking_executor blocking, std::chrono::seconds ttl = std::chrono::seconds{30});
 
   /// Calls `done` exactly once, inline on a cache hit or on a blocking-pool thread otherwise, with
-  /// the user or the engine's error (`unknown_token`, `user_deactivated`, …).
+  /// the user or the engine's error (`unknown_token`, `user_deactivated`, …), or inline with
+  /// `pool_full_error()` when the blocking pool's queue is full.
   void authenticate(const std::string& secret, done_fn done);
 
   /// Blocking (the blocking pool only): the same answer without the cache, straight from the

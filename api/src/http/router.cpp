@@ -27,13 +27,22 @@ api_reply json_error(int status, const std::string& code) {
   return out;
 }
 
-/// Settles an authentication attempt from `address` (gateway::auth_attempt): a success gives its
-/// unit back, a refused token is logged; an internal failure is neither.
+/// Settles an authentication attempt from `address` (gateway::auth_attempt): a success (or a
+/// full pool: no token was looked up) gives its unit back, a refused token is logged; another
+/// internal failure is neither.
 void note_outcome(gateway& gw, const std::string& address, const result<events::user_record>& who) {
-  if (who.ok())
+  if (who.ok() || is_pool_full(who.error()))
     gw.auth_succeeded(address);
   else if (!is_internal(who.error().code))
     gw.auth_failed(address, slack_auth_error(who.error()));
+}
+
+/// 503 `service_unavailable` with `Retry-After: 1`: the blocking pool's queue is full.
+api_reply service_busy(gateway& gw) {
+  gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
+  auto out = json_error(503, "service_unavailable");
+  out.headers.emplace_back("Retry-After", "1");
+  return out;
 }
 
 /// 429 `ratelimited` with `Retry-After: wait`.
@@ -63,6 +72,10 @@ void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
   gw.auth.authenticate(token, [&gw, address = req.client_address,
                                reply = std::move(reply)](result<events::user_record> who) {
     note_outcome(gw, address, who);
+    if (!who.ok() && is_pool_full(who.error())) {
+      reply(service_busy(gw));
+      return;
+    }
     if (!who.ok() || !who->active) {
       reply(json_error(401, who.ok() ? "account_inactive" : slack_auth_error(who.error())));
       return;
@@ -71,13 +84,15 @@ void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
       reply(json_error(403, "not_admin"));
       return;
     }
-    gw.blocking([&gw, reply] {
+    bool queued = gw.blocking([&gw, reply] {
       auto body = gw.stats.render();
       // The engine's own figures; the workspace's connections when the supervisor answers.
       auto service = gw.engine.service();
       body += render_engine(gw.engine.stats(), service.ok() ? &service.value() : nullptr);
       reply(text(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8"));
     });
+    if (!queued)
+      reply(service_busy(gw));
   });
 }
 
@@ -167,7 +182,9 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
                                ticket_user, done = std::move(done)](
                                 result<events::user_record> who) mutable {
     note_outcome(gw, address, who);
-    if (!who.ok())
+    if (!who.ok() && is_pool_full(who.error()))
+      outcome.refusal = service_busy(gw);
+    else if (!who.ok())
       refuse(outcome, slack_auth_error(who.error()));
     else if (!who->active)
       refuse(outcome, "account_inactive");

@@ -100,6 +100,14 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
   gw.auth.authenticate(req.auth_token, [&gw, found, req, reply = std::move(reply)](
                                          result<events::user_record> who) mutable {
     // The token must belong to the user the request names, and that user must be active.
+    if (!who.ok() && http::is_pool_full(who.error())) {
+      gw.auth_succeeded(req.client_address);  // nothing was looked up
+      early(gw, reply, 503,
+            {{"error", "The server is busy, retry shortly [error-service-unavailable]"},
+             {"errorType", "error-service-unavailable"}},
+            {{"Retry-After", "1"}});
+      return;
+    }
     if (!who.ok() || who->id != req.user_id || !who->active) {
       if (!who.ok() && http::is_internal(who.error().code)) {
         failure(gw, reply, 500, "Internal server error", "error-internal");

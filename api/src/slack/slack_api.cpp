@@ -3,7 +3,9 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -52,7 +54,8 @@ const method_entry* find_method(const std::string& name) {
 
 /// An answer before any call object exists (unknown method, bad parameters, failed auth).
 void early_error(http::gateway& gw, const http::reply_fn& reply, const std::string& code,
-                 const std::string& detail = {}, int status = 200) {
+                 const std::string& detail = {}, int status = 200,
+                 std::vector<std::pair<std::string, std::string>> headers = {}) {
   gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
   nlohmann::json body = {{"ok", false}, {"error", code}};
   if (!detail.empty())
@@ -60,6 +63,7 @@ void early_error(http::gateway& gw, const http::reply_fn& reply, const std::stri
   http::api_reply out;
   out.status = status;
   out.body = http::dump_json(body);
+  out.headers = std::move(headers);
   reply(std::move(out));
 }
 
@@ -107,6 +111,11 @@ std::optional<nlohmann::json> read_params(http::gateway& gw, const http::api_req
 void authenticated(http::gateway& gw, const method_entry& entry, const std::string& token,
                    std::optional<nlohmann::json> params, const http::api_request& req,
                    const http::reply_fn& reply, result<events::user_record> who) {
+  if (!who.ok() && http::is_pool_full(who.error())) {
+    gw.auth_succeeded(req.client_address);  // nothing was looked up
+    early_error(gw, reply, "service_unavailable", {}, 503, {{"Retry-After", "1"}});
+    return;
+  }
   if (!who.ok()) {
     const char* code = http::slack_auth_error(who.error());
     if (!http::is_internal(who.error().code))

@@ -37,6 +37,10 @@ void slack_call::ratelimited(int retry_after) {
        {{"Retry-After", std::to_string(retry_after)}});
 }
 
+void slack_call::busy() {
+  send(503, {{"ok", false}, {"error", "service_unavailable"}}, true, {{"Retry-After", "1"}});
+}
+
 void slack_call::finish(const status& st) {
   if (st.ok())
     ok();

@@ -5,8 +5,8 @@
 // well-behaved clients on distinct loopback source addresses), and a header token is checked
 // before the body is parsed; every WebSocket message, whatever its kind, counts against a
 // per-socket rate (`msg_rate_per_s`), the excess dropped with one `ratelimited` error per burst
-// while the socket stays open; running out of descriptors makes the accept loop back off instead
-// of spinning.
+// while the socket stays open; a full blocking pool answers 503 with Retry-After instead of
+// queueing; running out of descriptors makes the accept loop back off instead of spinning.
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -256,6 +256,50 @@ TEST(bounded_work, open_connections_are_capped_per_client_address) {
   }));
   for (int fd : idle)
     ::close(fd);
+}
+
+TEST(bounded_work, a_full_blocking_pool_answers_503_instead_of_queueing) {
+  rtm_server server({"--admin-threads", "1", "--max-blocking-queue", "1",
+                     "--failed-auth-per-s", "0"});
+  // 400 authentication-cache misses at once (distinct unknown tokens) for one admin thread.
+  constexpr int requests = 400;
+  std::vector<int> fds;
+  for (int i = 0; i < requests; ++i) {
+    fds.push_back(connect_from("127.0.0.5", server.port()));
+    ASSERT_GE(fds.back(), 0);
+  }
+  for (int i = 0; i < requests; ++i) {
+    auto request = auth_test_request("xoxp-miss-" + std::to_string(i) + std::string(30, 'm'));
+    ASSERT_EQ(::send(fds[i], request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+  }
+  int busy = 0;
+  int refused = 0;
+  for (int fd : fds) {
+    std::string answer;
+    pollfd p{fd, POLLIN, 0};
+    char buf[4096];
+    while (::poll(&p, 1, 10'000) > 0) {
+      auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0)
+        break;
+      answer.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    if (answer.rfind("HTTP/1.1 503", 0) == 0) {
+      ++busy;
+      EXPECT_TRUE(has(answer, "Retry-After: 1")) << answer;
+      EXPECT_TRUE(has(answer, "service_unavailable")) << answer;
+    } else if (has(answer, "invalid_auth")) {
+      ++refused;
+    }
+  }
+  EXPECT_GE(busy, 1) << "nothing was refused for a full queue";
+  EXPECT_EQ(busy + refused, requests) << "every request got one of the two answers";
+  // The server still answers a good token.
+  auto token = server.create_user("after_the_burst");
+  EXPECT_TRUE(has(exchange_from("127.0.0.6", server.port(), auth_test_request(token)),
+                  "\"user_id\":\"after_the_burst\""));
 }
 
 TEST(bounded_work, every_websocket_message_kind_is_rate_limited_per_socket) {

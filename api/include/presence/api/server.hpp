@@ -25,7 +25,10 @@ struct server_config {
   /// process's descriptor limit (RLIMIT_NOFILE) less 512 for the database and the rest.
   std::size_t max_connections = 0;
   std::size_t max_connections_per_address = 4096;  ///< per client IP address; 0 = no cap
-  std::size_t admin_threads = 2;         ///< threads for blocking engine calls (admin, auth misses)
+  std::size_t admin_threads = 2;
+  /// Tasks waiting for those threads (admin calls, authentication-cache misses) at most; more
+  /// are answered HTTP 503 with Retry-After instead of queueing.
+  std::size_t max_blocking_queue = 1024;         ///< threads for blocking engine calls (admin, auth misses)
   std::size_t max_body_bytes = 64 * 1024;  ///< larger request bodies get HTTP 413
   std::size_t max_header_bytes = 16 * 1024;  ///< larger header blocks get HTTP 431
   int keepalive_timeout_s = 60;          ///< idle keep-alive connections are closed after this
