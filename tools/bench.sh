@@ -108,7 +108,6 @@ fifo="$data/stdout"
 mkfifo "$fifo"
 "$presenced" --data-dir "$data/db" --listen 127.0.0.1:0 --admin-token "$token" \
   --connection-limit 0 --rate-limit-per-s 0 --max-subscription 100000 --log-level warn \
-  --allow-query-token \
   ${server_args[@]+"${server_args[@]}"} >"$fifo" 2>"$data/stderr" &
 server_pid=$!
 cleanup() {

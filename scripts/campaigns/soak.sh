@@ -77,7 +77,6 @@ token="soak-admin-token-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 mkfifo "$data/stdout"
 "$presenced" --data-dir "$data/db" --listen 127.0.0.1:0 --admin-token "$token" \
   --connection-limit 0 --rate-limit-per-s 0 --max-subscription 100000 --log-level warn \
-  --allow-query-token \
   --passivate-after-s "$passivate_after" >"$data/stdout" 2>"$out/presenced.stderr" &
 server_pid=$!
 scraper_pid="" storage_pid=""
