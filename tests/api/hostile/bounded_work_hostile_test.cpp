@@ -67,24 +67,32 @@ int connect_from(const char* source, uint16_t port) {
   return -1;
 }
 
+/// Everything `fd` receives until the peer closes (or 10 s pass without a byte); closes `fd`.
+std::string read_to_end(int fd) {
+  std::string answer;
+  pollfd p{fd, POLLIN, 0};
+  char buf[4096];
+  while (::poll(&p, 1, 10'000) > 0) {
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0)
+      break;
+    answer.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return answer;
+}
+
 /// One request with Connection: close from `source`; the whole answer, "" when none came.
 std::string exchange_from(const char* source, uint16_t port, const std::string& request) {
   int fd = connect_from(source, port);
-  std::string answer;
-  if (fd >= 0 && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-                   static_cast<ssize_t>(request.size())) {
-    pollfd p{fd, POLLIN, 0};
-    char buf[4096];
-    while (::poll(&p, 1, 10'000) > 0) {
-      auto n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0)
-        break;
-      answer.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  if (fd >= 0)
+  if (fd < 0)
+    return {};
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
     ::close(fd);
-  return answer;
+    return {};
+  }
+  return read_to_end(fd);
 }
 
 /// auth.test as `token` with `body` (JSON).
@@ -276,16 +284,7 @@ TEST(bounded_work, a_full_blocking_pool_answers_503_instead_of_queueing) {
   int busy = 0;
   int refused = 0;
   for (int fd : fds) {
-    std::string answer;
-    pollfd p{fd, POLLIN, 0};
-    char buf[4096];
-    while (::poll(&p, 1, 10'000) > 0) {
-      auto n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0)
-        break;
-      answer.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
+    auto answer = read_to_end(fd);
     if (answer.rfind("HTTP/1.1 503", 0) == 0) {
       ++busy;
       EXPECT_TRUE(has(answer, "Retry-After: 1")) << answer;
