@@ -46,7 +46,7 @@ result<admin_bootstrap> bootstrap_admin(presence::engine& engine, const std::str
     return secret.error();  // e.g. a symbolic link: refused, not followed
   if (!secret->empty()) {
     auto who = engine.authenticate(*secret);
-    if (who.ok() && who->admin && who->active)
+    if (who.ok() && who->user.admin && who->user.active)
       return outcome;
   }
   // The token id of the file's token, kept beside it: regenerating the file revokes the old one.

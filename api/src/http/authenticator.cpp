@@ -43,7 +43,10 @@ bool authenticator::is_admin_token(const std::string& secret) const {
 result<events::user_record> authenticator::check_now(const std::string& secret) {
   if (is_admin_token(secret))
     return admin_identity_;
-  return engine_.authenticate(secret);
+  auto found = engine_.authenticate(secret);
+  if (!found.ok())
+    return found.error();
+  return std::move(found->user);
 }
 
 void authenticator::authenticate(const std::string& secret, done_fn done) {
@@ -73,9 +76,10 @@ void authenticator::authenticate(const std::string& secret, done_fn done) {
   auto answer = std::make_shared<done_fn>(std::move(done));
   bool queued = blocking_([this, secret, key, generation, answer] {
     auto found = engine_.authenticate(secret);
-    if (found.ok())
-      remember(key, found.value(), generation);
-    (*answer)(std::move(found));
+    if (!found.ok())
+      return (*answer)(found.error());
+    remember(key, found->user, generation);
+    (*answer)(std::move(found->user));
   });
   if (!queued)
     (*answer)(pool_full_error());

@@ -15,6 +15,7 @@
 #include "metrics.hpp"
 #include "presence/actors/engine.hpp"
 #include "presence/api/server.hpp"
+#include "presence/events/time.hpp"
 #include "rtm/ticket_store.hpp"
 
 namespace presence::api::http {
@@ -26,8 +27,7 @@ struct gateway {
       connect_limiter(config.connect_rate_per_s, config.connect_rate_burst),
       failed_auth(config.failed_auth_per_s, config.failed_auth_burst),
       auth(engine_ref, config.admin_token, config.admin_user, blocking_pool),
-      blocking(std::move(blocking_pool)) {
-  }
+      blocking(std::move(blocking_pool)) {}
 
   presence::engine& engine;
   const server_config config;
@@ -62,10 +62,7 @@ struct gateway {
     return duration<double>(steady_clock::now().time_since_epoch()).count();
   }
   /// Microseconds since the Unix epoch (ticket expiry, expiration checks).
-  static int64_t now_us() {
-    using namespace std::chrono;
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-  }
+  static int64_t now_us() { return events::to_timestamp(events::wall_clock_now()); }
 };
 
 } // namespace presence::api::http

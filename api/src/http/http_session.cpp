@@ -135,7 +135,7 @@ void http_session::read_next() {
   }
   // Idle between requests: the header deadline starts with the next request's first bytes.
   constexpr std::size_t first_read = 4096;
-  stream_.expires_after(std::chrono::seconds(gw_.config.keepalive_timeout_s));
+  stream_.expires_after(gw_.config.keepalive_timeout);
   stream_.async_read_some(buffer_.prepare(first_read),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->buffer_.commit(n);
@@ -162,7 +162,7 @@ void http_session::read_body() {
     on_read({});
     return;
   }
-  stream_.expires_after(std::chrono::seconds(gw_.config.keepalive_timeout_s));
+  stream_.expires_after(gw_.config.keepalive_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
                       self->on_read(ec);

@@ -61,10 +61,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
   using request_parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   /// Waits for the next request: on a kept-alive connection for its first bytes (at most
-  /// `keepalive_timeout_s`), then reads its headers (`read_header`).
+  /// `keepalive_timeout`), then reads its headers (`read_header`).
   void read_next();
   /// Reads the headers within `header_timeout` (one deadline for the whole header block), then
-  /// the body within `keepalive_timeout_s`.
+  /// the body within `keepalive_timeout`.
   void read_header();
   void read_body();
   void on_read(boost::beast::error_code ec);

@@ -72,7 +72,7 @@ session::~session() {
 }
 
 std::chrono::milliseconds session::close_deadline() const {
-  auto twice = std::chrono::milliseconds(2 * static_cast<int64_t>(ctx_.limits.ping_interval_ms));
+  auto twice = 2 * ctx_.limits.ping_interval;
   return std::clamp(twice, std::chrono::milliseconds(1000), std::chrono::milliseconds(10000));
 }
 
@@ -80,7 +80,7 @@ void session::start() {
   registry_id_ = session_registry::instance().add(weak_from_this());
   net::dispatch(strand_, [self = shared_from_this()] {
     self->ws_->on_control([raw = self.get()] {
-      raw->last_seen_ = clock::now();  // runs inside our read (which holds the session)
+      raw->last_seen_ = clock::now(); // runs inside our read (which holds the session)
     });
     self->close_timer_.expires_after(self->close_deadline());
     self->close_timer_.async_wait([self](beast::error_code ec) {
@@ -128,14 +128,14 @@ void session::on_accept(beast::error_code ec) {
     return;
   }
   accepted_ = true;
-  req_ = {};  // the handshake request is no longer needed (its headers are ~0.5 KiB)
+  req_ = {}; // the handshake request is no longer needed (its headers are ~0.5 KiB)
   ++ctx_.stats.ws_connections;
-  ctx_.engine.connect_async(user_, conn_, "rtm", origin{{}, conn_},
-                            [self = shared_from_this()](status st) {
-                              net::post(self->strand_, [self, st = std::move(st)]() mutable {
-                                self->on_connected(std::move(st));
-                              });
-                            });
+  ctx_.engine.run_async(command::connect{user_, conn_, "rtm", origin{{}, conn_}},
+                        [self = shared_from_this()](status st) {
+                          net::post(self->strand_, [self, st = std::move(st)]() mutable {
+                            self->on_connected(std::move(st));
+                          });
+                        });
 }
 
 void session::on_connected(status st) {
@@ -198,10 +198,10 @@ void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
 }
 
 void session::do_read() {
-  ws_->async_read([self = shared_from_this()](beast::error_code ec, std::string message,
-                                              bool text) {
-    self->on_read(ec, std::move(message), text);
-  });
+  ws_->async_read(
+    [self = shared_from_this()](beast::error_code ec, std::string message, bool text) {
+      self->on_read(ec, std::move(message), text);
+    });
 }
 
 void session::on_read(beast::error_code ec, std::string message, bool text) {
@@ -224,7 +224,8 @@ void session::on_read(beast::error_code ec, std::string message, bool text) {
     // most once a second per socket.
     if (last_seen_ - last_activity_sent_ >= std::chrono::seconds(1)) {
       last_activity_sent_ = last_seen_;
-      ctx_.engine.activity_async(user_, conn_, origin{{}, conn_}, [](status) {});
+      ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}},
+                            [](status) {});
     }
     if (text)
       handle_text(message);
@@ -235,7 +236,7 @@ void session::on_read(beast::error_code ec, std::string message, bool text) {
 }
 
 void session::heartbeat() {
-  auto interval = std::chrono::milliseconds(ctx_.limits.ping_interval_ms);
+  auto interval = ctx_.limits.ping_interval;
   if (interval.count() <= 0)
     return;
   heartbeat_timer_.expires_after(interval);
@@ -256,7 +257,7 @@ void session::heartbeat() {
       self->pinging_ = true;
       self->ws_->async_ping([self](beast::error_code) {
         self->pinging_ = false;
-        self->maybe_send_close();  // a close waits for our ping (see maybe_send_close)
+        self->maybe_send_close(); // a close waits for our ping (see maybe_send_close)
       });
     }
     self->heartbeat();
@@ -273,7 +274,7 @@ void session::begin_close(ws::close_code code, const std::string& reason,
   // For presence the connection ends now, not when the peer finishes the close handshake.
   release_engine(why);
   close_code_ = code;
-  close_text_ = reason;  // the stream cuts it to the 123 bytes a control frame has room for
+  close_text_ = reason; // the stream cuts it to the 123 bytes a control frame has room for
   if (drop_backlog)
     queue_.drop_unsent(writing_);
   close_timer_.expires_after(deadline);
@@ -343,12 +344,12 @@ void session::drop_subscription() {
 void session::log_disconnect() {
   spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, events::to_string(release_reason_));
   // The callback holds the session until the engine has logged the disconnect.
-  ctx_.engine.disconnect_async(user_, conn_, release_reason_, origin{{}, conn_},
-                               [self = shared_from_this()](status st) {
-                                 if (!st.ok())
-                                   spdlog::warn("rtm {}: disconnect failed: {}", self->user_,
-                                                describe(st.error()));
-                               });
+  ctx_.engine.run_async(command::disconnect{user_, conn_, release_reason_, origin{{}, conn_}},
+                        [self = shared_from_this()](status st) {
+                          if (!st.ok())
+                            spdlog::warn("rtm {}: disconnect failed: {}", self->user_,
+                                         describe(st.error()));
+                        });
 }
 
 void start_session(beast::tcp_stream stream,

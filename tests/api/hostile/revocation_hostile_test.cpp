@@ -9,7 +9,7 @@
 #include <string>
 
 #include "hostile/hostile_support.hpp"
-#include "rtm_fixture.hpp"
+#include "rtm/rtm_fixture.hpp"
 
 namespace presence::test {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "hostile/hostile_support.hpp"
-#include "rtm_fixture.hpp"
+#include "rtm/rtm_fixture.hpp"
 #include "support/http_client.hpp"
 
 namespace presence::test {

@@ -25,15 +25,15 @@ struct server_config {
   /// process's descriptor limit (RLIMIT_NOFILE) less 512 for the database and the rest.
   std::size_t max_connections = 0;
   std::size_t max_connections_per_address = 4096;  ///< per client IP address; 0 = no cap
-  std::size_t admin_threads = 2;
+  std::size_t admin_threads = 2;         ///< threads for blocking engine calls (admin, auth misses)
   /// Tasks waiting for those threads (admin calls, authentication-cache misses) at most; more
   /// are answered HTTP 503 with Retry-After instead of queueing.
-  std::size_t max_blocking_queue = 1024;         ///< threads for blocking engine calls (admin, auth misses)
+  std::size_t max_blocking_queue = 1024;
   std::size_t max_body_bytes = 64 * 1024;  ///< larger request bodies get HTTP 413
   std::size_t max_header_bytes = 16 * 1024;  ///< larger header blocks get HTTP 431
-  int keepalive_timeout_s = 60;          ///< idle keep-alive connections are closed after this
+  std::chrono::seconds keepalive_timeout{60};  ///< idle keep-alive connections close after this
   /// From a connection's accept (or a kept-alive connection's first byte of the next request) to
-  /// the end of the request's headers; then the body gets `keepalive_timeout_s`. Not renewed by
+  /// the end of the request's headers; then the body gets `keepalive_timeout`. Not renewed by
   /// each byte: a trickle is cut at the deadline.
   std::chrono::milliseconds header_timeout{10'000};
   double rate_limit_per_s = 20;          ///< Web/REST API requests per second per token; 0 = off
@@ -65,7 +65,7 @@ struct server_config {
   // Real-time sessions (see api/src/rtm/rtm_session.hpp).
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_backlog_bytes = 1 << 20;
-  int ping_interval_ms = 30'000;
+  std::chrono::milliseconds ping_interval{30'000};  ///< WebSocket heartbeat
   int sub_rate_per_s = 5;
   int msg_rate_per_s = 50;  ///< WebSocket messages of any kind per second per socket (burst the same)
   std::size_t max_query_ids = 500;
@@ -91,11 +91,11 @@ class server {
   void set_ready(bool ready);
 
   /// Stops accepting, answers the requests in flight, closes every HTTP and WebSocket session
-  /// (WebSocket sessions log their disconnects through the engine), waits up to `grace_ms` for
+  /// (WebSocket sessions log their disconnects through the engine), waits up to `grace` for
   /// them, then stops the threads. Idempotent; blocking; call it from a non-event-loop thread
   /// before shutting the engine down. Destroy the server only after the engine has shut down:
   /// engine callbacks still in flight answer through the server's state.
-  void stop(int grace_ms = 5000);
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds{5});
 
  private:
   struct impl;
