@@ -57,13 +57,15 @@ resident& spawn_resident(directory_actor* self, const std::string& user) {
   return entry;
 }
 
-/// The user's actor (spawned when needed), or why the command is refused.
-caf::expected<resident*> route(directory_actor* self, const std::string& user) {
+/// The user's actor (spawned when needed), or why the command is refused (a deactivated user's
+/// unless `allow_inactive`).
+caf::expected<resident*> route(directory_actor* self, const std::string& user,
+                               bool allow_inactive = false) {
   auto& st = self->state;
   auto known = st.users.find(user);
   if (known == st.users.end())
     return make_caf_error(errc::unknown_user, user);
-  if (!known->second)
+  if (!known->second && !allow_inactive)
     return make_caf_error(errc::user_deactivated, user);
   auto found = st.residents.find(user);
   if (found != st.residents.end())
@@ -76,7 +78,9 @@ caf::expected<resident*> route(directory_actor* self, const std::string& user) {
 template <class Command>
 void forward(directory_actor* self, Command& cmd) {
   auto promise = self->make_response_promise();
-  auto target = route(self, cmd.user);
+  // A deactivated user's disconnect still goes through: the connection must end in the log, or
+  // it would stay open there and in the workspace's connection count.
+  auto target = route(self, cmd.user, std::is_same_v<Command, command::disconnect>);
   if (!target) {
     promise.deliver(std::move(target.error()));
     return;

@@ -1,14 +1,13 @@
 // presenced: the presence server. Parses its settings (JSON config file, PRESENCE_ADMIN_TOKEN,
 // command line), opens the engine on the data directory, bootstraps the admin token, serves HTTP
-// and WebSocket on one port, prints `listening on http://HOST:PORT` once ready, and shuts down
-// cleanly on SIGTERM / SIGINT; SIGHUP reopens the log file. Exit codes: 0 clean stop, 1 runtime
-// failure, 2 bad configuration.
+// and WebSocket on one port (HTTPS and WSS with --tls-cert), prints `listening on http://HOST:PORT`
+// (`https://…`) once ready, and shuts down cleanly on SIGTERM / SIGINT; SIGHUP reopens the log
+// file. Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration.
 
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <malloc.h>
 #include <map>
@@ -21,6 +20,7 @@
 #include "config/backup_schedule.hpp"
 #include "config/logging.hpp"
 #include "config/options.hpp"
+#include "config/secret_file.hpp"
 #include "config/startup.hpp"
 #include "presence/actors/engine.hpp"
 #include "presence/api/server.hpp"
@@ -59,6 +59,8 @@ int read_options(int argc, char** argv, presenced_options& options) {
     auto flag = "--" + info.key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     flags[info.key] = app.add_option(flag, values[info.key], info.help);
+    if (info.flag)
+      flags[info.key]->expected(0, 1);
   }
   try {
     app.parse(argc, argv);
@@ -112,10 +114,11 @@ static int run(int argc, char** argv) {
       !st)
     return config_error(st.error().message);
 
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec)
-    return config_error("data_dir: cannot create " + options.data_dir + ": " + ec.message());
+  std::string dir_warning;
+  if (auto st = presence::api::config::prepare_data_dir(options.data_dir, dir_warning); !st)
+    return config_error(st.error().message);
+  if (!dir_warning.empty())
+    spdlog::warn("{}", dir_warning);
 
   spdlog::info("engine opening data_dir={} durability={}", options.data_dir,
                options.engine.sync == presence::storage::durability::fsync ? "fsync" : "wal");
@@ -151,7 +154,8 @@ static int run(int argc, char** argv) {
     return port.error().code == presence::errc::invalid_setting ? exit_config : exit_runtime;
   }
   server.set_ready(true);
-  std::printf("listening on http://%s:%u\n", url_host(options.server.host).c_str(),
+  std::printf("listening on %s://%s:%u\n", options.server.tls_cert.empty() ? "http" : "https",
+              url_host(options.server.host).c_str(),
               static_cast<unsigned>(port.value()));
   std::fflush(stdout);
 

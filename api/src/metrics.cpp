@@ -84,6 +84,8 @@ std::string metrics::render() const {
   add(out, "http_requests_total", "counter", "HTTP requests answered.", http_requests);
   add(out, "http_errors_total", "counter", "Web/REST API answers with ok=false or success=false.",
       http_errors);
+  add(out, "connections_refused_total", "counter",
+      "Connections closed at accept because a connection cap was reached.", connections_refused);
   add(out, "ratelimited_total", "counter",
       "Requests refused by a rate limit (HTTP 429 and WebSocket rate-limit errors).", ratelimited);
   add(out, "ws_connections", "gauge", "Open WebSocket sessions.", ws_connections);

@@ -14,6 +14,7 @@ namespace presence::api {
 struct metrics {
   std::atomic<uint64_t> http_requests{0};
   std::atomic<uint64_t> http_errors{0};            ///< responses with ok=false / success=false
+  std::atomic<uint64_t> connections_refused{0};    ///< closed at accept: over a connection cap
   std::atomic<uint64_t> ratelimited{0};            ///< HTTP 429 and WebSocket rate-limit errors
   std::atomic<int64_t> ws_connections{0};          ///< open WebSocket sessions (gauge)
   std::atomic<uint64_t> ws_messages_in{0};

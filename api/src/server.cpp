@@ -1,6 +1,9 @@
 #include "presence/api/server.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <sys/resource.h>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -13,18 +16,24 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/connection_limits.hpp"
 #include "http/gateway.hpp"
 #include "http/http_session.hpp"
+#include "http/tls_terminator.hpp"
 #include "rtm/rtm_session.hpp"
 
 namespace presence::api {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+/// How long accepting pauses after running out of descriptors or memory.
+constexpr std::chrono::milliseconds accept_backoff_delay{100};
 
 struct server::impl {
   asio::io_context ioc;
@@ -34,6 +43,9 @@ struct server::impl {
   std::unique_ptr<rtm::session_context> rtm_context;
   http::session_registry registry;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_backoff;  ///< on the acceptor's strand
+  std::unique_ptr<http::tls_terminator> tls;  ///< set when serving https/wss
+  std::unique_ptr<http::connection_limits> limits;
   std::vector<std::thread> threads;
   std::mutex mutex;
   std::condition_variable loop_done;
@@ -47,12 +59,52 @@ struct server::impl {
       if (ec) {
         if (!acceptor->is_open() || ec == asio::error::operation_aborted)
           return;
+        if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+            ec == asio::error::no_memory || ec.value() == ENFILE) {
+          // Out of descriptors or memory: the pending connection stays in the backlog, and
+          // accepting again at once would fail again at once (a busy loop). Wait instead.
+          spdlog::warn("http accept failed: {}; accepting again in {} ms", ec.message(),
+                       accept_backoff_delay.count());
+          accept_backoff->expires_after(accept_backoff_delay);
+          accept_backoff->async_wait([this](boost::system::error_code wait_ec) {
+            if (!wait_ec && acceptor->is_open())
+              accept_next();
+          });
+          return;
+        }
         spdlog::warn("http accept failed: {}", ec.message());
       } else {
-        std::make_shared<http::http_session>(std::move(socket), *gw, *rtm_context, registry)->run();
+        serve(std::move(socket));
       }
       accept_next();
     });
+  }
+
+  /// Counts an accepted connection against the caps (closing it when over one), then serves it.
+  void serve(tcp::socket socket) {
+    boost::system::error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    auto peer = ec ? std::string("unknown") : remote.address().to_string();
+    auto hold = limits->admit(peer);
+    if (!hold) {
+      // Over a cap: closed before anything is read or allocated for it.
+      socket.close(ec);
+      gw->stats.connections_refused.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (!tls) {
+      std::make_shared<http::http_session>(std::move(socket), *gw, *rtm_context, registry,
+                                           std::move(peer), std::move(hold))
+        ->run();
+      return;
+    }
+    tls->start(std::move(socket), gw->config.header_timeout,
+               [this, hold = std::move(hold)](tcp::socket plain, std::string tls_peer) mutable {
+                 std::make_shared<http::http_session>(std::move(plain), *gw, *rtm_context,
+                                                      registry, std::move(tls_peer),
+                                                      std::move(hold))
+                   ->run();
+               });
   }
 
   void run_loop() {
@@ -84,7 +136,14 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
     return presence::error{errc::invalid_setting,
                            "listen: '" + config.host + "' is not a numeric IP address"};
   tcp::endpoint endpoint{address, config.port};
+  if (!config.tls_cert.empty()) {
+    auto tls = http::tls_terminator::create(config.tls_cert, config.tls_key);
+    if (!tls.ok())
+      return tls.error();
+    d.tls = std::move(tls.value());
+  }
   d.acceptor.emplace(asio::make_strand(d.ioc));
+  d.accept_backoff.emplace(d.acceptor->get_executor());
   auto fail = [&](const char* what) {
     return presence::error{errc::invalid_setting, "listen: cannot " + std::string(what) + " " +
                                                     config.host + ":" + std::to_string(config.port) +
@@ -99,6 +158,15 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
   if (d.acceptor->listen(asio::socket_base::max_listen_connections, ec); ec)
     return fail("listen on");
   auto port = d.acceptor->local_endpoint(ec).port();
+  auto max_connections = config.max_connections;
+  if (max_connections == 0) {
+    rlimit files{};
+    max_connections = ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
+                        ? std::max<std::size_t>(64, files.rlim_cur > 576 ? files.rlim_cur - 512 : 64)
+                        : 0;
+  }
+  d.limits = std::make_unique<http::connection_limits>(max_connections,
+                                                       config.max_connections_per_address);
 
   auto threads = config.threads != 0 ? config.threads
                                      : std::max(1u, std::thread::hardware_concurrency());
@@ -109,11 +177,23 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
   limits.max_backlog_bytes = config.max_backlog_bytes;
   limits.ping_interval = config.ping_interval;
   limits.sub_rate_per_s = config.sub_rate_per_s;
+  limits.msg_rate_per_s = config.msg_rate_per_s;
   limits.max_query_ids = config.max_query_ids;
-  d.gw = std::make_unique<http::gateway>(engine, std::move(config),
-                                         [pool](std::function<void()> work) {
-                                           asio::post(*pool, std::move(work));
-                                         });
+  // A bounded queue: past `max_blocking_queue` waiting tasks the caller answers 503.
+  auto waiting = std::make_shared<std::atomic<std::size_t>>(0);
+  auto bound = config.max_blocking_queue;
+  d.gw = std::make_unique<http::gateway>(
+    engine, std::move(config), [pool, waiting, bound](std::function<void()> work) {
+      if (waiting->fetch_add(1) >= bound) {
+        waiting->fetch_sub(1);
+        return false;
+      }
+      asio::post(*pool, [waiting, work = std::move(work)] {
+        waiting->fetch_sub(1);
+        work();
+      });
+      return true;
+    });
   d.gw->port = port;
   d.rtm_context.reset(new rtm::session_context{engine, d.gw->stats, limits});
 
@@ -143,6 +223,7 @@ void server::stop(std::chrono::milliseconds grace) {
   asio::post(d.acceptor->get_executor(), [&d] {
     boost::system::error_code ignored;
     d.acceptor->close(ignored);
+    d.accept_backoff->cancel();
   });
   d.registry.close_all();
   // WebSocket sessions say goodbye and log their disconnects while the I/O threads still run.

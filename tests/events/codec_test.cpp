@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <set>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -118,6 +119,27 @@ TEST(codec, golden_bytes_pin_every_event_type) {
   EXPECT_EQ(covered.size(), std::variant_size_v<payload>);
 }
 
+TEST(codec, golden_bytes_pin_the_revocation_disconnect_reasons) {
+  // The `disconnected` record above with reason byte 04 (token_revoked) and 05 (account_inactive).
+  const std::pair<disconnect_reason, const char*> pinned[] = {
+    {disconnect_reason::token_revoked,
+     "01020141222018240a06000500000000000000616c696365060000000000000073797374656d0000"
+     "0000000000000200000000000000633104" "6a89e0c6"},
+    {disconnect_reason::account_inactive,
+     "01020141222018240a06000500000000000000616c696365060000000000000073797374656d0000"
+     "0000000000000200000000000000633105" "690a8b34"},
+  };
+  for (const auto& [reason, hex] : pinned) {
+    SCOPED_TRACE(to_string(reason));
+    auto ev = one_event_of_each_type()[1];
+    std::get<disconnected>(ev.body).reason = reason;
+    EXPECT_EQ(to_hex(encode(ev)), hex);
+    auto decoded = decode(from_hex(hex), 42);
+    ASSERT_OK(decoded);
+    EXPECT_EQ(std::get<disconnected>(decoded->body).reason, reason);
+  }
+}
+
 TEST(codec, round_trips_every_event_type_and_sets_seq) {
   for (auto ev : one_event_of_each_type()) {
     ev.seq = 0;
@@ -218,12 +240,12 @@ TEST(codec, huge_string_length_is_corrupt_without_allocating_it) {
 TEST(codec, enum_byte_out_of_range_is_corrupt) {
   // disconnected: the reason is the byte before the CRC.
   std::string bytes = encode(one_event_of_each_type()[1]);
-  bytes[bytes.size() - 5] = 4;
+  bytes[bytes.size() - 5] = 6;
   ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::corrupt_record);
-  bytes[bytes.size() - 5] = 3;  // kicked, the largest reason
-  auto kicked = decode(with_fixed_crc(bytes));
-  ASSERT_OK(kicked);
-  EXPECT_EQ(std::get<disconnected>(kicked->body).reason, disconnect_reason::kicked);
+  bytes[bytes.size() - 5] = 5;  // account_inactive, the largest reason
+  auto inactive = decode(with_fixed_crc(bytes));
+  ASSERT_OK(inactive);
+  EXPECT_EQ(std::get<disconnected>(inactive->body).reason, disconnect_reason::account_inactive);
 
   // preset_created: presence byte before the CRC; presence_set: the mode byte.
   std::string preset = encode(one_event_of_each_type()[14]);

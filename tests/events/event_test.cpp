@@ -72,7 +72,9 @@ TEST(event, disconnect_reason_names) {
   for (auto [reason, name] : {std::pair{disconnect_reason::closed, "closed"},
                               {disconnect_reason::timeout, "timeout"},
                               {disconnect_reason::server_restart, "server_restart"},
-                              {disconnect_reason::kicked, "kicked"}}) {
+                              {disconnect_reason::kicked, "kicked"},
+                              {disconnect_reason::token_revoked, "token_revoked"},
+                              {disconnect_reason::account_inactive, "account_inactive"}}) {
     EXPECT_EQ(to_string(reason), name);
     EXPECT_EQ(parse_disconnect_reason(name), reason);
   }

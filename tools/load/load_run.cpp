@@ -167,15 +167,15 @@ class load_run {
       return;
     }
     ++connecting_;
-    auto open = [this, index](const std::string& target) {
+    auto open = [this, index](const std::string& target, const std::string& bearer) {
       auto conn = std::make_shared<ws_connection>(io_, server_, sources_[index % sources_.size()],
-                                                  target, &events_);
+                                                  target, &events_, bearer);
       connections_.emplace_back(index, conn);
       by_user_[index] = conn.get();
       conn->start();
     };
     if (!options_.use_ticket) {
-      open("/rtm?token=" + form_escape(tokens_[index]));
+      open("/rtm", tokens_[index]);  // the token in a header, never in the URL
       return;
     }
     pool_->post("/api/rtm.connect", "", tokens_[index], [this, open](http_answer answer) {
@@ -188,7 +188,7 @@ class load_run {
         finish_connect();
         return;
       }
-      open(url.substr(path));
+      open(url.substr(path), {});
     });
   }
 

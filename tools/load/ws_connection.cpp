@@ -18,13 +18,14 @@ using tcp = asio::ip::tcp;
 
 struct ws_connection::impl {
   impl(asio::io_context& io, tcp::endpoint server_endpoint, asio::ip::address source_address,
-       std::string request_target, ws_events* sink)
+       std::string request_target, ws_events* sink, std::string token)
     : server(server_endpoint), source(source_address), target(std::move(request_target)),
-      events(sink), ws(io) {}
+      bearer(std::move(token)), events(sink), ws(io) {}
 
   tcp::endpoint server;
   asio::ip::address source;
   std::string target;
+  std::string bearer;
   std::deque<std::string> outbox;  ///< frames to send; the front one is being written
   ws_events* events;
   websocket::stream<beast::tcp_stream> ws;
@@ -35,8 +36,10 @@ struct ws_connection::impl {
 };
 
 ws_connection::ws_connection(asio::io_context& io, tcp::endpoint server,
-                             asio::ip::address source, std::string target, ws_events* events)
-  : impl_(std::make_unique<impl>(io, server, source, std::move(target), events)) {}
+                             asio::ip::address source, std::string target, ws_events* events,
+                             std::string bearer)
+  : impl_(std::make_unique<impl>(io, server, source, std::move(target), events,
+                                 std::move(bearer))) {}
 
 ws_connection::~ws_connection() = default;
 
@@ -63,6 +66,11 @@ void ws_connection::start() {
 }
 
 void ws_connection::handshake() {
+  if (!impl_->bearer.empty())
+    impl_->ws.set_option(websocket::stream_base::decorator(
+      [token = impl_->bearer](websocket::request_type& req) {
+        req.set(beast::http::field::authorization, "Bearer " + token);
+      }));
   impl_->ws.async_handshake("127.0.0.1", impl_->target,
                             [self = shared_from_this()](beast::error_code error) {
                               auto& d = *self->impl_;

@@ -33,9 +33,11 @@ struct ws_events {
 
 class ws_connection : public std::enable_shared_from_this<ws_connection> {
  public:
-  /// `target` is the request path with its query (`/rtm?token=…` or the ticket URL's path).
+  /// `target` is the request path with its query (`/rtm`, or the ticket URL's path); `bearer`,
+  /// when not empty, goes in an `Authorization: Bearer` header of the upgrade.
   ws_connection(boost::asio::io_context& io, boost::asio::ip::tcp::endpoint server,
-                boost::asio::ip::address source, std::string target, ws_events* events);
+                boost::asio::ip::address source, std::string target, ws_events* events,
+                std::string bearer = {});
   ~ws_connection();
 
   void start();

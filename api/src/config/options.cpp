@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/secret_file.hpp"
 #include "presence/events/workspace_state.hpp"
 
 namespace presence::api::config {
@@ -105,6 +106,39 @@ setter text_option(std::string key, Field field) {
   };
 }
 
+/// A boolean: true/false (1/0); an empty value (a command-line flag given alone) is true.
+template <class Field>
+setter bool_option(std::string key, Field field) {
+  return [key, field](presenced_options& o, std::string_view text) -> status {
+    if (text.empty() || text == "true" || text == "1")
+      field(o) = true;
+    else if (text == "false" || text == "0")
+      field(o) = false;
+    else
+      return bad_value(key, text, "true or false");
+    return {};
+  };
+}
+
+/// A base URL: http:// or https://, a host, no query; a trailing '/' is dropped.
+template <class Field>
+setter url_option(std::string key, Field field) {
+  return [key, field](presenced_options& o, std::string_view text) -> status {
+    std::string url(text);
+    while (!url.empty() && url.back() == '/')
+      url.pop_back();
+    auto scheme_end = url.find("://");
+    auto scheme = url.substr(0, scheme_end == std::string::npos ? 0 : scheme_end);
+    bool plain = std::all_of(url.begin(), url.end(), [](unsigned char c) {
+      return std::isgraph(c) != 0 && c != '?' && c != '#';
+    });
+    if ((scheme != "http" && scheme != "https") || url.size() <= scheme_end + 3 || !plain)
+      return bad_value(key, text, "an http:// or https:// URL without query or fragment");
+    field(o) = url;
+    return {};
+  };
+}
+
 setter choice_option(std::string key, std::vector<std::string> choices,
                      std::function<void(presenced_options&, const std::string&)> apply) {
   return [key, choices, apply](presenced_options& o, std::string_view text) -> status {
@@ -133,12 +167,19 @@ setter workspace_option(std::string key) {
   };
 }
 
+/// The shortest admin token accepted: 32 characters (e.g. `openssl rand -hex 32` gives 64).
+constexpr std::size_t min_admin_token = 32;
+
 status check_token(std::string_view text) {
   bool printable = std::all_of(text.begin(), text.end(), [](unsigned char c) {
     return std::isgraph(c) != 0;
   });
-  if (text.size() < 16 || text.size() > 256 || !printable)
-    return bad_value("admin_token", "…", "16 to 256 printable characters without spaces");
+  if (text.size() < min_admin_token)
+    return {errc::invalid_setting,
+            "admin_token: too short (" + std::to_string(text.size()) +
+              " characters); at least 32 are needed, e.g. from `openssl rand -hex 32`"};
+  if (text.size() > 256 || !printable)
+    return bad_value("admin_token", "…", "32 to 256 printable characters without spaces");
   return {};
 }
 
@@ -147,17 +188,34 @@ status check_token(std::string_view text) {
 const std::vector<option_entry>& entries() {
   static const std::vector<option_entry> table = [] {
     std::vector<option_entry> t;
-    auto add = [&t](std::string key, std::string help, setter set) {
-      t.push_back({{std::move(key), std::move(help)}, std::move(set)});
+    auto add = [&t](std::string key, std::string help, setter set, bool flag = false) {
+      t.push_back({{std::move(key), std::move(help), flag}, std::move(set)});
     };
     add("data_dir", "database directory (default ./data)", text_option("data_dir", FIELD(data_dir)));
     add("listen", "HOST:PORT to bind, port 0 = any free port (default 127.0.0.1:8080)",
         text_option("listen", FIELD(listen)));
-    add("admin_token", "admin token secret, 16..256 printable characters (kept in memory only)",
+    add("admin_token", "admin token secret, 32..256 printable characters (kept in memory only; "
+        "visible in ps: prefer admin_token_file or PRESENCE_ADMIN_TOKEN)",
         [](presenced_options& o, std::string_view text) -> status {
           if (auto st = check_token(text); !st)
             return st;
           o.server.admin_token = std::string(text);
+          return {};
+        });
+    add("admin_token_file", "file whose first line is the admin token (opened with O_NOFOLLOW)",
+        [](presenced_options& o, std::string_view text) -> status {
+          auto path = std::string(text);
+          auto secret = read_secret_file(path);
+          if (!secret.ok())
+            return presence::error{errc::invalid_setting,
+                                   "admin_token_file: " + secret.error().message};
+          if (secret->empty())
+            return presence::error{errc::invalid_setting,
+                                   "admin_token_file: " + path + " is missing or empty"};
+          if (auto st = check_token(*secret); !st)
+            return presence::error{errc::invalid_setting, "admin_token_file " + path + ": " +
+                                                            st.error().message};
+          o.server.admin_token = std::move(*secret);
           return {};
         });
     add("log_level", "trace|debug|info|warn|error|critical|off (default info)",
@@ -198,10 +256,22 @@ const std::vector<option_entry>& entries() {
         integer_option("http_threads", 0, 256, FIELD(server.threads)));
     add("scheduler_threads", "actor scheduler threads, 0 = hardware threads, 0..256 (default 0)",
         integer_option("scheduler_threads", 0, 256, FIELD(engine.scheduler_threads)));
+    add("max_connections", "open TCP connections, 0 = the descriptor limit less 512, "
+        "0..10000000 (default 0)",
+        integer_option("max_connections", 0, 10'000'000, FIELD(server.max_connections)));
+    add("max_connections_per_address", "open TCP connections per client address, 0 = no cap, "
+        "0..10000000 (default 4096)", integer_option("max_connections_per_address", 0, 10'000'000,
+                                                     FIELD(server.max_connections_per_address)));
     add("admin_threads", "threads for blocking engine calls, 1..64 (default 2)",
         integer_option("admin_threads", 1, 64, FIELD(server.admin_threads)));
-    add("max_body_bytes", "request body limit, 1024..67108864 (default 1048576)",
+    add("max_blocking_queue", "tasks waiting for the admin threads before HTTP 503, 1..1000000 "
+        "(default 1024)", integer_option("max_blocking_queue", 1, 1'000'000,
+                                         FIELD(server.max_blocking_queue)));
+    add("max_body_bytes", "request body limit, 1024..67108864 (default 65536)",
         integer_option("max_body_bytes", 1024, 64 << 20, FIELD(server.max_body_bytes)));
+    add("header_timeout_ms", "deadline for a request's headers in ms, 100..600000 (default 10000)",
+        duration_option<std::chrono::milliseconds>("header_timeout_ms", 100, 600'000,
+                                                   FIELD(server.header_timeout)));
     add("max_header_bytes", "request header limit, 1024..1048576 (default 16384)",
         integer_option("max_header_bytes", 1024, 1 << 20, FIELD(server.max_header_bytes)));
     add("keepalive_timeout_s", "idle keep-alive timeout in s, 1..3600 (default 60)",
@@ -211,6 +281,20 @@ const std::vector<option_entry>& entries() {
         real_option("rate_limit_per_s", 0, 1e6, FIELD(server.rate_limit_per_s)));
     add("rate_limit_burst", "per-token burst, 1..1000000 (default 100)",
         real_option("rate_limit_burst", 1, 1e6, FIELD(server.rate_limit_burst)));
+    add("tls_cert", "PEM certificate chain: serve https:// and wss:// (with tls_key)",
+        text_option("tls_cert", FIELD(server.tls_cert)));
+    add("tls_key", "PEM private key of tls_cert", text_option("tls_key", FIELD(server.tls_key)));
+    add("allow_query_token", "accept a token in the query string of /api and /rtm (flag; "
+        "default false: only headers and form bodies, /rtm only tickets and headers)",
+        bool_option("allow_query_token", FIELD(server.allow_query_token)), true);
+    add("public_url", "base URL clients use (behind a TLS-terminating proxy): auth.test and "
+        "rtm.connect hand it out (default: the request's Host and the scheme served)",
+        url_option("public_url", FIELD(server.public_url)));
+    add("failed_auth_per_s", "failed authentications per second per client address, 0 = off, "
+        "0..1000000 (default 1)",
+        real_option("failed_auth_per_s", 0, 1e6, FIELD(server.failed_auth_per_s)));
+    add("failed_auth_burst", "burst of that limit, 1..1000000 (default 20)",
+        real_option("failed_auth_burst", 1, 1e6, FIELD(server.failed_auth_burst)));
     add("team_id", "team.id in auth.test and rtm.connect (default T00000001)",
         text_option("team_id", FIELD(server.team_id)));
     add("team_name", "team.name in auth.test and rtm.connect (default presence)",
@@ -225,8 +309,18 @@ const std::vector<option_entry>& entries() {
                                                    FIELD(server.ping_interval)));
     add("sub_rate_per_s", "presence_sub + presence_query per second per socket, 1..10000 (default 5)",
         integer_option("sub_rate_per_s", 1, 10'000, FIELD(server.sub_rate_per_s)));
+    add("msg_rate_per_s", "WebSocket messages of any kind per second per socket, 1..10000 "
+        "(default 50)", integer_option("msg_rate_per_s", 1, 10'000, FIELD(server.msg_rate_per_s)));
     add("max_query_ids", "ids per presence_query, 1..100000 (default 500)",
         integer_option("max_query_ids", 1, 100'000, FIELD(server.max_query_ids)));
+    add("max_connections_per_user", "open WebSocket sessions per user, 0 = no cap, 0..100000 "
+        "(default 10)", integer_option("max_connections_per_user", 0, 100'000,
+                                       FIELD(server.max_connections_per_user)));
+    add("connect_rate_per_s", "rtm.connect calls and /rtm token upgrades per second per token, "
+        "0 = off, 0..1000000 (default 2)",
+        real_option("connect_rate_per_s", 0, 1e6, FIELD(server.connect_rate_per_s)));
+    add("connect_rate_burst", "burst of that rate limit, 1..1000000 (default 20)",
+        real_option("connect_rate_burst", 1, 1e6, FIELD(server.connect_rate_burst)));
     // Workspace settings live in the log; these are applied through the engine at start.
     add("idle_timeout", "workspace: seconds before auto-away, 1..604800 (default 600)",
         workspace_option("idle_timeout"));
@@ -331,6 +425,8 @@ status finish(presenced_options& options) {
   if (options.backup_dir.empty())
     options.backup_dir = (std::filesystem::path{options.data_dir} / "backups").string();
   options.server.backup_dir = options.backup_dir;
+  if (options.server.tls_cert.empty() != options.server.tls_key.empty())
+    return {errc::invalid_setting, "tls_cert and tls_key: give both or neither"};
   if (options.server.rate_limit_per_s > 0 && options.server.rate_limit_burst < 1)
     return {errc::invalid_setting, "rate_limit_burst: must be at least 1"};
   return {};

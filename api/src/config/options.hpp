@@ -42,6 +42,7 @@ struct presenced_options {
 struct option_info {
   std::string key;   ///< snake_case; the command line uses it with '-' for '_'
   std::string help;  ///< one line, with the accepted range and the default
+  bool flag = false; ///< a boolean that the command line may give without a value (= true)
 };
 
 /// Every option, in a fixed order.

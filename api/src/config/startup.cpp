@@ -1,13 +1,10 @@
 #include "config/startup.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
+#include "config/secret_file.hpp"
 #include "presence/events/event.hpp"
 #include "presence/events/workspace_state.hpp"
 
@@ -17,28 +14,19 @@ namespace {
 
 const presence::origin startup_origin{std::string(events::system_actor), "presenced"};
 
-std::string read_secret(const std::string& path) {
-  std::ifstream in{path};
-  std::string secret;
-  std::getline(in, secret);
-  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' '))
-    secret.pop_back();
-  return secret;
-}
-
-/// Writes `secret` + newline to `path`, readable by the owner only (also when it existed).
-status write_secret(const std::string& path, const std::string& secret) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return {errc::storage_failure, "cannot write " + path + ": " + std::strerror(errno)};
-  auto text = secret + "\n";
-  bool ok = ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  int saved = errno;
-  ::close(fd);
-  if (!ok)
-    return {errc::storage_failure, "cannot write " + path + ": " + std::strerror(saved)};
+/// Revokes the token whose id `id_file` names (the one a regenerated token file held before);
+/// a token already revoked or unknown is fine.
+status revoke_previous(presence::engine& engine, const std::string& id_file) {
+  auto id = read_secret_file(id_file);
+  if (!id.ok())
+    return id.error();
+  if (id->empty())
+    return {};
+  auto st = engine.revoke_token(*id, startup_origin);
+  if (!st.ok() && st.error().code != errc::unknown_token)
+    return st;
+  if (st.ok())
+    spdlog::info("revoked the admin token {} that {} held before", *id, id_file);
   return {};
 }
 
@@ -53,19 +41,32 @@ result<admin_bootstrap> bootstrap_admin(presence::engine& engine, const std::str
   outcome.token_file = (std::filesystem::path(data_dir) / "admin-token").string();
   if (token_configured)
     return outcome;
-  std::error_code ec;
-  if (std::filesystem::exists(outcome.token_file, ec)) {
-    auto secret = read_secret(outcome.token_file);
-    if (!secret.empty()) {
-      auto who = engine.authenticate(secret);
-      if (who.ok() && who->user.admin && who->user.active)
-        return outcome;
-    }
+  auto secret = read_secret_file(outcome.token_file);
+  if (!secret.ok())
+    return secret.error();  // e.g. a symbolic link: refused, not followed
+  if (!secret->empty()) {
+    auto who = engine.authenticate(*secret);
+    if (who.ok() && who->user.admin && who->user.active)
+      return outcome;
   }
+  // The token id of the file's token, kept beside it: regenerating the file revokes the old one.
+  auto id_file = outcome.token_file + ".id";
+  if (auto st = revoke_previous(engine, id_file); !st)
+    return st.error();
   auto token = engine.issue_token(admin_user, startup_origin);
+  if (!token.ok() && token.error().code == errc::user_deactivated) {
+    // An admin deactivated the bootstrap admin: start without one rather than not at all.
+    spdlog::warn("the bootstrap admin user '{}' is deactivated: no admin token was generated; "
+                 "use another admin's token or --admin-token",
+                 admin_user);
+    outcome.admin_inactive = true;
+    return outcome;
+  }
   if (!token.ok())
     return token.error();
-  if (auto st = write_secret(outcome.token_file, token->secret); !st)
+  if (auto st = write_secret_file(id_file, token->id); !st)
+    return st.error();
+  if (auto st = write_secret_file(outcome.token_file, token->secret); !st)
     return st.error();
   outcome.generated = true;
   return outcome;

@@ -36,6 +36,9 @@ class api_call : public std::enable_shared_from_this<api_call> {
   const nlohmann::json params;
   const events::user_record caller;
   const std::string host;  ///< the request's Host header (for URLs handed out)
+  /// The token secret the caller authenticated with: rtm.connect tickets carry it, so that
+  /// redeeming one re-checks the token (memory only, never logged).
+  std::string token_secret;
 
   /// The origin of the changes this call makes (`by` = caller, `via` = the method name).
   presence::origin from() const { return {caller.id, method}; }
@@ -53,11 +56,16 @@ class api_call : public std::enable_shared_from_this<api_call> {
     };
   }
 
-  /// Runs `work` on the blocking pool, guarded.
-  void blocking(std::function<void()> work) { gw.blocking(guarded(std::move(work))); }
+  /// Runs `work` on the blocking pool, guarded; answers `busy()` instead when its queue is full.
+  void blocking(std::function<void()> work) {
+    if (!gw.blocking(guarded(std::move(work))))
+      busy();
+  }
 
   /// Logs `what` and answers the API's internal error.
   virtual void crashed(const char* what) = 0;
+  /// Answers HTTP 503 with `Retry-After: 1`: the blocking pool's queue is full.
+  virtual void busy() = 0;
 
  protected:
   /// Sends the one answer; later calls are ignored. `failed` counts it in http_errors.

@@ -20,6 +20,7 @@ struct api_request {
   std::string auth_token;     ///< `X-Auth-Token` header (Rocket.Chat)
   std::string user_id;        ///< `X-User-Id` header (Rocket.Chat)
   std::string host;           ///< `Host` header
+  std::string client_address; ///< the peer's IP address (per-address limits, logs)
   std::string body;
 };
 

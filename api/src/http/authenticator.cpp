@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -34,16 +35,31 @@ authenticator::authenticator(presence::engine& engine, std::string admin_token,
   admin_identity_.admin = true;
 }
 
+bool authenticator::is_admin_token(const std::string& secret) const {
+  return !admin_token_.empty() && secret.size() == admin_token_.size() &&
+         CRYPTO_memcmp(secret.data(), admin_token_.data(), secret.size()) == 0;
+}
+
+result<events::user_record> authenticator::check_now(const std::string& secret) {
+  if (is_admin_token(secret))
+    return admin_identity_;
+  auto found = engine_.authenticate(secret);
+  if (!found.ok())
+    return found.error();
+  return std::move(found->user);
+}
+
 void authenticator::authenticate(const std::string& secret, done_fn done) {
-  if (!admin_token_.empty() && secret.size() == admin_token_.size() &&
-      CRYPTO_memcmp(secret.data(), admin_token_.data(), secret.size()) == 0) {
+  if (is_admin_token(secret)) {
     done(admin_identity_);
     return;
   }
   auto key = sha256(secret);
   std::optional<events::user_record> hit;
+  uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> guard{mutex_};
+    generation = generation_;
     auto it = cache_.find(key);
     if (it != cache_.end()) {
       if (it->second.expires > std::chrono::steady_clock::now())
@@ -56,17 +72,25 @@ void authenticator::authenticate(const std::string& secret, done_fn done) {
     done(std::move(*hit));
     return;
   }
-  blocking_([this, secret, key, done = std::move(done)] {
+  // `done` is shared: when the queue is full the task is dropped unrun and `done` answers here.
+  auto answer = std::make_shared<done_fn>(std::move(done));
+  bool queued = blocking_([this, secret, key, generation, answer] {
     auto found = engine_.authenticate(secret);
     if (!found.ok())
-      return done(found.error());
-    remember(key, found->user);
-    done(std::move(found->user));
+      return (*answer)(found.error());
+    remember(key, found->user, generation);
+    (*answer)(std::move(found->user));
   });
+  if (!queued)
+    (*answer)(pool_full_error());
 }
 
-void authenticator::remember(const std::string& key, const events::user_record& user) {
+void authenticator::remember(const std::string& key, const events::user_record& user,
+                             uint64_t generation) {
   std::lock_guard<std::mutex> guard{mutex_};
+  // The answer may have been read before a revocation that forget_all followed: not cached.
+  if (generation != generation_)
+    return;
   if (cache_.size() >= max_cached)
     cache_.clear();
   cache_[key] = cached{user, std::chrono::steady_clock::now() + ttl_};
@@ -75,6 +99,15 @@ void authenticator::remember(const std::string& key, const events::user_record& 
 void authenticator::forget_all() {
   std::lock_guard<std::mutex> guard{mutex_};
   cache_.clear();
+  ++generation_;
+}
+
+presence::error pool_full_error() {
+  return {errc::resource_exhausted, "the blocking pool's queue is full"};
+}
+
+bool is_pool_full(const presence::error& err) noexcept {
+  return err.code == errc::resource_exhausted && err.message == "the blocking pool's queue is full";
 }
 
 const char* slack_auth_error(const presence::error& err) noexcept {

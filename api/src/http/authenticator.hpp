@@ -5,6 +5,7 @@
 // the engine's blocking `authenticate` on the blocking pool.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -16,8 +17,14 @@
 
 namespace presence::api::http {
 
-/// Runs a task on the blocking pool (never on an event-loop thread).
-using blocking_executor = std::function<void(std::function<void()>)>;
+/// Queues a task for the blocking pool (never an event-loop thread); false, with the task
+/// dropped, when the pool's queue is full (`max_blocking_queue`): the caller answers 503.
+using blocking_executor = std::function<bool(std::function<void()>)>;
+
+/// The error an authentication gets when the blocking pool's queue is full.
+presence::error pool_full_error();
+/// Whether `err` is `pool_full_error()`.
+bool is_pool_full(const presence::error& err) noexcept;
 
 class authenticator {
  public:
@@ -28,10 +35,16 @@ class authenticator {
                 blocking_executor blocking, std::chrono::seconds ttl = std::chrono::seconds{30});
 
   /// Calls `done` exactly once, inline on a cache hit or on a blocking-pool thread otherwise, with
-  /// the user or the engine's error (`unknown_token`, `user_deactivated`, …).
+  /// the user or the engine's error (`unknown_token`, `user_deactivated`, …), or inline with
+  /// `pool_full_error()` when the blocking pool's queue is full.
   void authenticate(const std::string& secret, done_fn done);
 
-  /// Drops every cached result (after a token is revoked or a user deactivated).
+  /// Blocking (the blocking pool only): the same answer without the cache, straight from the
+  /// engine. What a revocation re-checks open sessions with.
+  result<events::user_record> check_now(const std::string& secret);
+
+  /// Drops every cached result (after a token is revoked or a user deactivated). A lookup that
+  /// started before this call does not cache its answer: it may predate the revocation.
   void forget_all();
 
   /// The user record that the configured admin token stands for.
@@ -42,7 +55,9 @@ class authenticator {
     events::user_record user;
     std::chrono::steady_clock::time_point expires;
   };
-  void remember(const std::string& key, const events::user_record& user);
+  /// Caches `user` under `key` unless `forget_all` ran since `generation` was read.
+  bool is_admin_token(const std::string& secret) const;
+  void remember(const std::string& key, const events::user_record& user, uint64_t generation);
 
   presence::engine& engine_;
   std::string admin_token_;
@@ -51,6 +66,7 @@ class authenticator {
   std::chrono::seconds ttl_;
   std::mutex mutex_;
   std::unordered_map<std::string, cached> cache_;  ///< by SHA-256 of the secret
+  uint64_t generation_ = 0;                         ///< incremented by forget_all
 };
 
 /// Slack's code for an authentication failure: "invalid_auth", "token_revoked",

@@ -24,6 +24,8 @@ struct gateway {
   gateway(presence::engine& engine_ref, server_config cfg, blocking_executor blocking_pool)
     : engine(engine_ref), config(std::move(cfg)),
       limiter(config.rate_limit_per_s, config.rate_limit_burst),
+      connect_limiter(config.connect_rate_per_s, config.connect_rate_burst),
+      failed_auth(config.failed_auth_per_s, config.failed_auth_burst),
       auth(engine_ref, config.admin_token, config.admin_user, blocking_pool),
       blocking(std::move(blocking_pool)) {}
 
@@ -31,6 +33,8 @@ struct gateway {
   const server_config config;
   api::metrics stats;
   rate_limiter limiter;
+  rate_limiter connect_limiter;  ///< rtm.connect and /rtm upgrades with a token, per token
+  rate_limiter failed_auth;      ///< failed authentications, per client address
   authenticator auth;
   rtm::ticket_store tickets;
   /// Runs blocking engine calls (admin operations, auth cache misses) off the event loop.
@@ -38,6 +42,19 @@ struct gateway {
   std::atomic<uint16_t> port{0};     ///< the bound port
   std::atomic<bool> ready{false};    ///< /readyz
   std::atomic<bool> stopping{false}; ///< no new keep-alive requests once set
+  std::atomic<int64_t> auth_log_second{-1};    ///< when the last failed-auth line was logged
+  std::atomic<uint64_t> auth_log_suppressed{0}; ///< failed authentications not logged since
+
+  /// An authentication attempt from `address` takes one unit of its failure budget up front
+  /// (so concurrent guesses cannot overdraw it); 0 when it may go on, else the seconds to wait.
+  /// Called before a token is looked up: a refused guess costs no pool thread or engine call.
+  int auth_attempt(const std::string& address) {
+    return failed_auth.acquire(address, monotonic_seconds());
+  }
+  /// The attempt succeeded: its unit goes back to `address`'s budget.
+  void auth_succeeded(const std::string& address) { failed_auth.refund(address); }
+  /// The attempt failed (its unit stays spent): logged, at most one line a second.
+  void auth_failed(const std::string& address, const char* code);
 
   /// Seconds on the monotonic clock, for the rate limiter.
   static double monotonic_seconds() {

@@ -60,8 +60,10 @@ std::string header(const bhttp::request<bhttp::string_body>& req, const char* na
   return it == req.end() ? std::string{} : std::string(it->value());
 }
 
-api_request to_api_request(const bhttp::request<bhttp::string_body>& req) {
+api_request to_api_request(const bhttp::request<bhttp::string_body>& req,
+                           const std::string& peer) {
   api_request out;
+  out.client_address = peer;
   out.method = std::string(req.method_string());
   auto target = std::string(req.target());
   auto q = target.find('?');
@@ -86,12 +88,17 @@ api_reply plain_error(int status, const char* code) {
 } // namespace
 
 http_session::http_session(asio::ip::tcp::socket&& socket, gateway& gw, rtm::session_context& rtm,
-                           session_registry& registry)
-  : stream_(std::move(socket)), gw_(gw), rtm_(rtm), registry_(registry) {
+                           session_registry& registry, std::string peer, connection_hold hold)
+  : stream_(std::move(socket)), peer_(std::move(peer)), hold_(std::move(hold)), gw_(gw), rtm_(rtm),
+    registry_(registry) {
   // Answers go out at once: a reply written while an earlier segment is unacknowledged would
   // otherwise wait for the peer's delayed ACK (Nagle), as WebSocket frames do (ws/server_stream).
   beast::error_code ignored;
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (peer_.empty()) {
+    auto remote = stream_.socket().remote_endpoint(ignored);
+    peer_ = ignored ? std::string("unknown") : remote.address().to_string();
+  }
 }
 
 http_session::~http_session() {
@@ -121,6 +128,40 @@ void http_session::read_next() {
   parser_.emplace();
   parser_->body_limit(gw_.config.max_body_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(gw_.config.max_header_bytes));
+  if (!kept_alive_ || buffer_.size() > 0) {
+    // A fresh connection has `header_timeout` from its accept for its first request's headers.
+    read_header();
+    return;
+  }
+  // Idle between requests: the header deadline starts with the next request's first bytes.
+  constexpr std::size_t first_read = 4096;
+  stream_.expires_after(gw_.config.keepalive_timeout);
+  stream_.async_read_some(buffer_.prepare(first_read),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->buffer_.commit(n);
+                            if (ec)
+                              self->on_read(ec);
+                            else
+                              self->read_header();
+                          });
+}
+
+void http_session::read_header() {
+  stream_.expires_after(gw_.config.header_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (ec)
+                               self->on_read(ec);
+                             else
+                               self->read_body();
+                           });
+}
+
+void http_session::read_body() {
+  if (parser_->is_done()) {
+    on_read({});
+    return;
+  }
   stream_.expires_after(gw_.config.keepalive_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -165,7 +206,7 @@ void http_session::dispatch_request() {
   busy_ = true;
   const auto& req = parser_->get();
   bool keep_alive = req.keep_alive();
-  auto api_req = to_api_request(req);
+  auto api_req = to_api_request(req, peer_);
   if (api_req.path == "/rtm" && beast::websocket::is_upgrade(req)) {
     upgrade(api_req);
     return;
@@ -184,11 +225,17 @@ void http_session::upgrade(const api_request& req) {
         self->write(plain_error(503, "service_unavailable"), false);
         return;
       }
+      // Over the per-user cap nothing starts: no handshake, nothing logged.
+      if (!rtm::reserve_user_session(auth.who.user, self->gw_.config.max_connections_per_user)) {
+        self->gw_.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
+        self->write(plain_error(429, "too_many_connections"), false);
+        return;
+      }
       self->handed_over_ = true;
       self->stream_.expires_never();
-      spdlog::debug("rtm upgrade user={}", auth.user);
-      rtm::start_session(std::move(self->stream_), self->parser_->release(), std::move(auth.user),
-                         auth.batch_presence_aware, self->rtm_);
+      spdlog::debug("rtm upgrade user={}", auth.who.user);
+      rtm::start_session(std::move(self->stream_), self->parser_->release(), std::move(auth.who),
+                         auth.batch_presence_aware, self->rtm_, std::move(self->hold_));
     });
   });
 }
@@ -238,6 +285,7 @@ void http_session::on_write(bool keep_alive, beast::error_code ec) {
     shutdown();
     return;
   }
+  kept_alive_ = true;
   read_next();
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +20,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "http/api_types.hpp"
+#include "http/connection_limits.hpp"
 #include "http/gateway.hpp"
 #include "rtm/rtm_session.hpp"
 
@@ -42,8 +44,12 @@ class session_registry {
 
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
+  /// `peer`: the client's IP address when the socket does not tell it (a TLS connection's
+  /// plain end, tls_terminator.hpp); empty = the socket's remote address.
+  /// `hold`: the connection's place in the connection caps, kept until the connection ends (by
+  /// the WebSocket session after an upgrade).
   http_session(boost::asio::ip::tcp::socket&& socket, gateway& gw, rtm::session_context& rtm,
-               session_registry& registry);
+               session_registry& registry, std::string peer = {}, connection_hold hold = {});
   ~http_session();
 
   /// Starts reading requests (on the socket's strand).
@@ -54,7 +60,13 @@ class http_session : public std::enable_shared_from_this<http_session> {
  private:
   using request_parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
+  /// Waits for the next request: on a kept-alive connection for its first bytes (at most
+  /// `keepalive_timeout`), then reads its headers (`read_header`).
   void read_next();
+  /// Reads the headers within `header_timeout` (one deadline for the whole header block), then
+  /// the body within `keepalive_timeout`.
+  void read_header();
+  void read_body();
   void on_read(boost::beast::error_code ec);
   void dispatch_request();
   void upgrade(const api_request& req);
@@ -65,6 +77,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   reply_fn replier(bool keep_alive);
 
   boost::beast::tcp_stream stream_;
+  std::string peer_;  ///< the client's IP address
+  connection_hold hold_;
   boost::beast::flat_buffer buffer_;
   std::optional<request_parser> parser_;
   gateway& gw_;
@@ -75,6 +89,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   /// When the request being answered was read in full (for `http_request_seconds`).
   std::chrono::steady_clock::time_point request_read_{};
   bool closing_ = false;
+  bool kept_alive_ = false;   ///< a request was answered on this connection already
   bool handed_over_ = false;  ///< the stream now belongs to a WebSocket session
 };
 

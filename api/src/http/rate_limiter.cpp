@@ -9,6 +9,15 @@ rate_limiter::rate_limiter(double rate_per_s, double burst)
   : rate_(rate_per_s), burst_(std::max(1.0, burst)) {
 }
 
+void rate_limiter::refund(const std::string& key) {
+  if (rate_ <= 0)
+    return;
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto it = buckets_.find(key);
+  if (it != buckets_.end())
+    it->second.tokens = std::min(burst_, it->second.tokens + 1.0);
+}
+
 int rate_limiter::acquire(const std::string& key, double now_s) {
   if (rate_ <= 0)
     return 0;

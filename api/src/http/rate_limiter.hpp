@@ -19,6 +19,10 @@ class rate_limiter {
   /// `Retry-After` value). Thread-safe.
   int acquire(const std::string& key, double now_s);
 
+  /// Gives back one token taken by `acquire` (up to the burst): the action it paid for turned
+  /// out not to count. Thread-safe.
+  void refund(const std::string& key);
+
   /// Buckets currently held (full buckets are dropped as the map grows).
   std::size_t size() const;
 

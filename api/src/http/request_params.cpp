@@ -102,10 +102,12 @@ status parse_urlencoded(std::string_view text, nlohmann::json& into) {
 }
 
 result<nlohmann::json> collect_params(std::string_view query, std::string_view content_type,
-                                      std::string_view body) {
+                                      std::string_view body, std::string_view ignored_in_query) {
   auto params = nlohmann::json::object();
   if (auto st = parse_urlencoded(query, params); !st)
     return st.error();
+  if (!ignored_in_query.empty())
+    params.erase(std::string(ignored_in_query));
   if (body.empty())
     return params;
   auto type = media_type(content_type);

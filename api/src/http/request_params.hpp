@@ -24,13 +24,15 @@ std::string percent_encode(std::string_view text);
 /// without `=` gets ""). Error: `invalid_argument` for a malformed escape or an empty key.
 status parse_urlencoded(std::string_view text, nlohmann::json& into);
 
-/// The parameters of a request: the query string, then the body on top (body values win).
+/// The parameters of a request: the query string, then the body on top (body values win). A
+/// query parameter named `ignored_in_query` (when not empty) is left out, as if absent.
 /// `application/json` bodies must be a JSON object nested at most `max_json_depth` levels
 /// (error `invalid_json`); form bodies
 /// (`application/x-www-form-urlencoded`, or no content type) give string values (error
 /// `invalid_argument`); other content types with a non-empty body are `invalid_argument` too.
 result<nlohmann::json> collect_params(std::string_view query, std::string_view content_type,
-                                      std::string_view body);
+                                      std::string_view body,
+                                      std::string_view ignored_in_query = {});
 
 /// True for parameter names made of `[A-Za-z0-9_]` (1..64 characters), as Slack's are.
 bool valid_param_name(std::string_view name) noexcept;

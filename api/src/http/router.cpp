@@ -27,6 +27,33 @@ api_reply json_error(int status, const std::string& code) {
   return out;
 }
 
+/// Settles an authentication attempt from `address` (gateway::auth_attempt): a success (or a
+/// full pool: no token was looked up) gives its unit back, a refused token is logged; another
+/// internal failure is neither.
+void note_outcome(gateway& gw, const std::string& address, const result<events::user_record>& who) {
+  if (who.ok() || is_pool_full(who.error()))
+    gw.auth_succeeded(address);
+  else if (!is_internal(who.error().code))
+    gw.auth_failed(address, slack_auth_error(who.error()));
+}
+
+/// 503 `service_unavailable` with `Retry-After: 1`: the blocking pool's queue is full.
+api_reply service_busy(gateway& gw) {
+  gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
+  auto out = json_error(503, "service_unavailable");
+  out.headers.emplace_back("Retry-After", "1");
+  return out;
+}
+
+/// 429 `ratelimited` with `Retry-After: wait`.
+api_reply too_many_requests(gateway& gw, int wait) {
+  gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
+  gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
+  auto out = json_error(429, "ratelimited");
+  out.headers.emplace_back("Retry-After", std::to_string(wait));
+  return out;
+}
+
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
@@ -38,7 +65,17 @@ void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
     reply(json_error(401, "not_authed"));
     return;
   }
-  gw.auth.authenticate(token, [&gw, reply = std::move(reply)](result<events::user_record> who) {
+  if (int wait = gw.auth_attempt(req.client_address); wait > 0) {
+    reply(too_many_requests(gw, wait));
+    return;
+  }
+  gw.auth.authenticate(token, [&gw, address = req.client_address,
+                               reply = std::move(reply)](result<events::user_record> who) {
+    note_outcome(gw, address, who);
+    if (!who.ok() && is_pool_full(who.error())) {
+      reply(service_busy(gw));
+      return;
+    }
     if (!who.ok() || !who->active) {
       reply(json_error(401, who.ok() ? "account_inactive" : slack_auth_error(who.error())));
       return;
@@ -47,13 +84,15 @@ void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
       reply(json_error(403, "not_admin"));
       return;
     }
-    gw.blocking([&gw, reply] {
+    bool queued = gw.blocking([&gw, reply] {
       auto body = gw.stats.render();
       // The engine's own figures; the workspace's connections when the supervisor answers.
       auto service = gw.engine.service();
       body += render_engine(gw.engine.stats(), service.ok() ? &service.value() : nullptr);
       reply(text(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8"));
     });
+    if (!queued)
+      reply(service_busy(gw));
   });
 }
 
@@ -96,33 +135,64 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
     gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
     o.refusal = json_error(401, code);
   };
-  if (auto ticket = param_string(params, "ticket")) {
-    if (auto user = gw.tickets.redeem(*ticket, gateway::now_us())) {
-      outcome.ok = true;
-      outcome.user = *user;
-    } else {
-      refuse(outcome, "invalid_auth");
+  auto over_budget = [&gw, &req, &outcome, &done] {
+    int wait = gw.auth_attempt(req.client_address);
+    if (wait > 0) {
+      outcome.refusal = too_many_requests(gw, wait);
+      done(std::move(outcome));
     }
-    done(std::move(outcome));
-    return;
+    return wait > 0;
+  };
+  std::string token;
+  std::string ticket_user;  // a ticket's user must still be its token's
+  if (auto ticket = param_string(params, "ticket")) {
+    if (over_budget())
+      return;
+    auto granted = gw.tickets.redeem(*ticket, gateway::now_us());
+    if (!granted) {
+      gw.auth_failed(req.client_address, "invalid_auth (ticket)");
+      refuse(outcome, "invalid_auth");
+      done(std::move(outcome));
+      return;
+    }
+    token = std::move(granted->secret);
+    ticket_user = std::move(granted->user);
+  } else {
+    token = bearer_token(req.authorization);
+    if (token.empty() && gw.config.allow_query_token)
+      token = param_string(params, "token").value_or("");
   }
-  auto token = bearer_token(req.authorization);
-  if (token.empty())
-    token = param_string(params, "token").value_or("");
   if (token.empty()) {
     refuse(outcome, "not_authed");
     done(std::move(outcome));
     return;
   }
-  gw.auth.authenticate(token, [outcome, refuse, done = std::move(done)](
+  if (ticket_user.empty() && over_budget())
+    return;
+  // A ticket was already counted by rtm.connect; an upgrade with the token itself is counted here.
+  if (ticket_user.empty()) {
+    if (int wait = gw.connect_limiter.acquire(token, gateway::monotonic_seconds()); wait > 0) {
+      gw.auth_succeeded(req.client_address);  // refused for its rate, not for its token
+      outcome.refusal = too_many_requests(gw, wait);
+      done(std::move(outcome));
+      return;
+    }
+  }
+  gw.auth.authenticate(token, [&gw, address = req.client_address, outcome, refuse, token,
+                               ticket_user, done = std::move(done)](
                                 result<events::user_record> who) mutable {
-    if (!who.ok())
+    note_outcome(gw, address, who);
+    if (!who.ok() && is_pool_full(who.error()))
+      outcome.refusal = service_busy(gw);
+    else if (!who.ok())
       refuse(outcome, slack_auth_error(who.error()));
     else if (!who->active)
       refuse(outcome, "account_inactive");
+    else if (!ticket_user.empty() && ticket_user != who->id)
+      refuse(outcome, "invalid_auth");
     else {
       outcome.ok = true;
-      outcome.user = who->id;
+      outcome.who = rtm::credential{who->id, std::move(token)};
     }
     done(std::move(outcome));
   });

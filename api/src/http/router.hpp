@@ -19,13 +19,15 @@ void route(gateway& gw, const api_request& req, reply_fn reply);
 /// The outcome of authenticating a /rtm upgrade request.
 struct upgrade_auth {
   bool ok = false;
-  std::string user;               ///< when ok
+  rtm::credential who;            ///< when ok: the user and the token secret
   bool batch_presence_aware = true;
   api_reply refusal;              ///< when !ok: the HTTP answer to send instead of upgrading
 };
 
-/// Authenticates a /rtm upgrade: a one-time `ticket` (from rtm.connect), a `token` parameter, or
-/// an `Authorization: Bearer` header. Calls `done` exactly once, inline or on the blocking pool.
+/// Authenticates a /rtm upgrade: a one-time `ticket` (from rtm.connect; the token it was issued
+/// for is re-checked, so a ticket of a token revoked since is `token_revoked`), an
+/// `Authorization: Bearer` header, or (only with `allow_query_token`) a `token` parameter. Calls `done` exactly once, inline or on the
+/// blocking pool.
 void authenticate_upgrade(gateway& gw, const api_request& req,
                           std::function<void(upgrade_auth)> done);
 

@@ -58,6 +58,16 @@ void unauthorized(http::gateway& gw, const http::reply_fn& reply) {
          {"errorType", "unauthorized"}});
 }
 
+void too_many_requests(http::gateway& gw, const http::reply_fn& reply, int wait) {
+  gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
+  early(gw, reply, 429,
+        {{"error", "Error, too many requests. Please slow down. You must wait " +
+                     std::to_string(wait) +
+                     " seconds before trying this endpoint again. [error-too-many-requests]"},
+         {"errorType", "error-too-many-requests"}},
+        {{"Retry-After", std::to_string(wait)}});
+}
+
 } // namespace
 
 void handle(http::gateway& gw, const std::string& method, const http::api_request& req,
@@ -78,36 +88,49 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
             "error-method-not-allowed");
     return;
   }
-  auto params = http::collect_params(req.query, req.content_type, req.body);
-  if (!params.ok()) {
-    failure(gw, reply, 400, params.error().message,
-            params.error().code == errc::invalid_json ? "error-invalid-json" : "error-invalid-params");
-    return;
-  }
   if (req.auth_token.empty() || req.user_id.empty()) {
     unauthorized(gw, reply);
     return;
   }
-  gw.auth.authenticate(req.auth_token, [&gw, found, token = req.auth_token, user_id = req.user_id,
-                                        params = std::move(*params), host = req.host,
-                                        reply = std::move(reply)](
+  if (int wait = gw.auth_attempt(req.client_address); wait > 0) {
+    too_many_requests(gw, reply, wait);
+    return;
+  }
+  // The headers are checked before the body is parsed: an unauthenticated body costs nothing.
+  gw.auth.authenticate(req.auth_token, [&gw, found, req, reply = std::move(reply)](
                                          result<events::user_record> who) mutable {
     // The token must belong to the user the request names, and that user must be active.
-    if (!who.ok() || who->id != user_id || !who->active) {
-      if (!who.ok() && http::is_internal(who.error().code))
-        failure(gw, reply, 500, "Internal server error", "error-internal");
-      else
-        unauthorized(gw, reply);
+    if (!who.ok() && http::is_pool_full(who.error())) {
+      gw.auth_succeeded(req.client_address);  // nothing was looked up
+      early(gw, reply, 503,
+            {{"error", "The server is busy, retry shortly [error-service-unavailable]"},
+             {"errorType", "error-service-unavailable"}},
+            {{"Retry-After", "1"}});
       return;
     }
-    if (int wait = gw.limiter.acquire(token, http::gateway::monotonic_seconds()); wait > 0) {
-      gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
-      early(gw, reply, 429,
-            {{"error", "Error, too many requests. Please slow down. You must wait " +
-                         std::to_string(wait) +
-                         " seconds before trying this endpoint again. [error-too-many-requests]"},
-             {"errorType", "error-too-many-requests"}},
-            {{"Retry-After", std::to_string(wait)}});
+    if (!who.ok() || who->id != req.user_id || !who->active) {
+      if (!who.ok() && http::is_internal(who.error().code)) {
+        failure(gw, reply, 500, "Internal server error", "error-internal");
+        return;
+      }
+      if (!who.ok() || who->id != req.user_id)
+        gw.auth_failed(req.client_address, "unauthorized");
+      else
+        gw.auth_succeeded(req.client_address);  // a real token of an inactive user
+      unauthorized(gw, reply);
+      return;
+    }
+    gw.auth_succeeded(req.client_address);
+    if (int wait = gw.limiter.acquire(req.auth_token, http::gateway::monotonic_seconds());
+        wait > 0) {
+      too_many_requests(gw, reply, wait);
+      return;
+    }
+    auto params = http::collect_params(req.query, req.content_type, req.body);
+    if (!params.ok()) {
+      failure(gw, reply, 400, params.error().message,
+              params.error().code == errc::invalid_json ? "error-invalid-json"
+                                                        : "error-invalid-params");
       return;
     }
     if (found->admin_only && !who->admin) {
@@ -115,8 +138,8 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
               "error-not-allowed");
       return;
     }
-    auto call = std::make_shared<rc_call>(gw, found->name, std::move(params),
-                                          std::move(who.value()), std::move(host), std::move(reply));
+    auto call = std::make_shared<rc_call>(gw, found->name, std::move(*params),
+                                          std::move(who.value()), req.host, std::move(reply));
     try {
       found->handler(call);
     } catch (const std::exception& e) {

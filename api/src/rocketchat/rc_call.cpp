@@ -28,6 +28,14 @@ void rc_call::fail(const presence::error& err) {
   fail(http::to_rc_failure(err));
 }
 
+void rc_call::busy() {
+  send(503,
+       {{"success", false},
+        {"error", "The server is busy, retry shortly [error-service-unavailable]"},
+        {"errorType", "error-service-unavailable"}},
+       true, {{"Retry-After", "1"}});
+}
+
 void rc_call::finish(const status& st) {
   if (st.ok())
     ok();

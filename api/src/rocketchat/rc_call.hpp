@@ -27,6 +27,8 @@ class rc_call : public http::api_call {
   void fail(const presence::error& err);
   /// Answers {"success":true} for success, else `fail(st.error())`.
   void finish(const status& st);
+  /// Answers HTTP 503 error-service-unavailable with Retry-After: 1.
+  void busy() override;
   /// Answers HTTP 500.
   void crashed(const char* what) override;
 

@@ -180,8 +180,11 @@ std::string render_hello() {
   return json{{"type", "hello"}}.dump();
 }
 
-std::string render_goodbye() {
-  return json{{"type", "goodbye"}}.dump();
+std::string render_goodbye(std::string_view reason) {
+  json goodbye{{"type", "goodbye"}};
+  if (!reason.empty())
+    goodbye["reason"] = reason;
+  return goodbye.dump();
 }
 
 std::string render_pong(const json& ping) {

@@ -78,8 +78,9 @@ const char* presence_name(events::presence_value value) noexcept;
 
 /// `{"type":"hello"}`.
 std::string render_hello();
-/// `{"type":"goodbye"}`: Slack's notice that the server is about to close the socket.
-std::string render_goodbye();
+/// `{"type":"goodbye"}`: Slack's notice that the server is about to close the socket; with
+/// `"reason":REASON` when `reason` is not empty (`token_revoked`, `account_inactive`).
+std::string render_goodbye(std::string_view reason = {});
 /// `{"type":"pong","reply_to":ID,…}`: the ping's other fields are echoed (Slack does the same);
 /// `reply_to` is omitted when the ping had no `id`.
 std::string render_pong(const nlohmann::json& ping);

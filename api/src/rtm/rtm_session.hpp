@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include <boost/beast/core/tcp_stream.hpp>
@@ -13,6 +15,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "presence/actors/engine.hpp"
+#include "ticket_store.hpp"
 
 namespace presence::api {
 struct metrics;
@@ -26,6 +29,7 @@ struct session_limits {
   std::size_t max_backlog_bytes = 1 << 20;       ///< unsent bytes before a slow consumer is cut off
   std::chrono::milliseconds ping_interval{30'000};  ///< heartbeat; no pong for 2 = dead peer
   int sub_rate_per_s = 5;                        ///< presence_sub + presence_query per second
+  int msg_rate_per_s = 50;                       ///< client messages of any kind per second
   std::size_t max_query_ids = 500;
 };
 
@@ -36,20 +40,42 @@ struct session_context {
   session_limits limits;
 };
 
-/// Takes over `stream` after the HTTP layer authenticated `user` for the upgrade request `req`
-/// (already read). Accepts the WebSocket handshake, opens a presence connection for `user`
+/// Takes over `stream` after the HTTP layer authenticated `who` and reserved a place for it
+/// (`reserve_user_session`) for the upgrade request `req`
+/// (already read). The session keeps `who` to be re-checked by `close_revoked_sessions`, and
+/// `hold` (the connection's place in the server's connection caps, opaque here) until it ends. Accepts the WebSocket handshake, opens a presence connection for `user`
 /// (engine connect), sends `hello`, and runs until either side closes; then logs the disconnect.
 /// `batch_presence_aware` is false when the client asked for `batch_presence_aware=0`.
 /// Returns at once; the session lives on a strand of the stream's executor (any number of I/O
 /// threads is fine). The engine's blocking calls run on a private pool, never on an I/O thread.
 void start_session(boost::beast::tcp_stream stream,
                    boost::beast::http::request<boost::beast::http::string_body> req,
-                   std::string user, bool batch_presence_aware, session_context& ctx);
+                   credential who, bool batch_presence_aware, session_context& ctx,
+                   std::shared_ptr<void> hold = {});
 
 /// From any thread, at server shutdown: every open session is sent `{"type":"goodbye"}` (Slack's
 /// notice) and closed with 1001 "server shutting down"; its disconnect is logged with reason
 /// `server_restart`. Returns at once.
 void close_all_sessions();
+
+/// Reserves a place for one more session of `user` when fewer than `cap` (0 = no cap) are open or
+/// reserved; false when none is left. Every reservation is taken over by the next `start_session`
+/// for that user, which gives it back when the session ends. Thread-safe.
+bool reserve_user_session(const std::string& user, std::size_t cap);
+/// Sessions of `user` open or reserved. Thread-safe.
+std::size_t user_sessions(const std::string& user);
+
+/// Re-checks a session's token secret: the user it stands for, or the refusal
+/// (`token_revoked`, `user_deactivated`, …). Blocking.
+using credential_check = std::function<result<events::user_record>(const std::string& secret)>;
+
+/// Blocking, from a non-I/O thread (the blocking pool), after a token was revoked or a user
+/// deactivated: re-checks with `check` the secret of every open session (only the sessions of
+/// `user` when it is not empty), once per distinct secret. Each session refused with
+/// `token_revoked` or `user_deactivated` (or whose user is inactive) is sent
+/// `{"type":"goodbye","reason":"token_revoked"|"account_inactive"}`, closed with 1008 and its
+/// disconnect logged with that reason. Returns how many sessions it is closing.
+std::size_t close_revoked_sessions(const credential_check& check, const std::string& user = {});
 
 /// Blocks a non-I/O thread until every session has ended and the engine acknowledged its
 /// disconnect, or `timeout` passes (false). Call after `close_all_sessions`, with the I/O threads

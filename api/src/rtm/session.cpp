@@ -23,18 +23,9 @@ namespace {
 // At server shutdown the process is waiting: peers get less time to answer the close.
 constexpr std::chrono::milliseconds shutdown_close_deadline{1000};
 
-const char* reason_name(events::disconnect_reason reason) {
-  switch (reason) {
-    case events::disconnect_reason::closed:
-      return "closed";
-    case events::disconnect_reason::timeout:
-      return "timeout";
-    case events::disconnect_reason::server_restart:
-      return "server_restart";
-    case events::disconnect_reason::kicked:
-      return "kicked";
-  }
-  return "closed";
+bool is_revocation(events::disconnect_reason reason) {
+  return reason == events::disconnect_reason::token_revoked ||
+         reason == events::disconnect_reason::account_inactive;
 }
 
 std::string new_connection_id() {
@@ -49,15 +40,25 @@ std::string new_connection_id() {
 
 } // namespace
 
-session::session(beast::tcp_stream stream, request req, std::string user, bool batch_presence_aware,
-                 session_context& ctx)
+session::session(beast::tcp_stream stream, request req, credential who, bool batch_presence_aware,
+                 session_context& ctx, std::shared_ptr<void> hold)
   : strand_(net::make_strand(stream.get_executor())),
     ws_(std::make_shared<ws::server_stream>(stream.release_socket(), strand_,
                                             ctx.limits.max_frame_bytes)),
-    offload_pool_(offload_pool()), offload_strand_(net::make_strand(offload_pool_->get_executor())),
-    req_(std::move(req)), user_(std::move(user)), conn_(new_connection_id()),
-    batched_(batch_presence_aware), ctx_(ctx), queue_(ctx.limits.max_backlog_bytes),
-    sub_limiter_(ctx.limits.sub_rate_per_s), heartbeat_timer_(strand_), close_timer_(strand_),
+    offload_pool_(offload_pool()),
+    offload_strand_(net::make_strand(offload_pool_->get_executor())),
+    req_(std::move(req)),
+    user_(std::move(who.user)),
+    secret_(std::move(who.secret)),
+    hold_(std::move(hold)),
+    conn_(new_connection_id()),
+    batched_(batch_presence_aware),
+    ctx_(ctx),
+    queue_(ctx.limits.max_backlog_bytes),
+    sub_limiter_(ctx.limits.sub_rate_per_s),
+    msg_limiter_(ctx.limits.msg_rate_per_s),
+    heartbeat_timer_(strand_),
+    close_timer_(strand_),
     last_seen_(clock::now()) {}
 
 session::~session() {
@@ -67,6 +68,7 @@ session::~session() {
   // finishing (its I/O context went away) is closed by the engine at the next start.
   if (registry_id_ != 0)
     session_registry::instance().remove(registry_id_);
+  session_registry::instance().release(user_);  // the place reserved before start_session
 }
 
 std::chrono::milliseconds session::close_deadline() const {
@@ -98,6 +100,15 @@ void session::shut_down(events::disconnect_reason reason) {
       self->closing_ = true;
       self->close_reason_ = reason;
       self->abort_socket();
+      return;
+    }
+    if (is_revocation(reason)) {
+      auto name = std::string(events::to_string(reason));
+      spdlog::info("rtm {}: closing {}: {}", self->user_, self->conn_, name);
+      if (self->open_)
+        self->enqueue(render_goodbye(name));
+      self->begin_close(ws::close_code::policy_error, name, reason, false,
+                        self->close_deadline());
       return;
     }
     if (self->open_)
@@ -208,9 +219,14 @@ void session::on_read(beast::error_code ec, std::string message, bool text) {
   }
   ++ctx_.stats.ws_messages_in;
   last_seen_ = clock::now();
-  if (!closing_) {
-    // Every client message is activity; the engine coalesces what it logs.
-    ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}}, [](status) {});
+  if (!closing_ && admit_message()) {
+    // Every client message is activity; the engine coalesces what it logs, and hears of it at
+    // most once a second per socket.
+    if (last_seen_ - last_activity_sent_ >= std::chrono::seconds(1)) {
+      last_activity_sent_ = last_seen_;
+      ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}},
+                            [](status) {});
+    }
     if (text)
       handle_text(message);
     else
@@ -326,7 +342,7 @@ void session::drop_subscription() {
 }
 
 void session::log_disconnect() {
-  spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, reason_name(release_reason_));
+  spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, events::to_string(release_reason_));
   // The callback holds the session until the engine has logged the disconnect.
   ctx_.engine.run_async(command::disconnect{user_, conn_, release_reason_, origin{{}, conn_}},
                         [self = shared_from_this()](status st) {
@@ -336,10 +352,11 @@ void session::log_disconnect() {
                         });
 }
 
-void start_session(beast::tcp_stream stream, beast::http::request<beast::http::string_body> req,
-                   std::string user, bool batch_presence_aware, session_context& ctx) {
-  std::make_shared<session>(std::move(stream), std::move(req), std::move(user),
-                            batch_presence_aware, ctx)
+void start_session(beast::tcp_stream stream,
+                   beast::http::request<beast::http::string_body> req, credential who,
+                   bool batch_presence_aware, session_context& ctx, std::shared_ptr<void> hold) {
+  std::make_shared<session>(std::move(stream), std::move(req), std::move(who),
+                            batch_presence_aware, ctx, std::move(hold))
     ->start();
 }
 

@@ -40,16 +40,21 @@ class session : public std::enable_shared_from_this<session> {
  public:
   using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  session(boost::beast::tcp_stream stream, request req, std::string user,
-          bool batch_presence_aware, session_context& ctx);
+  session(boost::beast::tcp_stream stream, request req, credential who, bool batch_presence_aware,
+          session_context& ctx, std::shared_ptr<void> hold);
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
   /// Starts the handshake; the session keeps itself alive through its pending operations.
   void start();
-  /// From any thread: says `goodbye`, closes with 1001 and logs the disconnect with `reason`.
+  /// From any thread: says `goodbye`, closes with 1001 and logs the disconnect with `reason`;
+  /// for `token_revoked` / `account_inactive` the goodbye names the reason and the close is 1008.
   void shut_down(events::disconnect_reason reason);
+
+  /// Who the session acts for; immutable, readable from any thread.
+  const std::string& user() const { return user_; }
+  const std::string& secret() const { return secret_; }
 
  private:
   using clock = std::chrono::steady_clock;
@@ -106,6 +111,9 @@ class session : public std::enable_shared_from_this<session> {
   void handle(const bad_message& msg);
   /// Takes a presence_sub / presence_query token; on refusal answers `ratelimited`.
   bool admit(const nlohmann::json& reply_to);
+  /// Takes a token for any client message; on refusal the message is dropped and the first
+  /// refused one of a burst is answered `ratelimited`.
+  bool admit_message();
   /// Runs `job` on this session's offload strand.
   template <class Job>
   void offload(Job&& job) {
@@ -120,6 +128,8 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::strand<boost::asio::thread_pool::executor_type> offload_strand_;
   request req_;
   std::string user_;
+  std::string secret_;  ///< the token secret, re-checked on revocation (memory only)
+  std::shared_ptr<void> hold_;  ///< the connection's place in the server's connection caps
   std::string conn_;
   bool batched_;
   session_context& ctx_;
@@ -127,6 +137,9 @@ class session : public std::enable_shared_from_this<session> {
   send_queue queue_;
   notification_inbox inbox_;
   token_bucket sub_limiter_;
+  token_bucket msg_limiter_;             ///< every client message
+  bool msg_limited_ = false;             ///< the `ratelimited` error for this burst was sent
+  clock::time_point last_activity_sent_{};  ///< activity reaches the engine at most once a second
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer close_timer_;
   clock::time_point last_seen_;

@@ -1,5 +1,8 @@
 #include "session_registry.hpp"
 
+#include <optional>
+#include <string>
+
 #include "engine_offload.hpp"
 #include "session.hpp"
 
@@ -21,6 +24,39 @@ void session_registry::remove(uint64_t id) {
   std::lock_guard<std::mutex> guard{mutex_};
   if (sessions_.erase(id) > 0 && sessions_.empty())
     empty_.notify_all();
+}
+
+bool session_registry::reserve(const std::string& user, std::size_t cap) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto& count = per_user_[user];
+  if (cap > 0 && count >= cap) {
+    if (count == 0)
+      per_user_.erase(user);
+    return false;
+  }
+  ++count;
+  return true;
+}
+
+void session_registry::release(const std::string& user) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto it = per_user_.find(user);
+  if (it != per_user_.end() && --it->second == 0)
+    per_user_.erase(it);
+}
+
+std::size_t session_registry::count(const std::string& user) const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto it = per_user_.find(user);
+  return it == per_user_.end() ? 0 : it->second;
+}
+
+bool reserve_user_session(const std::string& user, std::size_t cap) {
+  return session_registry::instance().reserve(user, cap);
+}
+
+std::size_t user_sessions(const std::string& user) {
+  return session_registry::instance().count(user);
 }
 
 std::vector<std::shared_ptr<session>> session_registry::live() const {
@@ -46,6 +82,31 @@ bool session_registry::wait_empty(std::chrono::milliseconds timeout) {
 void close_all_sessions() {
   for (auto& live : session_registry::instance().live())
     live->shut_down(events::disconnect_reason::server_restart);
+}
+
+std::size_t close_revoked_sessions(const credential_check& check, const std::string& user) {
+  // One check per distinct secret: a thousand sockets of one token cost one engine call.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<session>>> by_secret;
+  for (auto& live : session_registry::instance().live())
+    if (user.empty() || live->user() == user)
+      by_secret[live->secret()].push_back(std::move(live));
+  std::size_t closed = 0;
+  for (auto& [secret, sessions] : by_secret) {
+    auto who = check(secret);
+    std::optional<events::disconnect_reason> reason;
+    if (!who.ok() && who.error().code == errc::token_revoked)
+      reason = events::disconnect_reason::token_revoked;
+    else if (!who.ok() && who.error().code == errc::user_deactivated)
+      reason = events::disconnect_reason::account_inactive;
+    else if (who.ok() && !who->active)
+      reason = events::disconnect_reason::account_inactive;
+    if (!reason)
+      continue;
+    for (auto& entry : sessions)
+      entry->shut_down(*reason);
+    closed += sessions.size();
+  }
+  return closed;
 }
 
 bool wait_sessions_finished(std::chrono::milliseconds timeout) {

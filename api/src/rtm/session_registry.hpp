@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -29,6 +30,12 @@ class session_registry {
   std::vector<std::shared_ptr<session>> live() const;
   /// Sessions registered and not yet removed.
   std::size_t size() const;
+  /// Counts one more session of `user` unless `cap` (> 0) are already counted.
+  bool reserve(const std::string& user, std::size_t cap);
+  /// A session of `user` ended (from its destructor).
+  void release(const std::string& user);
+  /// Sessions of `user` counted.
+  std::size_t count(const std::string& user) const;
   /// Blocks until `size() == 0` or `timeout` passes; true when empty.
   bool wait_empty(std::chrono::milliseconds timeout);
 
@@ -37,6 +44,7 @@ class session_registry {
   std::condition_variable empty_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::weak_ptr<session>> sessions_;
+  std::unordered_map<std::string, std::size_t> per_user_;
 };
 
 } // namespace presence::api::rtm

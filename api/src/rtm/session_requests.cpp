@@ -32,6 +32,23 @@ bool session::admit(const nlohmann::json& reply_to) {
   return false;
 }
 
+bool session::admit_message() {
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+               clock::now().time_since_epoch())
+               .count();
+  if (msg_limiter_.try_take(now)) {
+    msg_limited_ = false;
+    return true;
+  }
+  ++ctx_.stats.ratelimited;
+  // One error per burst: answering every dropped message would let a flood drive our output.
+  if (!std::exchange(msg_limited_, true))
+    enqueue(render_error(protocol_error::ratelimited,
+                         "at most " + std::to_string(ctx_.limits.msg_rate_per_s) +
+                           " messages per second; messages over it are dropped"));
+  return false;
+}
+
 void session::handle(presence_sub_message msg) {
   if (!admit(msg.reply_to) || !subscriber_)
     return;
@@ -40,9 +57,12 @@ void session::handle(presence_sub_message msg) {
     if (st.ok())
       return;
     // The engine re-checks max_subscription, which an admin may have lowered since hello.
-    auto code = st.error().code == errc::invalid_argument ? protocol_error::too_many_ids
-                                                          : protocol_error::server_error;
-    auto frame = render_error(code, describe(st.error()), msg.reply_to);
+    bool too_many = st.error().code == errc::invalid_argument;
+    // Only the error's name for a server error: its text may hold internal details.
+    auto frame = too_many ? render_error(protocol_error::too_many_ids, st.error().message,
+                                         msg.reply_to)
+                          : render_error(protocol_error::server_error,
+                                         presence::to_string(st.error().code), msg.reply_to);
     net::post(self->strand_, [self, frame = std::move(frame)]() mutable {
       self->enqueue(std::move(frame));
     });
@@ -61,7 +81,8 @@ void session::handle(presence_query_message msg) {
       auto frames = answer.ok()
                       ? render_presence_answer(*answer, batched)
                       : std::vector<std::string>{render_error(
-                          protocol_error::server_error, describe(answer.error()), reply_to)};
+                          protocol_error::server_error,
+                          presence::to_string(answer.error().code), reply_to)};
       net::post(self->strand_, [self, frames = std::move(frames)]() mutable {
         self->enqueue(std::move(frames));
       });

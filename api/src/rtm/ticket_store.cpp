@@ -1,5 +1,6 @@
 #include "ticket_store.hpp"
 
+#include <utility>
 #include <vector>
 
 #include <openssl/rand.h>
@@ -37,25 +38,25 @@ std::string random_url_token(std::size_t bytes) {
   return out;
 }
 
-std::string ticket_store::issue(const std::string& user, int64_t now_us, int64_t ttl_us) {
+std::string ticket_store::issue(credential who, int64_t now_us, int64_t ttl_us) {
   auto ticket = random_url_token(ticket_bytes);
   if (ticket.empty())
     return ticket;
   std::lock_guard<std::mutex> guard{mutex_};
   purge_locked(now_us);
-  tickets_[ticket] = entry{user, now_us + ttl_us};
+  tickets_[ticket] = entry{std::move(who), now_us + ttl_us};
   return ticket;
 }
 
-std::optional<std::string> ticket_store::redeem(const std::string& ticket, int64_t now_us) {
+std::optional<credential> ticket_store::redeem(const std::string& ticket, int64_t now_us) {
   std::lock_guard<std::mutex> guard{mutex_};
   purge_locked(now_us);
   auto it = tickets_.find(ticket);
   if (it == tickets_.end())
     return std::nullopt;
-  auto user = std::move(it->second.user);
+  auto who = std::move(it->second.who);
   tickets_.erase(it);
-  return user;
+  return who;
 }
 
 std::size_t ticket_store::size() const {

@@ -1,7 +1,8 @@
 #pragma once
 
-// One-time tickets for the WebSocket URL returned by rtm.connect: a ticket names a user, expires
-// 30 s after issue, and can be redeemed once. Thread-safe (a mutex; tickets are rare).
+// One-time tickets for the WebSocket URL returned by rtm.connect: a ticket carries the credential
+// it was issued to (user and token secret, so that redemption re-checks the token), expires 30 s
+// after issue, and can be redeemed once. Thread-safe (a mutex; tickets are rare).
 
 #include <cstddef>
 #include <cstdint>
@@ -16,19 +17,26 @@ namespace presence::api::rtm {
 /// (4 characters per 3 bytes). Empty when the generator fails (never silently weak).
 std::string random_url_token(std::size_t bytes);
 
+/// Who a real-time session acts for: the user and the token secret it authenticated with. The
+/// secret stays in memory only, so that a revocation can re-check the sessions it opened.
+struct credential {
+  std::string user;
+  std::string secret;
+};
+
 class ticket_store {
  public:
-  /// Issues a fresh random ticket (>= 128 bits, URL-safe) for `user`, valid until now_us + ttl.
+  /// Issues a fresh random ticket (>= 128 bits, URL-safe) for `who`, valid until now_us + ttl.
   /// Expired tickets are purged here too. Empty when the random generator fails.
-  std::string issue(const std::string& user, int64_t now_us, int64_t ttl_us = 30'000'000);
-  /// The user of a live ticket, consuming it; nullopt when unknown, used or expired. Expired
-  /// tickets are purged here too, so the store cannot grow without bound.
-  std::optional<std::string> redeem(const std::string& ticket, int64_t now_us);
+  std::string issue(credential who, int64_t now_us, int64_t ttl_us = 30'000'000);
+  /// The credential of a live ticket, consuming it; nullopt when unknown, used or expired.
+  /// Expired tickets are purged here too, so the store cannot grow without bound.
+  std::optional<credential> redeem(const std::string& ticket, int64_t now_us);
   std::size_t size() const;
 
  private:
   struct entry {
-    std::string user;
+    credential who;
     int64_t expires_us = 0;
   };
   void purge_locked(int64_t now_us);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/request_params.hpp"
+#include "rtm/rtm_session.hpp"
 #include "slack/methods.hpp"
 
 namespace presence::api::slack {
@@ -46,6 +47,15 @@ void answer_settings(const call_ptr& call) {
     call->fail(settings.error());
 }
 
+/// After a revocation or deactivation: no cached identity outlives it, and the real-time sockets
+/// it opened are closed (only `user`'s when not empty).
+void enforce_revocation(const call_ptr& call, const std::string& user) {
+  auto& auth = call->gw.auth;
+  auth.forget_all();
+  rtm::close_revoked_sessions([&auth](const std::string& secret) { return auth.check_now(secret); },
+                              user);
+}
+
 } // namespace
 
 void admin_users_create(const call_ptr& call) {
@@ -82,7 +92,7 @@ void admin_users_deactivate(const call_ptr& call) {
       call->fail(st.error());
       return;
     }
-    call->gw.auth.forget_all();  // cached identities of that user must not outlive it
+    enforce_revocation(call, user);
     call->ok();
   });
 }
@@ -110,7 +120,7 @@ void admin_tokens_revoke(const call_ptr& call) {
       call->fail(st.error());
       return;
     }
-    call->gw.auth.forget_all();
+    enforce_revocation(call, {});
     call->ok();
   });
 }

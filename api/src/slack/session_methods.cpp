@@ -5,6 +5,7 @@
 #include <string>
 
 #include "http/request_params.hpp"
+#include "rtm/rtm_session.hpp"
 #include "slack/methods.hpp"
 
 namespace presence::api::slack {
@@ -27,11 +28,20 @@ std::string authority(const call_ptr& call) {
   return name + ":" + std::to_string(call->gw.port.load());
 }
 
+/// The base URL clients reach the Web API by: `public_url` when set, else the scheme served and
+/// `authority`.
+std::string base_url(const call_ptr& call) {
+  const auto& cfg = call->gw.config;
+  if (!cfg.public_url.empty())
+    return cfg.public_url;
+  return (cfg.tls_cert.empty() ? "http://" : "https://") + authority(call);
+}
+
 } // namespace
 
 void auth_test(const call_ptr& call) {
   const auto& cfg = call->gw.config;
-  call->ok({{"url", "http://" + authority(call) + "/"},
+  call->ok({{"url", base_url(call) + "/"},
             {"team", cfg.team_name},
             {"user", call->caller.name},
             {"team_id", cfg.team_id},
@@ -44,8 +54,22 @@ void rtm_connect(const call_ptr& call) {
   auto batch = call->accept(parse_rtm_connect(call->params));
   if (!batch)
     return;
-  auto ticket = call->gw.tickets.issue(call->caller.id, http::gateway::now_us());
-  auto url = "ws://" + authority(call) + "/rtm?ticket=" + http::percent_encode(ticket);
+  auto& gw = call->gw;
+  if (int wait = gw.connect_limiter.acquire(call->token_secret, http::gateway::monotonic_seconds());
+      wait > 0) {
+    call->ratelimited(wait);
+    return;
+  }
+  auto cap = gw.config.max_connections_per_user;
+  if (cap > 0 && rtm::user_sessions(call->caller.id) >= cap) {
+    call->fail("too_many_connections",
+               "at most " + std::to_string(cap) + " open real-time connections per user");
+    return;
+  }
+  auto ticket =
+    call->gw.tickets.issue({call->caller.id, call->token_secret}, http::gateway::now_us());
+  // http://… becomes ws://…, https://… wss://…
+  auto url = "ws" + base_url(call).substr(4) + "/rtm?ticket=" + http::percent_encode(ticket);
   if (!*batch)
     url += "&batch_presence_aware=0";
   const auto& cfg = call->gw.config;

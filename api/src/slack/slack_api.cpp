@@ -2,10 +2,14 @@
 
 #include <exception>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "http/error_mapping.hpp"
 #include "http/request_params.hpp"
 #include "slack/methods.hpp"
 
@@ -52,7 +56,8 @@ const method_entry* find_method(const std::string& name) {
 
 /// An answer before any call object exists (unknown method, bad parameters, failed auth).
 void early_error(http::gateway& gw, const http::reply_fn& reply, const std::string& code,
-                 const std::string& detail = {}, int status = 200) {
+                 const std::string& detail = {}, int status = 200,
+                 std::vector<std::pair<std::string, std::string>> headers = {}) {
   gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
   nlohmann::json body = {{"ok", false}, {"error", code}};
   if (!detail.empty())
@@ -60,6 +65,7 @@ void early_error(http::gateway& gw, const http::reply_fn& reply, const std::stri
   http::api_reply out;
   out.status = status;
   out.body = http::dump_json(body);
+  out.headers = std::move(headers);
   reply(std::move(out));
 }
 
@@ -81,6 +87,66 @@ void run(const method_entry& entry, const call_ptr& call) {
   }
 }
 
+/// The parameters of `req` (a query-string token ignored unless --allow-query-token: URLs end up
+/// in proxy and access logs, and Slack no longer takes them), or nullopt after answering why not.
+std::optional<nlohmann::json> read_params(http::gateway& gw, const http::api_request& req,
+                                          const http::reply_fn& reply) {
+  auto params = http::collect_params(req.query, req.content_type, req.body,
+                                     gw.config.allow_query_token ? "" : "token");
+  if (!params.ok()) {
+    early_error(gw, reply,
+                params.error().code == errc::invalid_json ? "invalid_json" : "invalid_form_data",
+                params.error().message);
+    return std::nullopt;
+  }
+  for (const auto& item : params->items()) {
+    if (!http::valid_param_name(item.key())) {
+      early_error(gw, reply, "invalid_arg_name", "bad argument name '" + item.key() + "'");
+      return std::nullopt;
+    }
+  }
+  return std::move(params.value());
+}
+
+/// The caller is known (`who`, or the refusal): checks it, reads the parameters when not read yet
+/// (`params` empty) and runs the method.
+void authenticated(http::gateway& gw, const method_entry& entry, const std::string& token,
+                   std::optional<nlohmann::json> params, const http::api_request& req,
+                   const http::reply_fn& reply, result<events::user_record> who) {
+  if (!who.ok() && http::is_pool_full(who.error())) {
+    gw.auth_succeeded(req.client_address);  // nothing was looked up
+    early_error(gw, reply, "service_unavailable", {}, 503, {{"Retry-After", "1"}});
+    return;
+  }
+  if (!who.ok()) {
+    const char* code = http::slack_auth_error(who.error());
+    if (!http::is_internal(who.error().code))
+      gw.auth_failed(req.client_address, code);
+    early_error(gw, reply, code);
+    return;
+  }
+  gw.auth_succeeded(req.client_address);
+  if (!who->active) {
+    early_error(gw, reply, "account_inactive");
+    return;
+  }
+  if (int wait = gw.limiter.acquire(token, http::gateway::monotonic_seconds()); wait > 0) {
+    ratelimited(gw, reply, wait);
+    return;
+  }
+  if (entry.admin_only && !who->admin) {
+    early_error(gw, reply, "not_admin", "this method needs an admin token");
+    return;
+  }
+  if (!params && !(params = read_params(gw, req, reply)))
+    return;
+  params->erase("token");
+  auto call = std::make_shared<slack_call>(gw, entry.name, std::move(*params),
+                                           std::move(who.value()), req.host, reply);
+  call->token_secret = token;
+  run(entry, call);
+}
+
 } // namespace
 
 bool is_known_method(const std::string& method) {
@@ -98,49 +164,25 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
     early_error(gw, reply, "method_not_supported", "use GET or POST", 405);
     return;
   }
-  auto params = http::collect_params(req.query, req.content_type, req.body);
-  if (!params.ok()) {
-    early_error(gw, reply,
-                params.error().code == errc::invalid_json ? "invalid_json" : "invalid_form_data",
-                params.error().message);
-    return;
-  }
-  for (const auto& item : params->items()) {
-    if (!http::valid_param_name(item.key())) {
-      early_error(gw, reply, "invalid_arg_name", "bad argument name '" + item.key() + "'");
-      return;
-    }
-  }
+  // A header token is checked before the body is parsed: an unauthenticated body costs nothing.
+  std::optional<nlohmann::json> params;
   auto token = http::bearer_token(req.authorization);
-  if (token.empty())
+  if (token.empty()) {
+    if (!(params = read_params(gw, req, reply)))
+      return;
     token = http::param_string(*params, "token").value_or("");
+  }
   if (token.empty()) {
     early_error(gw, reply, "not_authed");
     return;
   }
-  params->erase("token");
-  gw.auth.authenticate(token, [&gw, entry, token, params = std::move(*params), host = req.host,
+  if (int wait = gw.auth_attempt(req.client_address); wait > 0) {
+    ratelimited(gw, reply, wait);
+    return;
+  }
+  gw.auth.authenticate(token, [&gw, entry, token, params = std::move(params), req,
                                reply = std::move(reply)](result<events::user_record> who) mutable {
-    if (!who.ok()) {
-      early_error(gw, reply, http::slack_auth_error(who.error()));
-      return;
-    }
-    if (!who->active) {
-      early_error(gw, reply, "account_inactive");
-      return;
-    }
-    if (int wait = gw.limiter.acquire(token, http::gateway::monotonic_seconds()); wait > 0) {
-      ratelimited(gw, reply, wait);
-      return;
-    }
-    if (entry->admin_only && !who->admin) {
-      early_error(gw, reply, "not_admin", "this method needs an admin token");
-      return;
-    }
-    auto call = std::make_shared<slack_call>(gw, entry->name, std::move(params),
-                                             std::move(who.value()), std::move(host),
-                                             std::move(reply));
-    run(*entry, call);
+    authenticated(gw, *entry, token, std::move(params), req, reply, std::move(who));
   });
 }
 

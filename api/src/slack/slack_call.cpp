@@ -31,6 +31,16 @@ void slack_call::fail(const presence::error& err) {
   fail(http::slack_error(err.code), err.message);
 }
 
+void slack_call::ratelimited(int retry_after) {
+  gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
+  send(429, {{"ok", false}, {"error", "ratelimited"}}, true,
+       {{"Retry-After", std::to_string(retry_after)}});
+}
+
+void slack_call::busy() {
+  send(503, {{"ok", false}, {"error", "service_unavailable"}}, true, {{"Retry-After", "1"}});
+}
+
 void slack_call::finish(const status& st) {
   if (st.ok())
     ok();

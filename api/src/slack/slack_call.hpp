@@ -25,6 +25,10 @@ class slack_call : public http::api_call {
   void fail(const presence::error& err);
   /// Answers {"ok":true} for success, else `fail(st.error())`.
   void finish(const status& st);
+  /// Answers HTTP 429 {"ok":false,"error":"ratelimited"} with `Retry-After: retry_after`.
+  void ratelimited(int retry_after);
+  /// Answers HTTP 503 {"ok":false,"error":"service_unavailable"} with Retry-After: 1.
+  void busy() override;
   /// Answers fatal_error.
   void crashed(const char* what) override;
 

@@ -67,6 +67,7 @@ class slow_subscriber_test : public ::testing::Test {
   slow_subscriber_test()
     : server_(dir_.sub("data"),
               {"--rate-limit-per-s", "0", "--max-backlog-bytes", std::to_string(backlog_bound),
+               "--max-connections-per-user", "0", "--connect-rate-per-s", "0",
                "--ping-interval-ms", "60000", "--flush-interval-ms", "20"}),
       http_(server_.host(), server_.port()),
       pid_(pid_of_server(dir_.sub("data"))) {}

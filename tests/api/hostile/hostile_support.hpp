@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -137,6 +138,16 @@ inline raw_reply raw_exchange(uint16_t port, const std::string& bytes,
   if (data.rfind("HTTP/1.", 0) == 0 && data.size() >= 12)
     reply.status = std::atoi(data.substr(9, 3).c_str());
   return reply;
+}
+
+/// Repeats `probe` (each typically an HTTP round trip, so no busy loop) until it holds or 10 s
+/// pass; whether it held.
+inline bool eventually(const std::function<bool()>& probe) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline)
+    if (probe())
+      return true;
+  return probe();
 }
 
 /// Resident memory of process `pid` in KiB (VmRSS of /proc/PID/status), -1 when unreadable.

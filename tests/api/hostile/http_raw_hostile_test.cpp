@@ -148,7 +148,7 @@ std::vector<raw_case> catalogue(const std::string& mallory, const std::string& a
 }
 
 TEST(http_raw_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
-  api_server server;
+  api_server server({"--max-body-bytes", "1048576"});  // bodies up to 1 MiB
   auto alice = server.create_user("alice");
   auto walt = server.create_user("walt");
   auto mallory = server.create_user("mallory");
@@ -184,7 +184,8 @@ TEST(http_raw_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
 /// round of the same requests: nothing per request is kept.
 TEST(http_raw_hostile, flood_of_near_limit_bodies_keeps_memory_bounded) {
   constexpr long bound_kib = 16 << 10;  // 16 MiB over ~200 MiB of refused bodies
-  api_server server;
+  // Bodies up to 1 MiB; a good token's refused bodies count against its rate limit: off here.
+  api_server server({"--max-body-bytes", "1048576", "--rate-limit-per-s", "0"});
   auto walt = server.create_user("walt");
   const std::size_t limit = 1 << 20;
   const std::string deep = R"({"profile":)" + hostile::nested((limit - 16) / 2) + "}";

@@ -163,7 +163,7 @@ std::vector<rest_case> catalogue(const users& u) {
 }
 
 TEST(rest_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
-  api_server server;
+  api_server server({"--max-body-bytes", "1048576"});  // bodies up to 1 MiB
   users u;
   u.admin = server.admin();
   u.alice = server.create_user("alice");

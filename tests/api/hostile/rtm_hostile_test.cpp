@@ -87,9 +87,12 @@ void expect_closed_by(rtm_server& server, const std::string& token, const std::s
 
 /// Tries an upgrade at `target` and expects it refused with `status` and Slack error `error`.
 void expect_refused(uint16_t port, const std::string& target, unsigned status,
-                    const std::string& error) {
+                    const std::string& error, const std::string& bearer = {}) {
   ws_client client;
-  EXPECT_NE(client.connect(port, target), "") << target;
+  ws_client::headers extra;
+  if (!bearer.empty())
+    extra.emplace_back("Authorization", "Bearer " + bearer);
+  EXPECT_NE(client.connect(port, target, extra), "") << target;
   EXPECT_EQ(client.handshake_status(), status) << target;
   auto body = json::parse(client.handshake_body(), nullptr, false);
   EXPECT_EQ(body.value("error", ""), error) << client.handshake_body();
@@ -108,7 +111,9 @@ int await_connections(rtm_server& server, const std::string& token, int want) {
 }
 
 TEST(rtm_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
-  rtm_server s({"--max-frame-bytes", std::to_string(max_frame_bytes)});
+  // Catalogue and flood frames come faster than the default per-socket message rate.
+  rtm_server s({"--max-frame-bytes", std::to_string(max_frame_bytes),
+                "--msg-rate-per-s", "10000"});
   auto walt = s.create_user("walt");
   auto mallory = s.create_user("mallory");
   auto rex = s.call("admin.users.create", s.process().admin_token(), {{"id", "rex"}, {"name", "rex"}});
@@ -177,9 +182,9 @@ TEST(rtm_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
   first.close();
   expect_refused(port, "/rtm?ticket=" + std::string(32, 'A'), 401, "invalid_auth");
   expect_refused(port, "/rtm", 401, "not_authed");
-  expect_refused(port, "/rtm?token=" + rex.value("token", ""), 401, "token_revoked");
-  expect_refused(port, "/rtm?token=" + ivy, 401, "account_inactive");
-  expect_refused(port, "/rtm?token=xoxp-" + std::string(64, '0'), 401, "invalid_auth");
+  expect_refused(port, "/rtm", 401, "token_revoked", rex.value("token", ""));
+  expect_refused(port, "/rtm", 401, "account_inactive", ivy);
+  expect_refused(port, "/rtm", 401, "invalid_auth", "xoxp-" + std::string(64, '0'));
   expect_refused(port, "/rtm?ticket=%ZZ", 400, "invalid_form_data");
   ack();
   std::size_t cases = rows.size() + 1 + 3 + 7 + 1;  // + rate limit, closes, upgrades, expiry
@@ -229,7 +234,10 @@ TEST(rtm_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
 /// fixed bound of where it stood after a warm-up round of the same: nothing per frame is kept.
 TEST(rtm_hostile, flood_of_refused_frames_keeps_memory_bounded) {
   constexpr long bound_kib = 32 << 10;
-  rtm_server s({"--max-frame-bytes", std::to_string(max_frame_bytes)});
+  // Flood frames come faster than the default per-socket message rate, and its 56 sockets of one
+  // user faster than the default rtm.connect rate.
+  rtm_server s({"--max-frame-bytes", std::to_string(max_frame_bytes), "--msg-rate-per-s", "10000",
+                "--connect-rate-per-s", "0"});
   auto token = s.create_user("flood");
   const std::string deep = R"({"type":"ping","x":)" + nested((max_frame_bytes - 64) / 2) + "}";
   // Tens of thousands of ids, just under the frame limit: refused as too_many_ids.

@@ -205,7 +205,7 @@ std::vector<web_case> catalogue(const tokens& t, const std::string& admin) {
 }
 
 TEST(web_api_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
-  api_server server;
+  api_server server({"--max-body-bytes", "1048576"});  // bodies up to 1 MiB
   auto alice = server.create_user("alice");
   auto walt = server.create_user("walt");  // makes the writes acknowledged during the catalogue
   tokens t;

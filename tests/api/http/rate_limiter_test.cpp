@@ -61,5 +61,22 @@ TEST(rate_limiter, drops_full_buckets_as_keys_pile_up) {
   EXPECT_LT(limiter.size(), 2100u);
 }
 
+TEST(rate_limiter, a_refund_gives_back_one_token_up_to_the_burst) {
+  rate_limiter limiter{0.5, 2};
+  EXPECT_EQ(limiter.acquire("addr", 0.0), 0);
+  EXPECT_EQ(limiter.acquire("addr", 0.0), 0);
+  EXPECT_EQ(limiter.acquire("addr", 0.0), 2) << "empty: a token in 2 s at 0.5/s";
+  limiter.refund("addr");
+  EXPECT_EQ(limiter.acquire("addr", 0.0), 0) << "the refunded token";
+  limiter.refund("addr");
+  limiter.refund("addr");
+  limiter.refund("addr");
+  EXPECT_EQ(limiter.acquire("addr", 0.0), 0);
+  EXPECT_EQ(limiter.acquire("addr", 0.0), 0);
+  EXPECT_GT(limiter.acquire("addr", 0.0), 0) << "refunds stop at the burst";
+  limiter.refund("unknown");  // nothing to give back
+  EXPECT_EQ(limiter.acquire("unknown", 0.0), 0);
+}
+
 } // namespace
 } // namespace presence::api::http

@@ -1,6 +1,7 @@
 // Interop: the official Slack RTM client (@slack/rtm-api, from npm) against the real presenced.
-// npm installs it once into RTM_SDK_CACHE; the test is skipped when node/npm are missing or npm
-// cannot reach its registry. The client side is sdk/rtm_client_test.js.
+// npm installs it (`npm ci` from sdk/package-lock.json) once into RTM_SDK_CACHE; the test is
+// skipped when node/npm are missing or npm cannot reach its registry. The client side is
+// sdk/rtm_client_test.js.
 
 #include <cstdlib>
 #include <filesystem>
@@ -29,13 +30,17 @@ TEST(rtm_sdk, official_slack_rtm_client_works_unchanged) {
   const fs::path source = RTM_SDK_DIR;
   const fs::path cache = RTM_SDK_CACHE;
   fs::create_directories(cache);
-  fs::copy_file(source / "package.json", cache / "package.json",
-                fs::copy_options::overwrite_existing);
-  if (!fs::exists(cache / "node_modules" / "@slack" / "rtm-api" / "package.json")) {
+  // The committed lockfile, installed with `npm ci` once per lockfile content.
+  bool current = run("cmp -s " + shell_quote((source / "package-lock.json").string()) + " " +
+                     shell_quote((cache / "package-lock.json").string())) == 0;
+  for (const char* file : {"package.json", "package-lock.json"})
+    fs::copy_file(source / file, cache / file, fs::copy_options::overwrite_existing);
+  if (!current || !fs::exists(cache / "node_modules" / "@slack" / "rtm-api" / "package.json")) {
     auto log = (cache / "npm.log").string();
     if (run("cd " + shell_quote(cache.string()) +
-            " && timeout 300 npm install --no-audit --no-fund --loglevel=error > " + shell_quote(log) +
+            " && timeout 300 npm ci --no-audit --no-fund --loglevel=error > " + shell_quote(log) +
             " 2>&1") != 0) {
+      fs::remove(cache / "package-lock.json");
       if (run("grep -qiE 'ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|network' " +
               shell_quote(log)) == 0)
         GTEST_SKIP() << "npm cannot reach its registry";

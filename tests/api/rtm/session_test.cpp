@@ -13,7 +13,7 @@ namespace {
 
 class rtm_session : public rtm_suite<rtm_session> {
  public:
-  static std::vector<std::string> server_args() { return {}; }
+  static std::vector<std::string> server_args() { return {"--allow-query-token"}; }
 };
 
 /// Users seen in presence_change frames with `presence`, read until all of `wanted` appeared.
@@ -48,6 +48,7 @@ TEST_F(rtm_session, hello_is_the_first_frame) {
 TEST_F(rtm_session, token_and_bearer_upgrades_work_too) {
   auto token = server().create_user("hello_b");
   ws_client by_param;
+  // A token in the URL is refused unless --allow-query-token (this suite's server has it).
   ASSERT_EQ(by_param.connect(server().port(), "/rtm?token=" + token), "");
   EXPECT_EQ(by_param.await_type("hello")->value("type", ""), "hello");
   ws_client by_header;

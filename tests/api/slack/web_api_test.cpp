@@ -37,12 +37,12 @@ TEST_F(web_api, auth_test_names_the_caller_and_team) {
   EXPECT_EQ(answer["url"], "http://127.0.0.1:" + std::to_string(server().process().port()) + "/");
 }
 
-TEST_F(web_api, token_as_parameter_in_form_and_query) {
+TEST_F(web_api, token_as_parameter_in_form_and_json_body_but_not_in_the_query) {
   auto token = server().create_user("tokparam");
   auto form = server().http().post_form("/api/auth.test", "token=" + token);
   EXPECT_EQ(form.json()["user_id"], "tokparam") << form.body;
   auto query = server().http().get("/api/auth.test?token=" + token);
-  EXPECT_EQ(query.json()["user_id"], "tokparam") << query.body;
+  EXPECT_EQ(query.json()["error"], "not_authed") << query.body;
   auto json_body = server().http().post_json("/api/auth.test", {{"token", token}});
   EXPECT_EQ(json_body.json()["user_id"], "tokparam") << json_body.body;
 }

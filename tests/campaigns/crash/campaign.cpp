@@ -43,6 +43,7 @@ std::vector<std::string> campaign::server_args() const {
   // is presenced_process's.)
   return {"--durability", options_.durability, "--idle-timeout", "604800",
           "--ping-interval-ms", "600000", "--rate-limit-per-s", "0", "--connection-limit", "0",
+          "--connect-rate-per-s", "0",
           "--snapshot-every", "25", "--passivate-after-s", "1", "--activity-log-interval", "1"};
 }
 

@@ -81,7 +81,8 @@ class worker {
       return close_socket();
     json match = {{"type", "connected"}, {"client", "rtm"}, {"epoch", target_.epoch}};
     auto ws = std::make_unique<test::ws_client>();
-    auto err = ws->connect(target_.port, "/rtm?token=" + user_.token, {}, 3000ms);
+    auto err =
+      ws->connect(target_.port, "/rtm", {{"Authorization", "Bearer " + user_.token}}, 3000ms);
     if (!err.empty())
       return in_flight(std::move(match));
     // `hello` comes only after the engine logged `connected`: it is the acknowledgement.

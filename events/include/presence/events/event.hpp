@@ -25,7 +25,17 @@ enum class presence_value : uint8_t { online = 0, away = 1, busy = 2, offline = 
 enum class manual_mode : uint8_t { automatic = 0, away = 1, busy = 2, invisible = 3 };
 
 /// Why a connection closed.
-enum class disconnect_reason : uint8_t { closed = 0, timeout = 1, server_restart = 2, kicked = 3 };
+/// Why a connection ended. The byte values are the wire tags of the event codec: never renumber.
+/// `token_revoked` / `account_inactive`: the server closed the connection because its token was
+/// revoked or its user deactivated.
+enum class disconnect_reason : uint8_t {
+  closed = 0,
+  timeout = 1,
+  server_restart = 2,
+  kicked = 3,
+  token_revoked = 4,
+  account_inactive = 5,
+};
 
 // --- user stream -------------------------------------------------------------------------
 
@@ -174,7 +184,7 @@ std::optional<presence_value> parse_presence_value(std::string_view name) noexce
 std::string_view to_string(manual_mode mode) noexcept;
 std::optional<manual_mode> parse_manual_mode(std::string_view name) noexcept;
 
-/// "closed", "timeout", "server_restart", "kicked".
+/// "closed", "timeout", "server_restart", "kicked", "token_revoked", "account_inactive".
 std::string_view to_string(disconnect_reason reason) noexcept;
 std::optional<disconnect_reason> parse_disconnect_reason(std::string_view name) noexcept;
 
