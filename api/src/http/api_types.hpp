@@ -20,6 +20,7 @@ struct api_request {
   std::string auth_token;     ///< `X-Auth-Token` header (Rocket.Chat)
   std::string user_id;        ///< `X-User-Id` header (Rocket.Chat)
   std::string host;           ///< `Host` header
+  std::string if_none_match;  ///< `If-None-Match` header (static files)
   std::string body;
 };
 

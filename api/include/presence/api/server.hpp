@@ -32,6 +32,8 @@ struct server_config {
   std::string admin_user = "admin";
   std::string team_id = "T00000001";     ///< `team.id` in auth.test / rtm.connect
   std::string team_name = "presence";
+  /// The web console: empty = the files compiled into the binary, else a folder to serve instead.
+  std::string web_dir;
   // Real-time sessions (see api/src/rtm/rtm_session.hpp).
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_backlog_bytes = 1 << 20;
