@@ -1,8 +1,6 @@
 // `presencectl report USER --day YYYY-MM-DD`: time spent in each presence value on a UTC day.
-#include <algorithm>
 #include <array>
 #include <cstdio>
-#include <iterator>
 #include <ostream>
 #include <utility>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "database.hpp"
 #include "presence/events/presence.hpp"
 #include "presence/events/presence_timeline.hpp"
+#include "presence/storage/recovery.hpp"
 #include "time_format.hpp"
 
 namespace presence::tools {
@@ -27,30 +26,6 @@ constexpr std::array<ev::presence_value, 5> all_presences = {
 
 /// Microseconds spent in each presence value, indexed by its numeric value.
 using durations = std::array<ev::timestamp_us, all_presences.size()>;
-
-/// The user's and the workspace's events before `end`, merged in sequence (= time) order.
-result<std::vector<ev::event>> events_before(const storage::event_log& log, std::string_view user,
-                                             ev::timestamp_us end) {
-  std::vector<ev::event> user_events;
-  std::vector<ev::event> workspace_events;
-  for (auto [stream, sink] : {std::pair{user, &user_events},
-                              std::pair{ev::workspace_stream, &workspace_events}}) {
-    auto read = log.read_stream(stream, 0, [&, sink = sink](const ev::event& event) {
-      if (event.ts >= end)
-        return false;
-      sink->push_back(event);
-      return true;
-    });
-    if (!read.ok())
-      return read.error();
-  }
-  std::vector<ev::event> merged;
-  merged.reserve(user_events.size() + workspace_events.size());
-  std::merge(user_events.begin(), user_events.end(), workspace_events.begin(),
-             workspace_events.end(), std::back_inserter(merged),
-             [](const ev::event& a, const ev::event& b) { return a.seq < b.seq; });
-  return merged;
-}
 
 /// Microseconds spent in each presence over [start, end).
 durations walk_day(std::string_view user, const std::vector<ev::event>& log_events,
@@ -86,7 +61,7 @@ status run_report(const std::string& db, const report_options& options, std::ost
   auto opened = open_for_stream(db, options.user);
   if (!opened)
     return opened.error();
-  auto log_events = events_before(*opened->log, options.user, end);
+  auto log_events = storage::user_history(*opened->log, options.user, end);
   if (!log_events)
     return log_events.error();
   const durations spent = walk_day(options.user, *log_events, *start, end);
