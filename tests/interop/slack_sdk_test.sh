@@ -12,15 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$cache"
 cp "$here/package.json" "$cache/package.json"
 if [ ! -f "$cache/node_modules/@slack/web-api/package.json" ]; then
-  if ! (cd "$cache" && npm install --no-audit --no-fund --loglevel=error >"$cache/npm.log" 2>&1); then
-    cat "$cache/npm.log" >&2
-    if grep -qiE 'ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|network|registry' "$cache/npm.log"; then
-      echo "SKIP: npm cannot reach its registry; the Slack SDK interop test did not run" >&2
-      exit 77
-    fi
-    echo "npm install failed" >&2
-    exit 1
-  fi
+  bash "$here/../support/npm_install.sh" "$cache" "the Slack SDK interop test" npm install
 fi
 
 work=$(mktemp -d)

@@ -21,16 +21,9 @@ fi
 if ! cmp -s "$here/package-lock.json" "$cache/package-lock.json" ||
    [ ! -f "$cache/node_modules/playwright-core/package.json" ]; then
   cp "$here/package.json" "$here/package-lock.json" "$cache/"
-  if ! (cd "$cache" && npm ci --no-audit --no-fund --loglevel=error >"$cache/npm.log" 2>&1); then
-    cat "$cache/npm.log" >&2
-    rm -f "$cache/package-lock.json"
-    if grep -qiE 'ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|network|registry' "$cache/npm.log"; then
-      echo "SKIP: npm cannot reach its registry; the browser tests did not run" >&2
-      exit 77
-    fi
-    echo "npm ci failed" >&2
-    exit 1
-  fi
+  # A failed install leaves no lockfile behind, so the next run tries again.
+  bash "$here/../support/npm_install.sh" "$cache" "the browser tests" npm ci ||
+    { status=$?; rm -f "$cache/package-lock.json"; exit "$status"; }
 fi
 # The test modules resolve playwright-core from the cache's node_modules.
 work=$(mktemp -d)
