@@ -194,6 +194,17 @@ test('a user picks a custom status from My status and the admin\'s People shows 
   await people.getByLabel('Filter by name').fill('');
   await people.getByText('3 people').waitFor();
 
+  // The menu by keyboard: arrows open it and move, Escape closes it and returns the focus.
+  const statusButton = state.alicePage.getByRole('button', {name: 'My status'});
+  await statusButton.focus();
+  await state.alicePage.keyboard.press('ArrowDown');
+  await menu.getByRole('menuitem', {name: 'Online'}).and(state.alicePage.locator(':focus')).waitFor();
+  await state.alicePage.keyboard.press('End');
+  await menu.getByRole('menuitem', {name: 'Custom status…'}).and(state.alicePage.locator(':focus')).waitFor();
+  await state.alicePage.keyboard.press('Escape');
+  await menu.waitFor({state: 'hidden'});
+  await statusButton.and(state.alicePage.locator(':focus')).waitFor();
+
   await state.alicePage.getByRole('button', {name: 'Preferences'}).click();
   await shoot(state.alicePage, 'preferences');
   await state.alicePage.getByRole('dialog', {name: 'Preferences'}).getByRole('button', {name: 'Close'}).click();
@@ -344,6 +355,11 @@ try {
     } catch (error) {
       failed += 1;
       console.log(`not ok ${index + 1} - ${name}\n${error.stack}`);
+      // What each open page showed when the step failed.
+      let n = 0;
+      for (const context of browser.contexts())
+        for (const page of context.pages())
+          if (shotDir) await page.screenshot({path: `${shotDir}/failure-${++n}.png`}).catch(() => {});
       break;  // later steps build on earlier ones
     }
   }

@@ -10,8 +10,10 @@ export const adminToken = 'console-test-admin-token-0123456789';
 
 export async function startServer(presenced, extra = []) {
   const dir = mkdtempSync(join(tmpdir(), 'presence-console-'));
+  // PRESENCE_WEB_DIR=web: the console from the folder (editing it needs no rebuild).
+  const web = process.env.PRESENCE_WEB_DIR ? ['--web-dir', process.env.PRESENCE_WEB_DIR] : [];
   const child = spawn(presenced, ['--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0',
-    '--admin-token', adminToken, ...extra], {stdio: ['ignore', 'pipe', 'pipe']});
+    '--admin-token', adminToken, ...web, ...extra], {stdio: ['ignore', 'pipe', 'pipe']});
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   const lines = createInterface({input: child.stdout});

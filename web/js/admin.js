@@ -78,8 +78,8 @@ export function renderUserStatus(context, panelName) {
     panel.classList.remove('open');
   }
 
+  /** Shows `content` in the side panel (call closePanel() before building it). */
   function showPanel(title, ...content) {
-    closePanel();
     const heading = h('h2', {tabindex: '-1'}, title);
     const aside = h('aside', {class: 'card', 'aria-label': title},
       h('div', {class: 'title-row'}, heading, h('button', {type: 'button', class: 'ghost', onclick: closePanel}, 'Close')),
@@ -91,6 +91,7 @@ export function renderUserStatus(context, panelName) {
   }
 
   function openForm(status) {
+    closePanel();
     const name = field('Name', h('input', {type: 'text', value: status?.name ?? '', autocomplete: 'off'}));
     const presence = field('Presence', h('select', {}, presenceChoices.map(([value, text]) =>
       h('option', {value, selected: value === (status?.presence ?? 'online')}, text))));
@@ -136,6 +137,7 @@ export function renderUserStatus(context, panelName) {
   }
 
   function openService() {
+    closePanel();
     showPanel('Presence service', ...servicePanel(context, (stop) => { stopPanel = stop; }));
   }
 
