@@ -3,10 +3,6 @@
 #   target_link_libraries(host PRIVATE presence::engine)
 include(CMakePackageConfigHelpers)
 
-set(presence_install_targets presence_events presence_storage)
-if(TARGET presence_actors)
-  list(APPEND presence_install_targets presence_actors)
-endif()
 
 # A sanitizer build's static libraries call into the sanitizer runtime, so a host that links them
 # must link that runtime too: the exported targets carry the link option (tests/package under
@@ -17,7 +13,7 @@ elseif(PRESENCE_TSAN)
   target_link_options(presence_events INTERFACE -fsanitize=thread)
 endif()
 
-install(TARGETS ${presence_install_targets}
+install(TARGETS presence_events presence_storage presence_actors
   EXPORT presenceTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

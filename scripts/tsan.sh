@@ -5,11 +5,11 @@
 # CAF's lock-free mailbox and scheduler hand-offs: ~4,000 false races in the tests that run
 # actors on the real scheduler. This script builds libcaf_core from Debian's own source package
 # (same version, same soname, same build_config.hpp as the installed headers) with
-# -fsanitize=thread, builds our tests with -DPRESENCE_TSAN=ON and runs them with LD_LIBRARY_PATH
+# -fsanitize=thread, builds presence's tests with -DPRESENCE_TSAN=ON and runs them with LD_LIBRARY_PATH
 # pointing at the instrumented library. See docs/tsan.md.
 #
 # Usage: scripts/tsan.sh [phase...]      phases: caf build run (default: all three, in order)
-#   BUILD_DIR   our TSan build tree                     (default: build-tsan)
+#   BUILD_DIR   the TSan build tree                     (default: build-tsan)
 #   JOBS        parallel compile jobs                   (default: 2)
 #   TESTS       test binaries to run                    (default: every actor test but engine_load_test)
 #   TSAN_LOAD=1 adds engine_load_test (10,000 users x 100 events: 5-11 min under TSan on 2 cores)
@@ -62,8 +62,8 @@ EOF
   if [[ ! -f $orig || ! -f $dsc ]]; then
     log "apt-get source --download-only $srcpkg=$version"
     # The Debian packaging tarball (debian.tar.xz) is 404 on some mirrors; the upstream tarball and
-    # the .dsc are all we need (Debian's only patch to the installed headers is in libcaf_io, which
-    # we do not build), so a partial download is fine as long as the checksum below matches.
+    # the .dsc are all it needs (Debian's only patch to the installed headers is in libcaf_io, which
+    # is not built), so a partial download is fine as long as the checksum below matches.
     (cd "$work/src" && apt-get source --download-only "$srcpkg=$version") || true
   fi
   [[ -f $orig && -f $dsc ]] || { log "could not download $orig"; exit 1; }
@@ -82,7 +82,7 @@ EOF
       tar -xzf "$orig" -C "$work/src"
     fi
   fi
-  # The library we build must match the installed headers, which our code is compiled against.
+  # The library built here must match the installed headers, which presence is compiled against.
   if ! diff -rq "$srcdir/libcaf_core/caf" /usr/include/caf 2>/dev/null | grep -v '^Only in /usr/include' \
       | grep -q .; then
     log "libcaf_core headers in the source are identical to /usr/include/caf"
@@ -114,7 +114,7 @@ EOF
   log "instrumented $got_soname in $caf_lib ($((SECONDS - start)) s)"
 }
 
-# --- 2. our tests, -DPRESENCE_TSAN=ON ------------------------------------------------------------
+# --- 2. presence's tests, -DPRESENCE_TSAN=ON ----------------------------------------------------
 build_tests() {
   local start=$SECONDS
   cmake -S "$root" -B "$build" -G Ninja -DPRESENCE_TSAN=ON -DPRESENCE_BUILD_TESTS=ON >/dev/null

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark suite (issue 5) and collects every JSON line in one file:
+# Runs the whole benchmark suite (docs/performance.md) and collects every JSON line in one file:
 #   presence-bench ingest (wal, fsync), replay (+ restart), memory, redis, then presence-load
 #   against a presenced started here on 127.0.0.1 at a sweep of offered rates, and a chart.
 #

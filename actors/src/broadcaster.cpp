@@ -298,15 +298,6 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
 } // namespace
 } // namespace broadcaster_impl
 
-std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcept {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : user) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return shards == 0 ? 0 : static_cast<std::size_t>(hash % shards);
-}
-
 caf::actor spawn_broadcaster(caf::actor_system& system, broadcaster_config config) {
   return system.spawn(broadcaster_impl::broadcaster, std::move(config));
 }

@@ -1,7 +1,7 @@
 #pragma once
 
-// Broadcaster shards (DESIGN §4): hold subscriptions by subject user, coalesce presence changes
-// over `flush_interval_ms` and send `presence::notification` messages to subscriber sinks.
+// Broadcaster shards (docs/design.md §4): hold subscriptions by subject user, coalesce presence
+// changes over `flush_interval_ms` and send `presence::notification` messages to subscriber sinks.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,15 +14,11 @@
 
 #include "presence/actors/engine.hpp"
 #include "presence/events/workspace_state.hpp"
+#include "shard.hpp"
 
 namespace presence::actors {
 
 struct broadcaster_counters;  // engine_counters.hpp
-
-/// The broadcaster shard that owns subject `user` among `shards` (> 0) shards: FNV-1a (64 bit)
-/// of the id, modulo `shards`. Stable across runs and platforms; every actor that publishes or
-/// subscribes must route with this function.
-std::size_t broadcaster_shard(std::string_view user, std::size_t shards) noexcept;
 
 /// A host callback the shards call directly, on their own thread: no actor (and no mailbox) per
 /// subscriber. The mutex keeps the callback's contract — one call at a time per subscription —
@@ -68,7 +64,7 @@ struct broadcaster_config {
 /// - `(subscribe_atom, id, callback_sink_ptr, owner) -> unit`: the same with a callback, called
 ///   on the shard's thread (dropped only by `unsubscribe_atom`).
 /// - `(attach_atom, std::vector<caf::actor> directory_shards)`: where initial presence is read
-///   (`(query_atom, user)`, routed by `directory_shard`). Without it no initial presence is sent.
+///   (`(query_atom, user)`, routed by `user_shard`). Without it no initial presence is sent.
 /// - `(subscribe_atom, id, sink, subjects) -> unit` (sink: caf::actor or callback_sink_ptr): as
 ///   the next form, but a shard that does not know `id` registers it first (without an owner)
 ///   when `subjects` is not empty, and ignores it when it is. The engine registers a subscriber

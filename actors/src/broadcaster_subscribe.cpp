@@ -39,7 +39,7 @@ struct initial_read {
 /// been told yet (a flush may have told some already), then answers the subscribe.
 void finish_initial(broadcaster_actor self, initial_read& read) {
   auto& st = self->state;
-  if (st.service_enabled) {  // off: the resync at re-enable sends the known values
+  if (st.service_enabled) { // off: the resync at re-enable sends the known values
     std::vector<std::pair<std::string, presence_value>> now;
     for (const auto& subject : read.subjects)
       if (auto value = st.table.catch_up(read.id, subject))
@@ -61,13 +61,12 @@ caf::response_promise replace_subjects(broadcaster_actor self, subscriber_id id,
                                        const std::vector<std::string>& subjects) {
   auto& st = self->state;
   if (!st.table.contains(id))
-    return answered(self, make_caf_error(errc::invalid_argument,
-                                         "unknown subscriber " + std::to_string(id)));
+    return answered(
+      self, make_caf_error(errc::invalid_argument, "unknown subscriber " + std::to_string(id)));
   if (subjects.size() > st.settings.max_subscription)
     return answered(self, make_caf_error(errc::invalid_argument,
-                                         "more than max_subscription ("
-                                           + std::to_string(st.settings.max_subscription)
-                                           + ") ids"));
+                                         "more than max_subscription (" +
+                                           std::to_string(st.settings.max_subscription) + ") ids"));
   auto change = st.table.replace(id, subjects);
   if (change.added.empty() || st.directories.empty())
     return answered(self, caf::none);
@@ -81,8 +80,8 @@ caf::response_promise replace_subjects(broadcaster_actor self, subscriber_id id,
       finish_initial(self, *read);
   };
   for (const auto& subject : read->subjects) {
-    const auto& directory = st.directories[directory_shard(subject, st.directories.size())];
-    self->request(directory, caf::infinite, query_atom::value, subject)
+    const auto& directory = st.directories[user_shard(subject, st.directories.size())];
+    self->request(directory, caf::infinite, command::query{subject, std::nullopt})
       .then(
         [self, subject, one_in](const events::presence_view& view) {
           auto& state = self->state;

@@ -1,6 +1,6 @@
 #pragma once
 
-// The workspace connection limit (DESIGN §1) as a plain decision table, so it can be tested
+// The workspace connection limit (docs/design.md §1) as a plain decision table, so it can be tested
 // without CAF. The supervisor owns one and turns its decisions into events.
 
 #include <cstdint>

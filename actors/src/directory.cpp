@@ -4,8 +4,10 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 #include <caf/all.hpp>
 
@@ -14,15 +16,6 @@
 #include "protocol.hpp"
 
 namespace presence::actors {
-
-std::size_t directory_shard(std::string_view user, std::size_t shards) noexcept {
-  uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : user) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return static_cast<std::size_t>(hash % shards);
-}
 
 namespace {
 
@@ -37,7 +30,7 @@ struct directory_state {
   std::shared_ptr<const user_env> env;
   std::size_t index = 0;
   std::size_t shards = 1;
-  storage::user_flags users;  ///< id -> active
+  storage::user_flags users; ///< id -> active
   std::unordered_map<std::string, resident> residents;
   events::presence_context context;
   int64_t activity_log_interval = 30;
@@ -78,18 +71,33 @@ caf::expected<resident*> route(directory_actor* self, const std::string& user) {
   return &spawn_resident(self, user);
 }
 
-/// Forwards the current request to `user`'s actor, or answers it with the refusal.
-template <class... Ts>
-void forward(directory_actor* self, const std::string& user, Ts&&... xs) {
+/// Forwards the current request, a command for `cmd.user`, to that user's actor, or answers it
+/// with the refusal.
+template <class Command>
+void forward(directory_actor* self, Command& cmd) {
   auto promise = self->make_response_promise();
-  auto target = route(self, user);
+  auto target = route(self, cmd.user);
   if (!target) {
     promise.deliver(std::move(target.error()));
     return;
   }
   ++(*target)->forwarded;
   (*target)->last_forward = self->state.env->now();
-  promise.delegate((*target)->actor, std::forward<Ts>(xs)...);
+  promise.delegate((*target)->actor, std::move(cmd));
+}
+
+/// A message handler that forwards every request among the alternatives of a variant that a user
+/// actor serves.
+template <class... Ts>
+caf::message_handler forward_each(directory_actor* self, std::variant<Ts...>*) {
+  caf::message_handler out;
+  auto add = [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    if constexpr (routed_to_user<T>)
+      out = out.or_else([self](T& cmd) { forward(self, cmd); });
+  };
+  (add(static_cast<Ts*>(nullptr)), ...);
+  return out;
 }
 
 void on_down(directory_actor* self, const caf::down_msg& down) {
@@ -133,7 +141,7 @@ void sweep(directory_actor* self) {
 
 /// Whether `id` belongs to this shard.
 bool owns(const directory_state& st, std::string_view id) {
-  return directory_shard(id, st.shards) == st.index;
+  return user_shard(id, st.shards) == st.index;
 }
 
 /// Adds or updates `id` when it belongs to this shard.
@@ -145,7 +153,7 @@ void learn_one(directory_state& st, std::string id, bool active) {
 /// Keeps the records that belong to this shard.
 void learn(directory_actor* self, const std::vector<events::user_record>& records) {
   auto& st = self->state;
-  if (records.size() > 1)  // a bulk load; reserving for single records could shrink the table
+  if (records.size() > 1) // a bulk load; reserving for single records could shrink the table
     st.users.reserve(st.users.size() + records.size());
   for (const auto& record : records)
     learn_one(st, record.id, record.active);
@@ -160,7 +168,7 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
   st.index = config.index;
   st.shards = config.shards == 0 ? 1 : config.shards;
   st.users = std::move(config.users);
-  for (auto it = st.users.begin(); it != st.users.end();)  // another shard's users are dropped
+  for (auto it = st.users.begin(); it != st.users.end();) // another shard's users are dropped
     it = owns(st, it->first) ? std::next(it) : st.users.erase(it);
   self->set_down_handler([=](const caf::down_msg& down) { on_down(self, down); });
   self->delayed_send(self, sweep_interval(*st.env), passivate_atom::value);
@@ -174,35 +182,10 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
     self->state.residents.clear();
     self->quit(msg.reason);
   });
-  return {
-    [=](connect_atom a, const std::string& user, const std::string& conn,
-        const std::string& client, const std::string& by, const std::string& via) {
-      forward(self, user, a, user, conn, client, by, via);
-    },
-    [=](disconnect_atom a, const std::string& user, const std::string& conn,
-        events::disconnect_reason reason, const std::string& by, const std::string& via) {
-      forward(self, user, a, user, conn, reason, by, via);
-    },
-    [=](activity_atom a, const std::string& user, const std::string& conn, const std::string& by,
-        const std::string& via) { forward(self, user, a, user, conn, by, via); },
-    [=](set_presence_atom a, const std::string& user, events::manual_mode mode,
-        events::timestamp_us until, const std::string& by, const std::string& via) {
-      forward(self, user, a, user, mode, until, by, via);
-    },
-    [=](set_status_atom a, const std::string& user, const std::string& text,
-        const std::string& emoji, int64_t expiration, const std::string& by,
-        const std::string& via) { forward(self, user, a, user, text, emoji, expiration, by, via); },
-    [=](set_prefs_atom a, const std::string& user, int64_t idle_timeout, bool auto_away,
-        const std::string& by, const std::string& via) {
-      forward(self, user, a, user, idle_timeout, auto_away, by, via);
-    },
-    [=](query_atom a, const std::string& user) { forward(self, user, a, user); },
-    [=](query_atom a, const std::string& user, events::timestamp_us at) {
-      forward(self, user, a, user, at);
-    },
-    [=](users_atom, const std::vector<events::user_record>& records) {
-      learn(self, records);
-    },
+  auto commands = forward_each(self, static_cast<engine::request*>(nullptr))
+                    .or_else(forward_each(self, static_cast<internal_message*>(nullptr)));
+  return commands.or_else(
+    [=](users_atom, const std::vector<events::user_record>& records) { learn(self, records); },
     [=](context_atom a, const events::presence_context& ctx, int64_t activity_log_interval) {
       auto& state = self->state;
       state.context = ctx;
@@ -215,23 +198,20 @@ caf::behavior directory(directory_actor* self, std::shared_ptr<const user_env> e
       auto& state = self->state;
       auto found = state.residents.find(user);
       if (found == state.residents.end() || found->second.forwarded != commands_handled)
-        return;  // a command is in flight: the actor stays
+        return; // a command is in flight: the actor stays
       auto actor = std::move(found->second.actor);
       state.residents.erase(found);
       count_residents(state, -1);
       self->demonitor(actor);
       self->send_exit(actor, caf::exit_reason::user_shutdown);
     },
-    [=](caf::get_atom, users_atom) {
-      return static_cast<uint64_t>(self->state.residents.size());
-    },
+    [=](caf::get_atom, users_atom) { return static_cast<uint64_t>(self->state.residents.size()); },
     [=](caf::get_atom, const std::string& user) -> caf::result<caf::actor> {
       auto found = self->state.residents.find(user);
       if (found == self->state.residents.end())
         return make_caf_error(errc::unknown_user, user + " is not resident");
       return found->second.actor;
-    },
-  };
+    });
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
-// Directory shards (DESIGN §4): map user id -> user actor, spawn on demand, restart on failure.
+// Directory shards (docs/design.md §4): map user id -> user actor, spawn on demand, restart on
+// failure.
 
 #include <cstddef>
 #include <cstdint>
@@ -15,13 +16,10 @@
 #include "presence/events/presence.hpp"
 #include "presence/events/workspace_state.hpp"
 #include "presence/storage/recovery.hpp"
+#include "shard.hpp"
 #include "user.hpp"
 
 namespace presence::actors {
-
-/// The directory shard that owns `user` among `shards` (> 0): FNV-1a (64 bit) of the id modulo
-/// `shards`. Every sender of user commands routes with it.
-std::size_t directory_shard(std::string_view user, std::size_t shards) noexcept;
 
 /// How a shard starts: the known users (only those of this shard are kept), the context.
 struct directory_config {

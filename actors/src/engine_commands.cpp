@@ -1,6 +1,9 @@
-// engine: user commands and queries, blocking forms.
+// engine: the one entry point of requests (submit), and the reads answered from memory.
 
 #include <future>
+#include <mutex>
+#include <optional>
+#include <variant>
 
 #include "engine_impl.hpp"
 
@@ -8,91 +11,127 @@ namespace presence::actors {
 
 namespace {
 
-/// The manual mode a preset's presence value stands for.
-result<events::manual_mode> manual_mode_of(const events::preset& preset) {
-  switch (preset.presence) {
-    case events::presence_value::online:
-      return events::manual_mode::automatic;
-    case events::presence_value::away:
-      return events::manual_mode::away;
-    case events::presence_value::busy:
-      return events::manual_mode::busy;
-    case events::presence_value::offline:
-      return events::manual_mode::invisible;
-    default:
-      return error{errc::invalid_preset, "preset " + preset.id + " has no manual mode"};
+/// The reply of a `Command` as the facade's `reply` variant: the unit answer of a void command
+/// is `std::monostate`, any other the value.
+template <class Command>
+result<engine::reply> to_reply(caf::expected<caf::message>& answer) {
+  using value = typename Command::reply;
+  if constexpr (std::is_void_v<value>) {
+    if (!answer)
+      return from_caf_error(answer.error());
+    return engine::reply{std::monostate{}};
+  } else {
+    auto out = unpack<value>(answer);
+    if (!out)
+      return out.error();
+    return engine::reply{std::move(out.value())};
   }
 }
 
 } // namespace
 
-status engine_impl::connect(const std::string& user, const std::string& conn,
-                            const std::string& client, const origin& from) {
-  return tell(shard_of(user), connect_atom::value, user, conn, client, by(from), via(from));
+void engine_impl::submit(request req, std::function<void(result<reply>)> done) {
+  if (!calls_->enter())
+    return done(error{errc::shutting_down, "the engine is shutting down"});
+  std::visit(
+    [&](auto& cmd) {
+      using command_type = std::decay_t<decltype(cmd)>;
+      const auto& dest = destination(cmd);
+      gateway_->request(
+        dest,
+        [done = std::move(done), calls = calls_](caf::expected<caf::message> answer) {
+          done(to_reply<command_type>(answer));
+          calls->leave();
+        },
+        std::move(cmd));
+    },
+    req);
 }
 
-status engine_impl::disconnect(const std::string& user, const std::string& conn,
-                               events::disconnect_reason reason, const origin& from) {
-  return tell(shard_of(user), disconnect_atom::value, user, conn, reason, by(from), via(from));
-}
+void engine_impl::query_many_async(const std::vector<std::string>& users,
+                                   std::function<void(result<presence_list>)> done) {
+  if (!calls_->enter())
+    return done(error{errc::shutting_down, "the engine is shutting down"});
+  // One slot per requested id, filled as answers come (on any thread, hence the mutex); unknown
+  // ids (errors) stay empty. The last answer calls `done`.
+  struct gather {
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::optional<events::presence_value>>> slots;
+    std::size_t missing = 0;
+    std::optional<presence::error> failure; ///< a failure other than an unknown id
+    std::function<void(result<presence_list>)> done;
+    std::shared_ptr<call_tracker> calls;
 
-status engine_impl::activity(const std::string& user, const std::string& conn,
-                             const origin& from) {
-  return tell(shard_of(user), activity_atom::value, user, conn, by(from), via(from));
-}
-
-status engine_impl::set_presence(const std::string& user, events::manual_mode mode,
-                                 events::timestamp_us until, const origin& from) {
-  return tell(shard_of(user), set_presence_atom::value, user, mode, until, by(from), via(from));
-}
-
-status engine_impl::set_status(const std::string& user, const std::string& text,
-                               const std::string& emoji, int64_t expiration,
-                               const origin& from) {
-  return tell(shard_of(user), set_status_atom::value, user, text, emoji, expiration, by(from),
-              via(from));
-}
-
-status engine_impl::set_preferences(const std::string& user, int64_t idle_timeout,
-                                    bool auto_away, const origin& from) {
-  return tell(shard_of(user), set_prefs_atom::value, user, idle_timeout, auto_away, by(from),
-              via(from));
-}
-
-status engine_impl::apply_preset(const std::string& user, const std::string& preset_id,
-                                 const origin& from) {
-  auto all = presets();
-  if (!all)
-    return all.error();
-  for (const auto& preset : *all) {
-    if (preset.id != preset_id)
-      continue;
-    auto mode = manual_mode_of(preset);
-    if (!mode)
-      return mode.error();
-    // Two events (status_set, presence_set): the status first, so a refused status changes
-    // nothing at all.
-    if (auto set = set_status(user, preset.name, {}, 0, from); !set)
-      return set;
-    return set_presence(user, *mode, 0, from);
+    void finish() {
+      if (failure) {
+        done(*failure);
+      } else {
+        presence_list out;
+        for (auto& [user, value] : slots)
+          if (value)
+            out.emplace_back(std::move(user), *value);
+        done(std::move(out));
+      }
+      calls->leave();
+    }
+  };
+  auto state = std::make_shared<gather>();
+  for (const auto& user : users)
+    state->slots.emplace_back(user, std::nullopt);
+  state->missing = users.size();
+  state->done = std::move(done);
+  state->calls = calls_;
+  if (users.empty())
+    return state->finish();
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    gateway_->request(
+      shard_of(users[i]),
+      [state, i](caf::expected<caf::message> answer) {
+        auto view = unpack<events::presence_view>(answer);
+        bool last = false;
+        {
+          std::lock_guard<std::mutex> guard{state->mutex};
+          if (view) {
+            state->slots[i].second = view->presence;
+          } else if (view.error().code != errc::unknown_user &&
+                     view.error().code != errc::user_deactivated && !state->failure) {
+            state->failure = view.error();
+          }
+          last = --state->missing == 0;
+        }
+        if (last)
+          state->finish();
+      },
+      command::query{users[i], std::nullopt});
   }
-  return status{errc::unknown_preset, preset_id};
 }
 
-result<events::presence_view> engine_impl::query(const std::string& user,
-                                                 std::optional<events::timestamp_us> at) {
-  if (at)
-    return ask<events::presence_view>(shard_of(user), query_atom::value, user, *at);
-  return ask<events::presence_view>(shard_of(user), query_atom::value, user);
+result<events::workspace_settings> engine_impl::settings() {
+  return ask<events::workspace_settings>(supervisor_, caf::get_atom::value, settings_atom::value);
 }
 
-result<std::vector<std::pair<std::string, events::presence_value>>> engine_impl::query_many(
-  const std::vector<std::string>& users) {
-  using answer = result<std::vector<std::pair<std::string, events::presence_value>>>;
-  std::promise<answer> promise;
-  auto future = promise.get_future();
-  query_many_async(users, [&promise](answer out) { promise.set_value(std::move(out)); });
-  return future.get();
+result<std::vector<events::preset>> engine_impl::presets() {
+  return ask<std::vector<events::preset>>(supervisor_, caf::get_atom::value, presets_atom::value);
+}
+
+result<engine::service_state> engine_impl::service() {
+  return ask<service_state>(supervisor_, caf::get_atom::value, service_atom::value);
+}
+
+engine_stats engine_impl::stats() const {
+  return counters_->snapshot();
 }
 
 } // namespace presence::actors
+
+namespace presence {
+
+result<engine::presence_list> engine::query_many(const std::vector<std::string>& users) {
+  std::promise<result<presence_list>> answer;
+  auto future = answer.get_future();
+  query_many_async(users,
+                   [&answer](result<presence_list> out) { answer.set_value(std::move(out)); });
+  return future.get();
+}
+
+} // namespace presence

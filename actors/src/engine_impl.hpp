@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,16 @@
 #include "request_gateway.hpp"
 
 namespace presence::actors {
+
+/// The `T` a reply carries, or its error.
+template <class T>
+result<T> unpack(caf::expected<caf::message>& reply) {
+  if (!reply)
+    return from_caf_error(reply.error());
+  if (!reply->match_elements<T>())
+    return error{errc::invalid_argument, "unexpected reply: " + caf::to_string(*reply)};
+  return std::move(reply->get_mutable_as<T>(0));
+}
 
 /// Counts facade calls in flight so that shutdown can wait for them.
 class call_tracker {
@@ -55,8 +66,8 @@ struct engine_system_config : caf::actor_system_config {
 /// descriptors ran out (EAGAIN, ENOMEM, EMFILE, ENFILE), are `resource_exhausted`; another
 /// std::system_error (a file system call) is `storage_failure`. Other exceptions pass through.
 /// Whatever `open` had started is stopped by the half-built engine's destructor as it unwinds.
-result<std::unique_ptr<engine>> open_guarded(
-  const std::function<result<std::unique_ptr<engine>>()>& open);
+result<std::unique_ptr<engine>>
+open_guarded(const std::function<result<std::unique_ptr<engine>>()>& open);
 
 class engine_impl final : public engine {
  public:
@@ -70,69 +81,22 @@ class engine_impl final : public engine {
 
   status shutdown() override;
 
-  status connect(const std::string& user, const std::string& conn, const std::string& client,
-                 const origin& from) override;
-  status disconnect(const std::string& user, const std::string& conn,
-                    events::disconnect_reason reason, const origin& from) override;
-  status activity(const std::string& user, const std::string& conn, const origin& from) override;
-  status set_presence(const std::string& user, events::manual_mode mode,
-                      events::timestamp_us until, const origin& from) override;
-  status set_status(const std::string& user, const std::string& text, const std::string& emoji,
-                    int64_t expiration, const origin& from) override;
-  status set_preferences(const std::string& user, int64_t idle_timeout, bool auto_away,
-                         const origin& from) override;
-  status apply_preset(const std::string& user, const std::string& preset_id,
-                      const origin& from) override;
-  result<events::presence_view> query(const std::string& user,
-                                      std::optional<events::timestamp_us> at) override;
-  result<std::vector<std::pair<std::string, events::presence_value>>> query_many(
-    const std::vector<std::string>& users) override;
-
-  void connect_async(const std::string& user, const std::string& conn, const std::string& client,
-                     const origin& from, status_callback done) override;
-  void disconnect_async(const std::string& user, const std::string& conn,
-                        events::disconnect_reason reason, const origin& from,
-                        status_callback done) override;
-  void activity_async(const std::string& user, const std::string& conn, const origin& from,
-                      status_callback done) override;
-  void set_presence_async(const std::string& user, events::manual_mode mode,
-                          events::timestamp_us until, const origin& from,
-                          status_callback done) override;
-  void set_status_async(const std::string& user, const std::string& text,
-                        const std::string& emoji, int64_t expiration, const origin& from,
-                        status_callback done) override;
-  void query_async(const std::string& user, std::optional<events::timestamp_us> at,
-                   std::function<void(result<events::presence_view>)> done) override;
-  void query_many_async(
-    const std::vector<std::string>& users,
-    std::function<void(result<std::vector<std::pair<std::string, events::presence_value>>>)>
-      done) override;
+  void submit(request req, std::function<void(result<reply>)> done) override;
+  void query_many_async(const std::vector<std::string>& users,
+                        std::function<void(result<presence_list>)> done) override;
+  result<events::workspace_settings> settings() override;
+  result<std::vector<events::preset>> presets() override;
+  result<service_state> service() override;
 
   result<uint64_t> subscribe(notification_callback callback, const std::string& owner) override;
-  result<uint64_t> subscribe(const caf::actor& receiver, const std::string& owner) override;
   status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) override;
   status unsubscribe(uint64_t subscriber) override;
-
-  result<events::user_record> create_user(const std::string& id, const std::string& name,
-                                          bool admin, const origin& from) override;
-  status deactivate_user(const std::string& id, const origin& from) override;
-  result<issued_token> issue_token(const std::string& user, const origin& from) override;
-  status revoke_token(const std::string& token_id, const origin& from) override;
-  result<events::user_record> authenticate(const std::string& secret) override;
-  status set_setting(const std::string& key, const std::string& value,
-                     const origin& from) override;
-  result<events::workspace_settings> settings() override;
-  result<events::preset> create_preset(const std::string& name, events::presence_value presence,
-                                       const origin& from) override;
-  status update_preset(const std::string& id, const std::string& name,
-                       events::presence_value presence, const origin& from) override;
-  status delete_preset(const std::string& id, const origin& from) override;
-  result<std::vector<events::preset>> presets() override;
-  status enable_service(const origin& from) override;
-  result<service_state> service() override;
   engine_stats stats() const override;
 
-  caf::actor_system& system() override { return system_; }
+  /// `presence::subscribe_actor` (engine_caf.hpp).
+  result<uint64_t> subscribe_actor(const caf::actor& receiver, const std::string& owner);
+  /// The actor system the engine runs on.
+  caf::actor_system& system() { return system_; }
 
  private:
   engine_impl(caf::actor_system& system, std::unique_ptr<caf::actor_system> own,
@@ -154,7 +118,16 @@ class engine_impl final : public engine {
 
   /// The directory shard of `user`.
   const caf::actor& shard_of(const std::string& user) const {
-    return directories_[directory_shard(user, directories_.size())];
+    return directories_[user_shard(user, directories_.size())];
+  }
+
+  /// The actor that answers a request (see `routed_to_user`).
+  template <class Command>
+  const caf::actor& destination(const Command& cmd) const {
+    if constexpr (routed_to_user<Command>)
+      return shard_of(cmd.user);
+    else
+      return supervisor_;
   }
 
   /// A blocking request answered by a `T` (through the gateway; `timeout` after request_timeout).
@@ -206,24 +179,10 @@ class engine_impl final : public engine {
       std::forward<Ts>(xs)...);
   }
 
-  /// The `T` a reply carries, or its error.
-  template <class T>
-  static result<T> unpack(caf::expected<caf::message>& reply) {
-    if (!reply)
-      return from_caf_error(reply.error());
-    if (!reply->match_elements<T>())
-      return error{errc::invalid_argument, "unexpected reply: " + caf::to_string(*reply)};
-    return std::move(reply->get_mutable_as<T>(0));
-  }
-
-  /// The events' `by`, `via` from an origin.
-  static std::string by(const origin& from) { return from.by; }
-  static std::string via(const origin& from) { return from.via; }
-
   /// A subscriber known to the facade.
   struct subscriber {
-    caf::actor actor;            ///< a host actor's sink, or
-    callback_sink_ptr callback;  ///< a callback's (the shards that learn it later need it)
+    caf::actor actor;           ///< a host actor's sink, or
+    callback_sink_ptr callback; ///< a callback's (the shards that learn it later need it)
   };
 
   std::unique_ptr<engine_system_config> own_config_;

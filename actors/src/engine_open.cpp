@@ -15,6 +15,7 @@
 #include "engine_impl.hpp"
 #include "journal.hpp"
 #include "loader.hpp"
+#include "presence/events/time.hpp"
 #include "presence/storage/recovery.hpp"
 #include "supervisor.hpp"
 #include "user.hpp"
@@ -31,17 +32,26 @@ result<std::unique_ptr<engine>> engine::open(engine_config config) {
   });
 }
 
-result<std::unique_ptr<engine>> engine::open(caf::actor_system& system, engine_config config) {
+result<std::unique_ptr<engine>> open_engine(caf::actor_system& system, engine_config config) {
   return actors::open_guarded(
     [&] { return actors::engine_impl::start(system, nullptr, nullptr, std::move(config)); });
+}
+
+result<uint64_t> subscribe_actor(engine& target, const caf::actor& receiver,
+                                 const std::string& owner) {
+  return static_cast<actors::engine_impl&>(target).subscribe_actor(receiver, owner);
+}
+
+caf::actor_system& system_of(engine& target) {
+  return static_cast<actors::engine_impl&>(target).system();
 }
 
 } // namespace presence
 
 namespace presence::actors {
 
-result<std::unique_ptr<engine>> open_guarded(
-  const std::function<result<std::unique_ptr<engine>>()>& open) {
+result<std::unique_ptr<engine>>
+open_guarded(const std::function<result<std::unique_ptr<engine>>()>& open) {
   try {
     return open();
   } catch (const std::bad_alloc& e) {
@@ -49,10 +59,9 @@ result<std::unique_ptr<engine>> open_guarded(
                  std::string{"out of memory while opening the engine ("} + e.what() + ")"};
   } catch (const std::system_error& e) {
     const auto code = e.code();
-    const bool exhausted = code == std::errc::resource_unavailable_try_again ||
-                           code == std::errc::not_enough_memory ||
-                           code == std::errc::too_many_files_open ||
-                           code == std::errc::too_many_files_open_in_system;
+    const bool exhausted =
+      code == std::errc::resource_unavailable_try_again || code == std::errc::not_enough_memory ||
+      code == std::errc::too_many_files_open || code == std::errc::too_many_files_open_in_system;
     return error{exhausted ? errc::resource_exhausted : errc::storage_failure,
                  std::string{"opening the engine: "} + e.what()};
   }
@@ -64,9 +73,7 @@ namespace {
 constexpr std::size_t loader_count = 2;
 
 events::timestamp_us system_now() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+  return events::to_timestamp(events::wall_clock_now());
 }
 
 } // namespace
@@ -96,7 +103,7 @@ engine_system_config::engine_system_config(std::size_t threads) {
   // Work stealing (CAF's default) keeps idle workers polling; with max(cores, 4) of them on a
   // 2-core machine they took CPU from the journal's detached writer thread: ingest through the
   // engine ran ~25 % faster with one shared queue whose workers sleep, one per core
-  // (docs/performance.md, 2026-11-22 session 6).
+  // (`presence-bench ingest`, docs/performance.md).
   if (threads == 0)
     threads = std::max(1u, std::thread::hardware_concurrency());
   set("scheduler.policy", caf::atom("sharing"));
@@ -105,10 +112,8 @@ engine_system_config::engine_system_config(std::size_t threads) {
 
 engine_impl::engine_impl(caf::actor_system& system, std::unique_ptr<caf::actor_system> own,
                          std::unique_ptr<engine_system_config> own_config, engine_config config)
-    : own_config_(std::move(own_config)),
-      own_system_(std::move(own)),
-      system_(system),
-      config_(std::move(config)) {
+  : own_config_(std::move(own_config)), own_system_(std::move(own)), system_(system),
+    config_(std::move(config)) {
   if (!config_.clock)
     config_.clock = system_now;
   if (config_.directory_shards == 0)
@@ -144,7 +149,7 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
                                  [log = self->log_, shards] {
                                    return storage::replay_user_flags(
                                      *log, shards, [shards](std::string_view id) {
-                                       return directory_shard(id, shards);
+                                       return user_shard(id, shards);
                                      });
                                  });
   auto workspace = storage::replay_workspace(*self->log_);
@@ -193,10 +198,9 @@ status engine_impl::close_stale_connections(uint64_t epoch) {
     return status::success();
   };
   for (const auto& conn : *stale) {
-    batch.push_back(events::event{0, now, conn.user, std::string{events::system_actor},
-                                  "server_restart",
-                                  events::disconnected{conn.conn,
-                                                       events::disconnect_reason::server_restart}});
+    batch.push_back(
+      events::event{0, now, conn.user, std::string{events::system_actor}, "server_restart",
+                    events::disconnected{conn.conn, events::disconnect_reason::server_restart}});
     if (batch.size() >= config_.max_batch)
       if (auto written = flush(); !written)
         return written;
@@ -238,8 +242,8 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
     shard.index = i;
     shard.shards = shards.size();
     // The supervisor pushes the same context on attach; starting with it closes the window.
-    shard.context.service_enabled = workspace.service_enabled
-                                    || workspace.settings.degraded_query_only;
+    shard.context.service_enabled =
+      workspace.service_enabled || workspace.settings.degraded_query_only;
     shard.context.default_idle_timeout = workspace.settings.idle_timeout;
     shard.activity_log_interval = workspace.settings.activity_log_interval;
   }
@@ -289,16 +293,16 @@ void engine_impl::stop_actors() {
       ++expected;
     }
     std::size_t received = 0;
-    self->receive_for(received, expected)(
-      [](const caf::down_msg&) {},
-      caf::after(config_.request_timeout) >> [&] { received = expected; });
+    self->receive_for(received, expected)([](const caf::down_msg&) {},
+                                          caf::after(config_.request_timeout) >>
+                                            [&] { received = expected; });
   };
   std::vector<caf::actor> first = directories_;
   first.push_back(supervisor_);
   first.insert(first.end(), broadcasters_.begin(), broadcasters_.end());
   {
     std::lock_guard<std::mutex> subscribers_guard{subscribers_mutex_};
-    subscribers_.clear();  // callback sinks go with the broadcasters
+    subscribers_.clear(); // callback sinks go with the broadcasters
   }
   stop(std::move(first));
   // Then the I/O actors: the journal writes what it accepted before it stops.

@@ -1,6 +1,6 @@
 // engine: subscriptions. A subscriber is registered with broadcaster shard 0 (service status) and
 // its owner's shard (manual_presence_change) at once; its subjects are split among the shards by
-// `broadcaster_shard`, and a shard learns the subscriber with its first subjects there.
+// `user_shard`, and a shard learns the subscriber with its first subjects there.
 
 #include <algorithm>
 #include <type_traits>
@@ -18,10 +18,10 @@ result<uint64_t> engine_impl::subscribe_sink(const Sink& sink, const std::string
     id = next_subscriber_++;
   }
   const std::size_t owners_shard =
-    owner.empty() ? 0 : broadcaster_shard(owner, broadcasters_.size());
+    owner.empty() ? 0 : user_shard(owner, broadcasters_.size());
   for (std::size_t i = 0; i < broadcasters_.size(); ++i) {
     if (i != 0 && i != owners_shard)
-      continue;  // learns the subscriber with its first subjects there (set_subscription)
+      continue; // learns the subscriber with its first subjects there (set_subscription)
     auto done = tell(broadcasters_[i], subscribe_atom::value, id, sink,
                      i == owners_shard ? owner : std::string{});
     if (!done) {
@@ -40,15 +40,15 @@ result<uint64_t> engine_impl::subscribe_sink(const Sink& sink, const std::string
   return id;
 }
 
-result<uint64_t> engine_impl::subscribe(notification_callback callback,
-                                        const std::string& owner) {
+result<uint64_t> engine_impl::subscribe(notification_callback callback, const std::string& owner) {
   if (!callback)
     return error{errc::invalid_argument, "subscribe: empty callback"};
   // Called by the broadcaster shards themselves (broadcaster.hpp): no actor per subscriber.
   return subscribe_sink(std::make_shared<callback_sink>(std::move(callback)), owner);
 }
 
-result<uint64_t> engine_impl::subscribe(const caf::actor& receiver, const std::string& owner) {
+result<uint64_t> engine_impl::subscribe_actor(const caf::actor& receiver,
+                                              const std::string& owner) {
   if (!receiver)
     return error{errc::invalid_argument, "subscribe: invalid actor handle"};
   return subscribe_sink(receiver, owner);
@@ -59,9 +59,9 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
   if (!current)
     return current.error();
   if (users.size() > current->max_subscription)
-    return status{errc::invalid_argument,
-                  "set_subscription: " + std::to_string(users.size()) + " ids, at most "
-                    + std::to_string(current->max_subscription)};
+    return status{errc::invalid_argument, "set_subscription: " + std::to_string(users.size()) +
+                                            " ids, at most " +
+                                            std::to_string(current->max_subscription)};
   std::vector<std::string> wanted(users.begin(), users.end());
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
@@ -71,8 +71,8 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
     std::lock_guard<std::mutex> guard{subscribers_mutex_};
     auto found = subscribers_.find(id);
     if (found == subscribers_.end())
-      return status{errc::invalid_argument, "set_subscription: unknown subscriber "
-                                              + std::to_string(id)};
+      return status{errc::invalid_argument,
+                    "set_subscription: unknown subscriber " + std::to_string(id)};
     actor = found->second.actor;
     callback = found->second.callback;
   }
@@ -81,13 +81,12 @@ status engine_impl::set_subscription(uint64_t id, const std::vector<std::string>
   auto shards = broadcasters_.size();
   std::vector<std::vector<std::string>> subjects(shards);
   for (auto& user : wanted)
-    subjects[broadcaster_shard(user, shards)].push_back(std::move(user));
+    subjects[user_shard(user, shards)].push_back(std::move(user));
   // With the sink: a shard that does not know the subscriber yet registers it (broadcaster.hpp).
   for (std::size_t i = 0; i < shards; ++i) {
-    auto done = callback ? tell(broadcasters_[i], subscribe_atom::value, id, callback,
-                                std::move(subjects[i]))
-                         : tell(broadcasters_[i], subscribe_atom::value, id, actor,
-                                std::move(subjects[i]));
+    auto done =
+      callback ? tell(broadcasters_[i], subscribe_atom::value, id, callback, std::move(subjects[i]))
+               : tell(broadcasters_[i], subscribe_atom::value, id, actor, std::move(subjects[i]));
     if (!done)
       return done;
   }
@@ -108,8 +107,8 @@ status engine_impl::unsubscribe(uint64_t id) {
     std::lock_guard<std::mutex> guard{subscribers_mutex_};
     auto found = subscribers_.find(id);
     if (found == subscribers_.end())
-      return status{errc::invalid_argument, "unsubscribe: unknown subscriber "
-                                              + std::to_string(id)};
+      return status{errc::invalid_argument,
+                    "unsubscribe: unknown subscriber " + std::to_string(id)};
     subscribers_.erase(found);
   }
   status out;

@@ -1,8 +1,8 @@
 #pragma once
 
-// One broadcaster shard's subscriptions and coalescing buffer (DESIGN §4): who subscribes to whom,
-// what each subscriber was last told about each subject, and the changes waiting for the next
-// flush. Plain C++ (no CAF, no clock): the broadcaster's timer decides when to `flush`.
+// One broadcaster shard's subscriptions and coalescing buffer (docs/design.md §4): who subscribes
+// to whom, what each subscriber was last told about each subject, and the changes waiting for the
+// next flush. Plain C++ (no CAF, no clock): the broadcaster's timer decides when to `flush`.
 //
 // Layout, for memory and speed at large fan-outs: subjects are interned once per shard (a dense
 // slot each); a subscription costs a 4-byte subject slot and a 1-byte "last told" value on the

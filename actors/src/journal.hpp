@@ -1,6 +1,6 @@
 #pragma once
 
-// The journal (DESIGN §3, §4): the one writer of the event log, with group commit.
+// The journal (docs/design.md §3, §4): the one writer of the event log, with group commit.
 
 #include <cstddef>
 #include <memory>

@@ -1,24 +1,28 @@
 #pragma once
 
-// The messages actors exchange inside the engine: one place for every atom and message type, so
-// an upgrade to CAF's type-ID blocks touches only this file and register_types.cpp.
-// Private to the actors module. All actors are untyped (`caf::actor`); each handler's signature is
-// listed beside its atom: `(atom, args...) -> reply`. Errors travel as `caf::error` built from
-// `presence::errc` (see errors.hpp), never as exceptions.
+// The messages actors exchange inside the engine. The requests of the facade are the structs of
+// `presence/actors/commands.hpp` (engine::request), sent as they are; their contracts are there.
+// What only actors say to each other is listed here: the internal structs, and atoms with each
+// handler's signature beside them, `(atom, args...) -> reply`. Private to the actors module.
+// Errors travel as `caf::error` built from `presence::errc` (see errors.hpp), never as
+// exceptions.
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <caf/all.hpp>
 
+#include "presence/actors/commands.hpp"
 #include "presence/actors/engine.hpp"
 #include "presence/events/event.hpp"
 #include "presence/events/presence.hpp"
 #include "presence/events/user_state.hpp"
 #include "presence/events/workspace_state.hpp"
-#include "register_types.hpp"  // inspect overloads of every message type
+#include "register_types.hpp" // inspect overloads of every message type
 
 namespace presence::actors {
 
@@ -31,7 +35,8 @@ using append_atom = caf::atom_constant<caf::atom("append")>;
 using stored_atom = caf::atom_constant<caf::atom("stored")>;
 /// (commit_atom) journal -> itself: write what has queued (group commit).
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
-/// (get_atom, stats_atom) -> (uint64_t writes, uint64_t events, uint64_t requests)  journal counters
+/// (get_atom, stats_atom) -> (uint64_t writes, uint64_t events, uint64_t requests)  journal
+/// counters
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 // --- loader (detached; the only other place that reads RocksDB) -------------------------------
@@ -43,22 +48,40 @@ using load_atom = caf::atom_constant<caf::atom("load")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 
 // --- user commands: engine -> directory shard (forwards with delegate) -> user actor ----------
-// Every command carries the user id first (for the directory) and ends with `by`, `via`.
-/// (connect_atom, user, conn, client, by, via) -> caf::unit / error
-using connect_atom = caf::atom_constant<caf::atom("connect")>;
-/// (disconnect_atom, user, conn, events::disconnect_reason, by, via) -> unit / error
-using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
-/// (activity_atom, user, conn, by, via) -> unit / error
-using activity_atom = caf::atom_constant<caf::atom("activity")>;
-/// (set_presence_atom, user, events::manual_mode, timestamp_us until, by, via) -> unit / error
-using set_presence_atom = caf::atom_constant<caf::atom("setpres")>;
-/// (set_status_atom, user, text, emoji, int64_t expiration, by, via) -> unit / error
-using set_status_atom = caf::atom_constant<caf::atom("setstatus")>;
-/// (set_prefs_atom, user, int64_t idle_timeout, bool auto_away, by, via) -> unit / error
-using set_prefs_atom = caf::atom_constant<caf::atom("setprefs")>;
-/// (query_atom, user) -> events::presence_view                     (from memory)
-/// (query_atom, user, timestamp_us at) -> events::presence_view    (from the log, via the loader)
-using query_atom = caf::atom_constant<caf::atom("query")>;
+// The command structs with a `user` field (command::connect … command::apply_preset,
+// command::query) and `use_preset` below; each replies as its `reply` says (`caf::unit` for
+// void) or with an error.
+
+/// command::apply_preset as the supervisor resolved it: the preset's name as status text and its
+/// manual mode, written by the user actor in one append.
+struct use_preset {
+  std::string user;
+  std::string preset_id;
+  std::string text;
+  events::manual_mode mode = events::manual_mode::automatic;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, preset_id, text, mode, from);
+  }
+};
+
+/// The structs only actors exchange (registered with CAF beside engine::request).
+using internal_message = std::variant<use_preset>;
+
+template <class T, class Variant>
+struct is_alternative : std::false_type {};
+template <class T, class... Ts>
+struct is_alternative<T, std::variant<Ts...>> : std::disjunction<std::is_same<T, Ts>...> {};
+
+/// Whether a request is served by the actor of the user it names (reached through that user's
+/// directory shard). Every other request goes to the supervisor, apply_preset included: it needs
+/// the presets, and the supervisor hands the shard a `use_preset`.
+template <class T>
+inline constexpr bool routed_to_user =
+  (is_alternative<T, command::user_command>::value && !std::is_same_v<T, command::apply_preset>) ||
+  std::is_same_v<T, command::query> || std::is_same_v<T, use_preset>;
+
 /// (timer_atom, timestamp_us deadline) user actor -> itself: a presence deadline (idle, expiry).
 using timer_atom = caf::atom_constant<caf::atom("timer")>;
 /// (passivate_atom) directory shard -> a user actor it forwarded nothing to for passivate_after:
@@ -86,29 +109,13 @@ using conn_delta_atom = caf::atom_constant<caf::atom("conndelta")>;
 /// [, bool users_known]) to the supervisor; (attach_atom, std::vector<caf::actor>
 /// directory_shards) to each broadcaster shard (where it reads initial presence).
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
-// Admin requests, each (atom, args..., by, via) -> reply:
-/// (create_user_atom, id, name, bool admin, by, via) -> events::user_record
-using create_user_atom = caf::atom_constant<caf::atom("mkuser")>;
-/// (deactivate_atom, id, by, via) -> unit
-using deactivate_atom = caf::atom_constant<caf::atom("deactuser")>;
-/// (issue_token_atom, user, by, via) -> presence::issued_token
-using issue_token_atom = caf::atom_constant<caf::atom("mktoken")>;
-/// (revoke_token_atom, token_id, by, via) -> unit
-using revoke_token_atom = caf::atom_constant<caf::atom("rmtoken")>;
-/// (auth_atom, secret) -> events::user_record     (unknown_token / user_deactivated)
-using auth_atom = caf::atom_constant<caf::atom("auth")>;
-/// (set_setting_atom, key, value, by, via) -> unit;  (get_atom, settings_atom) -> workspace_settings
-using set_setting_atom = caf::atom_constant<caf::atom("setsetting")>;
+// The workspace commands (command::create_user … command::enable_service, command::authenticate)
+// and command::apply_preset, which it resolves and delegates to the user's directory shard as a
+// `use_preset`.
+/// (get_atom, settings_atom) -> events::workspace_settings
 using settings_atom = caf::atom_constant<caf::atom("settings")>;
-/// (preset_create_atom, name, presence_value, by, via) -> events::preset
-/// (preset_update_atom, id, name, presence_value, by, via) -> unit
-/// (preset_delete_atom, id, by, via) -> unit;   (get_atom, presets_atom) -> std::vector<preset>
-using preset_create_atom = caf::atom_constant<caf::atom("mkpreset")>;
-using preset_update_atom = caf::atom_constant<caf::atom("updpreset")>;
-using preset_delete_atom = caf::atom_constant<caf::atom("rmpreset")>;
+/// (get_atom, presets_atom) -> std::vector<events::preset>
 using presets_atom = caf::atom_constant<caf::atom("presets")>;
-/// (enable_atom, by, via) -> unit     (connection_limit_exceeded while count >= limit)
-using enable_atom = caf::atom_constant<caf::atom("enable")>;
 /// (get_atom, service_atom) -> engine::service_state
 using service_atom = caf::atom_constant<caf::atom("service")>;
 
@@ -125,11 +132,15 @@ enum change_bits : uint8_t {
   change_manual = 4,
 };
 /// (service_atom, bool enabled) from the supervisor -> presence_service_status to everyone
-/// (subscribe_atom, uint64_t id, caf::actor sink, std::string owner)    -> unit
-/// (subscribe_atom, uint64_t id, std::vector<std::string> subjects_of_this_shard,
-///  std::vector<std::pair<std::string, events::presence_value>> initial) -> unit
-///   replaces that subscriber's subjects held by this shard; `initial` (the engine queried it)
-///   is sent at once for newly added subjects.
+/// (subscribe_atom, uint64_t id, caf::actor | callback_sink_ptr sink, std::string owner) -> unit
+///   registers a subscriber (shard 0 and the owner's shard; `invalid_argument` for no sink)
+/// (subscribe_atom, uint64_t id, std::vector<std::string> subjects_of_this_shard) -> unit
+///   replaces that registered subscriber's subjects held by this shard
+/// (subscribe_atom, uint64_t id, caf::actor | callback_sink_ptr sink,
+///  std::vector<std::string> subjects_of_this_shard) -> unit
+///   the same for a subscriber this shard meets for the first time (registers it too)
+///   Newly added subjects' current presence is read from their user actors (through the
+///   directory shards of `attach_atom`) and sent before the reply.
 /// (unsubscribe_atom, uint64_t id) -> unit
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("unsub")>;

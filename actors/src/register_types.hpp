@@ -4,13 +4,17 @@
 // registers them (and the error category) with an actor_system_config. Included by protocol.hpp,
 // so every message sender sees the overloads. Private to the actors module.
 
+#include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include "errors.hpp"
+#include "presence/actors/commands.hpp"
 #include "presence/actors/engine.hpp"
 #include "presence/events/codec.hpp"
 #include "presence/events/event.hpp"
@@ -68,8 +72,8 @@ typename Inspector::result_type inspect(Inspector& f, presence_context& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, workspace_settings& x) {
-  return f(caf::meta::type_name("presence.workspace_settings"), x.idle_timeout,
-           x.connection_limit, x.flush_interval_ms, x.activity_log_interval, x.auto_reenable_below,
+  return f(caf::meta::type_name("presence.workspace_settings"), x.idle_timeout, x.connection_limit,
+           x.flush_interval_ms, x.activity_log_interval, x.auto_reenable_below,
            x.degraded_query_only, x.max_subscription);
 }
 
@@ -86,17 +90,73 @@ typename Inspector::result_type inspect(Inspector& f, preset& x) {
 
 } // namespace presence::events
 
+namespace presence::actors::detail {
+
+/// A callable that takes any fields (for the test below).
+struct any_fields {
+  template <class... Ts>
+  int operator()(Ts&...) const {
+    return 0;
+  }
+};
+
+/// Whether `T` lists its fields with `fields(f)` (commands.hpp).
+template <class T, class = void>
+struct has_fields : std::false_type {};
+template <class T>
+struct has_fields<T, std::void_t<decltype(std::declval<T&>().fields(any_fields{}))>>
+  : std::true_type {};
+
+/// A `std::optional` field as CAF sees it: a flag and a value (CAF 0.17 has no std::optional).
+template <class T>
+struct optional_field {
+  std::optional<T>& ref;
+};
+
+template <class T>
+T& as_field(T& x) {
+  return x;
+}
+template <class T>
+optional_field<T> as_field(std::optional<T>& x) {
+  return {x};
+}
+
+template <class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
+  bool present = x.ref.has_value();
+  T value = present ? *x.ref : T{};
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    x.ref = present ? std::optional<T>{std::move(value)} : std::nullopt;
+    return caf::none;
+  });
+  return f(present, value, load);
+}
+
+} // namespace presence::actors::detail
+
 namespace presence {
+
+/// Every struct with `fields(f)` (the commands, `origin`, `identity`, `issued_token`) travels as
+/// its fields.
+template <class Inspector, class T>
+std::enable_if_t<actors::detail::has_fields<T>::value, typename Inspector::result_type>
+inspect(Inspector& f, T& x) {
+  return x.fields([&f](auto&... xs) { return f(actors::detail::as_field(xs)...); });
+}
+
+namespace command {
+using presence::inspect;
+} // namespace command
+
+namespace actors {
+using presence::inspect; // for the structs of protocol.hpp
+} // namespace actors
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, notification& x) {
   return f(caf::meta::type_name("presence.notification"), x.type, x.presence, x.users, x.status,
            x.service_enabled);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, issued_token& x) {
-  return f(caf::meta::type_name("presence.issued_token"), x.id, x.user, x.secret);
 }
 
 template <class Inspector>

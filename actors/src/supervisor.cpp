@@ -7,6 +7,7 @@
 
 #include "connection_limit.hpp"
 #include "directory.hpp"
+#include "presence/events/time.hpp"
 #include "protocol.hpp"
 #include "token_hash.hpp"
 #include "workspace_commands.hpp"
@@ -35,17 +36,16 @@ using supervisor_actor = caf::stateful_actor<supervisor_state>*;
 using reply_builder = std::function<caf::message()>;
 
 events::timestamp_us system_now() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return events::to_timestamp(events::wall_clock_now());
 }
 
-events::event workspace_event(const supervisor_state& st, events::payload body, std::string by,
-                              std::string via) {
+events::event workspace_event(const supervisor_state& st, events::payload body,
+                              const origin& from) {
   events::event ev;
   ev.ts = st.clock();
   ev.stream = std::string{events::workspace_stream};
-  ev.by = by.empty() ? std::string{events::system_actor} : std::move(by);
-  ev.via = std::move(via);
+  ev.by = from.by.empty() ? std::string{events::system_actor} : from.by;
+  ev.via = from.via;
   ev.body = std::move(body);
   return ev;
 }
@@ -152,11 +152,12 @@ void auto_service(supervisor_actor self, service_action action) {
       record(self,
              workspace_event(st,
                              events::service_disabled{"connection_limit", st.connections.count()},
-                             {}, "connection_limit"),
+                             origin{{}, "connection_limit"}),
              {}, [] { return caf::message{}; });
       break;
     case service_action::reenable:
-      record(self, workspace_event(st, events::service_enabled{}, {}, "auto_reenable_below"), {},
+      record(self,
+             workspace_event(st, events::service_enabled{}, origin{{}, "auto_reenable_below"}), {},
              [] { return caf::message{}; });
       break;
     case service_action::none:
@@ -166,16 +167,15 @@ void auto_service(supervisor_actor self, service_action action) {
 
 /// The common shape of an admin request: a planned payload (or its error) is recorded and the
 /// reply built after it is applied.
-caf::response_promise admin(supervisor_actor self, result<events::payload> planned, std::string by,
-                            std::string via, reply_builder reply) {
+caf::response_promise admin(supervisor_actor self, result<events::payload> planned,
+                            const origin& from, reply_builder reply) {
   auto rp = self->make_response_promise();
   if (!planned) {
     rp.deliver(to_caf_error(planned.error()));
     return rp;
   }
-  record(self,
-         workspace_event(self->state, std::move(planned.value()), std::move(by), std::move(via)),
-         rp, std::move(reply));
+  record(self, workspace_event(self->state, std::move(planned.value()), from), rp,
+         std::move(reply));
   return rp;
 }
 
@@ -193,8 +193,8 @@ result<std::string> fresh_id(std::string_view prefix, const Map& taken) {
   }
 }
 
-caf::response_promise issue_token(supervisor_actor self, const std::string& user, std::string by,
-                                  std::string via) {
+caf::response_promise issue_token(supervisor_actor self, const command::issue_token& cmd) {
+  const auto& user = cmd.user;
   auto& ws = self->state.workspace;
   auto rp = self->make_response_promise();
   if (auto st = check_token_owner(ws, user); !st) {
@@ -210,12 +210,12 @@ caf::response_promise issue_token(supervisor_actor self, const std::string& user
   // Only the hash enters the event; the secret lives in the reply alone.
   events::token_issued body{id.value(), user, sha256_hex(secret.value())};
   issued_token reply{id.value(), user, std::move(secret.value())};
-  record(self, workspace_event(self->state, std::move(body), std::move(by), std::move(via)), rp,
+  record(self, workspace_event(self->state, std::move(body), cmd.from), rp,
          [reply] { return caf::make_message(reply); });
   return rp;
 }
 
-caf::response_promise enable(supervisor_actor self, std::string by, std::string via) {
+caf::response_promise enable(supervisor_actor self, const origin& from) {
   auto& st = self->state;
   auto rp = self->make_response_promise();
   if (st.workspace.service_enabled) {
@@ -229,8 +229,32 @@ caf::response_promise enable(supervisor_actor self, std::string by, std::string 
                                 std::to_string(st.workspace.settings.connection_limit)));
     return rp;
   }
-  record(self, workspace_event(st, events::service_enabled{}, std::move(by), std::move(via)), rp,
-         no_reply);
+  record(self, workspace_event(st, events::service_enabled{}, from), rp, no_reply);
+  return rp;
+}
+
+/// Resolves the preset and hands the user's directory shard a `use_preset`, whose answer is the
+/// command's. Errors: `unknown_preset`, `invalid_preset` (a presence value with no manual mode).
+caf::response_promise apply_preset(supervisor_actor self, command::apply_preset& cmd) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  auto found = st.workspace.presets.find(cmd.preset_id);
+  if (found == st.workspace.presets.end()) {
+    rp.deliver(make_caf_error(errc::unknown_preset, cmd.preset_id));
+    return rp;
+  }
+  auto mode = manual_mode_of(found->second);
+  if (!mode) {
+    rp.deliver(to_caf_error(mode.error()));
+    return rp;
+  }
+  if (st.directories.empty()) {
+    rp.deliver(make_caf_error(errc::shutting_down, "no directory shards"));
+    return rp;
+  }
+  const auto& shard = st.directories[user_shard(cmd.user, st.directories.size())];
+  rp.delegate(shard, use_preset{std::move(cmd.user), cmd.preset_id, found->second.name, *mode,
+                                std::move(cmd.from)});
   return rp;
 }
 
@@ -244,7 +268,7 @@ void attach(supervisor_actor self, std::vector<caf::actor> directories,
   if (!users_known && !st.directories.empty()) {
     std::vector<std::vector<events::user_record>> users(st.directories.size());
     for (const auto& [id, entry] : st.workspace.users)
-      users[directory_shard(id, users.size())].push_back(events::to_record(id, entry));
+      users[user_shard(id, users.size())].push_back(events::to_record(id, entry));
     for (std::size_t i = 0; i < users.size(); ++i)
       self->send(st.directories[i], users_atom::value, std::move(users[i]));
   }
@@ -259,14 +283,13 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
   st.workspace = std::move(config.initial);
   st.clock = config.clock ? std::move(config.clock) : system_now;
   st.tokens = index_tokens(st.workspace);
-  using presence_value = events::presence_value;
   return {
     [self](attach_atom, std::vector<caf::actor>& directories,
            std::vector<caf::actor>& broadcasters) {
       attach(self, std::move(directories), std::move(broadcasters), false);
     },
-    [self](attach_atom, std::vector<caf::actor>& directories,
-           std::vector<caf::actor>& broadcasters, bool users_known) {
+    [self](attach_atom, std::vector<caf::actor>& directories, std::vector<caf::actor>& broadcasters,
+           bool users_known) {
       attach(self, std::move(directories), std::move(broadcasters), users_known);
     },
     [self](conn_delta_atom, int64_t delta) {
@@ -275,41 +298,35 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
         st.connections.on_delta(delta, st.workspace.settings, st.workspace.service_enabled);
       auto_service(self, action);
     },
-    [self](create_user_atom, const std::string& id, const std::string& name, bool is_admin,
-           std::string& by, std::string& via) {
-      return admin(self, plan_create_user(self->state.workspace, id, name, is_admin), std::move(by),
-                   std::move(via),
-                   [self, id] {
+    [self](const command::create_user& cmd) {
+      return admin(self, plan_create_user(self->state.workspace, cmd.id, cmd.name, cmd.admin),
+                   cmd.from, [self, id = cmd.id] {
                      return caf::make_message(
                        events::to_record(id, self->state.workspace.users.at(id)));
                    });
     },
-    [self](deactivate_atom, const std::string& id, std::string& by, std::string& via) {
-      return admin(self, plan_deactivate_user(self->state.workspace, id), std::move(by),
-                   std::move(via), no_reply);
+    [self](const command::deactivate_user& cmd) {
+      return admin(self, plan_deactivate_user(self->state.workspace, cmd.id), cmd.from, no_reply);
     },
-    [self](issue_token_atom, const std::string& user, std::string& by, std::string& via) {
-      return issue_token(self, user, std::move(by), std::move(via));
+    [self](const command::issue_token& cmd) { return issue_token(self, cmd); },
+    [self](const command::revoke_token& cmd) {
+      return admin(self, plan_revoke_token(self->state.workspace, cmd.token_id), cmd.from,
+                   no_reply);
     },
-    [self](revoke_token_atom, const std::string& token_id, std::string& by, std::string& via) {
-      return admin(self, plan_revoke_token(self->state.workspace, token_id), std::move(by),
-                   std::move(via), no_reply);
-    },
-    [self](auth_atom, const std::string& secret) -> caf::result<events::user_record> {
+    [self](const command::authenticate& cmd) -> caf::result<identity> {
       auto& st = self->state;
-      auto user = authenticate(st.workspace, st.tokens, sha256_hex(secret));
+      auto hash = sha256_hex(cmd.secret);
+      auto user = authenticate(st.workspace, st.tokens, hash);
       if (!user)
         return to_caf_error(user.error());
-      return std::move(user.value());
+      return identity{std::move(user.value()), st.tokens.find(hash)->second};
     },
-    [self](set_setting_atom, const std::string& key, const std::string& value, std::string& by,
-           std::string& via) {
-      return admin(self, plan_set_setting(self->state.workspace, key, value), std::move(by),
-                   std::move(via), no_reply);
+    [self](const command::set_setting& cmd) {
+      return admin(self, plan_set_setting(self->state.workspace, cmd.key, cmd.value), cmd.from,
+                   no_reply);
     },
     [self](caf::get_atom, settings_atom) { return self->state.workspace.settings; },
-    [self](preset_create_atom, const std::string& name, presence_value presence, std::string& by,
-           std::string& via) {
+    [self](const command::create_preset& cmd) {
       auto& ws = self->state.workspace;
       auto id = fresh_id("P", ws.presets);
       if (!id) {
@@ -317,19 +334,17 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
         rp.deliver(to_caf_error(id.error()));
         return rp;
       }
-      return admin(self, plan_create_preset(ws, id.value(), name, presence), std::move(by),
-                   std::move(via), [self, id = id.value()] {
+      return admin(self, plan_create_preset(ws, id.value(), cmd.name, cmd.presence), cmd.from,
+                   [self, id = id.value()] {
                      return caf::make_message(self->state.workspace.presets.at(id));
                    });
     },
-    [self](preset_update_atom, const std::string& id, const std::string& name,
-           presence_value presence, std::string& by, std::string& via) {
-      return admin(self, plan_update_preset(self->state.workspace, id, name, presence),
-                   std::move(by), std::move(via), no_reply);
+    [self](const command::update_preset& cmd) {
+      return admin(self, plan_update_preset(self->state.workspace, cmd.id, cmd.name, cmd.presence),
+                   cmd.from, no_reply);
     },
-    [self](preset_delete_atom, const std::string& id, std::string& by, std::string& via) {
-      return admin(self, plan_delete_preset(self->state.workspace, id), std::move(by),
-                   std::move(via), no_reply);
+    [self](const command::delete_preset& cmd) {
+      return admin(self, plan_delete_preset(self->state.workspace, cmd.id), cmd.from, no_reply);
     },
     [self](caf::get_atom, presets_atom) {
       std::vector<events::preset> out;
@@ -337,9 +352,8 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
         out.push_back(kv.second);
       return out;
     },
-    [self](enable_atom, std::string& by, std::string& via) {
-      return enable(self, std::move(by), std::move(via));
-    },
+    [self](const command::enable_service& cmd) { return enable(self, cmd.from); },
+    [self](command::apply_preset& cmd) { return apply_preset(self, cmd); },
     [self](caf::get_atom, service_atom) {
       auto& st = self->state;
       return engine::service_state{st.workspace.service_enabled, st.connections.count(),

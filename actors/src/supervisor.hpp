@@ -1,8 +1,9 @@
 #pragma once
 
-// The workspace supervisor (DESIGN §1, §4): one per workspace. Counts open connections, enforces
-// the connection limit, owns the service switch, settings, users, tokens and presets. Every change
-// is an event of the workspace stream, appended through the journal before anyone is told.
+// The workspace supervisor (docs/design.md §1, §4): one per workspace. Counts open connections,
+// enforces the connection limit, owns the service switch, settings, users, tokens and presets.
+// Every change is an event of the workspace stream, appended through the journal before anyone is
+// told.
 
 #include <functional>
 
@@ -31,7 +32,7 @@ struct supervisor_config {
 /// serialised: while an append is in flight (awaited), no other message is handled, so each
 /// command is validated against the state every earlier command produced.
 /// - `(attach_atom, directory_shards, broadcasters[, bool users_known])`: pushes each shard the
-///   users it owns (`directory_shard` over the shards in the order given; skipped when
+///   users it owns (`user_shard` over the shards in the order given; skipped when
 ///   `users_known`: the shards were spawned with them), the presence context and settings, and the
 ///   service state; later changes are pushed the same way (user changes to every shard, which keep
 ///   only their own).

@@ -1,6 +1,6 @@
 #pragma once
 
-// Token secrets, ids and hashes (DESIGN §5 Admin: tokens are stored hashed). Plain C++ over
+// Token secrets, ids and hashes (docs/design.md §5 Admin: tokens are stored hashed). Plain C++ over
 // OpenSSL's libcrypto; no CAF. Private to the actors module.
 
 #include <cstddef>

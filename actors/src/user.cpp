@@ -10,6 +10,7 @@
 #include "engine_counters.hpp"
 #include "errors.hpp"
 #include "message_dispatch.hpp"
+#include "presence/events/time.hpp"
 #include "protocol.hpp"
 #include "user_actor.hpp"
 
@@ -21,9 +22,7 @@ using events::timestamp_us;
 events::timestamp_us user_env::now() const {
   if (clock)
     return clock();
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+  return events::to_timestamp(events::wall_clock_now());
 }
 
 const caf::actor& user_env::loader_for(const std::string& user) const {
@@ -35,7 +34,6 @@ namespace {
 /// Longest single timer; a later deadline is re-armed when this one fires (keeps CAF's clock
 /// arithmetic far from overflow for expiries years ahead).
 constexpr timestamp_us max_timer_us = 24LL * 3600 * 1'000'000;
-
 
 } // namespace
 
@@ -83,15 +81,15 @@ void notify(user_actor* self, const events::custom_status& status_before,
     if (st.user.manual != manual_before)
       changes |= change_manual;
     if (changes != 0) {
-      const auto& shard = env.broadcasters[broadcaster_shard(st.user.id, env.broadcasters.size())];
+      const auto& shard = env.broadcasters[user_shard(st.user.id, env.broadcasters.size())];
       self->send(shard, changed_atom::value, st.user.id, changes, after.presence,
                  (changes & change_status) != 0 ? after.status : events::custom_status{},
                  after.manual);
     }
   }
   st.told = after.presence;
-  auto delta = static_cast<int64_t>(st.user.connections.size())
-               - static_cast<int64_t>(connections_before);
+  auto delta =
+    static_cast<int64_t>(st.user.connections.size()) - static_cast<int64_t>(connections_before);
   if (delta != 0 && env.supervisor)
     self->send(env.supervisor, conn_delta_atom::value, delta);
 }
@@ -126,8 +124,8 @@ void apply_stored(user_actor* self, const std::vector<events::event>& stored, ti
 namespace user_impl {
 
 /// The actor awaits the journal: CAF skips every other message of the user meanwhile.
-void commit(user_actor* self, std::vector<payload> bodies, const std::string& by,
-            const std::string& via, timestamp_us now, caf::response_promise promise) {
+void commit(user_actor* self, std::vector<payload> bodies, const origin& from, timestamp_us now,
+            caf::response_promise promise) {
   auto& st = self->state;
   if (bodies.empty()) {
     schedule(self, now);
@@ -137,10 +135,11 @@ void commit(user_actor* self, std::vector<payload> bodies, const std::string& by
   std::vector<events::event> batch;
   batch.reserve(bodies.size());
   for (auto& body : bodies)
-    batch.push_back(events::event{0, now, st.user.id, by.empty() ? st.user.id : by, via,
-                                  std::move(body)});
-  self->request(st.env->journal, caf::infinite, append_atom::value, std::move(batch),
-                stored_atom::value)
+    batch.push_back(events::event{0, now, st.user.id, from.by.empty() ? st.user.id : from.by,
+                                  from.via, std::move(body)});
+  self
+    ->request(st.env->journal, caf::infinite, append_atom::value, std::move(batch),
+              stored_atom::value)
     .await(
       [=](std::vector<events::event>& stored) mutable {
         try {
@@ -177,7 +176,7 @@ void reject(user_actor* self, caf::response_promise& promise, errc code, std::st
 
 namespace {
 
-using namespace user_impl;  // the commands and shared steps, for dispatch below
+using namespace user_impl; // the commands and shared steps, for dispatch below
 
 void on_context(user_actor* self, const events::presence_context& ctx,
                 int64_t activity_log_interval) {
@@ -190,18 +189,18 @@ void on_context(user_actor* self, const events::presence_context& ctx,
 void on_timer(user_actor* self, events::timestamp_us armed) {
   auto& st = self->state;
   if (armed != st.timer_armed)
-    return;  // stale: a timer armed after it, for an earlier deadline, took its place
+    return; // stale: a timer armed after it, for an earlier deadline, took its place
   st.timer_armed = 0;
   if (st.timer_deadline == 0)
-    return;  // the deadline went away (the user went offline, the expiry was cleared)
+    return; // the deadline went away (the user went offline, the expiry was cleared)
   auto now = st.env->now();
   if (st.timer_deadline > now) {
-    schedule(self, now);  // the deadline moved later since this timer was armed: wait on
+    schedule(self, now); // the deadline moved later since this timer was armed: wait on
     return;
   }
   st.timer_deadline = 0;
-  commit(self, events::due_events(st.user, st.ctx, now), std::string{events::system_actor}, {},
-         now, caf::response_promise{});
+  commit(self, events::due_events(st.user, st.ctx, now),
+         origin{std::string{events::system_actor}, {}}, now, caf::response_promise{});
 }
 
 void on_passivate(user_actor* self) {
@@ -219,48 +218,19 @@ void on_passivate(user_actor* self) {
 caf::result<caf::message> dispatch(caf::scheduled_actor* base, caf::message_view& msg) {
   auto* self = static_cast<user_actor*>(base);
   const auto& xs = msg.content();
-  if (xs.size() == 0 || !xs.match_element<caf::atom_value>(0))
-    return caf::sec::unexpected_message;
-  using str = std::string;
   using ts = events::timestamp_us;
-  const auto atom = xs.get_as<caf::atom_value>(0);
-  const bool handled =
-    try_handle<connect_atom, str, str, str, str, str>(
-      xs, atom,
-      [self](const str&, const str& conn, const str& client, const str& by, const str& via) {
-        on_connect(self, conn, client, by, via);
-      })
-    || try_handle<disconnect_atom, str, str, events::disconnect_reason, str, str>(
-      xs, atom,
-      [self](const str&, const str& conn, events::disconnect_reason reason, const str& by,
-             const str& via) { on_disconnect(self, conn, reason, by, via); })
-    || try_handle<activity_atom, str, str, str, str>(
-      xs, atom,
-      [self](const str&, const str& conn, const str& by, const str& via) {
-        on_activity(self, conn, by, via);
-      })
-    || try_handle<set_presence_atom, str, events::manual_mode, ts, str, str>(
-      xs, atom,
-      [self](const str&, events::manual_mode mode, ts until, const str& by, const str& via) {
-        on_set_presence(self, mode, until, by, via);
-      })
-    || try_handle<set_status_atom, str, str, str, int64_t, str, str>(
-      xs, atom,
-      [self](const str&, const str& text, const str& emoji, int64_t expiration, const str& by,
-             const str& via) { on_set_status(self, text, emoji, expiration, by, via); })
-    || try_handle<set_prefs_atom, str, int64_t, bool, str, str>(
-      xs, atom,
-      [self](const str&, int64_t idle_timeout, bool auto_away, const str& by, const str& via) {
-        on_set_prefs(self, idle_timeout, auto_away, by, via);
-      })
-    || try_handle<query_atom, str, ts>(xs, atom,
-                                       [self](const str&, ts at) { on_query_at(self, at); })
-    || try_handle<timer_atom, ts>(xs, atom, [self](ts armed) { on_timer(self, armed); })
-    || try_handle<passivate_atom>(xs, atom, [self] { on_passivate(self); })
-    || try_handle<context_atom, events::presence_context, int64_t>(
-      xs, atom, [self](const events::presence_context& ctx, int64_t interval) {
-        on_context(self, ctx, interval);
-      });
+  bool handled = false;
+  if (xs.size() > 0 && xs.match_element<caf::atom_value>(0)) {
+    const auto atom = xs.get_as<caf::atom_value>(0);
+    handled = try_handle<timer_atom, ts>(xs, atom, [self](ts armed) { on_timer(self, armed); }) ||
+              try_handle<passivate_atom>(xs, atom, [self] { on_passivate(self); }) ||
+              try_handle<context_atom, events::presence_context, int64_t>(
+                xs, atom, [self](const events::presence_context& ctx, int64_t interval) {
+                  on_context(self, ctx, interval);
+                });
+  } else {
+    handled = handle_command(self, xs);
+  }
   if (!handled)
     return caf::sec::unexpected_message;
   return caf::message{};
@@ -269,12 +239,12 @@ caf::result<caf::message> dispatch(caf::scheduled_actor* base, caf::message_view
 /// CAF stops an actor whose behavior stack is empty, so a loaded user actor keeps a behavior of
 /// one case, the most frequent message; `dispatch` serves the rest.
 caf::behavior serving(user_actor* self) {
-  return {[self](query_atom, const std::string&) { on_query(self); }};
+  return {[self](const command::query& cmd) { on(self, cmd); }};
 }
 
-caf::behavior user_actor_fn(user_actor* self, std::string user,
-                            std::shared_ptr<const user_env> env, events::presence_context context,
-                            int64_t activity_log_interval, caf::actor directory) {
+caf::behavior user_actor_fn(user_actor* self, std::string user, std::shared_ptr<const user_env> env,
+                            events::presence_context context, int64_t activity_log_interval,
+                            caf::actor directory) {
   auto& st = self->state;
   st.user.id = user;
   st.env = std::move(env);

@@ -1,6 +1,6 @@
 #pragma once
 
-// The user actor (DESIGN §4): one per user, spawned on demand by its directory shard.
+// The user actor (docs/design.md §4): one per user, spawned on demand by its directory shard.
 
 #include <chrono>
 #include <cstdint>
@@ -25,7 +25,7 @@ struct user_env {
   caf::actor journal;                     ///< appends (protocol.hpp, `stored_atom` form)
   std::vector<caf::actor> loaders;        ///< reads; a user always uses the same one
   caf::actor supervisor;                  ///< receives conn_delta; may be null (tests)
-  std::vector<caf::actor> broadcasters;   ///< by `broadcaster_shard`; may be empty (tests)
+  std::vector<caf::actor> broadcasters;   ///< by `user_shard`; may be empty (tests)
   std::function<events::timestamp_us()> clock;  ///< µs since the epoch; null = system clock
   std::chrono::milliseconds passivate_after{60000};
   uint64_t snapshot_every = 1000;         ///< events between snapshots; 0 = never

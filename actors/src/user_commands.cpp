@@ -2,8 +2,11 @@
 // events through the journal or rejects it with a precise error (user_actor.hpp).
 
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "errors.hpp"
 #include "presence/events/validation.hpp"
@@ -16,8 +19,8 @@ namespace {
 
 using events::payload;
 
-/// The longest idle timeout a user may set (a week, in seconds).
-constexpr int64_t max_idle_timeout_seconds = 604800;
+/// The longest idle timeout a user may set.
+constexpr std::chrono::seconds max_idle_timeout = std::chrono::hours{24 * 7};
 
 bool has_connection(const events::user_state& user, const std::string& conn) {
   return std::any_of(user.connections.begin(), user.connections.end(),
@@ -26,92 +29,137 @@ bool has_connection(const events::user_state& user, const std::string& conn) {
 
 } // namespace
 
-void on_connect(user_actor* self, const std::string& conn, const std::string& client,
-                const std::string& by, const std::string& via) {
+void on(user_actor* self, const command::connect& cmd) {
+  const auto& conn = cmd.conn;
   auto promise = begin_command(self);
   auto now = self->state.env->now();
   if (conn.empty())
     return reject(self, promise, errc::invalid_argument, "connect: empty connection id", now);
-  if (has_connection(self->state.user, conn)) {  // a repeated connect is a no-op
+  if (has_connection(self->state.user, conn)) { // a repeated connect is a no-op
     schedule(self, now);
     return deliver_ok(promise);
   }
-  events::connected body{conn, client, self->state.env->epoch};
-  commit(self, {payload{std::move(body)}}, by, via, now, promise);
+  events::connected body{conn, cmd.client, self->state.env->epoch};
+  commit(self, {payload{std::move(body)}}, cmd.from, now, promise);
 }
 
-void on_disconnect(user_actor* self, const std::string& conn, events::disconnect_reason reason,
-                   const std::string& by, const std::string& via) {
+void on(user_actor* self, const command::disconnect& cmd) {
   auto promise = begin_command(self);
   auto now = self->state.env->now();
-  if (!has_connection(self->state.user, conn))
-    return reject(self, promise, errc::unknown_connection, "disconnect: " + conn, now);
-  commit(self, {payload{events::disconnected{conn, reason}}}, by, via, now, promise);
+  if (!has_connection(self->state.user, cmd.conn))
+    return reject(self, promise, errc::unknown_connection, "disconnect: " + cmd.conn, now);
+  commit(self, {payload{events::disconnected{cmd.conn, cmd.reason}}}, cmd.from, now, promise);
 }
 
-void on_activity(user_actor* self, const std::string& conn, const std::string& by,
-                 const std::string& via) {
+void on(user_actor* self, const command::activity& cmd) {
   auto promise = begin_command(self);
   auto& st = self->state;
   auto now = st.env->now();
-  if (!conn.empty() && !has_connection(st.user, conn))
-    return reject(self, promise, errc::unknown_connection, "activity: " + conn, now);
+  if (!cmd.conn.empty() && !has_connection(st.user, cmd.conn))
+    return reject(self, promise, errc::unknown_connection, "activity: " + cmd.conn, now);
   if (!events::should_log_activity(st.user, st.ctx, st.activity_log_interval, now)) {
     schedule(self, now);
     return deliver_ok(promise);
   }
-  commit(self, {payload{events::activity{conn}}}, by, via, now, promise);
+  commit(self, {payload{events::activity{cmd.conn}}}, cmd.from, now, promise);
 }
 
-void on_set_presence(user_actor* self, events::manual_mode mode, events::timestamp_us until,
-                     const std::string& by, const std::string& via) {
+void on(user_actor* self, const command::set_presence& cmd) {
   auto promise = begin_command(self);
   auto now = self->state.env->now();
-  if (mode > events::manual_mode::invisible)
+  if (cmd.mode > events::manual_mode::invisible)
     return reject(self, promise, errc::invalid_presence, "set_presence: unknown mode", now);
-  if (until != 0 && until <= now)
+  auto until = cmd.until ? events::to_timestamp(*cmd.until) : 0;
+  if (cmd.until && until <= now)
     return reject(self, promise, errc::expiration_in_past,
                   "set_presence: until " + std::to_string(until), now);
-  commit(self, {payload{events::presence_set{mode, until}}}, by, via, now, promise);
+  commit(self, {payload{events::presence_set{cmd.mode, until}}}, cmd.from, now, promise);
 }
 
-void on_set_status(user_actor* self, const std::string& text, const std::string& emoji,
-                   int64_t expiration, const std::string& by, const std::string& via) {
+void on(user_actor* self, const command::set_status& cmd) {
   auto promise = begin_command(self);
   auto now = self->state.env->now();
-  status valid = events::validate_status_text(text);
+  auto expiration = cmd.expiration ? events::to_unix(*cmd.expiration) : 0;
+  status valid = events::validate_status_text(cmd.text);
   if (valid)
-    valid = events::validate_emoji(emoji);
+    valid = events::validate_emoji(cmd.emoji);
   if (valid)
     valid = events::validate_expiration(expiration, now);
   if (!valid)
     return reject(self, promise, valid.error().code, valid.error().message, now);
-  commit(self, {payload{events::status_set{text, emoji, expiration}}}, by, via, now, promise);
-}
-
-void on_set_prefs(user_actor* self, int64_t idle_timeout, bool auto_away, const std::string& by,
-                  const std::string& via) {
-  auto promise = begin_command(self);
-  auto now = self->state.env->now();
-  if (idle_timeout < 0 || idle_timeout > max_idle_timeout_seconds)
-    return reject(self, promise, errc::invalid_argument,
-                  "set_preferences: idle_timeout must be 0..604800 seconds", now);
-  commit(self, {payload{events::preferences_set{idle_timeout, auto_away}}}, by, via, now,
+  commit(self, {payload{events::status_set{cmd.text, cmd.emoji, expiration}}}, cmd.from, now,
          promise);
 }
 
-void on_query(user_actor* self) {
+void on(user_actor* self, const command::set_preferences& cmd) {
   auto promise = begin_command(self);
-  auto& st = self->state;
-  promise.deliver(events::evaluate(st.user, st.ctx, st.env->now()));
+  auto now = self->state.env->now();
+  if (cmd.idle_timeout < std::chrono::seconds{0} || cmd.idle_timeout > max_idle_timeout)
+    return reject(self, promise, errc::invalid_argument,
+                  "set_preferences: idle_timeout must be 0..604800 seconds", now);
+  commit(self, {payload{events::preferences_set{cmd.idle_timeout.count(), cmd.auto_away}}},
+         cmd.from, now, promise);
 }
 
-void on_query_at(user_actor* self, events::timestamp_us at) {
+void on(user_actor* self, const use_preset& cmd) {
+  auto promise = begin_command(self);
+  auto now = self->state.env->now();
+  if (cmd.mode > events::manual_mode::invisible)
+    return reject(self, promise, errc::invalid_presence, "apply_preset: unknown mode", now);
+  if (auto valid = events::validate_status_text(cmd.text); !valid)
+    return reject(self, promise, valid.error().code, valid.error().message, now);
+  // One append: the journal writes a command's events in one batch, so both or neither.
+  commit(self,
+         {payload{events::status_set{cmd.text, {}, 0}}, payload{events::presence_set{cmd.mode, 0}}},
+         cmd.from, now, promise);
+}
+
+void on(user_actor* self, const command::query& cmd) {
   auto promise = begin_command(self);
   auto& st = self->state;
-  self->request(st.env->loader_for(st.user.id), caf::infinite, load_atom::value, st.user.id, at)
+  if (!cmd.at) {
+    promise.deliver(events::evaluate(st.user, st.ctx, st.env->now()));
+    return;
+  }
+  self
+    ->request(st.env->loader_for(st.user.id), caf::infinite, load_atom::value, st.user.id,
+              events::to_timestamp(*cmd.at))
     .then([=](const events::presence_view& then) mutable { promise.deliver(then); },
           [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+}
+
+namespace {
+
+/// Whether one of the `on` overloads above takes a `T`.
+template <class T, class = void>
+struct has_user_handler : std::false_type {};
+template <class T>
+struct has_user_handler<
+  T, std::void_t<decltype(on(std::declval<user_actor*>(), std::declval<const T&>()))>>
+  : std::true_type {};
+
+/// Calls the `on` overload for the message in `xs` when one takes it; true if one did.
+template <class T>
+bool try_command(user_actor* self, const caf::type_erased_tuple& xs) {
+  if constexpr (has_user_handler<T>::value) {
+    if (xs.size() == 1 && xs.match_element<T>(0)) {
+      on(self, xs.get_as<T>(0));
+      return true;
+    }
+  }
+  return false;
+}
+
+template <class... Ts>
+bool try_each(user_actor* self, const caf::type_erased_tuple& xs, std::variant<Ts...>*) {
+  return (try_command<Ts>(self, xs) || ...);
+}
+
+} // namespace
+
+bool handle_command(user_actor* self, const caf::type_erased_tuple& xs) {
+  return try_each(self, xs, static_cast<engine::request*>(nullptr)) ||
+         try_each(self, xs, static_cast<internal_message*>(nullptr));
 }
 
 } // namespace presence::actors::user_impl

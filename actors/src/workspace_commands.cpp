@@ -136,4 +136,19 @@ events::presence_context directory_context(const events::workspace_state& state)
   return ctx;
 }
 
+result<events::manual_mode> manual_mode_of(const events::preset& preset) {
+  switch (preset.presence) {
+    case events::presence_value::online:
+      return events::manual_mode::automatic;
+    case events::presence_value::away:
+      return events::manual_mode::away;
+    case events::presence_value::busy:
+      return events::manual_mode::busy;
+    case events::presence_value::offline:
+      return events::manual_mode::invisible;
+    default:
+      return error{errc::invalid_preset, "preset " + preset.id + " has no manual mode"};
+  }
+}
+
 } // namespace presence::actors

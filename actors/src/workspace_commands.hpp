@@ -53,6 +53,10 @@ result<events::payload> plan_update_preset(const events::workspace_state& state,
 result<events::payload> plan_delete_preset(const events::workspace_state& state,
                                            const std::string& id);
 
+/// The manual mode a preset's presence value stands for (online = automatic, offline =
+/// invisible). Error: `invalid_preset` (a value with no manual mode).
+result<events::manual_mode> manual_mode_of(const events::preset& preset);
+
 /// Live tokens by the hex SHA-256 of their secret -> token id. Rebuilt from the state.
 using token_index = std::map<std::string, std::string, std::less<>>;
 
@@ -60,15 +64,15 @@ using token_index = std::map<std::string, std::string, std::less<>>;
 token_index index_tokens(const events::workspace_state& state);
 
 /// The user whose live token has hash `hash` (the caller hashes the presented secret). Errors:
-/// `unknown_token` (no token has that hash), `token_revoked`, `user_deactivated`, `unknown_user`. The index lookup may take
-/// time that depends on the hash; that reveals nothing usable about a secret (SHA-256 is
-/// preimage-resistant), and the final match is compared in constant time.
+/// `unknown_token` (no token has that hash), `token_revoked`, `user_deactivated`, `unknown_user`.
+/// The index lookup may take time that depends on the hash; that reveals nothing usable about a
+/// secret (SHA-256 is preimage-resistant), and the final match is compared in constant time.
 result<events::user_record> authenticate(const events::workspace_state& state,
                                          const token_index& tokens, std::string_view hash);
 
 /// The context directory shards (and so user actors) evaluate presence with. With
 /// `degraded_query_only`, a disabled service still reads as enabled here, so queries answer real
-/// presence while broadcasters stay off (DESIGN §1 `degraded_mode = query_only`).
+/// presence while broadcasters stay off (docs/design.md §1 `degraded_mode = query_only`).
 events::presence_context directory_context(const events::workspace_state& state) noexcept;
 
 } // namespace presence::actors

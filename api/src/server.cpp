@@ -107,7 +107,7 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
   rtm::session_limits limits;
   limits.max_frame_bytes = config.max_frame_bytes;
   limits.max_backlog_bytes = config.max_backlog_bytes;
-  limits.ping_interval_ms = config.ping_interval_ms;
+  limits.ping_interval = config.ping_interval;
   limits.sub_rate_per_s = config.sub_rate_per_s;
   limits.max_query_ids = config.max_query_ids;
   d.gw = std::make_unique<http::gateway>(engine, std::move(config),
@@ -133,7 +133,7 @@ void server::set_ready(bool ready) {
     impl_->gw->ready = ready;
 }
 
-void server::stop(int grace_ms) {
+void server::stop(std::chrono::milliseconds grace) {
   auto& d = *impl_;
   if (!d.started || d.stopped)
     return;
@@ -148,18 +148,17 @@ void server::stop(int grace_ms) {
   // WebSocket sessions say goodbye and log their disconnects while the I/O threads still run.
   auto started_at = std::chrono::steady_clock::now();
   rtm::close_all_sessions();
-  if (!rtm::wait_sessions_finished(std::chrono::milliseconds(grace_ms)))
-    spdlog::warn("http server: WebSocket sessions still open after {} ms", grace_ms);
+  if (!rtm::wait_sessions_finished(grace))
+    spdlog::warn("http server: WebSocket sessions still open after {} ms", grace.count());
   auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
     std::chrono::steady_clock::now() - started_at);
-  grace_ms = std::max<int>(100, grace_ms - static_cast<int>(spent.count()));
+  grace = std::max(std::chrono::milliseconds{100}, grace - spent);
   d.work.reset();
   {
     std::unique_lock<std::mutex> lock{d.mutex};
-    if (!d.loop_done.wait_for(lock, std::chrono::milliseconds(grace_ms),
-                              [&d] { return d.running == 0; })) {
+    if (!d.loop_done.wait_for(lock, grace, [&d] { return d.running == 0; })) {
       spdlog::warn("http server: sessions still open after {} ms, stopping the event loop",
-                   grace_ms);
+                   grace.count());
       d.ioc.stop();
     }
   }

@@ -1,5 +1,6 @@
-// An example host: a C++ server that already runs its own CAF actor system embeds presence.
-// It runs a scripted scenario and exits 0 only if every step showed what DESIGN §1 prescribes.
+// An example host: a C++ server that already runs its own CAF actor system embeds presence on it
+// (engine_caf.hpp). It runs a scripted scenario and exits 0 only if every step showed what
+// docs/design.md §1 prescribes. plain.cpp is the same without CAF in sight.
 //
 //   presence_host [DB_DIR]
 
@@ -13,7 +14,7 @@
 
 #include <caf/all.hpp>
 
-#include "presence/actors/engine.hpp"
+#include "presence/actors/engine_caf.hpp"
 
 namespace {
 
@@ -64,12 +65,12 @@ int main(int argc, char** argv) {
 
   // The host's own actor system; presence registers its message types on the host's config.
   caf::actor_system_config cfg;
-  presence::engine::register_types(cfg);
+  presence::register_engine_types(cfg);
   caf::actor_system system{cfg};
 
   presence::engine_config config;
   config.db_path = db;
-  auto opened = presence::engine::open(system, config);
+  auto opened = presence::open_engine(system, config);
   if (!opened)
     return fail("open", opened.error());
   auto& engine = **opened;

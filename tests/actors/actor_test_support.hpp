@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "errors.hpp"
 #include "journal.hpp"
 #include "loader.hpp"
+#include "presence/events/time.hpp"
 #include "presence/storage/event_log.hpp"
 #include "protocol.hpp"
 #include "register_types.hpp"
@@ -158,12 +160,18 @@ class actor_fixture : public ::testing::Test {
     return call(directory_, std::forward<Ts>(xs)...);
   }
 
-  /// The presence of `user` now (or at `at`), through the directory shard.
-  template <class... Ts>
-  result<events::presence_view> query(Ts&&... xs) {
+  /// The presence of `user` now, through the directory shard.
+  result<events::presence_view> query(const std::string& user) {
+    return ask_query(command::query{user, std::nullopt});
+  }
+  /// The presence of `user` at `at` (read from the log), through the directory shard.
+  result<events::presence_view> query(const std::string& user, events::timestamp_us at) {
+    return ask_query(command::query{user, events::to_instant(at)});
+  }
+  /// Sends `q` to the directory shard and runs the system until it is answered.
+  result<events::presence_view> ask_query(command::query q) {
     caf::scoped_actor self{sys_};
-    auto handle = self->request(directory_, caf::infinite, actors::query_atom::value,
-                                std::forward<Ts>(xs)...);
+    auto handle = self->request(directory_, caf::infinite, std::move(q));
     sched_.run();
     if (self->mailbox().empty())
       return error{errc::timeout, "no reply"};
@@ -195,7 +203,7 @@ class actor_fixture : public ::testing::Test {
     return out;
   }
 
-  /// The event types of one stream, in order, as DESIGN names.
+  /// The event types of one stream, in order, as named in docs/design.md §2.
   std::vector<std::string> stream_types(const std::string& stream) {
     std::vector<std::string> out;
     auto read = log_->read_stream(stream, 0, [&](const events::event& ev) {

@@ -315,15 +315,5 @@ TEST_F(broadcaster_test, unsubscribe_stops_notifications) {
   EXPECT_TRUE(received->empty());
 }
 
-TEST(broadcaster_shard, is_stable_and_in_range) {
-  EXPECT_EQ(broadcaster_shard("alice", 1), 0u);
-  EXPECT_EQ(broadcaster_shard("alice", 4), broadcaster_shard("alice", 4));
-  std::vector<int> hits(4);
-  for (int i = 0; i < 400; ++i)
-    ++hits.at(broadcaster_shard("user" + std::to_string(i), 4));
-  for (auto count : hits)
-    EXPECT_GT(count, 50) << "spread over every shard";
-}
-
 } // namespace
 } // namespace presence::actors

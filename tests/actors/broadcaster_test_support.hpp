@@ -33,12 +33,14 @@ inline caf::behavior recording_sink(caf::event_based_actor*, inbox received) {
 using presence_table = std::shared_ptr<std::map<std::string, presence_value>>;
 
 /// Stands in for the directory shards and user actors: answers the shard's initial presence
-/// reads (`(query_atom, user)`) from `presences`; a user not in it is unknown.
+/// reads (`command::query` of now) from `presences`; a user not in it is unknown.
 inline caf::behavior presence_source(caf::event_based_actor*, presence_table presences) {
-  return {[presences](query_atom, const std::string& user) -> caf::result<events::presence_view> {
-    auto found = presences->find(user);
+  return {[presences](const command::query& q) -> caf::result<events::presence_view> {
+    if (q.at)
+      return make_caf_error(errc::invalid_argument, "an initial read is of now");
+    auto found = presences->find(q.user);
     if (found == presences->end())
-      return make_caf_error(errc::unknown_user, "unknown user " + user);
+      return make_caf_error(errc::unknown_user, "unknown user " + q.user);
     events::presence_view view;
     view.presence = found->second;
     return view;

@@ -81,7 +81,6 @@ struct async_calls {
 TEST(engine_concurrency, clients_on_many_threads_share_users_subscribers_and_admin) {
   temp_dir dir;
   auto config = test_config(dir.sub("db"));
-  config.journal_interval = std::chrono::microseconds{200};
   auto opened = engine::open(config);
   ASSERT_OK(opened);
   auto& eng = *opened.value();
@@ -120,11 +119,12 @@ TEST(engine_concurrency, clients_on_many_threads_share_users_subscribers_and_adm
           const auto user = own_user(t, k);
           check(eng.connect(user, conn, "web"));
           check(eng.activity(user, conn));
-          check(eng.set_status(user, "round " + std::to_string(r), ":spiral_calendar_pad:", 0));
+          check(eng.set_status(user, "round " + std::to_string(r), ":spiral_calendar_pad:"));
           check(eng.set_presence(user, r % 2 == 0 ? manual_mode::busy : manual_mode::automatic));
-          eng.activity_async(user, conn, {}, async.track());
-          eng.set_status_async(shared_user, "from " + std::to_string(t), "", 0, {},
-                               async.track());
+          eng.run_async(command::activity{user, conn, {}}, async.track());
+          eng.run_async(
+            command::set_status{shared_user, "from " + std::to_string(t), "", std::nullopt, {}},
+            async.track());
           auto view = eng.query(user);
           if (!view || view->connection_count != 1)
             ++failures;

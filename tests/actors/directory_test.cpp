@@ -6,15 +6,12 @@
 namespace presence::test {
 namespace {
 
-using actors::connect_atom;
-using actors::set_status_atom;
 using events::presence_value;
 
 class directory_test : public actor_fixture {
  protected:
   status connect(const std::string& user, const std::string& conn) {
-    return command(connect_atom::value, user, conn, std::string{"web"}, std::string{},
-                   std::string{});
+    return command(command::connect{user, conn, "web", {}});
   }
 };
 
@@ -37,8 +34,7 @@ TEST_F(directory_test, users_learned_later_are_served) {
 
 TEST_F(directory_test, a_killed_user_actor_comes_back_with_its_state_from_the_log) {
   ASSERT_OK(connect("U1", "c1"));
-  ASSERT_OK(command(set_status_atom::value, std::string{"U1"}, std::string{"deep work"},
-                    std::string{":headphones:"}, int64_t{0}, std::string{}, std::string{}));
+  ASSERT_OK(command(command::set_status{"U1", "deep work", ":headphones:", std::nullopt, {}}));
   auto before = resident_actor("U1");
   ASSERT_TRUE(before);
   caf::anon_send_exit(before, caf::exit_reason::kill);
@@ -81,9 +77,8 @@ TEST_F(directory_test, a_shard_keeps_only_its_own_start_users) {
   sched_.run();
   std::size_t own = 0;
   for (const auto& id : ids) {
-    auto connected = call(shard, connect_atom::value, id, std::string{"c1"}, std::string{"web"},
-                          std::string{}, std::string{});
-    if (actors::directory_shard(id, 2) == 0) {
+    auto connected = call(shard, command::connect{id, "c1", "web", {}});
+    if (actors::user_shard(id, 2) == 0) {
       EXPECT_OK(connected);
       ++own;
     } else {
@@ -95,15 +90,6 @@ TEST_F(directory_test, a_shard_keeps_only_its_own_start_users) {
   EXPECT_LT(own, ids.size());
   caf::anon_send_exit(shard, caf::exit_reason::user_shutdown);
   sched_.run();
-}
-
-TEST_F(directory_test, shards_split_users_stably) {
-  EXPECT_EQ(actors::directory_shard("U1", 8), actors::directory_shard("U1", 8));
-  std::vector<int> per_shard(8);
-  for (int i = 0; i < 8000; ++i)
-    ++per_shard[actors::directory_shard("U" + std::to_string(i), 8)];
-  for (int n : per_shard)
-    EXPECT_GT(n, 800);
 }
 
 } // namespace

@@ -57,18 +57,20 @@ struct workload {
         ++failures;
       step(user, k + 1);
     };
+    const auto mode = k % 8 == 2 ? events::manual_mode::busy : events::manual_mode::automatic;
     switch (k % 4) {
       case 0:
-        return eng.connect_async(id, "c" + std::to_string(k), "web", {}, next);
+        return eng.run_async(command::connect{id, "c" + std::to_string(k), "web", {}}, next);
       case 1:
-        return eng.set_status_async(id, "status " + std::to_string(k), ":calendar:", 0, {}, next);
-      case 2:
-        return eng.set_presence_async(
-          id, k % 8 == 2 ? events::manual_mode::busy : events::manual_mode::automatic, 0, {},
+        return eng.run_async(
+          command::set_status{id, "status " + std::to_string(k), ":calendar:", std::nullopt, {}},
           next);
+      case 2:
+        return eng.run_async(command::set_presence{id, mode, std::nullopt, {}}, next);
       default:
-        return eng.disconnect_async(id, "c" + std::to_string(k - 3),
-                                    events::disconnect_reason::closed, {}, next);
+        return eng.run_async(command::disconnect{id, "c" + std::to_string(k - 3),
+                                                 events::disconnect_reason::closed, {}},
+                             next);
     }
   }
 };

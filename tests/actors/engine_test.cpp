@@ -10,11 +10,14 @@
 #include <caf/all.hpp>
 
 #include "engine_test_support.hpp"
+#include "presence/actors/engine_caf.hpp"
+#include "presence/events/time.hpp"
 #include "presence/storage/event_log.hpp"
 
 namespace presence::test {
 namespace {
 
+using namespace std::chrono_literals;
 using events::presence_value;
 
 class engine_test : public ::testing::Test {
@@ -40,7 +43,7 @@ TEST_F(engine_test, connect_query_disconnect) {
   ASSERT_OK(view);
   EXPECT_EQ(view->presence, presence_value::online);
   EXPECT_EQ(view->connection_count, 1u);
-  ASSERT_OK(engine_->set_status("U1", "Vacationing", ":palm_tree:", 0));
+  ASSERT_OK(engine_->set_status("U1", "Vacationing", ":palm_tree:"));
   ASSERT_OK(engine_->set_presence("U1", events::manual_mode::busy));
   EXPECT_EQ(engine_->query("U1")->presence, presence_value::busy);
   ASSERT_OK(engine_->disconnect("U1", "c1"));
@@ -49,7 +52,7 @@ TEST_F(engine_test, connect_query_disconnect) {
   EXPECT_EQ(view->status.text, "Vacationing");
   ASSERT_ERRC(engine_->connect("nobody", "c1", "web"), errc::unknown_user);
   ASSERT_ERRC(engine_->disconnect("U1", "c1"), errc::unknown_connection);
-  ASSERT_ERRC(engine_->set_status("U1", "<!channel>", "", 0), errc::invalid_status_text);
+  ASSERT_ERRC(engine_->set_status("U1", "<!channel>", ""), errc::invalid_status_text);
   auto many = engine_->query_many({"U1", "nobody", "U2"});
   ASSERT_OK(many);
   ASSERT_EQ(many->size(), 2u);
@@ -120,16 +123,18 @@ TEST_F(engine_test, presets_set_status_text_and_manual_presence) {
 
 TEST_F(engine_test, async_forms_call_done_once) {
   std::promise<status> connected;
-  engine_->connect_async("U1", "c1", "web", {}, [&](status st) { connected.set_value(st); });
+  engine_->run_async(command::connect{"U1", "c1", "web", {}},
+                     [&](status st) { connected.set_value(st); });
   ASSERT_OK(connected.get_future().get());
   std::promise<result<events::presence_view>> queried;
-  engine_->query_async("U1", std::nullopt,
-                       [&](result<events::presence_view> v) { queried.set_value(std::move(v)); });
+  engine_->run_async(command::query{"U1", std::nullopt},
+                     [&](result<events::presence_view> v) { queried.set_value(std::move(v)); });
   auto view = queried.get_future().get();
   ASSERT_OK(view);
   EXPECT_EQ(view->presence, presence_value::online);
   std::promise<status> refused;
-  engine_->activity_async("nobody", "c1", {}, [&](status st) { refused.set_value(st); });
+  engine_->run_async(command::activity{"nobody", "c1", {}},
+                     [&](status st) { refused.set_value(st); });
   ASSERT_ERRC(refused.get_future().get(), errc::unknown_user);
 }
 
@@ -172,7 +177,7 @@ TEST_F(engine_test, a_throwing_callback_loses_its_note_but_not_the_other_subscri
 }
 
 TEST_F(engine_test, state_survives_a_clean_restart_and_shutdown_is_idempotent) {
-  ASSERT_OK(engine_->set_status("U1", "back soon", ":coffee:", 0));
+  ASSERT_OK(engine_->set_status("U1", "back soon", ":coffee:"));
   ASSERT_OK(engine_->shutdown());
   ASSERT_OK(engine_->shutdown());
   ASSERT_ERRC(engine_->connect("U1", "c1", "web"), errc::shutting_down);
@@ -206,13 +211,13 @@ TEST_F(engine_test, a_restart_keeps_deactivated_users_refused_and_the_others_ser
 TEST(engine_host, runs_on_an_actor_system_the_host_owns) {
   temp_dir dir;
   caf::actor_system_config host_config;
-  engine::register_types(host_config);
+  register_engine_types(host_config);
   caf::actor_system host{host_config};
   {
-    auto opened = engine::open(host, test_config(dir.sub("db")));
+    auto opened = open_engine(host, test_config(dir.sub("db")));
     ASSERT_OK(opened);
     auto& eng = *opened.value();
-    EXPECT_EQ(&eng.system(), &host);
+    EXPECT_EQ(&system_of(eng), &host);
     ASSERT_OK(eng.create_user("U1", "one", false));
     // Notifications can go to an actor of the host.
     auto box = std::make_shared<notification_box>();
@@ -220,7 +225,7 @@ TEST(engine_host, runs_on_an_actor_system_the_host_owns) {
       auto deliver = box->callback();
       return {[deliver](const notification& note) { deliver(note); }};
     });
-    auto id = eng.subscribe(receiver);
+    auto id = subscribe_actor(eng, receiver);
     ASSERT_OK(id);
     ASSERT_OK(eng.set_subscription(*id, {"U1"}));
     ASSERT_OK(eng.connect("U1", "c1", "web"));
@@ -247,16 +252,16 @@ TEST(engine_history, a_past_instant_uses_the_settings_in_force_then) {
   auto& eng = *opened.value();
   ASSERT_OK(eng.create_user("U1", "user U1", false));
   ASSERT_OK(eng.set_setting("idle_timeout", "60"));
-  const auto connected_at = now.load();
+  const auto connected_at = events::to_instant(now.load());
   ASSERT_OK(eng.connect("U1", "c1", "web"));
   now += 200'000'000;
   ASSERT_OK(eng.set_setting("idle_timeout", "3600"));
 
-  auto then = eng.query("U1", connected_at + 100'000'000);
+  auto then = eng.query("U1", connected_at + 100s);
   ASSERT_OK(then);
   EXPECT_EQ(then->presence, presence_value::away);
   EXPECT_TRUE(then->auto_away);
-  auto before_idle = eng.query("U1", connected_at + 59'000'000);
+  auto before_idle = eng.query("U1", connected_at + 59s);
   ASSERT_OK(before_idle);
   EXPECT_EQ(before_idle->presence, presence_value::online);
   // Now, under the one-hour timeout, 200 s of silence is not idle.

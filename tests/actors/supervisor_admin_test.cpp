@@ -10,26 +10,20 @@ using supervisor_admin_test = supervisor_fixture;
 
 TEST_F(supervisor_admin_test, users_are_created_once_and_pushed_to_directory_shards) {
   auto created =
-    ask<events::user_record>(create_user_atom::value, std::string{"U1"}, std::string{"Ada"}, false,
-                             std::string{"admin1"}, std::string{"admin.createUser"});
+    run(command::create_user{"U1", "Ada", false, origin{"admin1", "admin.createUser"}});
   ASSERT_OK(created);
   EXPECT_EQ(created->id, "U1");
   EXPECT_EQ(created->name, "Ada");
   EXPECT_TRUE(created->active);
   EXPECT_EQ(directory_seen_->back(), "users U1");
-  auto again = ask<events::user_record>(create_user_atom::value, std::string{"U1"},
-                                        std::string{"Ada"}, false, std::string{}, std::string{});
+  auto again = run(command::create_user{"U1", "Ada", false, {}});
   ASSERT_ERRC(again, errc::user_exists);
-  auto bad = ask<events::user_record>(create_user_atom::value, std::string{"no spaces"},
-                                      std::string{}, false, std::string{}, std::string{});
+  auto bad = run(command::create_user{"no spaces", "", false, {}});
   ASSERT_ERRC(bad, errc::invalid_user_id);
-  ASSERT_OK(command(deactivate_atom::value, std::string{"U1"}, std::string{"admin1"},
-                    std::string{"admin.deactivate"}));
+  ASSERT_OK(run(command::deactivate_user{"U1", origin{"admin1", "admin.deactivate"}}));
   EXPECT_EQ(directory_seen_->back(), "users U1(inactive)");
-  ASSERT_ERRC(command(deactivate_atom::value, std::string{"U1"}, std::string{}, std::string{}),
-              errc::user_deactivated);
-  ASSERT_ERRC(command(deactivate_atom::value, std::string{"U7"}, std::string{}, std::string{}),
-              errc::unknown_user);
+  ASSERT_ERRC(run(command::deactivate_user{"U1", {}}), errc::user_deactivated);
+  ASSERT_ERRC(run(command::deactivate_user{"U7", {}}), errc::unknown_user);
   // A late attach gets the whole list.
   directory_seen_->clear();
   caf::anon_send(supervisor_, attach_atom::value, std::vector<caf::actor>{directory_},
@@ -41,8 +35,7 @@ TEST_F(supervisor_admin_test, users_are_created_once_and_pushed_to_directory_sha
 TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
   strings ids{"U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8"};
   for (const auto& id : ids)
-    ASSERT_OK(ask<events::user_record>(create_user_atom::value, id, std::string{"N"}, false,
-                                       std::string{}, std::string{}));
+    ASSERT_OK(run(command::create_user{id, "N", false, {}}));
   std::vector<record_log> seen{std::make_shared<strings>(), std::make_shared<strings>()};
   std::vector<caf::actor> shards{keep(system_.spawn(recorder, seen[0])),
                                  keep(system_.spawn(recorder, seen[1]))};
@@ -51,7 +44,7 @@ TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
   for (std::size_t i = 0; i < shards.size(); ++i) {
     std::string expected = "users";
     for (const auto& id : ids)
-      if (directory_shard(id, shards.size()) == i)
+      if (user_shard(id, shards.size()) == i)
         expected += " " + id;
     EXPECT_TRUE(contains(*seen[i], expected)) << "shard " << i;
     EXPECT_EQ(std::count_if(seen[i]->begin(), seen[i]->end(),
@@ -72,17 +65,16 @@ TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
 }
 
 TEST_F(supervisor_admin_test, tokens_store_only_the_hash_and_authenticate_by_secret) {
-  ASSERT_OK(ask<events::user_record>(create_user_atom::value, std::string{"U1"}, std::string{"Ada"},
-                                     false, std::string{}, std::string{}));
-  auto token = ask<issued_token>(issue_token_atom::value, std::string{"U1"}, std::string{"admin1"},
-                                 std::string{"admin.issueToken"});
+  ASSERT_OK(run(command::create_user{"U1", "Ada", false, {}}));
+  auto token = run(command::issue_token{"U1", origin{"admin1", "admin.issueToken"}});
   ASSERT_OK(token);
   EXPECT_EQ(token->user, "U1");
   ASSERT_EQ(token->secret.rfind("xoxp-", 0), 0u);
-  auto who = ask<events::user_record>(auth_atom::value, token->secret);
+  auto who = run(command::authenticate{token->secret});
   ASSERT_OK(who);
-  EXPECT_EQ(who->id, "U1");
-  ASSERT_ERRC(ask<events::user_record>(auth_atom::value, token->secret + "0"), errc::unknown_token);
+  EXPECT_EQ(who->user.id, "U1");
+  EXPECT_EQ(who->token_id, token->id);
+  ASSERT_ERRC(run(command::authenticate{token->secret + "0"}), errc::unknown_token);
   // The secret is nowhere in the database; its hash is.
   auto stored = workspace_log().back();
   ASSERT_EQ(events::type_of(stored.body), event_type::token_issued);
@@ -97,56 +89,40 @@ TEST_F(supervisor_admin_test, tokens_store_only_the_hash_and_authenticate_by_sec
   }
   ASSERT_OK(log_->flush());
   // Revoked: no longer accepted, and the holder is told why.
-  ASSERT_OK(command(revoke_token_atom::value, token->id, std::string{"admin1"},
-                    std::string{"admin.revokeToken"}));
-  ASSERT_ERRC(ask<events::user_record>(auth_atom::value, token->secret), errc::token_revoked);
-  ASSERT_ERRC(command(revoke_token_atom::value, token->id, std::string{}, std::string{}),
-              errc::unknown_token);
+  ASSERT_OK(run(command::revoke_token{token->id, origin{"admin1", "admin.revokeToken"}}));
+  ASSERT_ERRC(run(command::authenticate{token->secret}), errc::token_revoked);
+  ASSERT_ERRC(run(command::revoke_token{token->id, {}}), errc::unknown_token);
   // A deactivated user's live token is refused with user_deactivated.
-  auto second =
-    ask<issued_token>(issue_token_atom::value, std::string{"U1"}, std::string{}, std::string{});
+  auto second = run(command::issue_token{"U1", {}});
   ASSERT_OK(second);
-  ASSERT_OK(command(deactivate_atom::value, std::string{"U1"}, std::string{}, std::string{}));
-  ASSERT_ERRC(ask<events::user_record>(auth_atom::value, second->secret), errc::user_deactivated);
-  ASSERT_ERRC(
-    ask<issued_token>(issue_token_atom::value, std::string{"U1"}, std::string{}, std::string{}),
-    errc::user_deactivated);
-  ASSERT_ERRC(
-    ask<issued_token>(issue_token_atom::value, std::string{"U8"}, std::string{}, std::string{}),
-    errc::unknown_user);
+  ASSERT_OK(run(command::deactivate_user{"U1", {}}));
+  ASSERT_ERRC(run(command::authenticate{second->secret}), errc::user_deactivated);
+  ASSERT_ERRC(run(command::issue_token{"U1", {}}), errc::user_deactivated);
+  ASSERT_ERRC(run(command::issue_token{"U8", {}}), errc::unknown_user);
 }
 
 TEST_F(supervisor_admin_test, presets_are_validated_unique_and_evented) {
-  auto meeting = ask<events::preset>(preset_create_atom::value, std::string{"In a meeting"},
-                                     events::presence_value::busy, std::string{"admin1"},
-                                     std::string{"custom-user-status.create"});
+  auto meeting = run(command::create_preset{"In a meeting", events::presence_value::busy,
+                                            origin{"admin1", "custom-user-status.create"}});
   ASSERT_OK(meeting);
   EXPECT_EQ(meeting->name, "In a meeting");
   EXPECT_EQ(meeting->presence, events::presence_value::busy);
-  ASSERT_ERRC(ask<events::preset>(preset_create_atom::value, std::string{"IN A MEETING"},
-                                  events::presence_value::away, std::string{}, std::string{}),
+  using events::presence_value;
+  ASSERT_ERRC(run(command::create_preset{"IN A MEETING", presence_value::away, {}}),
               errc::invalid_preset);
-  ASSERT_ERRC(ask<events::preset>(preset_create_atom::value, std::string{},
-                                  events::presence_value::away, std::string{}, std::string{}),
-              errc::invalid_preset);
-  ASSERT_ERRC(ask<events::preset>(preset_create_atom::value, std::string{"Gone"},
-                                  events::presence_value::disabled, std::string{}, std::string{}),
+  ASSERT_ERRC(run(command::create_preset{"", presence_value::away, {}}), errc::invalid_preset);
+  ASSERT_ERRC(run(command::create_preset{"Gone", presence_value::disabled, {}}),
               errc::invalid_presence);
-  auto lunch = ask<events::preset>(preset_create_atom::value, std::string{"Lunch"},
-                                   events::presence_value::away, std::string{}, std::string{});
+  auto lunch = run(command::create_preset{"Lunch", presence_value::away, {}});
   ASSERT_OK(lunch);
-  ASSERT_ERRC(command(preset_update_atom::value, lunch->id, std::string{"in a meeting"},
-                      events::presence_value::away, std::string{}, std::string{}),
+  ASSERT_ERRC(run(command::update_preset{lunch->id, "in a meeting", presence_value::away, {}}),
               errc::invalid_preset);
-  ASSERT_OK(command(preset_update_atom::value, lunch->id, std::string{"LUNCH"},
-                    events::presence_value::away, std::string{}, std::string{}));
+  ASSERT_OK(run(command::update_preset{lunch->id, "LUNCH", presence_value::away, {}}));
   // (its own name in another case is no conflict)
-  ASSERT_ERRC(command(preset_update_atom::value, std::string{"P0"}, std::string{"x"},
-                      events::presence_value::away, std::string{}, std::string{}),
+  ASSERT_ERRC(run(command::update_preset{"P0", "x", presence_value::away, {}}),
               errc::unknown_preset);
-  ASSERT_OK(command(preset_delete_atom::value, meeting->id, std::string{}, std::string{}));
-  ASSERT_ERRC(command(preset_delete_atom::value, meeting->id, std::string{}, std::string{}),
-              errc::unknown_preset);
+  ASSERT_OK(run(command::delete_preset{meeting->id, {}}));
+  ASSERT_ERRC(run(command::delete_preset{meeting->id, {}}), errc::unknown_preset);
   auto presets = ask<std::vector<events::preset>>(caf::get_atom::value, presets_atom::value);
   ASSERT_OK(presets);
   ASSERT_EQ(presets->size(), 1u);
@@ -155,23 +131,19 @@ TEST_F(supervisor_admin_test, presets_are_validated_unique_and_evented) {
 
 TEST_F(supervisor_admin_test, every_admin_action_is_an_event_with_by_and_via) {
   const std::string by = "admin1";
-  ASSERT_OK(ask<events::user_record>(create_user_atom::value, std::string{"U1"}, std::string{"Ada"},
-                                     true, by, std::string{"via1"}));
-  auto token =
-    ask<issued_token>(issue_token_atom::value, std::string{"U1"}, by, std::string{"via2"});
+  ASSERT_OK(run(command::create_user{"U1", "Ada", true, origin{by, "via1"}}));
+  auto token = run(command::issue_token{"U1", origin{by, "via2"}});
   ASSERT_OK(token);
-  ASSERT_OK(command(revoke_token_atom::value, token->id, by, std::string{"via3"}));
-  ASSERT_OK(command(set_setting_atom::value, std::string{"idle_timeout"}, std::string{"300"}, by,
-                    std::string{"via4"}));
-  auto preset = ask<events::preset>(preset_create_atom::value, std::string{"Focus"},
-                                    events::presence_value::busy, by, std::string{"via5"});
+  ASSERT_OK(run(command::revoke_token{token->id, origin{by, "via3"}}));
+  ASSERT_OK(run(command::set_setting{"idle_timeout", "300", origin{by, "via4"}}));
+  auto preset =
+    run(command::create_preset{"Focus", events::presence_value::busy, origin{by, "via5"}});
   ASSERT_OK(preset);
-  ASSERT_OK(command(preset_update_atom::value, preset->id, std::string{"Deep focus"},
-                    events::presence_value::busy, by, std::string{"via6"}));
-  ASSERT_OK(command(preset_delete_atom::value, preset->id, by, std::string{"via7"}));
-  ASSERT_OK(command(deactivate_atom::value, std::string{"U1"}, by, std::string{"via8"}));
-  ASSERT_ERRC(command(deactivate_atom::value, std::string{"U1"}, std::string{}, std::string{}),
-              errc::user_deactivated); // refused: no event
+  ASSERT_OK(run(command::update_preset{preset->id, "Deep focus", events::presence_value::busy,
+                                       origin{by, "via6"}}));
+  ASSERT_OK(run(command::delete_preset{preset->id, origin{by, "via7"}}));
+  ASSERT_OK(run(command::deactivate_user{"U1", origin{by, "via8"}}));
+  ASSERT_ERRC(run(command::deactivate_user{"U1", {}}), errc::user_deactivated); // refused: no event
   auto stored = workspace_log();
   std::vector<event_type> expected{event_type::user_created,   event_type::token_issued,
                                    event_type::token_revoked,  event_type::setting_changed,
@@ -194,12 +166,8 @@ TEST_F(supervisor_admin_test, a_failed_append_is_returned_and_changes_nothing) {
   auto settings = ask<events::workspace_settings>(caf::get_atom::value, settings_atom::value);
   ASSERT_OK(settings);
   EXPECT_EQ(settings->connection_limit, events::workspace_settings{}.connection_limit);
-  ASSERT_ERRC(ask<events::user_record>(create_user_atom::value, std::string{"U1"}, std::string{},
-                                       false, std::string{}, std::string{}),
-              errc::storage_failure);
-  ASSERT_ERRC(
-    ask<issued_token>(issue_token_atom::value, std::string{"U1"}, std::string{}, std::string{}),
-    errc::unknown_user);
+  ASSERT_ERRC(run(command::create_user{"U1", "", false, {}}), errc::storage_failure);
+  ASSERT_ERRC(run(command::issue_token{"U1", {}}), errc::unknown_user);
 }
 
 } // namespace

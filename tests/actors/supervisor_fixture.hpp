@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -123,13 +124,21 @@ class supervisor_fixture : public ::testing::Test {
     return out;
   }
 
+  /// A `command::…` struct to the supervisor: its `reply`, or `status` for a void one.
+  template <class C>
+  engine::result_for<C> run(C cmd) {
+    if constexpr (std::is_void_v<typename C::reply>)
+      return command(std::move(cmd));
+    else
+      return ask<typename C::reply>(std::move(cmd));
+  }
+
   status set(const std::string& key, const std::string& value) {
-    return command(set_setting_atom::value, key, value, std::string{"admin1"},
-                   std::string{"admin.setSetting"});
+    return run(command::set_setting{key, value, origin{"admin1", "admin.setSetting"}});
   }
 
   status enable() {
-    return command(enable_atom::value, std::string{"admin1"}, std::string{"admin.enable"});
+    return run(command::enable_service{origin{"admin1", "admin.enable"}});
   }
 
   void connections(int64_t delta, int times = 1) {

@@ -100,14 +100,11 @@ TEST_F(supervisor_test, settings_are_validated_and_pushed) {
 }
 
 TEST_F(supervisor_test, state_after_a_restart_equals_the_live_state) {
-  ASSERT_OK(ask<events::user_record>(create_user_atom::value, std::string{"U1"}, std::string{"Ada"},
-                                     false, std::string{}, std::string{}));
-  auto token =
-    ask<issued_token>(issue_token_atom::value, std::string{"U1"}, std::string{}, std::string{});
+  ASSERT_OK(run(command::create_user{"U1", "Ada", false, {}}));
+  auto token = run(command::issue_token{"U1", {}});
   ASSERT_OK(token);
   ASSERT_OK(set("connection_limit", "2"));
-  ASSERT_OK(ask<events::preset>(preset_create_atom::value, std::string{"Lunch"},
-                                events::presence_value::away, std::string{}, std::string{}));
+  ASSERT_OK(run(command::create_preset{"Lunch", events::presence_value::away, {}}));
   connections(+1, 3);
   ASSERT_FALSE(service().enabled);
   // Replay the workspace stream into a fresh supervisor, as the engine does at start.
@@ -117,9 +114,9 @@ TEST_F(supervisor_test, state_after_a_restart_equals_the_live_state) {
   EXPECT_FALSE(replayed.service_enabled);
   EXPECT_EQ(replayed.disabled_connections, 3u);
   supervisor_ = start_supervisor(replayed);
-  auto who = ask<events::user_record>(auth_atom::value, token->secret);
+  auto who = run(command::authenticate{token->secret});
   ASSERT_OK(who);
-  EXPECT_EQ(who->id, "U1");
+  EXPECT_EQ(who->user.id, "U1");
   auto settings = ask<events::workspace_settings>(caf::get_atom::value, settings_atom::value);
   ASSERT_OK(settings);
   EXPECT_EQ(settings->connection_limit, 2u);

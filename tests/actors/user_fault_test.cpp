@@ -12,9 +12,6 @@
 namespace presence::test {
 namespace {
 
-using actors::connect_atom;
-using actors::set_status_atom;
-
 class user_fault_test : public actor_fixture {
  protected:
   void SetUp() override {
@@ -27,12 +24,13 @@ class user_fault_test : public actor_fixture {
   }
 
   status connect(const std::string& user, const std::string& conn) {
-    return command(connect_atom::value, user, conn, std::string{"web"}, std::string{},
-                   std::string{});
+    return command(command::connect{user, conn, "web", {}});
   }
   status set_status(const std::string& user, const std::string& text) {
-    return command(set_status_atom::value, user, text, std::string{":x:"}, int64_t{0},
-                   std::string{}, std::string{});
+    return command(status_command(user, text));
+  }
+  static command::set_status status_command(const std::string& user, const std::string& text) {
+    return command::set_status{user, text, ":x:", std::nullopt, {}};
   }
 
   /// Sends one set_status per text from one actor, back to back (so they queue up at the user
@@ -43,9 +41,7 @@ class user_fault_test : public actor_fixture {
     auto replies = std::make_shared<std::vector<std::string>>(texts.size(), "no reply");
     sys_.spawn([=, directory = directory_](caf::event_based_actor* self) {
       for (std::size_t i = 0; i < texts.size(); ++i)
-        self
-          ->request(directory, caf::infinite, set_status_atom::value, user, texts[i],
-                    std::string{":x:"}, int64_t{0}, std::string{}, std::string{})
+        self->request(directory, caf::infinite, status_command(user, texts[i]))
           .then([=] { (*replies)[i] = "ok"; },
                 [=](caf::error& err) { (*replies)[i] = caf::to_string(err); });
     });

@@ -9,26 +9,32 @@ namespace presence::test {
 namespace {
 
 using namespace std::chrono_literals;
-using actors::activity_atom;
-using actors::connect_atom;
-using actors::disconnect_atom;
-using actors::set_prefs_atom;
-using actors::set_presence_atom;
-using actors::set_status_atom;
 using events::presence_value;
 
 class user_test : public actor_fixture {
  protected:
   status connect(const std::string& user, const std::string& conn) {
-    return command(connect_atom::value, user, conn, std::string{"web"}, std::string{},
-                   std::string{"test"});
+    return command(command::connect{user, conn, "web", origin{{}, "test"}});
   }
   status activity(const std::string& user, const std::string& conn) {
-    return command(activity_atom::value, user, conn, std::string{}, std::string{});
+    return command(command::activity{user, conn, {}});
   }
+  /// `expiration` in Unix seconds, 0 = never.
   status set_status(const std::string& user, const std::string& text, int64_t expiration) {
-    return command(set_status_atom::value, user, text, std::string{":calendar:"}, expiration,
-                   std::string{}, std::string{});
+    return command(
+      command::set_status{user, text, ":calendar:", events::unix_or_none(expiration), {}});
+  }
+  status disconnect(const std::string& user, const std::string& conn) {
+    return command(command::disconnect{user, conn, events::disconnect_reason::closed, {}});
+  }
+  /// Manual `mode` until `until` (µs since the epoch).
+  status set_presence(const std::string& user, events::manual_mode mode,
+                      events::timestamp_us until) {
+    return command(command::set_presence{user, mode, events::to_instant(until), {}});
+  }
+  status set_preferences(const std::string& user, std::chrono::seconds idle_timeout,
+                         bool auto_away) {
+    return command(command::set_preferences{user, idle_timeout, auto_away, {}});
   }
   bool saw(const std::string& line) const {
     return std::find(seen_->begin(), seen_->end(), line) != seen_->end();
@@ -88,8 +94,7 @@ TEST_F(user_test, activities_that_move_the_idle_deadline_later_keep_one_timer_ar
 // the superseded one then fires as a no-op.
 TEST_F(user_test, a_deadline_moved_earlier_arms_a_timer_and_the_later_one_is_a_no_op) {
   ASSERT_OK(connect("U1", "c1"));  // idle deadline at 600 s
-  ASSERT_OK(command(set_presence_atom::value, std::string{"U1"}, events::manual_mode::busy,
-                    now() + 120'000'000, std::string{}, std::string{}));
+  ASSERT_OK(set_presence("U1", events::manual_mode::busy, now() + 120'000'000));
   EXPECT_EQ(counters_->user_timers_armed.load(), 2u);
   advance(120s);
   EXPECT_EQ(stream_types("U1"), list({"connected", "presence_set", "presence_expired"}));
@@ -100,8 +105,7 @@ TEST_F(user_test, a_deadline_moved_earlier_arms_a_timer_and_the_later_one_is_a_n
 
 TEST_F(user_test, a_user_idle_timeout_overrides_the_workspace_default) {
   ASSERT_OK(connect("U1", "c1"));
-  ASSERT_OK(command(set_prefs_atom::value, std::string{"U1"}, int64_t{60}, true, std::string{},
-                    std::string{}));
+  ASSERT_OK(set_preferences("U1", 60s, true));
   advance(60s);
   EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::away);
   EXPECT_EQ(stream_types("U1"), list({"connected", "preferences_set", "away"}));
@@ -109,8 +113,7 @@ TEST_F(user_test, a_user_idle_timeout_overrides_the_workspace_default) {
 
 TEST_F(user_test, busy_expires_back_to_auto) {
   ASSERT_OK(connect("U1", "c1"));
-  ASSERT_OK(command(set_presence_atom::value, std::string{"U1"}, events::manual_mode::busy,
-                    now() + 120'000'000, std::string{}, std::string{}));
+  ASSERT_OK(set_presence("U1", events::manual_mode::busy, now() + 120'000'000));
   EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::busy);
   EXPECT_TRUE(saw("manual U1 busy"));
   advance(119s);
@@ -124,9 +127,7 @@ TEST_F(user_test, busy_expires_back_to_auto) {
 }
 
 TEST_F(user_test, an_expiry_in_the_past_is_refused) {
-  ASSERT_ERRC(command(set_presence_atom::value, std::string{"U1"}, events::manual_mode::busy,
-                      now() - 1, std::string{}, std::string{}),
-              errc::expiration_in_past);
+  ASSERT_ERRC(set_presence("U1", events::manual_mode::busy, now() - 1), errc::expiration_in_past);
   EXPECT_TRUE(stream_types("U1").empty());
 }
 
@@ -163,12 +164,9 @@ TEST_F(user_test, an_invalid_command_logs_and_tells_nothing) {
   auto told = seen_->size();
   ASSERT_ERRC(set_status("U1", "<@U2> look", 0), errc::invalid_status_text);
   ASSERT_ERRC(set_status("U1", std::string(101, 'x'), 0), errc::invalid_status_text);
-  ASSERT_ERRC(command(set_status_atom::value, std::string{"U1"}, std::string{"ok"},
-                      std::string{"no-colons"}, int64_t{0}, std::string{}, std::string{}),
+  ASSERT_ERRC(command(command::set_status{"U1", "ok", "no-colons", std::nullopt, {}}),
               errc::invalid_emoji);
-  ASSERT_ERRC(command(disconnect_atom::value, std::string{"U1"}, std::string{"c9"},
-                      events::disconnect_reason::closed, std::string{}, std::string{}),
-              errc::unknown_connection);
+  ASSERT_ERRC(disconnect("U1", "c9"), errc::unknown_connection);
   EXPECT_EQ(log_->last_sequence(), seq);
   EXPECT_EQ(seen_->size(), told);
   EXPECT_TRUE(query(std::string{"U1"})->status.empty());
@@ -177,8 +175,7 @@ TEST_F(user_test, an_invalid_command_logs_and_tells_nothing) {
 TEST_F(user_test, passivates_when_idle_and_comes_back_from_the_log) {
   ASSERT_OK(connect("U1", "c1"));
   ASSERT_OK(set_status("U1", "lunch", 0));
-  ASSERT_OK(command(disconnect_atom::value, std::string{"U1"}, std::string{"c1"},
-                    events::disconnect_reason::closed, std::string{}, std::string{}));
+  ASSERT_OK(disconnect("U1", "c1"));
   EXPECT_EQ(residents(), 1u);
   EXPECT_TRUE(saw("conn_delta -1"));
   advance(59s);
@@ -197,8 +194,7 @@ TEST_F(user_test, passivates_when_idle_and_comes_back_from_the_log) {
 
 TEST_F(user_test, a_connected_user_never_passivates) {
   ASSERT_OK(connect("U1", "c1"));
-  ASSERT_OK(command(set_prefs_atom::value, std::string{"U1"}, int64_t{0}, false, std::string{},
-                    std::string{}));  // no idle timer either
+  ASSERT_OK(set_preferences("U1", 0s, false));  // no idle timer either
   advance(3600s);
   EXPECT_EQ(residents(), 1u);
 }
@@ -207,8 +203,7 @@ TEST_F(user_test, a_query_at_a_past_instant_reads_the_log) {
   ASSERT_OK(connect("U1", "c1"));
   auto connected_at = now();
   advance(10s);
-  ASSERT_OK(command(disconnect_atom::value, std::string{"U1"}, std::string{"c1"},
-                    events::disconnect_reason::closed, std::string{}, std::string{}));
+  ASSERT_OK(disconnect("U1", "c1"));
   EXPECT_EQ(query(std::string{"U1"})->presence, presence_value::offline);
   auto past = query(std::string{"U1"}, connected_at + 5'000'000);
   ASSERT_OK(past);
@@ -217,8 +212,8 @@ TEST_F(user_test, a_query_at_a_past_instant_reads_the_log) {
 }
 
 TEST_F(user_test, a_malformed_command_gets_one_refusal_and_changes_nothing) {
-  // Commands are matched by hand in the actor's default handler (message_dispatch.hpp): a
-  // command of the wrong shape must be refused once, log nothing and leave the actor serving.
+  // Commands are matched by hand in the actor's default handler (user.cpp): a message that is
+  // not one of its commands must be refused once, log nothing and leave the actor serving.
   ASSERT_OK(connect("U1", "c1"));
   auto actor = resident_actor("U1");
   ASSERT_TRUE(actor);
@@ -234,13 +229,20 @@ TEST_F(user_test, a_malformed_command_gets_one_refusal_and_changes_nothing) {
     EXPECT_TRUE(client->mailbox().empty()) << "a second reply";
     return out;
   };
-  auto too_short = refused(connect_atom::value, std::string{"U1"}, std::string{"c2"});
-  ASSERT_ERRC(too_short, errc::invalid_argument);
-  EXPECT_NE(too_short.error().message.find("unexpected_message"), std::string::npos)
-    << too_short.error().message;
-  auto wrong_type = refused(set_presence_atom::value, std::string{"U1"}, int64_t{1}, int64_t{0},
-                            std::string{}, std::string{});
-  ASSERT_ERRC(wrong_type, errc::invalid_argument);
+  auto expect_unexpected = [](const status& out, const char* what) {
+    SCOPED_TRACE(what);
+    ASSERT_ERRC(out, errc::invalid_argument);
+    EXPECT_NE(out.error().message.find("unexpected_message"), std::string::npos)
+      << out.error().message;
+  };
+  // Not a command at all.
+  expect_unexpected(refused(std::string{"U1"}), "a bare string");
+  // A command with a trailing element: the struct alone is the message.
+  expect_unexpected(
+    refused(command::connect{"U1", "c3", "web", origin{{}, "test"}}, std::string{"extra"}),
+    "a command with a trailing element");
+  // A command of the workspace, not of a user.
+  expect_unexpected(refused(command::create_user{"U1", "Ada", false, {}}), "a workspace command");
   EXPECT_EQ(log_->last_sequence(), logged);
   ASSERT_OK(connect("U1", "c2"));
   EXPECT_EQ(query(std::string{"U1"})->connection_count, 2u);

@@ -246,8 +246,8 @@ TEST(codec, bad_endianness_flag_is_corrupt) {
   ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::corrupt_record);
 }
 
-// cereal's portable binary may carry big-endian bytes (flag 0). We never write them, but the
-// reader must still swap them, as cereal's own archive did: an `away` event written big-endian by
+// cereal's portable binary may carry big-endian bytes (flag 0). The codec never writes them, but
+// the reader must still swap them, as cereal's own archive did: an `away` event written big-endian by
 // hand decodes to the same event as its little-endian encoding.
 TEST(codec, a_big_endian_body_decodes_to_the_same_event) {
   event ev;

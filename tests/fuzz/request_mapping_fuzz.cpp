@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -110,12 +110,13 @@ void check_target(const std::string& user, const events::user_record& caller) {
 void check_slack(const json& params, const events::user_record& caller) {
   if (auto args = slack_accepted(slack::parse_set_presence(params, caller, now_us))) {
     check_target(args->user, caller);
-    FUZZ_CHECK(args->until == 0 ||
-               (args->until > now_us && args->mode != events::manual_mode::automatic));
+    FUZZ_CHECK(!args->until || (events::to_timestamp(*args->until) > now_us &&
+                                args->mode != events::manual_mode::automatic));
   }
   if (auto args = slack_accepted(slack::parse_get_presence(params, caller, now_us))) {
     FUZZ_CHECK(!args->user.empty());
-    FUZZ_CHECK(!args->at || (*args->at >= 0 && *args->at <= now_us));
+    FUZZ_CHECK(!args->at ||
+               (events::to_timestamp(*args->at) >= 0 && events::to_timestamp(*args->at) <= now_us));
   }
   if (auto args = slack_accepted(slack::parse_profile_set(params, caller, now_us))) {
     check_target(args->user, caller);
@@ -154,9 +155,9 @@ std::optional<T> rc_accepted(rocketchat::parsed<T> p) {
   if (const auto* failure = std::get_if<http::rc_failure>(&p)) {
     FUZZ_CHECK(failure->http_status == 400 || failure->http_status == 403);
     const std::string suffix = " [" + failure->error_type + "]";
-    FUZZ_CHECK(!failure->error_type.empty() && failure->error.size() > suffix.size() &&
-               failure->error.compare(failure->error.size() - suffix.size(), suffix.size(),
-                                      suffix) == 0);
+    FUZZ_CHECK(
+      !failure->error_type.empty() && failure->error.size() > suffix.size() &&
+      failure->error.compare(failure->error.size() - suffix.size(), suffix.size(), suffix) == 0);
     return std::nullopt;
   }
   return std::get<T>(std::move(p));

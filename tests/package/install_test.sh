@@ -16,3 +16,5 @@ cmake -S "$src/examples/host" -B "$work/host" -G Ninja -DCMAKE_PREFIX_PATH="$wor
 cmake --build "$work/host" >/dev/null
 "$work/host/presence_host" "$work/db" | tee "$work/out.txt"
 grep -qx "scenario ok" "$work/out.txt"
+"$work/host/presence_host_plain" "$work/plain-db" | tee "$work/plain.txt"
+grep -qx "plain ok" "$work/plain.txt"

@@ -1,5 +1,5 @@
 // The must-show: a hand-written scenario imported with `presencectl import`, then `inspect --at`
-// at several instants gives exactly the presence DESIGN §1 prescribes.
+// at several instants gives exactly the presence docs/design.md §1 prescribes.
 #include "presencectl_runner.hpp"
 
 namespace presence::test {

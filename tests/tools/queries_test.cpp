@@ -91,7 +91,7 @@ TEST_F(queries_test, report_sums_each_presence_over_the_full_day) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto report = run.json();
   const auto& seconds = report["seconds"];
-  // Worked out by hand from scenario.jsonl (see DESIGN §1):
+  // Worked out by hand from scenario.jsonl (see docs/design.md §1):
   // offline 00:00-09:00, 11:30-12:00 (invisible), 17:00-24:00
   EXPECT_DOUBLE_EQ(seconds["offline"].get<double>(), 32400 + 1800 + 25200);
   // online 09:00-09:15, 09:30-09:40, 11:00-11:08, 12:05-12:15

@@ -29,8 +29,8 @@ engine_config make_config(const std::string& db_path, const bench_options& optio
   return config;
 }
 
-result<std::unique_ptr<engine>> open_timed(const std::string& db_path,
-                                           const bench_options& options, engine_figures& figures) {
+result<std::unique_ptr<engine>> open_timed(const std::string& db_path, const bench_options& options,
+                                           engine_figures& figures) {
   stopwatch clock;
   auto opened = engine::open(make_config(db_path, options));
   figures.open_s = clock.seconds();
@@ -44,29 +44,30 @@ result<std::unique_ptr<engine>> open_timed(const std::string& db_path,
 }
 
 /// Sends one command of the mix; `done` gets the tag (the user index) and the outcome.
-void send_op(engine& target, const op& command, completion_queue& queue) {
-  const std::string user = user_id(command.user);
-  const uint64_t tag = command.user;
+void send_op(engine& target, const op& next, completion_queue& queue) {
+  const std::string user = user_id(next.user);
+  const uint64_t tag = next.user;
   auto done = [&queue, tag](status outcome) { queue.push(tag, outcome); };
-  const origin from{"", command.kind == op_kind::connect || command.kind == op_kind::disconnect
-                          ? connection_id(command.cycle)
+  const origin from{"", next.kind == op_kind::connect || next.kind == op_kind::disconnect
+                          ? connection_id(next.cycle)
                           : std::string{"bench"}};
-  switch (command.kind) {
+  switch (next.kind) {
     case op_kind::connect:
-      target.connect_async(user, connection_id(command.cycle), "bench", from, done);
+      target.run_async(command::connect{user, connection_id(next.cycle), "bench", from}, done);
       break;
     case op_kind::set_away:
-      target.set_presence_async(user, events::manual_mode::away, 0, from, done);
+      target.run_async(command::set_presence{user, events::manual_mode::away, {}, from}, done);
       break;
     case op_kind::set_status:
-      target.set_status_async(user, "In a meeting", ":calendar:", 0, from, done);
+      target.run_async(command::set_status{user, "In a meeting", ":calendar:", {}, from}, done);
       break;
     case op_kind::set_auto:
-      target.set_presence_async(user, events::manual_mode::automatic, 0, from, done);
+      target.run_async(command::set_presence{user, events::manual_mode::automatic, {}, from}, done);
       break;
     case op_kind::disconnect:
-      target.disconnect_async(user, connection_id(command.cycle), events::disconnect_reason::closed,
-                              from, done);
+      target.run_async(command::disconnect{user, connection_id(next.cycle),
+                                           events::disconnect_reason::closed, from},
+                       done);
       break;
   }
 }
@@ -74,7 +75,7 @@ void send_op(engine& target, const op& command, completion_queue& queue) {
 /// Counts the users of presence_change notifications (any CAF worker thread).
 struct delivery_counter {
   std::atomic<uint64_t> users{0};
-  std::atomic<int64_t> last_us{0};  ///< now_us() of the newest delivery
+  std::atomic<int64_t> last_us{0}; ///< now_us() of the newest delivery
 };
 
 /// Subscribers covering users [0, users), each as large as `max_subscription` allows.
@@ -113,8 +114,7 @@ int64_t wait_for_quiet(const delivery_counter& counter, std::chrono::millisecond
   for (;;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const int64_t last = counter.last_us.load();
-    if (now_us() - std::max(last, since) >= quiet.count() * 1000 ||
-        clock.seconds() > limit.count())
+    if (now_us() - std::max(last, since) >= quiet.count() * 1000 || clock.seconds() > limit.count())
       return last;
   }
 }
@@ -126,10 +126,6 @@ status finish(engine& target, engine_figures& figures, const completion_queue& q
 }
 
 } // namespace
-
-bool engine_available() noexcept {
-  return true;
-}
 
 result<engine_figures> engine_ingest(const std::string& db_path, const bench_options& options) {
   engine_figures figures;
@@ -155,7 +151,7 @@ result<engine_figures> engine_ingest(const std::string& db_path, const bench_opt
   std::vector<uint64_t> next(users);
   for (uint64_t u = 0; u < users; ++u)
     next[u] = u;
-  std::deque<uint64_t> waiting;  // users with a command to send once the window has room
+  std::deque<uint64_t> waiting; // users with a command to send once the window has room
   completion_queue queue;
   std::vector<uint64_t> finished;
   uint64_t in_flight = 0;
@@ -219,17 +215,17 @@ result<engine_figures> engine_load_all(const std::string& db_path, uint64_t user
   stopwatch clock;
   auto launch = [&] {
     const uint64_t tag = sent++;
-    target.query_async(user_id(tag), std::nullopt,
-                       [&queue, tag](result<events::presence_view> view) {
-                         queue.push(tag, view ? status::success() : status{view.error()});
-                       });
+    target.run_async(command::query{user_id(tag), std::nullopt},
+                     [&queue, tag](result<events::presence_view> view) {
+                       queue.push(tag, view ? status::success() : status{view.error()});
+                     });
   };
   while (sent < users && sent < window)
     launch();
   while (answered < users) {
     if (!queue.take(finished, stall_limit))
-      return error{errc::timeout, "load: no query answered for 60 s (" +
-                                    std::to_string(answered) + " answered)"};
+      return error{errc::timeout,
+                   "load: no query answered for 60 s (" + std::to_string(answered) + " answered)"};
     answered += finished.size();
     for (std::size_t i = 0; i < finished.size() && sent < users; ++i)
       launch();

@@ -44,7 +44,4 @@ struct engine_figures {
 [[nodiscard]] result<engine_figures> engine_restart(const std::string& db_path,
                                                     const bench_options& options);
 
-/// Whether this build has the engine (false: engine paths report `engine unavailable`).
-bool engine_available() noexcept;
-
 } // namespace presence::bench

@@ -4,13 +4,13 @@
 #include <memory>
 
 #include <rocksdb/db.h>
-#include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
 
 #include "presence/events/codec.hpp"
 #include "presence/storage/record_layout.hpp"
 #include "report.hpp"
+#include "rocksdb_options.hpp"
+#include "rocksdb_status.hpp"
 
 namespace presence::bench {
 
@@ -18,45 +18,7 @@ namespace {
 
 namespace layout = storage::layout;
 
-/// The log's memtable insert hint (storage/src/rocksdb_event_log_open.cpp): a key without its
-/// trailing 8-byte sequence.
-class sequence_hint_prefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "presence.sequence_hint_prefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return {key.data(), key.size() - 8};
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
-};
-
-/// The same families and options as the event log (storage/src/rocksdb_event_log_open.cpp), so
-/// the ceiling is measured on the same on-disk shape: 64 MiB memtables for the two big families,
-/// 4 MiB for the rest, LZ4, dynamic level sizes, insert hints, two background threads.
-rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes,
-                                           bool sequence_keys = false) {
-  rocksdb::ColumnFamilyOptions options;
-  if (sequence_keys)
-    options.memtable_insert_with_hint_prefix_extractor = std::make_shared<sequence_hint_prefix>();
-  options.write_buffer_size = write_buffer_bytes;
-  options.max_write_buffer_number = 4;
-  options.compression = rocksdb::kLZ4Compression;
-  options.level_compaction_dynamic_level_bytes = true;
-  return options;
-}
-
-std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
-  constexpr std::size_t large = 64u << 20;
-  constexpr std::size_t small = 4u << 20;
-  std::vector<rocksdb::ColumnFamilyDescriptor> result;
-  result.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options(small));
-  result.emplace_back(std::string{layout::cf_log}, family_options(large, true));
-  result.emplace_back(std::string{layout::cf_streams}, family_options(large, true));
-  result.emplace_back(std::string{layout::cf_connections}, family_options(small));
-  result.emplace_back(std::string{layout::cf_snapshots}, family_options(small));
-  result.emplace_back(std::string{layout::cf_meta}, family_options(small));
-  return result;
-}
-
+/// Positions in `storage::detail::family_descriptors()`, checked at open.
 enum family_index : std::size_t { f_default, f_log, f_streams, f_connections };
 
 /// An open database with its family handles, closed on destruction.
@@ -72,23 +34,25 @@ struct open_db {
   }
 };
 
-error rocks_error(const rocksdb::Status& st, const std::string& what) {
-  return error{errc::storage_failure, what + ": " + st.ToString()};
-}
+using storage::detail::to_error;
 
+/// Opens (`create`: creates) a database at `path` with the event log's own families and options.
 result<std::unique_ptr<open_db>> open_database(const std::string& path, bool create) {
-  rocksdb::DBOptions options;
-  options.create_if_missing = create;
-  options.create_missing_column_families = create;
-  options.IncreaseParallelism(2);
-  options.max_total_wal_size = 256u << 20;
-  options.advise_random_on_open = false;  // as the event log (rocksdb_event_log_open.cpp)
+  storage::open_options open;
+  open.path = path;
+  open.create_if_missing = create;
   auto opened = std::make_unique<open_db>();
   rocksdb::DB* raw = nullptr;
-  auto st = rocksdb::DB::Open(options, path, family_descriptors(), &opened->handles, &raw);
+  auto st = rocksdb::DB::Open(storage::detail::db_options(open), path,
+                              storage::detail::family_descriptors(), &opened->handles, &raw);
   if (!st.ok())
-    return rocks_error(st, "open " + path);
+    return to_error(st, "open " + path);
   opened->db.reset(raw);
+  if (opened->handles.size() <= f_connections ||
+      opened->handles[f_log]->GetName() != layout::cf_log ||
+      opened->handles[f_streams]->GetName() != layout::cf_streams ||
+      opened->handles[f_connections]->GetName() != layout::cf_connections)
+    return error{errc::storage_failure, "open " + path + ": unexpected column family order"};
   return opened;
 }
 
@@ -143,14 +107,14 @@ result<raw_figures> raw_ingest(const std::string& path, const std::vector<events
       auto st = put.erase ? write.Delete(db.handles[put.family], put.key)
                           : write.Put(db.handles[put.family], put.key, put.value);
       if (!st.ok())
-        return rocks_error(st, "build a write batch");
+        return to_error(st, "build a write batch");
       figures.bytes += put.key.size() + put.value.size();
       ++next;
     } while (next < puts.size() && puts[next].family != f_log);
     if (++in_batch == batch || seq == events.size()) {
       auto st = db.db->Write(options, &write);
       if (!st.ok())
-        return rocks_error(st, "write a batch");
+        return to_error(st, "write a batch");
       write.Clear();
       in_batch = 0;
     }
@@ -183,7 +147,7 @@ result<raw_figures> raw_scan(const std::string& path, const std::string& family)
     ++figures.records;
   }
   if (!it->status().ok())
-    return rocks_error(it->status(), "scan " + family);
+    return to_error(it->status(), "scan " + family);
   figures.seconds = clock.seconds();
   figures.checksum = checksum;
   return figures;
@@ -200,7 +164,7 @@ result<raw_figures> raw_compact(const std::string& path) {
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   for (auto* handle : db.handles)
     if (auto st = db.db->CompactRange(options, handle, nullptr, nullptr); !st.ok())
-      return rocks_error(st, "compact " + handle->GetName());
+      return to_error(st, "compact " + handle->GetName());
   figures.seconds = clock.seconds();
   figures.cpu_seconds = clock.cpu_seconds();
   return figures;

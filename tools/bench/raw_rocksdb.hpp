@@ -25,18 +25,21 @@ struct raw_figures {
 /// the event log's column families and options: per event one `log` put and one `streams` put of
 /// the same encoded record, and the connection-index put/delete of connect/disconnect, `batch`
 /// events per WriteBatch, `sync` = fsync durability. Encoding and key building happen before the
-/// clock starts: only the RocksDB writes are timed. Errors: `storage_failure`.
+/// clock starts: only the RocksDB writes are timed. Errors: storage's RocksDB errors
+/// (`storage_failure`, `disk_full`, `database_busy`, `corrupt_record`).
 [[nodiscard]] result<raw_figures> raw_ingest(const std::string& path,
                                              const std::vector<events::event>& events,
                                              storage::durability sync, std::size_t batch);
 
 /// Scans every record of one column family (`log` or `streams`) of the event log at `path`
-/// with a plain RocksDB iterator, touching each key and value. Errors: `storage_failure`.
+/// with a plain RocksDB iterator, touching each key and value. Errors: storage's RocksDB errors
+/// (`storage_failure`, `disk_full`, `database_busy`, `corrupt_record`).
 [[nodiscard]] result<raw_figures> raw_scan(const std::string& path, const std::string& family);
 
 /// Compacts every column family of the event log at `path` down to its last level and waits for
 /// it, so the passes timed after it read one settled LSM shape and no compaction runs beside
-/// them. `seconds` is the compaction's time. Errors: `storage_failure`.
+/// them. `seconds` is the compaction's time. Errors: storage's RocksDB errors
+/// (`storage_failure`, `disk_full`, `database_busy`, `corrupt_record`).
 [[nodiscard]] result<raw_figures> raw_compact(const std::string& path);
 
 } // namespace presence::bench

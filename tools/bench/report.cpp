@@ -21,6 +21,15 @@ void emit(const nlohmann::json& line) {
   std::cout << line.dump() << '\n' << std::flush;
 }
 
+int fail(const char* what, const std::string& detail) {
+  emit({{"error", what}, {"detail", detail}});
+  return 1;
+}
+
+int fail(const char* what, const error& err) {
+  return fail(what, describe(err));
+}
+
 void emit_command_line(int argc, char** argv) {
   std::string joined;
   nlohmann::json args = nlohmann::json::array();

@@ -8,11 +8,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "presence/events/result.hpp"
+
 namespace presence::bench {
 
 /// Prints `line` as one compact JSON object on its own line of stdout and flushes, so a run that
 /// is cut short still leaves every finished figure behind. Thread-compatible (call from one thread).
 void emit(const nlohmann::json& line);
+
+/// Prints `{"error": what, "detail": detail}` (`emit`) and returns 1, a failed verb's exit code.
+int fail(const char* what, const std::string& detail);
+
+/// `fail` with `describe(err)` as the detail.
+int fail(const char* what, const error& err);
 
 /// Prints the exact command line as the first JSON line: {"command": "...", "argv": [...]}.
 void emit_command_line(int argc, char** argv);

@@ -1,7 +1,7 @@
 #pragma once
 
-// The presence-bench verbs. Each prints its figures as JSON lines (report.hpp), the last line the
-// summary in the format of issue 5, and returns the process exit code (0 ok, 1 a failed run).
+// The presence-bench verbs. Each prints its figures as JSON lines (report.hpp), the last line a
+// summary of the run, and returns the process exit code (0 ok, 1 a failed run).
 
 #include <string>
 
@@ -17,7 +17,7 @@ int run_replay(const bench_options& options, uint64_t restart_users);
 int run_restart(const bench_options& options);
 /// Resident bytes per idle user actor with `options.users` users resident.
 int run_memory(const bench_options& options);
-/// The Redis baseline beside our engine ingest, same mix, same run.
+/// The Redis baseline beside the engine ingest, same mix, same run.
 int run_redis(const bench_options& options);
 /// Writes `options.users` users with one token each into the database at `db_path` and their
 /// "id secret" lines into `tokens_file` (a presence-load fixture).

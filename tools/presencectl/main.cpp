@@ -1,4 +1,4 @@
-// presencectl: inspect, audit and verify a presence database (DESIGN §6).
+// presencectl: inspect, audit and verify a presence database (docs/design.md §6).
 #include <iostream>
 
 #include <CLI/CLI.hpp>

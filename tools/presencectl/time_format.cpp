@@ -1,4 +1,5 @@
 #include "time_format.hpp"
+#include "presence/events/time.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -33,7 +34,8 @@ civil_date civil_from_days(int64_t days) {
   const auto day_of_era = static_cast<unsigned>(days - era * 146097);
   const unsigned year_of_era =
     (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned day_of_year =
+    day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned shifted_month = (5 * day_of_year + 2) / 153;
   const unsigned day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
   const unsigned month = shifted_month < 10 ? shifted_month + 3 : shifted_month - 9;
@@ -113,8 +115,9 @@ class digit_reader {
 };
 
 error bad_time(std::string_view text, const char* why) {
-  return {errc::invalid_argument, "invalid time '" + std::string(text) + "': " + why +
-                                    " (expected RFC 3339 such as 2026-11-21T10:00:00Z or Unix seconds)"};
+  return {errc::invalid_argument,
+          "invalid time '" + std::string(text) + "': " + why +
+            " (expected RFC 3339 such as 2026-11-21T10:00:00Z or Unix seconds)"};
 }
 
 bool read_date(digit_reader& in, unsigned& year, unsigned& month, unsigned& day) {
@@ -230,8 +233,7 @@ std::string format_time(timestamp_us ts) {
 }
 
 timestamp_us now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return events::to_timestamp(events::wall_clock_now());
 }
 
 } // namespace presence::tools

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -25,23 +26,52 @@ struct option_entry {
   setter set;
 };
 
-status bad_value(std::string_view key, std::string_view value, const std::string& expected) {
+presence::error bad_value(std::string_view key, std::string_view value,
+                          const std::string& expected) {
   return {errc::invalid_setting,
           std::string(key) + ": '" + std::string(value) + "' is not " + expected};
 }
 
-/// An integer option in [lo, hi], stored into the member `field` returns (sizes, counts and
-/// std::chrono durations alike).
+/// The integer `text` if it lies in [lo, hi]; else `invalid_setting` naming `key` and the range.
+result<int64_t> parse_integer(std::string_view key, std::string_view text, int64_t lo, int64_t hi) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < lo || value > hi)
+    return bad_value(key, text,
+                     "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return value;
+}
+
+template <class T>
+struct is_duration : std::false_type {};
+template <class Rep, class Period>
+struct is_duration<std::chrono::duration<Rep, Period>> : std::true_type {};
+
+/// An integer option (a size or a count) in [lo, hi], stored into the member `field` returns.
 template <class Field>
 setter integer_option(std::string key, int64_t lo, int64_t hi, Field field) {
   return [key, lo, hi, field](presenced_options& o, std::string_view text) -> status {
-    int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size() || value < lo || value > hi)
-      return bad_value(key, text,
-                       "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    auto value = parse_integer(key, text, lo, hi);
+    if (!value)
+      return value.error();
     auto& target = field(o);
-    target = static_cast<std::remove_reference_t<decltype(target)>>(value);
+    using target_type = std::remove_reference_t<decltype(target)>;
+    static_assert(!is_duration<target_type>::value, "durations are set by duration_option");
+    target = static_cast<target_type>(*value);
+    return {};
+  };
+}
+
+/// A duration option, counted in `Unit` (the unit its key ends in: `_s` seconds, `_ms`
+/// milliseconds), in [lo, hi] units: the one place where a configured number becomes a
+/// std::chrono duration. The field may be finer than `Unit`, never coarser (a compile error).
+template <class Unit, class Field>
+setter duration_option(std::string key, int64_t lo, int64_t hi, Field field) {
+  return [key, lo, hi, field](presenced_options& o, std::string_view text) -> status {
+    auto value = parse_integer(key, text, lo, hi);
+    if (!value)
+      return value.error();
+    field(o) = Unit{*value};
     return {};
   };
 }
@@ -138,9 +168,6 @@ const std::vector<option_entry>& entries() {
         }));
     add("journal_max_batch", "events per group commit, 1..1000000 (default 4096)",
         integer_option("journal_max_batch", 1, 1'000'000, FIELD(engine.max_batch)));
-    add("journal_interval_us", "longest wait to fill a batch in µs, 0..1000000 (default 500)",
-        integer_option("journal_interval_us", 0, 1'000'000,
-                       [](presenced_options& o) -> auto& { return o.engine.journal_interval; }));
     add("directory_shards", "user directory shards, 1..1024 (default 8)",
         integer_option("directory_shards", 1, 1024, FIELD(engine.directory_shards)));
     add("broadcaster_shards", "broadcaster shards, 1..1024 (default 4)",
@@ -148,11 +175,13 @@ const std::vector<option_entry>& entries() {
     add("flush_phases", "broadcaster ticks per flush interval, 1..64 (default 10)",
         integer_option("flush_phases", 1, 64, FIELD(engine.flush_phases)));
     add("passivate_after_s", "idle user actor lifetime in s, 1..86400 (default 60)",
-        integer_option("passivate_after_s", 1, 86'400, FIELD(engine.passivate_after)));
+        duration_option<std::chrono::seconds>("passivate_after_s", 1, 86'400,
+                                              FIELD(engine.passivate_after)));
     add("snapshot_every", "user events between snapshots, 1..1000000000 (default 1000)",
         integer_option("snapshot_every", 1, 1'000'000'000, FIELD(engine.snapshot_every)));
     add("request_timeout_ms", "engine request timeout in ms, 10..600000 (default 10000)",
-        integer_option("request_timeout_ms", 10, 600'000, FIELD(engine.request_timeout)));
+        duration_option<std::chrono::milliseconds>("request_timeout_ms", 10, 600'000,
+                                                   FIELD(engine.request_timeout)));
     add("http_threads", "event-loop threads, 0 = hardware threads, 0..256 (default 0)",
         integer_option("http_threads", 0, 256, FIELD(server.threads)));
     add("scheduler_threads", "actor scheduler threads, 0 = hardware threads, 0..256 (default 0)",
@@ -164,7 +193,8 @@ const std::vector<option_entry>& entries() {
     add("max_header_bytes", "request header limit, 1024..1048576 (default 16384)",
         integer_option("max_header_bytes", 1024, 1 << 20, FIELD(server.max_header_bytes)));
     add("keepalive_timeout_s", "idle keep-alive timeout in s, 1..3600 (default 60)",
-        integer_option("keepalive_timeout_s", 1, 3600, FIELD(server.keepalive_timeout_s)));
+        duration_option<std::chrono::seconds>("keepalive_timeout_s", 1, 3600,
+                                              FIELD(server.keepalive_timeout)));
     add("rate_limit_per_s", "API requests per second per token, 0 = off, 0..1000000 (default 20)",
         real_option("rate_limit_per_s", 0, 1e6, FIELD(server.rate_limit_per_s)));
     add("rate_limit_burst", "per-token burst, 1..1000000 (default 100)",
@@ -181,7 +211,8 @@ const std::vector<option_entry>& entries() {
         "1024..1073741824 (default 1048576)",
         integer_option("max_backlog_bytes", 1024, 1 << 30, FIELD(server.max_backlog_bytes)));
     add("ping_interval_ms", "WebSocket heartbeat in ms, 100..3600000 (default 30000)",
-        integer_option("ping_interval_ms", 100, 3'600'000, FIELD(server.ping_interval_ms)));
+        duration_option<std::chrono::milliseconds>("ping_interval_ms", 100, 3'600'000,
+                                                   FIELD(server.ping_interval)));
     add("sub_rate_per_s", "presence_sub + presence_query per second per socket, 1..10000 (default 5)",
         integer_option("sub_rate_per_s", 1, 10'000, FIELD(server.sub_rate_per_s)));
     add("max_query_ids", "ids per presence_query, 1..100000 (default 500)",

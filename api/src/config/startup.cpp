@@ -58,7 +58,7 @@ result<admin_bootstrap> bootstrap_admin(presence::engine& engine, const std::str
     auto secret = read_secret(outcome.token_file);
     if (!secret.empty()) {
       auto who = engine.authenticate(secret);
-      if (who.ok() && who->admin && who->active)
+      if (who.ok() && who->user.admin && who->user.active)
         return outcome;
     }
   }

@@ -58,9 +58,10 @@ void authenticator::authenticate(const std::string& secret, done_fn done) {
   }
   blocking_([this, secret, key, done = std::move(done)] {
     auto found = engine_.authenticate(secret);
-    if (found.ok())
-      remember(key, found.value());
-    done(std::move(found));
+    if (!found.ok())
+      return done(found.error());
+    remember(key, found->user);
+    done(std::move(found->user));
   });
 }
 

@@ -15,6 +15,7 @@
 #include "metrics.hpp"
 #include "presence/actors/engine.hpp"
 #include "presence/api/server.hpp"
+#include "presence/events/time.hpp"
 #include "rtm/ticket_store.hpp"
 #include "web/static_site.hpp"
 
@@ -27,8 +28,7 @@ struct gateway {
       auth(engine_ref, config.admin_token, config.admin_user, blocking_pool),
       blocking(std::move(blocking_pool)),
       site(config.web_dir.empty() ? web::static_site::embedded()
-                                  : web::static_site::folder(config.web_dir)) {
-  }
+                                  : web::static_site::folder(config.web_dir)) {}
 
   presence::engine& engine;
   const server_config config;
@@ -50,10 +50,7 @@ struct gateway {
     return duration<double>(steady_clock::now().time_since_epoch()).count();
   }
   /// Microseconds since the Unix epoch (ticket expiry, expiration checks).
-  static int64_t now_us() {
-    using namespace std::chrono;
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-  }
+  static int64_t now_us() { return events::to_timestamp(events::wall_clock_now()); }
 };
 
 } // namespace presence::api::http

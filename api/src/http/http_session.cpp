@@ -122,7 +122,7 @@ void http_session::read_next() {
   parser_.emplace();
   parser_->body_limit(gw_.config.max_body_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(gw_.config.max_header_bytes));
-  stream_.expires_after(std::chrono::seconds(gw_.config.keepalive_timeout_s));
+  stream_.expires_after(gw_.config.keepalive_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
                       self->on_read(ec);

@@ -12,16 +12,18 @@ namespace {
 
 /// Sets the status text to `message` (the emoji and expiry are kept: Rocket.Chat has neither).
 void set_message(const call_ptr& call, const std::string& user, const std::string& message) {
-  call->gw.engine.query_async(
-    user, std::nullopt, call->guarded([call, user, message](result<events::presence_view> view) {
+  call->gw.engine.run_async(
+    command::query{user, std::nullopt},
+    call->guarded([call, user, message](result<events::presence_view> view) {
       if (!view.ok()) {
         call->fail(view.error());
         return;
       }
       const auto& current = view->status;
       auto expiration = message.empty() && current.emoji.empty() ? 0 : current.expiration;
-      call->gw.engine.set_status_async(user, message, current.emoji, expiration, call->from(),
-                                       call->guarded([call](status st) { call->finish(st); }));
+      call->gw.engine.run_async(command::set_status{user, message, current.emoji,
+                                                    events::unix_or_none(expiration), call->from()},
+                                call->guarded([call](status st) { call->finish(st); }));
     }));
 }
 
@@ -37,33 +39,34 @@ void users_set_status(const call_ptr& call) {
     set_message(call, user, *message);
     return;
   }
-  call->gw.engine.set_presence_async(user, *args->mode, 0, call->from(),
-                                     call->guarded([call, user, message](status st) {
-                                       if (!st.ok())
-                                         call->fail(st.error());
-                                       else if (message)
-                                         set_message(call, user, *message);
-                                       else
-                                         call->ok();
-                                     }));
+  call->gw.engine.run_async(command::set_presence{user, *args->mode, std::nullopt, call->from()},
+                            call->guarded([call, user, message](status st) {
+                              if (!st.ok())
+                                call->fail(st.error());
+                              else if (message)
+                                set_message(call, user, *message);
+                              else
+                                call->ok();
+                            }));
 }
 
 void users_get_status(const call_ptr& call) {
   auto user = parse_get_status_user(call->params, call->caller);
   bool self = user == call->caller.id;
-  call->gw.engine.query_async(
-    user, std::nullopt, call->guarded([call, user, self](result<events::presence_view> view) {
-      if (!view.ok()) {
-        call->fail(view.error());
-        return;
-      }
-      nlohmann::json body = {{"_id", user},
-                             {"message", view->status.text},
-                             {"status", rc_status(view->presence)}};
-      if (self)
-        body["connectionStatus"] = view->online ? (view->auto_away ? "away" : "online") : "offline";
-      call->ok(std::move(body));
-    }));
+  call->gw.engine.run_async(command::query{user, std::nullopt},
+                            call->guarded([call, user, self](result<events::presence_view> view) {
+                              if (!view.ok()) {
+                                call->fail(view.error());
+                                return;
+                              }
+                              nlohmann::json body = {{"_id", user},
+                                                     {"message", view->status.text},
+                                                     {"status", rc_status(view->presence)}};
+                              if (self)
+                                body["connectionStatus"] =
+                                  view->online ? (view->auto_away ? "away" : "online") : "offline";
+                              call->ok(std::move(body));
+                            }));
 }
 
 void users_presence(const call_ptr& call) {
@@ -72,16 +75,16 @@ void users_presence(const call_ptr& call) {
     return;
   call->gw.engine.query_many_async(
     *ids, call->guarded(
-           [call](result<std::vector<std::pair<std::string, events::presence_value>>> found) {
-             if (!found.ok()) {
-               call->fail(found.error());
-               return;
-             }
-             auto users = nlohmann::json::array();
-             for (const auto& [id, presence] : found.value())
-               users.push_back({{"_id", id}, {"status", rc_status(presence)}});
-             call->ok({{"users", std::move(users)}, {"full", false}});
-           }));
+            [call](result<std::vector<std::pair<std::string, events::presence_value>>> found) {
+              if (!found.ok()) {
+                call->fail(found.error());
+                return;
+              }
+              auto users = nlohmann::json::array();
+              for (const auto& [id, presence] : found.value())
+                users.push_back({{"_id", id}, {"status", rc_status(presence)}});
+              call->ok({{"users", std::move(users)}, {"full", false}});
+            }));
 }
 
 } // namespace presence::api::rocketchat

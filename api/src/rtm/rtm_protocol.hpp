@@ -1,10 +1,11 @@
 #pragma once
 
-// The real-time API's wire format (DESIGN §5, Slack's RTM): parsing client frames and rendering
-// server frames. Pure functions of their arguments: no I/O, no engine, no clock, any thread.
+// The real-time API's wire format (docs/design.md §5, Slack's RTM): parsing client frames and
+// rendering server frames. Pure functions of their arguments: no I/O, no engine, no clock, any
+// thread.
 //
-// Presence values on the wire follow Slack: `active` (our online or busy) and `away` (everything
-// else). Every frame that carries a presence also carries our richer value in `presence_detail`
+// Presence values on the wire follow Slack: `active` (online or busy) and `away` (everything
+// else). Every frame that carries a presence also carries the richer value in `presence_detail`
 // (`online`, `away`, `busy`, `offline`, `disabled`), an extension Slack clients ignore.
 
 #include <cstddef>
@@ -72,7 +73,7 @@ client_message parse_client_message(std::string_view text, std::size_t max_query
 
 /// Slack's two-valued view: online and busy are `active`, everything else `away`.
 const char* slack_presence(events::presence_value value) noexcept;
-/// Our five-valued name: "online", "away", "busy", "offline", "disabled".
+/// The five-valued name: "online", "away", "busy", "offline", "disabled".
 const char* presence_name(events::presence_value value) noexcept;
 
 /// `{"type":"hello"}`.

@@ -24,7 +24,7 @@ namespace presence::api::rtm {
 struct session_limits {
   std::size_t max_frame_bytes = 64 * 1024;       ///< larger frames are refused (close 1009)
   std::size_t max_backlog_bytes = 1 << 20;       ///< unsent bytes before a slow consumer is cut off
-  int ping_interval_ms = 30'000;                 ///< heartbeat; no pong for 2 intervals = dead peer
+  std::chrono::milliseconds ping_interval{30'000};  ///< heartbeat; no pong for 2 = dead peer
   int sub_rate_per_s = 5;                        ///< presence_sub + presence_query per second
   std::size_t max_query_ids = 500;
 };

@@ -25,10 +25,14 @@ constexpr std::chrono::milliseconds shutdown_close_deadline{1000};
 
 const char* reason_name(events::disconnect_reason reason) {
   switch (reason) {
-    case events::disconnect_reason::closed: return "closed";
-    case events::disconnect_reason::timeout: return "timeout";
-    case events::disconnect_reason::server_restart: return "server_restart";
-    case events::disconnect_reason::kicked: return "kicked";
+    case events::disconnect_reason::closed:
+      return "closed";
+    case events::disconnect_reason::timeout:
+      return "timeout";
+    case events::disconnect_reason::server_restart:
+      return "server_restart";
+    case events::disconnect_reason::kicked:
+      return "kicked";
   }
   return "closed";
 }
@@ -45,22 +49,15 @@ std::string new_connection_id() {
 
 } // namespace
 
-session::session(beast::tcp_stream stream, request req, std::string user,
-                 bool batch_presence_aware, session_context& ctx)
+session::session(beast::tcp_stream stream, request req, std::string user, bool batch_presence_aware,
+                 session_context& ctx)
   : strand_(net::make_strand(stream.get_executor())),
     ws_(std::make_shared<ws::server_stream>(stream.release_socket(), strand_,
                                             ctx.limits.max_frame_bytes)),
-    offload_pool_(offload_pool()),
-    offload_strand_(net::make_strand(offload_pool_->get_executor())),
-    req_(std::move(req)),
-    user_(std::move(user)),
-    conn_(new_connection_id()),
-    batched_(batch_presence_aware),
-    ctx_(ctx),
-    queue_(ctx.limits.max_backlog_bytes),
-    sub_limiter_(ctx.limits.sub_rate_per_s),
-    heartbeat_timer_(strand_),
-    close_timer_(strand_),
+    offload_pool_(offload_pool()), offload_strand_(net::make_strand(offload_pool_->get_executor())),
+    req_(std::move(req)), user_(std::move(user)), conn_(new_connection_id()),
+    batched_(batch_presence_aware), ctx_(ctx), queue_(ctx.limits.max_backlog_bytes),
+    sub_limiter_(ctx.limits.sub_rate_per_s), heartbeat_timer_(strand_), close_timer_(strand_),
     last_seen_(clock::now()) {}
 
 session::~session() {
@@ -73,7 +70,7 @@ session::~session() {
 }
 
 std::chrono::milliseconds session::close_deadline() const {
-  auto twice = std::chrono::milliseconds(2 * static_cast<int64_t>(ctx_.limits.ping_interval_ms));
+  auto twice = 2 * ctx_.limits.ping_interval;
   return std::clamp(twice, std::chrono::milliseconds(1000), std::chrono::milliseconds(10000));
 }
 
@@ -81,7 +78,7 @@ void session::start() {
   registry_id_ = session_registry::instance().add(weak_from_this());
   net::dispatch(strand_, [self = shared_from_this()] {
     self->ws_->on_control([raw = self.get()] {
-      raw->last_seen_ = clock::now();  // runs inside our read (which holds the session)
+      raw->last_seen_ = clock::now(); // runs inside our read (which holds the session)
     });
     self->close_timer_.expires_after(self->close_deadline());
     self->close_timer_.async_wait([self](beast::error_code ec) {
@@ -120,14 +117,14 @@ void session::on_accept(beast::error_code ec) {
     return;
   }
   accepted_ = true;
-  req_ = {};  // the handshake request is no longer needed (its headers are ~0.5 KiB)
+  req_ = {}; // the handshake request is no longer needed (its headers are ~0.5 KiB)
   ++ctx_.stats.ws_connections;
-  ctx_.engine.connect_async(user_, conn_, "rtm", origin{{}, conn_},
-                            [self = shared_from_this()](status st) {
-                              net::post(self->strand_, [self, st = std::move(st)]() mutable {
-                                self->on_connected(std::move(st));
-                              });
-                            });
+  ctx_.engine.run_async(command::connect{user_, conn_, "rtm", origin{{}, conn_}},
+                        [self = shared_from_this()](status st) {
+                          net::post(self->strand_, [self, st = std::move(st)]() mutable {
+                            self->on_connected(std::move(st));
+                          });
+                        });
 }
 
 void session::on_connected(status st) {
@@ -190,10 +187,10 @@ void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
 }
 
 void session::do_read() {
-  ws_->async_read([self = shared_from_this()](beast::error_code ec, std::string message,
-                                              bool text) {
-    self->on_read(ec, std::move(message), text);
-  });
+  ws_->async_read(
+    [self = shared_from_this()](beast::error_code ec, std::string message, bool text) {
+      self->on_read(ec, std::move(message), text);
+    });
 }
 
 void session::on_read(beast::error_code ec, std::string message, bool text) {
@@ -213,7 +210,7 @@ void session::on_read(beast::error_code ec, std::string message, bool text) {
   last_seen_ = clock::now();
   if (!closing_) {
     // Every client message is activity; the engine coalesces what it logs.
-    ctx_.engine.activity_async(user_, conn_, origin{{}, conn_}, [](status) {});
+    ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}}, [](status) {});
     if (text)
       handle_text(message);
     else
@@ -223,7 +220,7 @@ void session::on_read(beast::error_code ec, std::string message, bool text) {
 }
 
 void session::heartbeat() {
-  auto interval = std::chrono::milliseconds(ctx_.limits.ping_interval_ms);
+  auto interval = ctx_.limits.ping_interval;
   if (interval.count() <= 0)
     return;
   heartbeat_timer_.expires_after(interval);
@@ -244,7 +241,7 @@ void session::heartbeat() {
       self->pinging_ = true;
       self->ws_->async_ping([self](beast::error_code) {
         self->pinging_ = false;
-        self->maybe_send_close();  // a close waits for our ping (see maybe_send_close)
+        self->maybe_send_close(); // a close waits for our ping (see maybe_send_close)
       });
     }
     self->heartbeat();
@@ -261,7 +258,7 @@ void session::begin_close(ws::close_code code, const std::string& reason,
   // For presence the connection ends now, not when the peer finishes the close handshake.
   release_engine(why);
   close_code_ = code;
-  close_text_ = reason;  // the stream cuts it to the 123 bytes a control frame has room for
+  close_text_ = reason; // the stream cuts it to the 123 bytes a control frame has room for
   if (drop_backlog)
     queue_.drop_unsent(writing_);
   close_timer_.expires_after(deadline);
@@ -331,17 +328,16 @@ void session::drop_subscription() {
 void session::log_disconnect() {
   spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, reason_name(release_reason_));
   // The callback holds the session until the engine has logged the disconnect.
-  ctx_.engine.disconnect_async(user_, conn_, release_reason_, origin{{}, conn_},
-                               [self = shared_from_this()](status st) {
-                                 if (!st.ok())
-                                   spdlog::warn("rtm {}: disconnect failed: {}", self->user_,
-                                                describe(st.error()));
-                               });
+  ctx_.engine.run_async(command::disconnect{user_, conn_, release_reason_, origin{{}, conn_}},
+                        [self = shared_from_this()](status st) {
+                          if (!st.ok())
+                            spdlog::warn("rtm {}: disconnect failed: {}", self->user_,
+                                         describe(st.error()));
+                        });
 }
 
-void start_session(beast::tcp_stream stream,
-                   beast::http::request<beast::http::string_body> req, std::string user,
-                   bool batch_presence_aware, session_context& ctx) {
+void start_session(beast::tcp_stream stream, beast::http::request<beast::http::string_body> req,
+                   std::string user, bool batch_presence_aware, session_context& ctx) {
   std::make_shared<session>(std::move(stream), std::move(req), std::move(user),
                             batch_presence_aware, ctx)
     ->start();

@@ -1,7 +1,7 @@
 #pragma once
 
-// One real-time WebSocket session: one presence connection of one user (DESIGN §5). Private to
-// the RTM module; the HTTP layer reaches it through rtm_session.hpp.
+// One real-time WebSocket session: one presence connection of one user (docs/design.md §5).
+// Private to the RTM module; the HTTP layer reaches it through rtm_session.hpp.
 //
 // Threading: every member function runs on `strand_`, a strand over the socket's executor, so a
 // session is single-threaded whatever the number of I/O threads. Engine callbacks arrive on CAF

@@ -1,5 +1,5 @@
 // users.setPresence and users.getPresence (Slack-compatible, with the busy/invisible, expiration
-// and `at` extensions of DESIGN §5).
+// and `at` extensions of docs/design.md §5).
 
 #include <cstdint>
 #include <string>
@@ -18,8 +18,9 @@ void users_set_presence(const call_ptr& call) {
   auto args = call->accept(parse_set_presence(call->params, call->caller, http::gateway::now_us()));
   if (!args)
     return;
-  call->gw.engine.set_presence_async(args->user, args->mode, args->until, call->from(),
-                                     call->guarded([call](status st) { call->finish(st); }));
+  call->gw.engine.run_async(
+    command::set_presence{args->user, args->mode, args->until, call->from()},
+    call->guarded([call](status st) { call->finish(st); }));
 }
 
 void users_get_presence(const call_ptr& call) {
@@ -27,24 +28,25 @@ void users_get_presence(const call_ptr& call) {
   if (!args)
     return;
   bool self = args->user == call->caller.id;
-  call->gw.engine.query_async(
-    args->user, args->at, call->guarded([call, self](result<events::presence_view> view) {
-      if (!view.ok()) {
-        call->fail(view.error());
-        return;
-      }
-      nlohmann::json body = {{"presence", slack_presence(view->presence)}};
-      // Another user's presence reveals only `presence`, as Slack's does.
-      if (self) {
-        body["online"] = view->online;
-        body["auto_away"] = view->auto_away;
-        body["manual_away"] = view->manual_away;
-        body["connection_count"] = view->connection_count;
-        body["last_activity"] = view->last_activity / us_per_s;
-        body["manual_presence"] = std::string(events::to_string(view->manual));
-      }
-      call->ok(std::move(body));
-    }));
+  call->gw.engine.run_async(command::query{args->user, args->at},
+                            call->guarded([call, self](result<events::presence_view> view) {
+                              if (!view.ok()) {
+                                call->fail(view.error());
+                                return;
+                              }
+                              nlohmann::json body = {{"presence", slack_presence(view->presence)}};
+                              // Another user's presence reveals only `presence`, as Slack's does.
+                              if (self) {
+                                body["online"] = view->online;
+                                body["auto_away"] = view->auto_away;
+                                body["manual_away"] = view->manual_away;
+                                body["connection_count"] = view->connection_count;
+                                body["last_activity"] = view->last_activity / us_per_s;
+                                body["manual_presence"] =
+                                  std::string(events::to_string(view->manual));
+                              }
+                              call->ok(std::move(body));
+                            }));
 }
 
 } // namespace presence::api::slack

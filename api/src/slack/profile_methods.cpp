@@ -24,8 +24,8 @@ void users_profile_set(const call_ptr& call) {
     return;
   // Fields not named keep their value: read the current status, then write the merged one.
   auto user = args->user;
-  call->gw.engine.query_async(
-    user, std::nullopt,
+  call->gw.engine.run_async(
+    command::query{user, std::nullopt},
     call->guarded([call, user, update = args->update](result<events::presence_view> view) {
       if (!view.ok()) {
         call->fail(view.error());
@@ -40,25 +40,28 @@ void users_profile_set(const call_ptr& call) {
       next.emoji = update.emoji.value_or(next.emoji);
       next.expiration = update.expiration.value_or(next.expiration);
       if (next.empty())
-        next.expiration = 0;  // clearing the status clears its expiry too
-      call->gw.engine.set_status_async(user, next.text, next.emoji, next.expiration, call->from(),
-                                       call->guarded([call, next](status st) {
-                                         if (st.ok())
-                                           call->ok({{"profile", profile_json(next)}});
-                                         else
-                                           call->fail(st.error());
-                                       }));
+        next.expiration = 0; // clearing the status clears its expiry too
+      call->gw.engine.run_async(command::set_status{user, next.text, next.emoji,
+                                                    events::unix_or_none(next.expiration),
+                                                    call->from()},
+                                call->guarded([call, next](status st) {
+                                  if (st.ok())
+                                    call->ok({{"profile", profile_json(next)}});
+                                  else
+                                    call->fail(st.error());
+                                }));
     }));
 }
 
 void users_profile_get(const call_ptr& call) {
-  call->gw.engine.query_async(user_or_caller(call->params, call->caller), std::nullopt,
-                              call->guarded([call](result<events::presence_view> view) {
-                                if (view.ok())
-                                  call->ok({{"profile", profile_json(view->status)}});
-                                else
-                                  call->fail(view.error());
-                              }));
+  call->gw.engine.run_async(
+    command::query{user_or_caller(call->params, call->caller), std::nullopt},
+    call->guarded([call](result<events::presence_view> view) {
+      if (view.ok())
+        call->ok({{"profile", profile_json(view->status)}});
+      else
+        call->fail(view.error());
+    }));
 }
 
 } // namespace presence::api::slack

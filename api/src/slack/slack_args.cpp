@@ -140,7 +140,8 @@ parsed<set_presence_args> parse_set_presence(const nlohmann::json& params,
     if (until_us <= now_us)
       return arg_error{"expiration_in_past", {}};
   }
-  return set_presence_args{std::get<std::string>(std::move(target)), *mode, until_us};
+  return set_presence_args{std::get<std::string>(std::move(target)), *mode,
+                           events::instant_or_none(until_us)};
 }
 
 parsed<get_presence_args> parse_get_presence(const nlohmann::json& params,
@@ -152,7 +153,10 @@ parsed<get_presence_args> parse_get_presence(const nlohmann::json& params,
   auto at_us = std::get<std::optional<int64_t>>(at);
   if (at_us && *at_us > now_us)
     return invalid_arguments("at must not be in the future");
-  return get_presence_args{user_or_caller(params, caller), at_us};
+  std::optional<events::instant> at_instant;
+  if (at_us)
+    at_instant = events::to_instant(*at_us);
+  return get_presence_args{user_or_caller(params, caller), at_instant};
 }
 
 parsed<profile_set_args> parse_profile_set(const nlohmann::json& params,

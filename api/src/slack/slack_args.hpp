@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "presence/events/event.hpp"
+#include "presence/events/time.hpp"
 #include "presence/events/workspace_state.hpp"
 
 namespace presence::api::slack {
@@ -39,7 +40,7 @@ parsed<std::string> parse_target_user(const nlohmann::json& params,
 struct set_presence_args {
   std::string user;
   events::manual_mode mode = events::manual_mode::automatic;
-  events::timestamp_us until = 0;  ///< µs, 0 = none
+  std::optional<events::instant> until;
 };
 parsed<set_presence_args> parse_set_presence(const nlohmann::json& params,
                                              const events::user_record& caller,
@@ -49,7 +50,7 @@ parsed<set_presence_args> parse_set_presence(const nlohmann::json& params,
 /// after `now_us`). Code: invalid_arguments.
 struct get_presence_args {
   std::string user;
-  std::optional<events::timestamp_us> at;  ///< µs
+  std::optional<events::instant> at;
 };
 parsed<get_presence_args> parse_get_presence(const nlohmann::json& params,
                                              const events::user_record& caller,
@@ -59,7 +60,7 @@ parsed<get_presence_args> parse_get_presence(const nlohmann::json& params,
 struct status_update {
   std::optional<std::string> text;
   std::optional<std::string> emoji;
-  std::optional<int64_t> expiration;  ///< Unix seconds, 0 = never
+  std::optional<int64_t> expiration; ///< Unix seconds, 0 = never
   bool empty() const { return !text && !emoji && !expiration; }
 };
 

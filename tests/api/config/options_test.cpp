@@ -1,5 +1,6 @@
 #include "config/options.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <string>
 
@@ -25,7 +26,7 @@ TEST(options, sets_values_by_key_with_dashes_or_underscores) {
   ASSERT_OK(set_option(o, "max-body-bytes", "4096"));
   ASSERT_OK(set_option(o, "rate_limit_per_s", "0.5"));
   ASSERT_OK(set_option(o, "durability", "fsync"));
-  ASSERT_OK(set_option(o, "journal_interval_us", "250"));
+  ASSERT_OK(set_option(o, "journal_max_batch", "250"));
   ASSERT_OK(set_option(o, "request-timeout-ms", "2500"));
   ASSERT_OK(set_option(o, "ping_interval_ms", "1000"));
   ASSERT_OK(set_option(o, "scheduler-threads", "3"));
@@ -33,11 +34,25 @@ TEST(options, sets_values_by_key_with_dashes_or_underscores) {
   EXPECT_EQ(o.server.max_body_bytes, 4096u);
   EXPECT_DOUBLE_EQ(o.server.rate_limit_per_s, 0.5);
   EXPECT_EQ(o.engine.sync, storage::durability::fsync);
-  EXPECT_EQ(o.engine.journal_interval.count(), 250);
-  EXPECT_EQ(o.engine.request_timeout.count(), 2500);
-  EXPECT_EQ(o.server.ping_interval_ms, 1000);
+  EXPECT_EQ(o.engine.max_batch, 250u);
+  EXPECT_EQ(o.engine.request_timeout, std::chrono::milliseconds{2500});
+  EXPECT_EQ(o.server.ping_interval, std::chrono::seconds{1});
   EXPECT_EQ(o.engine.scheduler_threads, 3u);
   EXPECT_EQ(o.engine.flush_phases, 1u);
+}
+
+TEST(options, durations_are_read_in_the_unit_their_key_names) {
+  presenced_options o;
+  ASSERT_OK(set_option(o, "passivate_after_s", "90"));
+  ASSERT_OK(set_option(o, "keepalive_timeout_s", "5"));
+  ASSERT_OK(set_option(o, "ping_interval_ms", "1500"));
+  ASSERT_OK(set_option(o, "request_timeout_ms", "10"));
+  EXPECT_EQ(o.engine.passivate_after, std::chrono::minutes{1} + std::chrono::seconds{30});
+  EXPECT_EQ(o.server.keepalive_timeout, std::chrono::milliseconds{5000});
+  EXPECT_EQ(o.server.ping_interval, std::chrono::microseconds{1'500'000});
+  EXPECT_EQ(o.engine.request_timeout, std::chrono::milliseconds{10});
+  ASSERT_ERRC(set_option(o, "keepalive_timeout_s", "0"), errc::invalid_setting);
+  EXPECT_EQ(o.server.keepalive_timeout, std::chrono::seconds{5}) << "a refused value changes nothing";
 }
 
 TEST(options, refuses_out_of_range_and_malformed_values_naming_the_key) {

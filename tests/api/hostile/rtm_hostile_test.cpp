@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "hostile/hostile_support.hpp"
-#include "rtm_fixture.hpp"
+#include "rtm/rtm_fixture.hpp"
 
 namespace presence::test {
 namespace {

@@ -32,9 +32,9 @@ TEST(slack_args, set_presence_checks_in_order) {
   EXPECT_EQ(refusal(parse_set_presence(json::object(), alice, now_us)), "invalid_presence");
   EXPECT_EQ(refusal(parse_set_presence(json{{"presence", "gone"}}, alice, now_us)),
             "invalid_presence");
-  EXPECT_EQ(refusal(parse_set_presence(json{{"presence", "away"}, {"expiration", "x"}}, alice,
-                                       now_us)),
-            "invalid_arguments");
+  EXPECT_EQ(
+    refusal(parse_set_presence(json{{"presence", "away"}, {"expiration", "x"}}, alice, now_us)),
+    "invalid_arguments");
   EXPECT_EQ(refusal(parse_set_presence(json{{"presence", "auto"}, {"expiration", 1'900'000'000}},
                                        alice, now_us)),
             "invalid_arguments");
@@ -45,7 +45,7 @@ TEST(slack_args, set_presence_checks_in_order) {
     parse_set_presence(json{{"presence", "busy"}, {"expiration", "1900000000.5"}}, alice, now_us));
   EXPECT_EQ(args.user, "alice");
   EXPECT_EQ(args.mode, events::manual_mode::busy);
-  EXPECT_EQ(args.until, 1'900'000'000'500'000);
+  EXPECT_EQ(args.until, events::to_instant(1'900'000'000'500'000));
 }
 
 TEST(slack_args, get_presence_refuses_the_future) {
@@ -57,7 +57,7 @@ TEST(slack_args, get_presence_refuses_the_future) {
   args = std::get<get_presence_args>(
     parse_get_presence(json{{"user", "bob"}, {"at", "1600000000"}}, alice, now_us));
   EXPECT_EQ(args.user, "bob");
-  EXPECT_EQ(args.at, 1'600'000'000'000'000);
+  EXPECT_EQ(args.at, events::to_instant(1'600'000'000'000'000));
 }
 
 TEST(slack_args, profile_set_reads_profile_text_or_name_value) {
@@ -71,15 +71,14 @@ TEST(slack_args, profile_set_reads_profile_text_or_name_value) {
     parse_profile_set(json{{"name", "status_expiration"}, {"value", "0"}}, alice, now_us));
   EXPECT_EQ(args.update.expiration, 0);
   EXPECT_EQ(refusal(parse_profile_set(json{{"profile", "{"}}, alice, now_us)), "invalid_profile");
-  EXPECT_EQ(refusal(parse_profile_set(json{{"profile", "[1]"}}, alice, now_us)),
-            "invalid_profile");
+  EXPECT_EQ(refusal(parse_profile_set(json{{"profile", "[1]"}}, alice, now_us)), "invalid_profile");
   EXPECT_EQ(refusal(parse_profile_set(json::object(), alice, now_us)), "invalid_profile");
-  EXPECT_EQ(refusal(parse_profile_set(json{{"profile", {{"status_emoji", "taco"}}}}, alice,
-                                      now_us)),
-            "invalid_profile");
-  EXPECT_EQ(refusal(parse_profile_set(json{{"profile", {{"status_expiration", 1}}}}, alice,
-                                      now_us)),
-            "expiration_in_past");
+  EXPECT_EQ(
+    refusal(parse_profile_set(json{{"profile", {{"status_emoji", "taco"}}}}, alice, now_us)),
+    "invalid_profile");
+  EXPECT_EQ(
+    refusal(parse_profile_set(json{{"profile", {{"status_expiration", 1}}}}, alice, now_us)),
+    "expiration_in_past");
 }
 
 TEST(slack_args, admin_arguments) {

@@ -21,7 +21,7 @@ std::pair<bool, seen> parse(const std::string& frame, std::string& type) {
   return {change, users};
 }
 
-TEST(LoadFrameParseTest, BatchedFrameAsTheServerPrintsIt) {
+TEST(load_frame_parse, batched_frame_as_the_server_prints_it) {
   std::string type;
   auto [change, users] = parse(
     R"({"presence":"away","presence_detail":"away","type":"presence_change","users":["U1","U2"]})",
@@ -31,7 +31,7 @@ TEST(LoadFrameParseTest, BatchedFrameAsTheServerPrintsIt) {
   EXPECT_EQ(users, (seen{{"U1", "away"}, {"U2", "away"}}));
 }
 
-TEST(LoadFrameParseTest, SingleUserFramePrefersPresenceDetail) {
+TEST(load_frame_parse, single_user_frame_prefers_presence_detail) {
   std::string type;
   auto [change, users] =
     parse(R"({"type":"presence_change","user":"U9","presence":"active","presence_detail":"busy"})",
@@ -40,7 +40,7 @@ TEST(LoadFrameParseTest, SingleUserFramePrefersPresenceDetail) {
   EXPECT_EQ(users, (seen{{"U9", "busy"}}));
 }
 
-TEST(LoadFrameParseTest, WhitespaceAndEscapesFallBackToTheJsonParser) {
+TEST(load_frame_parse, whitespace_and_escapes_fall_back_to_the_json_parser) {
   std::string type;
   auto [change, users] =
     parse(R"({ "type": "presence_change", "presence": "active", "users": ["a\"b", "c"] })", type);
@@ -48,7 +48,7 @@ TEST(LoadFrameParseTest, WhitespaceAndEscapesFallBackToTheJsonParser) {
   EXPECT_EQ(users, (seen{{"a\"b", "active"}, {"c", "active"}}));
 }
 
-TEST(LoadFrameParseTest, OtherFramesAreNotChanges) {
+TEST(load_frame_parse, other_frames_are_not_changes) {
   std::string type;
   EXPECT_FALSE(parse(R"({"type":"hello"})", type).first);
   EXPECT_EQ(type, "hello");
@@ -59,7 +59,7 @@ TEST(LoadFrameParseTest, OtherFramesAreNotChanges) {
   EXPECT_FALSE(parse(R"({"type":"presence_change","users":["unterminated)", type).first);
 }
 
-TEST(LoadFrameParseTest, AnEmptyBatchIsAChangeWithNoUsers) {
+TEST(load_frame_parse, an_empty_batch_is_a_change_with_no_users) {
   std::string type;
   auto [change, users] = parse(R"({"presence":"away","type":"presence_change","users":[]})", type);
   EXPECT_TRUE(change);

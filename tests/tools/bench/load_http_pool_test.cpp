@@ -58,7 +58,7 @@ class closing_server {
   std::thread thread_;
 };
 
-TEST(LoadHttpPoolTest, ARequestOnAConnectionTheServerClosedGoesOutAgainOnAFreshOne) {
+TEST(load_http_pool, a_request_on_a_connection_the_server_closed_goes_out_again_on_a_fresh_one) {
   std::vector<unsigned> statuses;
   std::vector<std::string> targets;
   {
@@ -76,7 +76,7 @@ TEST(LoadHttpPoolTest, ARequestOnAConnectionTheServerClosedGoesOutAgainOnAFreshO
   }
 }
 
-TEST(LoadHttpPoolTest, AFailureOnAFreshConnectionIsNotRetried) {
+TEST(load_http_pool, a_failure_on_a_fresh_connection_is_not_retried) {
   asio::io_context io;
   tcp::endpoint nowhere;
   {

@@ -8,7 +8,7 @@ namespace {
 
 using presence::load::latency_recorder;
 
-TEST(LoadLatencyTest, PercentilesAreNearestRankInMilliseconds) {
+TEST(load_latency, percentiles_are_nearest_rank_in_milliseconds) {
   latency_recorder samples;
   for (int64_t us = 1000; us <= 100'000; us += 1000)  // 1 .. 100 ms
     samples.add(us);
@@ -19,7 +19,7 @@ TEST(LoadLatencyTest, PercentilesAreNearestRankInMilliseconds) {
   EXPECT_EQ(samples.percentile_ms(0.0), 0.0);
 }
 
-TEST(LoadLatencyTest, RestartMakesRoomSoRecordingNeverGrows) {
+TEST(load_latency, restart_makes_room_so_recording_never_grows) {
   latency_recorder samples;
   samples.add(7);
   samples.restart(100'000);
@@ -32,7 +32,7 @@ TEST(LoadLatencyTest, RestartMakesRoomSoRecordingNeverGrows) {
   EXPECT_EQ(samples.percentile_ms(1.0), 100.0);  // 99,999 µs, two decimals
 }
 
-TEST(LoadLatencyTest, RestartIsClampedToTheBoundAndLaterSamplesAreDropped) {
+TEST(load_latency, restart_is_clamped_to_the_bound_and_later_samples_are_dropped) {
   latency_recorder samples{10};
   samples.restart(1'000'000);
   EXPECT_LT(samples.capacity(), 1'000'000u) << "no room beyond the bound";

@@ -3,23 +3,22 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
+#include "presence/actors/commands.hpp"
 #include "presence/actors/histogram.hpp"
 #include "presence/events/event.hpp"
 #include "presence/events/presence.hpp"
 #include "presence/events/result.hpp"
 #include "presence/events/workspace_state.hpp"
-#include "presence/storage/event_log.hpp"
-
-namespace caf {
-class actor_system;
-class actor_system_config;
-class actor;
-} // namespace caf
+#include "presence/storage/durability.hpp"
 
 namespace presence {
 
@@ -28,8 +27,7 @@ namespace presence {
 struct engine_config {
   std::string db_path = "./data";
   storage::durability sync = storage::durability::wal;
-  std::size_t max_batch = 4096;                        ///< journal: events per group commit
-  std::chrono::microseconds journal_interval{500};     ///< journal: longest wait to fill a batch
+  std::size_t max_batch = 4096; ///< journal: events per group commit
   std::size_t directory_shards = 8;
   std::size_t broadcaster_shards = 4;
   /// Broadcaster ticks per flush interval, 1..64: each subscriber is flushed once per interval at
@@ -37,9 +35,9 @@ struct engine_config {
   /// smaller bursts; 1 = every subscriber at once. A change still waits at most one interval
   /// (+ 1 ms when `flush_interval_ms` < this: ticks are at least 1 ms apart).
   uint32_t flush_phases = 10;
-  std::chrono::seconds passivate_after{60};            ///< idle user actor lifetime
-  uint64_t snapshot_every = 1000;                      ///< user events between snapshots
-  std::chrono::milliseconds request_timeout{10000};    ///< blocking facade calls
+  std::chrono::seconds passivate_after{60};         ///< idle user actor lifetime
+  uint64_t snapshot_every = 1000;                   ///< user events between snapshots
+  std::chrono::milliseconds request_timeout{10000}; ///< blocking facade calls
   /// CAF worker threads of the actor system engine::open(config) creates (not of one passed in);
   /// 0 = one per hardware thread. They share one queue and sleep when it is empty (CAF's
   /// `sharing` policy): work stealing's polling took cores from the journal's writer.
@@ -48,19 +46,14 @@ struct engine_config {
   std::function<events::timestamp_us()> clock;
 };
 
-/// Who asked for a change and from where (the `by` and `via` of the resulting event).
-struct origin {
-  std::string by;   ///< acting user or admin id; empty = the subject user itself
-  std::string via;  ///< connection id or API method
-};
-
-/// What a subscriber receives (DESIGN §5). One struct for every kind, to keep the surface small.
+/// What a subscriber receives (docs/design.md §5). One struct for every kind: a small surface.
 struct notification {
   enum class kind : uint8_t {
-    presence_change,          ///< `presence` + `users` (a batch of subjects)
-    manual_presence_change,   ///< to the user's own subscriptions: `presence` = their manual mode's view
-    user_status_changed,      ///< `users[0]` + `status`
-    presence_service_status,  ///< `service_enabled`
+    presence_change,         ///< `presence` + `users` (a batch of subjects)
+    manual_presence_change,  ///< to the user's own subscriptions: `presence` = their manual mode's
+                             ///< view
+    user_status_changed,     ///< `users[0]` + `status`
+    presence_service_status, ///< `service_enabled`
   };
   kind type = kind::presence_change;
   events::presence_value presence = events::presence_value::offline;
@@ -75,161 +68,207 @@ struct notification {
 /// hand the note to your own thread or event loop.
 using notification_callback = std::function<void(const notification&)>;
 
-/// An issued token: `secret` is shown once and never stored (only its SHA-256).
-struct issued_token {
-  std::string id;
-  std::string user;
-  std::string secret;
-};
-
 /// Counters since `engine::open`, for monitoring (`/metrics`). Read without waiting on any actor.
 struct engine_stats {
-  uint64_t users_resident = 0;        ///< user actors alive now
-  uint64_t user_actor_restarts = 0;   ///< user actors rebuilt from the log after a crash
-  uint64_t user_timers_armed = 0;     ///< deadline timers (idle, expiry) user actors started
-  uint64_t events_appended = 0;       ///< events the journal wrote
-  uint64_t journal_requests = 0;      ///< append requests received
-  uint64_t journal_writes = 0;        ///< group commits (one `event_log::append` each)
-  uint64_t journal_failed_writes = 0; ///< writes that failed (every requester got the error)
-  histogram journal_batch_events;     ///< events per write
-  histogram journal_write_seconds;    ///< duration of each write
-  histogram journal_commit_seconds;   ///< from a request's arrival to its write's end
+  uint64_t users_resident = 0;           ///< user actors alive now
+  uint64_t user_actor_restarts = 0;      ///< user actors rebuilt from the log after a crash
+  uint64_t user_timers_armed = 0;        ///< deadline timers (idle, expiry) user actors started
+  uint64_t events_appended = 0;          ///< events the journal wrote
+  uint64_t journal_requests = 0;         ///< append requests received
+  uint64_t journal_writes = 0;           ///< group commits (one `event_log::append` each)
+  uint64_t journal_failed_writes = 0;    ///< writes that failed (every requester got the error)
+  histogram journal_batch_events;        ///< events per write
+  histogram journal_write_seconds;       ///< duration of each write
+  histogram journal_commit_seconds;      ///< from a request's arrival to its write's end
   histogram broadcast_tick_late_seconds; ///< how late each broadcaster flush tick ran
-  histogram broadcast_flush_seconds;  ///< duration of each tick's flush (batches to the sinks)
+  histogram broadcast_flush_seconds;     ///< duration of each tick's flush (batches to the sinks)
 };
 
-/// The whole presence capability as a library (DESIGN §4). All member functions are blocking and
-/// thread-safe: call them from any non-actor thread (not from inside a CAF actor). Errors come
-/// back as values with `presence::errc` codes: `unknown_user`, `invalid_*`, `storage_failure`,
-/// `disk_full`, `timeout`, `shutting_down`…
+/// The whole presence capability as a library (docs/design.md §4). Thread-safe: call it from any
+/// thread that is not one of the engine's own (a CAF worker: see `engine_caf.hpp`). Errors come
+/// back as values with `presence::errc` codes; each command's own are listed in `commands.hpp`;
+/// every call can also answer `timeout` (after `request_timeout`) and `shutting_down`.
+///
+/// Every request goes through one entry point, `submit`; the blocking form of each request is
+/// derived from its non-blocking one by `run`, and the named members below are shorthands for
+/// `run`/`run_async` of a `command::…` struct.
 class engine {
  public:
+  /// Every request the engine serves.
+  using request =
+    std::variant<command::connect, command::disconnect, command::activity, command::set_presence,
+                 command::set_status, command::set_preferences, command::apply_preset,
+                 command::query, command::create_user, command::deactivate_user,
+                 command::issue_token, command::revoke_token, command::authenticate,
+                 command::set_setting, command::create_preset, command::update_preset,
+                 command::delete_preset, command::enable_service>;
+  /// Every reply a request can have (`std::monostate` for the commands whose `reply` is void).
+  using reply = std::variant<std::monostate, events::presence_view, events::user_record,
+                             issued_token, identity, events::preset>;
+  using status_callback = std::function<void(status)>;
+  /// What `run_async` calls with the answer to a `C`: `status` for a command that replies
+  /// nothing, else `result<C::reply>`.
+  template <class C>
+  using callback_for = std::conditional_t<std::is_void_v<typename C::reply>, status_callback,
+                                          std::function<void(result<typename C::reply>)>>;
+  /// What `run` returns for a `C`.
+  template <class C>
+  using result_for =
+    std::conditional_t<std::is_void_v<typename C::reply>, status, result<typename C::reply>>;
+
   /// Opens the database, starts a new epoch, closes connections left open by earlier epochs
-  /// (`disconnected(server_restart)`), then returns a ready engine on its own actor system.
-  /// Running out of memory, threads or file descriptors meanwhile is `resource_exhausted`, not an
-  /// exception, wherever the failure reaches the engine (CAF and RocksDB do not survive every such
-  /// failure inside their own threads: docs/architecture.md, Errors).
+  /// (`disconnected(server_restart)`), then returns a ready engine on an actor system of its own.
+  /// Errors: `storage_failure`, `corrupt_record`, `unsupported_version`, `disk_full`; running
+  /// out of memory, threads or file descriptors meanwhile is `resource_exhausted`, not an
+  /// exception, wherever the failure reaches the engine (CAF and RocksDB do not survive every
+  /// such failure inside their own threads: docs/architecture.md, Errors). A host that runs its
+  /// own CAF actor system opens the engine on it instead (`engine_caf.hpp`).
   [[nodiscard]] static result<std::unique_ptr<engine>> open(engine_config config);
-  /// Same, on an actor system the host already runs (its config must have called
-  /// `engine::register_types`).
-  [[nodiscard]] static result<std::unique_ptr<engine>> open(caf::actor_system& system,
-                                                            engine_config config);
-  /// Registers the engine's message types and error category with a host's CAF config. Call it
-  /// before constructing the host's `caf::actor_system`.
-  static void register_types(caf::actor_system_config& config);
 
   /// Clean shutdown (see `shutdown`).
   virtual ~engine() = default;
   /// Stops accepting work, flushes the journal, stops every actor. Idempotent.
   virtual status shutdown() = 0;
 
-  // --- connections and activity ------------------------------------------------------
-  virtual status connect(const std::string& user, const std::string& conn,
-                         const std::string& client, const origin& from = {}) = 0;
-  virtual status disconnect(const std::string& user, const std::string& conn,
-                            events::disconnect_reason reason = events::disconnect_reason::closed,
-                            const origin& from = {}) = 0;
-  virtual status activity(const std::string& user, const std::string& conn,
-                          const origin& from = {}) = 0;
+  /// Sends `request` and returns at once; `done` runs exactly once, on an engine thread (a CAF
+  /// worker, or the engine's timeout thread after `request_timeout`), with the reply or the
+  /// error. `done` must not block; post back to your own loop from it.
+  virtual void submit(request req, std::function<void(result<reply>)> done) = 0;
 
-  // --- a user's own choices --------------------------------------------------------------
-  /// `until` in µs since the epoch, 0 = no expiry.
-  virtual status set_presence(const std::string& user, events::manual_mode mode,
-                              events::timestamp_us until = 0, const origin& from = {}) = 0;
-  /// `expiration` in Unix seconds, 0 = never. Empty text and emoji clear the status.
-  virtual status set_status(const std::string& user, const std::string& text,
-                            const std::string& emoji, int64_t expiration = 0,
-                            const origin& from = {}) = 0;
-  /// `idle_timeout` in seconds, 0 = workspace default.
-  virtual status set_preferences(const std::string& user, int64_t idle_timeout, bool auto_away,
-                                 const origin& from = {}) = 0;
-  /// Applies a preset: text = its name, manual presence from its presence value.
-  virtual status apply_preset(const std::string& user, const std::string& preset_id,
-                              const origin& from = {}) = 0;
+  /// `submit` with the reply typed for `C`.
+  template <class C>
+  void run_async(C command, callback_for<C> done) {
+    submit(request{std::move(command)}, [done = std::move(done)](result<reply> out) {
+      if constexpr (std::is_void_v<typename C::reply>) {
+        done(out ? status::success() : status{out.error()});
+      } else {
+        if (!out)
+          return done(out.error());
+        done(std::get<typename C::reply>(std::move(out.value())));
+      }
+    });
+  }
 
-  // --- queries (never touch the log unless `at` is given) ---------------------------------
-  /// The presence of `user` now, or at instant `at` (µs; rebuilt from the log).
-  virtual result<events::presence_view> query(const std::string& user,
-                                              std::optional<events::timestamp_us> at = {}) = 0;
-  /// Presence of many users now (unknown ids are skipped).
-  virtual result<std::vector<std::pair<std::string, events::presence_value>>> query_many(
-    const std::vector<std::string>& users) = 0;
+  /// `run_async`, waiting for the answer. Not from an engine thread (it would wait on itself).
+  template <class C>
+  result_for<C> run(C command) {
+    std::promise<result_for<C>> answer;
+    auto future = answer.get_future();
+    run_async(std::move(command),
+              callback_for<C>{[&answer](result_for<C> out) { answer.set_value(std::move(out)); }});
+    return future.get();
+  }
 
-  // --- non-blocking forms for event loops (the HTTP/WebSocket gateway) --------------------
-  // Each sends the command and returns at once; `done` runs exactly once, on a CAF worker thread
-  // (a `timeout`, after `request_timeout`: on the engine's timeout thread), with the same result
-  // the blocking form would return. `done` must not block; post back to your own loop from it.
-  using status_callback = std::function<void(status)>;
-  virtual void connect_async(const std::string& user, const std::string& conn,
-                             const std::string& client, const origin& from,
-                             status_callback done) = 0;
-  virtual void disconnect_async(const std::string& user, const std::string& conn,
-                                events::disconnect_reason reason, const origin& from,
-                                status_callback done) = 0;
-  virtual void activity_async(const std::string& user, const std::string& conn,
-                              const origin& from, status_callback done) = 0;
-  virtual void set_presence_async(const std::string& user, events::manual_mode mode,
-                                  events::timestamp_us until, const origin& from,
-                                  status_callback done) = 0;
-  virtual void set_status_async(const std::string& user, const std::string& text,
-                                const std::string& emoji, int64_t expiration, const origin& from,
-                                status_callback done) = 0;
-  virtual void query_async(const std::string& user, std::optional<events::timestamp_us> at,
-                           std::function<void(result<events::presence_view>)> done) = 0;
-  virtual void query_many_async(
-    const std::vector<std::string>& users,
-    std::function<void(result<std::vector<std::pair<std::string, events::presence_value>>>)>
-      done) = 0;
+  /// One of a user's commands, blocking.
+  status execute(command::user_command command) {
+    return std::visit([this](auto& c) -> status { return run(std::move(c)); }, command);
+  }
 
-  // --- subscriptions -----------------------------------------------------------------------
-  /// Registers a subscriber; returns its id. Notifications are batched over `flush_interval_ms`.
-  /// `owner` (a user id, or empty) receives `manual_presence_change` for that user: Slack sends it
-  /// only to the user's own connections.
-  virtual result<uint64_t> subscribe(notification_callback callback,
-                                     const std::string& owner = {}) = 0;
-  /// Same, delivering `notification` messages to a CAF actor of the host.
-  virtual result<uint64_t> subscribe(const caf::actor& receiver, const std::string& owner = {}) = 0;
-  /// Replaces the subscriber's whole subject list (at most `max_subscription` ids, else
-  /// `invalid_argument`). The current presence of newly added ids is sent at once (unknown and
-  /// deactivated ids have none), before this returns for a callback subscriber; every change of
-  /// them from then on follows, and none is lost to the subscription racing it.
-  virtual status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) = 0;
-  virtual status unsubscribe(uint64_t subscriber) = 0;
+  // --- shorthands (blocking) --------------------------------------------------------------
+  status connect(const std::string& user, const std::string& conn, const std::string& client,
+                 const origin& from = {}) {
+    return run(command::connect{user, conn, client, from});
+  }
+  status disconnect(const std::string& user, const std::string& conn,
+                    events::disconnect_reason reason = events::disconnect_reason::closed,
+                    const origin& from = {}) {
+    return run(command::disconnect{user, conn, reason, from});
+  }
+  status activity(const std::string& user, const std::string& conn, const origin& from = {}) {
+    return run(command::activity{user, conn, from});
+  }
+  status set_presence(const std::string& user, events::manual_mode mode,
+                      std::optional<events::instant> until = {}, const origin& from = {}) {
+    return run(command::set_presence{user, mode, until, from});
+  }
+  status set_status(const std::string& user, const std::string& text, const std::string& emoji,
+                    std::optional<events::unix_seconds> expiration = {}, const origin& from = {}) {
+    return run(command::set_status{user, text, emoji, expiration, from});
+  }
+  status set_preferences(const std::string& user, std::chrono::seconds idle_timeout, bool auto_away,
+                         const origin& from = {}) {
+    return run(command::set_preferences{user, idle_timeout, auto_away, from});
+  }
+  status apply_preset(const std::string& user, const std::string& preset_id,
+                      const origin& from = {}) {
+    return run(command::apply_preset{user, preset_id, from});
+  }
+  result<events::presence_view> query(const std::string& user,
+                                      std::optional<events::instant> at = {}) {
+    return run(command::query{user, at});
+  }
+  result<events::user_record> create_user(const std::string& id, const std::string& name,
+                                          bool admin, const origin& from = {}) {
+    return run(command::create_user{id, name, admin, from});
+  }
+  status deactivate_user(const std::string& id, const origin& from = {}) {
+    return run(command::deactivate_user{id, from});
+  }
+  result<issued_token> issue_token(const std::string& user, const origin& from = {}) {
+    return run(command::issue_token{user, from});
+  }
+  status revoke_token(const std::string& token_id, const origin& from = {}) {
+    return run(command::revoke_token{token_id, from});
+  }
+  result<identity> authenticate(const std::string& secret) {
+    return run(command::authenticate{secret});
+  }
+  status set_setting(const std::string& key, const std::string& value, const origin& from = {}) {
+    return run(command::set_setting{key, value, from});
+  }
+  result<events::preset> create_preset(const std::string& name, events::presence_value presence,
+                                       const origin& from = {}) {
+    return run(command::create_preset{name, presence, from});
+  }
+  status update_preset(const std::string& id, const std::string& name,
+                       events::presence_value presence, const origin& from = {}) {
+    return run(command::update_preset{id, name, presence, from});
+  }
+  status delete_preset(const std::string& id, const origin& from = {}) {
+    return run(command::delete_preset{id, from});
+  }
+  status enable_service(const origin& from = {}) { return run(command::enable_service{from}); }
 
-  // --- workspace administration (every call is an event: the audit trail) -----------------
-  virtual result<events::user_record> create_user(const std::string& id, const std::string& name,
-                                                  bool admin, const origin& from = {}) = 0;
-  virtual status deactivate_user(const std::string& id, const origin& from = {}) = 0;
-  virtual result<issued_token> issue_token(const std::string& user, const origin& from = {}) = 0;
-  virtual status revoke_token(const std::string& token_id, const origin& from = {}) = 0;
-  /// The user a secret belongs to; `unknown_token` when it matches no token, `token_revoked`
-  /// when it matched one that was revoked, `user_deactivated` for a deactivated owner.
-  virtual result<events::user_record> authenticate(const std::string& secret) = 0;
-  virtual status set_setting(const std::string& key, const std::string& value,
-                             const origin& from = {}) = 0;
+  // --- reads of what the engine holds in memory -------------------------------------------
+  /// Presence of many users now; unknown and deactivated ids are skipped. Errors: `timeout`,
+  /// `shutting_down`. `done` as for `submit`.
+  using presence_list = std::vector<std::pair<std::string, events::presence_value>>;
+  virtual void query_many_async(const std::vector<std::string>& users,
+                                std::function<void(result<presence_list>)> done) = 0;
+  /// `query_many_async`, waiting for the answer.
+  result<presence_list> query_many(const std::vector<std::string>& users);
+  /// The workspace settings. Errors: `timeout`, `shutting_down`.
   virtual result<events::workspace_settings> settings() = 0;
-  virtual result<events::preset> create_preset(const std::string& name,
-                                               events::presence_value presence,
-                                               const origin& from = {}) = 0;
-  virtual status update_preset(const std::string& id, const std::string& name,
-                               events::presence_value presence, const origin& from = {}) = 0;
-  virtual status delete_preset(const std::string& id, const origin& from = {}) = 0;
+  /// Every preset. Errors: `timeout`, `shutting_down`.
   virtual result<std::vector<events::preset>> presets() = 0;
-  /// Turns the presence service back on; `connection_limit_exceeded` while at or above the limit.
-  virtual status enable_service(const origin& from = {}) = 0;
 
   struct service_state {
     bool enabled = true;
     uint64_t connections = 0;
     uint64_t limit = 0;
   };
+  /// Whether the presence service is on, and the connection count against the limit. Errors:
+  /// `timeout`, `shutting_down`.
   virtual result<service_state> service() = 0;
+
+  // --- subscriptions -----------------------------------------------------------------------
+  /// Registers a subscriber; returns its id. Notifications are batched over the workspace's
+  /// `flush_interval_ms`. `owner` (a user id, or empty) receives `manual_presence_change` for
+  /// that user: Slack sends it only to the user's own connections. Errors: `shutting_down`.
+  virtual result<uint64_t> subscribe(notification_callback callback,
+                                     const std::string& owner = {}) = 0;
+  /// Replaces the subscriber's whole subject list (at most `max_subscription` ids, else
+  /// `invalid_argument`, also for an id never returned or already unsubscribed). The
+  /// current presence of newly added ids is sent at once (unknown and deactivated ids have none),
+  /// before this returns for a callback subscriber; every change of them from then on follows,
+  /// and none is lost to the subscription racing it.
+  virtual status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) = 0;
+  /// Stops a subscription; its callback is not called once this returned. Error:
+  /// `invalid_argument` (an unknown id).
+  virtual status unsubscribe(uint64_t subscriber) = 0;
 
   /// Counters and histograms since open; never blocks, safe from any thread.
   virtual engine_stats stats() const = 0;
-
-  /// The actor system the engine runs on.
-  virtual caf::actor_system& system() = 0;
 };
 
 } // namespace presence

@@ -4,6 +4,7 @@
 // compatible REST API (/api/v1/<method>), the real-time WebSocket (/rtm), and /healthz, /readyz,
 // /metrics, all on one port. No Beast, Asio or JSON type appears here.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -23,7 +24,7 @@ struct server_config {
   std::size_t admin_threads = 2;         ///< threads for blocking engine calls (admin, auth misses)
   std::size_t max_body_bytes = 1 << 20;  ///< larger request bodies get HTTP 413
   std::size_t max_header_bytes = 16 * 1024;  ///< larger header blocks get HTTP 431
-  int keepalive_timeout_s = 60;          ///< idle keep-alive connections are closed after this
+  std::chrono::seconds keepalive_timeout{60};  ///< idle keep-alive connections close after this
   double rate_limit_per_s = 20;          ///< Web/REST API requests per second per token; 0 = off
   double rate_limit_burst = 100;         ///< bucket size of the per-token rate limit
   /// The admin token given on the command line / config / environment (kept in memory only), or
@@ -37,7 +38,7 @@ struct server_config {
   // Real-time sessions (see api/src/rtm/rtm_session.hpp).
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_backlog_bytes = 1 << 20;
-  int ping_interval_ms = 30'000;
+  std::chrono::milliseconds ping_interval{30'000};  ///< WebSocket heartbeat
   int sub_rate_per_s = 5;
   std::size_t max_query_ids = 500;
 };
@@ -61,11 +62,11 @@ class server {
   void set_ready(bool ready);
 
   /// Stops accepting, answers the requests in flight, closes every HTTP and WebSocket session
-  /// (WebSocket sessions log their disconnects through the engine), waits up to `grace_ms` for
+  /// (WebSocket sessions log their disconnects through the engine), waits up to `grace` for
   /// them, then stops the threads. Idempotent; blocking; call it from a non-event-loop thread
   /// before shutting the engine down. Destroy the server only after the engine has shut down:
   /// engine callbacks still in flight answer through the server's state.
-  void stop(int grace_ms = 5000);
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds{5});
 
  private:
   struct impl;

@@ -18,7 +18,7 @@ inline constexpr std::string_view workspace_stream = "$workspace";
 /// `by` value for events caused by timers, start-up recovery and other server work.
 inline constexpr std::string_view system_actor = "system";
 
-/// One of the five presence values a client sees (DESIGN §1).
+/// One of the five presence values a client sees (docs/design.md §1).
 enum class presence_value : uint8_t { online = 0, away = 1, busy = 2, offline = 3, disabled = 4 };
 
 /// The manual presence a user chose; `automatic` is Slack's `auto`.
@@ -40,7 +40,7 @@ struct disconnected {
   std::string conn;
   disconnect_reason reason = disconnect_reason::closed;
 };
-/// Activity on a connection (coalesced: logged only when it matters, DESIGN §2).
+/// Activity on a connection (coalesced: logged only when it matters, docs/design.md §2).
 struct activity {
   std::string conn;  ///< may be empty for activity not tied to one connection
 };
@@ -91,7 +91,7 @@ struct setting_changed {
   std::string key;
   std::string value;
 };
-/// A custom status preset: a name tied to a presence value (DESIGN §1).
+/// A custom status preset: a name tied to a presence value (docs/design.md §1).
 struct preset_created {
   std::string id;
   std::string name;
@@ -161,7 +161,7 @@ struct event {
 /// The wire tag of the payload held by `body`.
 event_type type_of(const payload& body) noexcept;
 
-/// The DESIGN §2 name of an event type, e.g. "presence_set".
+/// The name of an event type (docs/design.md §2), e.g. "presence_set".
 std::string_view to_string(event_type type) noexcept;
 /// Inverse of `to_string(event_type)`; nullopt for an unknown name.
 std::optional<event_type> parse_event_type(std::string_view name) noexcept;

@@ -16,7 +16,7 @@ struct presence_context {
   int64_t default_idle_timeout = 600;  ///< seconds
 };
 
-/// A user's presence as seen at one instant (DESIGN §1, Slack's `users.getPresence`).
+/// A user's presence as seen at one instant (docs/design.md §1, Slack's `users.getPresence`).
 struct presence_view {
   presence_value presence = presence_value::offline;
   bool online = false;        ///< at least one open connection
@@ -31,8 +31,8 @@ struct presence_view {
 /// The idle timeout in force for this user, in seconds.
 int64_t effective_idle_timeout(const user_state& state, const presence_context& ctx) noexcept;
 
-/// The presence rule of DESIGN §1 evaluated at `now`, a pure function. Expiries and the idle
-/// timeout are applied at `now` even if the live actor has not logged them yet, so replaying a
+/// The presence rule of docs/design.md §1 evaluated at `now`, a pure function. Expiries and the
+/// idle timeout are applied at `now` even if the live actor has not logged them yet, so replaying a
 /// log and asking at instant T gives what a live server showed at T.
 presence_view evaluate(const user_state& state, const presence_context& ctx, timestamp_us now);
 
@@ -50,7 +50,7 @@ std::optional<timestamp_us> next_deadline(const user_state& state, const presenc
 
 /// Whether activity at `now` must be logged: it changes presence (auto-away → online), or the
 /// newest logged activity is `activity_log_interval` seconds old or older. Activity precision of
-/// the idle rule is therefore that interval (DESIGN §2, coalescing).
+/// the idle rule is therefore that interval (docs/design.md §2, coalescing).
 bool should_log_activity(const user_state& state, const presence_context& ctx,
                          int64_t activity_log_interval, timestamp_us now);
 

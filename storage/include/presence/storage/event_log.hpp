@@ -10,6 +10,7 @@
 
 #include "presence/events/event.hpp"
 #include "presence/events/result.hpp"
+#include "presence/storage/durability.hpp"
 
 namespace presence::storage {
 
@@ -17,22 +18,19 @@ using events::event;
 using events::sequence;
 using events::timestamp_us;
 
-/// `wal`: an acknowledged append survives a killed process. `fsync`: it survives power loss.
-enum class durability : uint8_t { wal = 0, fsync = 1 };
-
 /// How the database is opened.
 enum class open_mode : uint8_t {
-  read_write,  ///< the one writer (server or import); starts nothing by itself
-  read_only,   ///< a consistent view of what was flushed when opened; fails if missing
-  secondary,   ///< follows a live writer (RocksDB secondary); `catch_up()` refreshes the view
+  read_write, ///< the one writer (server or import); starts nothing by itself
+  read_only,  ///< a consistent view of what was flushed when opened; fails if missing
+  secondary,  ///< follows a live writer (RocksDB secondary); `catch_up()` refreshes the view
 };
 
 struct open_options {
-  std::string path;                     ///< database directory
+  std::string path; ///< database directory
   open_mode mode = open_mode::read_write;
   durability sync = durability::wal;
-  bool create_if_missing = true;        ///< read_write only
-  std::string secondary_path;           ///< secondary only; empty = a fresh temporary directory
+  bool create_if_missing = true; ///< read_write only
+  std::string secondary_path;    ///< secondary only; empty = a fresh temporary directory
 };
 
 /// The schema version this build writes. Opening a database with a higher one fails with
@@ -49,21 +47,21 @@ struct open_connection {
 /// A stored snapshot of one stream: the encoded state and the newest sequence it covers.
 struct snapshot_record {
   sequence seq = 0;
-  std::string bytes;  ///< `events::encode_snapshot` output
+  std::string bytes; ///< `events::encode_snapshot` output
 };
 
 /// A raw record of the global log, for tools that must show what could not be decoded.
 struct raw_record {
   std::string column_family;
-  std::string key;    ///< raw key bytes
-  std::string value;  ///< raw value bytes
+  std::string key;   ///< raw key bytes
+  std::string value; ///< raw value bytes
 };
 
 /// Receives events in order; return false to stop early. The event is valid only during the call
 /// (a scan decodes every record into the same object): copy what you keep.
 using event_visitor = std::function<bool(const event&)>;
 
-/// The append-only RocksDB event log (DESIGN §3). Column families: `log` (seq → record),
+/// The append-only RocksDB event log (docs/design.md §3). Column families: `log` (seq → record),
 /// `streams` (stream, 0x00, seq → record), `connections` (user, 0x00, conn → epoch),
 /// `snapshots` (stream → seq + state), `meta` (schema version, epoch).
 ///
@@ -114,23 +112,24 @@ class event_log {
   /// Every raw record of one column family ("log", "streams", "connections", "snapshots", "meta"),
   /// undecoded, for `verify`. Return false from `visit` to stop. `invalid_argument` for an
   /// unknown family name.
-  [[nodiscard]] virtual status scan_raw(std::string_view column_family,
-                                        const std::function<bool(const raw_record&)>& visit) const = 0;
+  [[nodiscard]] virtual status
+  scan_raw(std::string_view column_family,
+           const std::function<bool(const raw_record&)>& visit) const = 0;
 
   /// The connection index: every connection whose `connected` has no `disconnected` yet.
   [[nodiscard]] virtual result<std::vector<open_connection>> open_connections() const = 0;
 
   /// Open connections whose epoch is older than `current_epoch`, i.e. left open by a crash.
   /// Cost: O(open connections), not O(users).
-  [[nodiscard]] virtual result<std::vector<open_connection>> stale_connections(
-    uint64_t current_epoch) const = 0;
+  [[nodiscard]] virtual result<std::vector<open_connection>>
+  stale_connections(uint64_t current_epoch) const = 0;
 
   /// Stores a snapshot of `stream` covering events up to `snap.seq`. Replaces an older one.
   [[nodiscard]] virtual status put_snapshot(std::string_view stream,
                                             const snapshot_record& snap) = 0;
   /// The stored snapshot of `stream`, or nullopt.
-  [[nodiscard]] virtual result<std::optional<snapshot_record>> get_snapshot(
-    std::string_view stream) const = 0;
+  [[nodiscard]] virtual result<std::optional<snapshot_record>>
+  get_snapshot(std::string_view stream) const = 0;
 
   /// Appends `epoch_started` to the workspace stream with the next epoch number, records it in
   /// `meta`, and returns it. Call once per server start, before accepting connections.

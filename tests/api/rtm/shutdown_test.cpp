@@ -8,7 +8,7 @@
 namespace presence::test {
 namespace {
 
-TEST(RtmShutdownTest, SigtermSaysGoodbyeClosesWith1001AndLogsTheDisconnects) {
+TEST(rtm_shutdown, sigterm_says_goodbye_closes_with_1001_and_logs_the_disconnects) {
   rtm_server server;
   auto token = server.create_user("bye_a");
   auto first = server.open(token);

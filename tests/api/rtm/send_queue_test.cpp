@@ -8,7 +8,7 @@ namespace {
 
 using presence::api::rtm::send_queue;
 
-TEST(RtmSendQueueTest, QueuesInOrderAndCountsBytes) {
+TEST(rtm_send_queue, queues_in_order_and_counts_bytes) {
   send_queue queue{100};
   EXPECT_TRUE(queue.push("aaaa"));
   EXPECT_TRUE(queue.push("bb"));
@@ -23,7 +23,7 @@ TEST(RtmSendQueueTest, QueuesInOrderAndCountsBytes) {
   EXPECT_EQ(queue.bytes(), 0u);
 }
 
-TEST(RtmSendQueueTest, RefusesAPushThatPassesTheBound) {
+TEST(rtm_send_queue, refuses_a_push_that_passes_the_bound) {
   send_queue queue{10};
   EXPECT_TRUE(queue.push(std::string(6, 'a')));
   EXPECT_TRUE(queue.push(std::string(4, 'b'))) << "exactly at the bound is fine";
@@ -32,7 +32,7 @@ TEST(RtmSendQueueTest, RefusesAPushThatPassesTheBound) {
   EXPECT_EQ(queue.frames(), 2u);
 }
 
-TEST(RtmSendQueueTest, MemoryStaysBoundedUnderAFlood) {
+TEST(rtm_send_queue, memory_stays_bounded_under_a_flood) {
   send_queue queue{1000};
   std::size_t accepted = 0;
   for (int i = 0; i < 100000; ++i)
@@ -42,13 +42,13 @@ TEST(RtmSendQueueTest, MemoryStaysBoundedUnderAFlood) {
   EXPECT_LE(queue.bytes(), 1000u);
 }
 
-TEST(RtmSendQueueTest, AnEmptyQueueTakesOneOversizedFrame) {
+TEST(rtm_send_queue, an_empty_queue_takes_one_oversized_frame) {
   send_queue queue{10};
   EXPECT_TRUE(queue.push(std::string(50, 'a')));
   EXPECT_FALSE(queue.push("b"));
 }
 
-TEST(RtmSendQueueTest, DropUnsentKeepsTheFrameInFlight) {
+TEST(rtm_send_queue, drop_unsent_keeps_the_frame_in_flight) {
   send_queue queue{100};
   ASSERT_TRUE(queue.push("front"));
   ASSERT_TRUE(queue.push("second"));

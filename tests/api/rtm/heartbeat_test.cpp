@@ -13,16 +13,17 @@ namespace {
 
 // Test clients answer pings only while they wait for frames: two intervals leave them slack for
 // the HTTP calls in between, even on a loaded machine.
-constexpr int ping_interval_ms = 1000;
+constexpr milliseconds ping_interval{1000};
 
-class RtmHeartbeatTest : public rtm_suite<RtmHeartbeatTest> {
+class rtm_heartbeat : public rtm_suite<rtm_heartbeat> {
  public:
   static std::vector<std::string> server_args() {
-    return {"--ping-interval-ms", std::to_string(ping_interval_ms), "--max-backlog-bytes", "65536"};
+    return {"--ping-interval-ms", std::to_string(ping_interval.count()), "--max-backlog-bytes",
+            "65536"};
   }
 };
 
-TEST_F(RtmHeartbeatTest, DeadPeerIsClosedAndGoesOffline) {
+TEST_F(rtm_heartbeat, dead_peer_is_closed_and_goes_offline) {
   auto token = server().create_user("dead_a");
   auto watcher = server().open(server().create_user("dead_w"));
   const double before = server().metric("presence_ws_closed_dead_peer_total");
@@ -34,22 +35,22 @@ TEST_F(RtmHeartbeatTest, DeadPeerIsClosedAndGoesOffline) {
 
   // The watcher waits (and so answers its own pings) while the silent peer dies.
   ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "dead_a", "away"); },
-                             milliseconds(20 * ping_interval_ms)))
+                             20 * ping_interval))
     << "a peer that answers no ping is not closed\n" << server().process().stderr_text();
   ASSERT_TRUE(silent.await_tcp_close(milliseconds(5000))) << "the server dropped the socket";
   EXPECT_GT(server().metric("presence_ws_closed_dead_peer_total"), before);
   EXPECT_TRUE(server().logged("rtm dead_a: disconnected", "(timeout)"));
 }
 
-TEST_F(RtmHeartbeatTest, LivePeerThatAnswersPingsIsKept) {
+TEST_F(rtm_heartbeat, live_peer_that_answers_pings_is_kept) {
   auto client = server().open(server().create_user("live_a"));
   // Read (and so answer pings) for three heartbeat intervals: no frame is expected meanwhile.
-  EXPECT_FALSE(client->await_type("none", milliseconds(3 * ping_interval_ms)).has_value());
+  EXPECT_FALSE(client->await_type("none", 3 * ping_interval).has_value());
   EXPECT_FALSE(client->closed()) << client->close_reason().reason;
   EXPECT_TRUE(client->barrier().has_value()) << "the socket still works";
 }
 
-TEST_F(RtmHeartbeatTest, SlowConsumerIsCutOff) {
+TEST_F(rtm_heartbeat, slow_consumer_is_cut_off) {
   auto token = server().create_user("slow_a");
   auto watcher_token = server().create_user("slow_w");
   const double before = server().metric("presence_ws_closed_slow_consumer_total");
@@ -73,7 +74,7 @@ TEST_F(RtmHeartbeatTest, SlowConsumerIsCutOff) {
   EXPECT_TRUE(server().logged("rtm slow_a: disconnected", "(kicked)"));
 }
 
-TEST_F(RtmHeartbeatTest, SlowConsumerThatReadsLateSeesTheCloseReason) {
+TEST_F(rtm_heartbeat, slow_consumer_that_reads_late_sees_the_close_reason) {
   auto token = server().create_user("late_a");
   ws_client client;
   ASSERT_EQ(client.connect_silent(server().port(), server().rtm_target(token)), "");

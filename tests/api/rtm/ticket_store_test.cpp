@@ -19,7 +19,7 @@ bool url_safe(const std::string& text) {
   return true;
 }
 
-TEST(RtmTicketStoreTest, TicketsAreRandomUrlSafeAndAtLeast128Bits) {
+TEST(rtm_ticket_store, tickets_are_random_url_safe_and_at_least_128_bits) {
   ticket_store store;
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {
@@ -31,7 +31,7 @@ TEST(RtmTicketStoreTest, TicketsAreRandomUrlSafeAndAtLeast128Bits) {
   EXPECT_EQ(seen.size(), 100u);
 }
 
-TEST(RtmTicketStoreTest, RedeemsOnceForTheRightUser) {
+TEST(rtm_ticket_store, redeems_once_for_the_right_user) {
   ticket_store store;
   auto ticket = store.issue("U1", 10 * second);
   auto user = store.redeem(ticket, 11 * second);
@@ -41,14 +41,14 @@ TEST(RtmTicketStoreTest, RedeemsOnceForTheRightUser) {
   EXPECT_EQ(store.size(), 0u);
 }
 
-TEST(RtmTicketStoreTest, UnknownTicketIsRefused) {
+TEST(rtm_ticket_store, unknown_ticket_is_refused) {
   ticket_store store;
   (void)store.issue("U1", 0);
   EXPECT_FALSE(store.redeem("not-a-ticket", 0).has_value());
   EXPECT_EQ(store.size(), 1u);
 }
 
-TEST(RtmTicketStoreTest, ExpiresAfterThirtySeconds) {
+TEST(rtm_ticket_store, expires_after_thirty_seconds) {
   ticket_store store;
   auto live = store.issue("U1", 0);
   auto dead = store.issue("U2", 0);
@@ -56,7 +56,7 @@ TEST(RtmTicketStoreTest, ExpiresAfterThirtySeconds) {
   EXPECT_FALSE(store.redeem(dead, 30 * second).has_value()) << "expired at issue + 30 s";
 }
 
-TEST(RtmTicketStoreTest, ExpiredTicketsArePurgedOnRedeemAndIssue) {
+TEST(rtm_ticket_store, expired_tickets_are_purged_on_redeem_and_issue) {
   ticket_store store;
   for (int i = 0; i < 10; ++i)
     (void)store.issue("U" + std::to_string(i), 0);
@@ -70,13 +70,13 @@ TEST(RtmTicketStoreTest, ExpiredTicketsArePurgedOnRedeemAndIssue) {
   EXPECT_EQ(store.size(), 1u) << "issue purges expired tickets";
 }
 
-TEST(RtmTicketStoreTest, CustomTtl) {
+TEST(rtm_ticket_store, custom_ttl) {
   ticket_store store;
   auto ticket = store.issue("U1", 0, 2 * second);
   EXPECT_FALSE(store.redeem(ticket, 2 * second).has_value());
 }
 
-TEST(RtmTicketStoreTest, RandomUrlTokenLength) {
+TEST(rtm_ticket_store, random_url_token_length) {
   EXPECT_EQ(random_url_token(3).size(), 4u);
   EXPECT_EQ(random_url_token(24).size(), 32u);
   EXPECT_EQ(random_url_token(1).size(), 2u);

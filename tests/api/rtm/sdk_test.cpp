@@ -1,6 +1,6 @@
 // Interop: the official Slack RTM client (@slack/rtm-api, from npm) against the real presenced.
 // npm installs it once into RTM_SDK_CACHE; the test is skipped when node/npm are missing or npm
-// cannot reach its registry. The client side is rtm_sdk/rtm_client_test.js.
+// cannot reach its registry. The client side is sdk/rtm_client_test.js.
 
 #include <cstdlib>
 #include <filesystem>
@@ -23,7 +23,7 @@ std::string shell_quote(const std::string& text) {
   return "'" + text + "'";
 }
 
-TEST(RtmSdkTest, OfficialSlackRtmClientWorksUnchanged) {
+TEST(rtm_sdk, official_slack_rtm_client_works_unchanged) {
   if (run("command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "node or npm is not installed";
   const fs::path source = RTM_SDK_DIR;

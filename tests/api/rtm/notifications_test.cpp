@@ -10,7 +10,7 @@
 namespace presence::test {
 namespace {
 
-class RtmNotificationsTest : public rtm_suite<RtmNotificationsTest> {
+class rtm_notifications : public rtm_suite<rtm_notifications> {
  public:
   static std::vector<std::string> server_args() { return {}; }
 };
@@ -21,7 +21,7 @@ bool is_status(const json& frame, const std::string& user, const std::string& te
          frame["user"].at("profile").value("status_text", "?") == text;
 }
 
-TEST_F(RtmNotificationsTest, SubscriberSeesAStatusExpire) {
+TEST_F(rtm_notifications, subscriber_sees_a_status_expire) {
   auto watcher = server().open(server().create_user("exp_w"));
   auto b_token = server().create_user("exp_b");
   ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"exp_b"}}}));
@@ -49,7 +49,7 @@ TEST_F(RtmNotificationsTest, SubscriberSeesAStatusExpire) {
   EXPECT_EQ(cleared->at("user").at("profile").value("status_expiration", int64_t{-1}), 0);
 }
 
-TEST_F(RtmNotificationsTest, ManualPresenceChangeGoesOnlyToTheUsersOwnSockets) {
+TEST_F(rtm_notifications, manual_presence_change_goes_only_to_the_users_own_sockets) {
   auto a_token = server().create_user("manual_a");
   auto own_1 = server().open(a_token);
   auto own_2 = server().open(a_token);
@@ -77,7 +77,7 @@ TEST_F(RtmNotificationsTest, ManualPresenceChangeGoesOnlyToTheUsersOwnSockets) {
   EXPECT_EQ(back->value("presence", ""), "active") << back->dump();
 }
 
-TEST(RtmServiceStatusTest, EverySocketLearnsThatPresenceTurnedOff) {
+TEST(rtm_service_status, every_socket_learns_that_presence_turned_off) {
   rtm_server server({"--connection-limit", "2"});
   auto first = server.open(server.create_user("svc_a"));
   auto second = server.open(server.create_user("svc_b"));

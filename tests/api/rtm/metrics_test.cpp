@@ -8,7 +8,7 @@
 namespace presence::test {
 namespace {
 
-TEST(RtmMetricsTest, CountsSessionsMessagesAndDeliveries) {
+TEST(rtm_metrics, counts_sessions_messages_and_deliveries) {
   rtm_server server;
   auto a_token = server.create_user("met_a");
   auto b_token = server.create_user("met_b");

@@ -12,7 +12,7 @@ namespace {
 constexpr int max_subscription = 3;
 constexpr int max_frame_bytes = 8192;  // room for 501 short ids
 
-class RtmErrorsTest : public rtm_suite<RtmErrorsTest> {
+class rtm_errors : public rtm_suite<rtm_errors> {
  public:
   static std::vector<std::string> server_args() {
     return {"--max-subscription", std::to_string(max_subscription),
@@ -28,7 +28,7 @@ json ids(int count) {
   return list;
 }
 
-TEST_F(RtmErrorsTest, BadFramesGetErrorFramesAndTheSocketStaysOpen) {
+TEST_F(rtm_errors, bad_frames_get_error_frames_and_the_socket_stays_open) {
   auto client = server().open(server().create_user("bad_a"));
   struct bad_case {
     std::string frame;
@@ -58,7 +58,7 @@ TEST_F(RtmErrorsTest, BadFramesGetErrorFramesAndTheSocketStaysOpen) {
   EXPECT_FALSE(client->closed());
 }
 
-TEST_F(RtmErrorsTest, ErrorEchoesTheClientIdAsReplyTo) {
+TEST_F(rtm_errors, error_echoes_the_client_id_as_reply_to) {
   auto client = server().open(server().create_user("bad_b"));
   ASSERT_TRUE(client->send(R"({"type":"nonsense","id":77})"));
   auto error = client->next_json();
@@ -66,7 +66,7 @@ TEST_F(RtmErrorsTest, ErrorEchoesTheClientIdAsReplyTo) {
   EXPECT_EQ(error->value("reply_to", 0), 77) << error->dump();
 }
 
-TEST_F(RtmErrorsTest, TooManyIds) {
+TEST_F(rtm_errors, too_many_ids) {
   auto client = server().open(server().create_user("many_a"));
   ASSERT_TRUE(client->send(json{{"type", "presence_query"}, {"ids", ids(501)}}));
   auto error = client->next_json();
@@ -83,7 +83,7 @@ TEST_F(RtmErrorsTest, TooManyIds) {
   EXPECT_TRUE(client->barrier().has_value());
 }
 
-TEST_F(RtmErrorsTest, PresenceSubAndQueryAreRateLimited) {
+TEST_F(rtm_errors, presence_sub_and_query_are_rate_limited) {
   auto client = server().open(server().create_user("rate_a"));
   server().create_user("rate_b");
   const double before = server().metric("presence_ratelimited_total");
@@ -100,7 +100,7 @@ TEST_F(RtmErrorsTest, PresenceSubAndQueryAreRateLimited) {
   EXPECT_TRUE(client->barrier().has_value()) << "the socket stays open";
 }
 
-TEST_F(RtmErrorsTest, OversizeFrameClosesTheSocketWith1009) {
+TEST_F(rtm_errors, oversize_frame_closes_the_socket_with_1009) {
   auto client = server().open(server().create_user("big_a"));
   std::string big = R"({"type":"ping","pad":")" + std::string(2 * max_frame_bytes, 'x') + "\"}";
   client->send(big);  // may already fail if the server closed first
@@ -112,7 +112,7 @@ TEST_F(RtmErrorsTest, OversizeFrameClosesTheSocketWith1009) {
   EXPECT_TRUE(server().logged("rtm big_a: disconnected", "(kicked)"));
 }
 
-TEST_F(RtmErrorsTest, FrameJustUnderTheLimitIsServed) {
+TEST_F(rtm_errors, frame_just_under_the_limit_is_served) {
   auto client = server().open(server().create_user("fits_a"));
   std::string fits =
     R"({"type":"ping","id":1,"pad":")" + std::string(max_frame_bytes - 64, 'x') + "\"}";
@@ -123,7 +123,7 @@ TEST_F(RtmErrorsTest, FrameJustUnderTheLimitIsServed) {
   EXPECT_EQ(pong->value("reply_to", 0), 1);
 }
 
-TEST_F(RtmErrorsTest, BinaryFramesGetAnError) {
+TEST_F(rtm_errors, binary_frames_get_an_error) {
   auto client = server().open(server().create_user("bin_a"));
   ASSERT_TRUE(client->send_binary(R"({"type":"ping","id":1})"));
   auto error = client->next_json();

@@ -8,7 +8,7 @@ using presence::api::rtm::token_bucket;
 
 constexpr int64_t second = 1'000'000;
 
-TEST(RtmTokenBucketTest, AllowsABurstThenTheRate) {
+TEST(rtm_token_bucket, allows_a_burst_then_the_rate) {
   token_bucket bucket{5};
   for (int i = 0; i < 5; ++i)
     EXPECT_TRUE(bucket.try_take(0)) << i;
@@ -18,7 +18,7 @@ TEST(RtmTokenBucketTest, AllowsABurstThenTheRate) {
   EXPECT_FALSE(bucket.try_take(second / 5));
 }
 
-TEST(RtmTokenBucketTest, RefillIsCappedAtTheBurst) {
+TEST(rtm_token_bucket, refill_is_capped_at_the_burst) {
   token_bucket bucket{2};
   EXPECT_TRUE(bucket.try_take(0));
   int allowed = 0;
@@ -27,7 +27,7 @@ TEST(RtmTokenBucketTest, RefillIsCappedAtTheBurst) {
   EXPECT_EQ(allowed, 2);
 }
 
-TEST(RtmTokenBucketTest, ClockGoingBackwardsAddsNothing) {
+TEST(rtm_token_bucket, clock_going_backwards_adds_nothing) {
   token_bucket bucket{1};
   EXPECT_TRUE(bucket.try_take(10 * second));
   EXPECT_FALSE(bucket.try_take(5 * second));
@@ -35,7 +35,7 @@ TEST(RtmTokenBucketTest, ClockGoingBackwardsAddsNothing) {
   EXPECT_TRUE(bucket.try_take(11 * second));
 }
 
-TEST(RtmTokenBucketTest, ZeroRateAllowsEverything) {
+TEST(rtm_token_bucket, zero_rate_allows_everything) {
   token_bucket bucket{0};
   for (int i = 0; i < 1000; ++i)
     ASSERT_TRUE(bucket.try_take(0));

@@ -30,7 +30,7 @@ notification service(bool enabled) {
   return note;
 }
 
-TEST(RtmNotificationInboxTest, OnlyTheFirstAddAfterATakeAsksForADrain) {
+TEST(rtm_notification_inbox, only_the_first_add_after_a_take_asks_for_a_drain) {
   notification_inbox inbox;
   EXPECT_TRUE(inbox.add(change(presence_value::online, {"a"})));
   EXPECT_FALSE(inbox.add(change(presence_value::online, {"b"})));
@@ -39,7 +39,7 @@ TEST(RtmNotificationInboxTest, OnlyTheFirstAddAfterATakeAsksForADrain) {
   EXPECT_TRUE(inbox.add(change(presence_value::away, {"c"}))) << "idle again after a take";
 }
 
-TEST(RtmNotificationInboxTest, AdjacentChangesFromSeveralShardsBecomeOneFramePerValue) {
+TEST(rtm_notification_inbox, adjacent_changes_from_several_shards_become_one_frame_per_value) {
   notification_inbox inbox;
   inbox.add(change(presence_value::online, {"d", "b"}));
   inbox.add(change(presence_value::away, {"x"}));
@@ -57,7 +57,7 @@ TEST(RtmNotificationInboxTest, AdjacentChangesFromSeveralShardsBecomeOneFramePer
   EXPECT_EQ(away["users"], (json{"w", "x"}));
 }
 
-TEST(RtmNotificationInboxTest, AUserInTwoMergedChangesKeepsOnlyItsLatestValue) {
+TEST(rtm_notification_inbox, a_user_in_two_merged_changes_keeps_only_its_latest_value) {
   notification_inbox inbox;
   inbox.add(change(presence_value::away, {"a", "b"}));
   inbox.add(change(presence_value::online, {"a"}));
@@ -69,7 +69,7 @@ TEST(RtmNotificationInboxTest, AUserInTwoMergedChangesKeepsOnlyItsLatestValue) {
   EXPECT_EQ(json::parse(taken.frames[1])["users"], json{"b"});
 }
 
-TEST(RtmNotificationInboxTest, OtherNotificationsKeepTheirPlaceBetweenRuns) {
+TEST(rtm_notification_inbox, other_notifications_keep_their_place_between_runs) {
   notification_inbox inbox;
   inbox.add(change(presence_value::away, {"a"}));
   inbox.add(service(false));
@@ -81,7 +81,7 @@ TEST(RtmNotificationInboxTest, OtherNotificationsKeepTheirPlaceBetweenRuns) {
   EXPECT_EQ(json::parse(taken.frames[2])["users"], json{"a"});
 }
 
-TEST(RtmNotificationInboxTest, UnbatchedClientsGetOneFramePerUser) {
+TEST(rtm_notification_inbox, unbatched_clients_get_one_frame_per_user) {
   notification_inbox inbox;
   inbox.add(change(presence_value::online, {"b"}));
   inbox.add(change(presence_value::online, {"a"}));
@@ -91,7 +91,7 @@ TEST(RtmNotificationInboxTest, UnbatchedClientsGetOneFramePerUser) {
   EXPECT_EQ(json::parse(taken.frames[1])["user"], "b");
 }
 
-TEST(RtmNotificationInboxTest, ConcurrentAddsAreAllTakenAndEachDrainIsAskedOnce) {
+TEST(rtm_notification_inbox, concurrent_adds_are_all_taken_and_each_drain_is_asked_once) {
   notification_inbox inbox;
   constexpr int per_thread = 10000;
   std::atomic<int> drains_asked{0};

@@ -132,7 +132,7 @@ inline bool is_change(const json& frame, const std::string& user, const std::str
   return false;
 }
 
-/// An error frame with `msg` (our error name).
+/// An error frame with `msg` (presence's error name).
 inline bool is_error(const json& frame, const std::string& msg) {
   return frame.value("type", "") == "error" && frame.contains("error") &&
          frame["error"].value("msg", "") == msg;

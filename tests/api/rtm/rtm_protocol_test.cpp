@@ -40,7 +40,7 @@ json ids_frame(const std::string& type, std::size_t count) {
   return json{{"type", type}, {"ids", ids}};
 }
 
-TEST(RtmProtocolTest, ParsesPresenceSubKeepingOrderAndDroppingDuplicates) {
+TEST(rtm_protocol, parses_presence_sub_keeping_order_and_dropping_duplicates) {
   auto msg = parse(R"({"type":"presence_sub","ids":["U2","U1","U2"],"id":7})");
   auto* sub = std::get_if<presence_sub_message>(&msg);
   ASSERT_NE(sub, nullptr);
@@ -48,14 +48,14 @@ TEST(RtmProtocolTest, ParsesPresenceSubKeepingOrderAndDroppingDuplicates) {
   EXPECT_EQ(sub->reply_to, json(7));
 }
 
-TEST(RtmProtocolTest, EmptyPresenceSubIsValidAndClearsTheSubscription) {
+TEST(rtm_protocol, empty_presence_sub_is_valid_and_clears_the_subscription) {
   auto msg = parse(R"({"type":"presence_sub","ids":[]})");
   auto* sub = std::get_if<presence_sub_message>(&msg);
   ASSERT_NE(sub, nullptr);
   EXPECT_TRUE(sub->ids.empty());
 }
 
-TEST(RtmProtocolTest, ParsesPresenceQuery) {
+TEST(rtm_protocol, parses_presence_query) {
   auto msg = parse(R"({"type":"presence_query","ids":["W123456","U1"]})");
   auto* query = std::get_if<presence_query_message>(&msg);
   ASSERT_NE(query, nullptr);
@@ -63,14 +63,14 @@ TEST(RtmProtocolTest, ParsesPresenceQuery) {
   EXPECT_TRUE(query->reply_to.is_null());
 }
 
-TEST(RtmProtocolTest, PingAndTickle) {
+TEST(rtm_protocol, ping_and_tickle) {
   auto ping = parse(R"({"type":"ping","id":42,"time":"x"})");
   ASSERT_TRUE(std::holds_alternative<ping_message>(ping));
   EXPECT_EQ(std::get<ping_message>(ping).frame.at("time"), "x");
   EXPECT_TRUE(std::holds_alternative<tickle_message>(parse(R"({"type":"tickle"})")));
 }
 
-TEST(RtmProtocolTest, RejectsMalformedFrames) {
+TEST(rtm_protocol, rejects_malformed_frames) {
   EXPECT_EQ(as_bad(parse("{not json")).code, protocol_error::invalid_json);
   EXPECT_EQ(as_bad(parse("")).code, protocol_error::invalid_json);
   EXPECT_EQ(as_bad(parse("[1,2]")).code, protocol_error::invalid_message);
@@ -81,7 +81,7 @@ TEST(RtmProtocolTest, RejectsMalformedFrames) {
   EXPECT_EQ(unknown.reply_to, json("a"));
 }
 
-TEST(RtmProtocolTest, RejectsDeeplyNestedFramesAsInvalidJson) {
+TEST(rtm_protocol, rejects_deeply_nested_frames_as_invalid_json) {
   // A ping is echoed: a deep value would be copied and printed recursively.
   auto deep = R"({"type":"ping","id":3,"x":)" + std::string(100'000, '[') +
               std::string(100'000, ']') + "}";
@@ -90,7 +90,7 @@ TEST(RtmProtocolTest, RejectsDeeplyNestedFramesAsInvalidJson) {
   EXPECT_NE(bad.detail.find("deeper than"), std::string::npos) << bad.detail;
 }
 
-TEST(RtmProtocolTest, RejectsBadIds) {
+TEST(rtm_protocol, rejects_bad_ids) {
   EXPECT_EQ(as_bad(parse(R"({"type":"presence_sub"})")).code, protocol_error::invalid_ids);
   EXPECT_EQ(as_bad(parse(R"({"type":"presence_sub","ids":"U1"})")).code,
             protocol_error::invalid_ids);
@@ -103,7 +103,7 @@ TEST(RtmProtocolTest, RejectsBadIds) {
             protocol_error::invalid_ids);
 }
 
-TEST(RtmProtocolTest, BoundsIdsPerMessageType) {
+TEST(rtm_protocol, bounds_ids_per_message_type) {
   EXPECT_TRUE(std::holds_alternative<presence_sub_message>(
     parse(ids_frame("presence_sub", sub_max).dump())));
   EXPECT_EQ(as_bad(parse(ids_frame("presence_sub", sub_max + 1).dump())).code,
@@ -114,7 +114,7 @@ TEST(RtmProtocolTest, BoundsIdsPerMessageType) {
             protocol_error::too_many_ids);
 }
 
-TEST(RtmProtocolTest, SlackPresenceIsActiveOrAway) {
+TEST(rtm_protocol, slack_presence_is_active_or_away) {
   EXPECT_STREQ(slack_presence(presence_value::online), "active");
   EXPECT_STREQ(slack_presence(presence_value::busy), "active");
   EXPECT_STREQ(slack_presence(presence_value::away), "away");
@@ -123,7 +123,7 @@ TEST(RtmProtocolTest, SlackPresenceIsActiveOrAway) {
   EXPECT_STREQ(presence_name(presence_value::busy), "busy");
 }
 
-TEST(RtmProtocolTest, RendersBatchedAndSinglePresenceChange) {
+TEST(rtm_protocol, renders_batched_and_single_presence_change) {
   auto batched = render_presence_change(presence_value::away, {"U1", "U2"}, true);
   ASSERT_EQ(batched.size(), 1u);
   EXPECT_EQ(json::parse(batched[0]), (json{{"type", "presence_change"},
@@ -139,7 +139,7 @@ TEST(RtmProtocolTest, RendersBatchedAndSinglePresenceChange) {
   EXPECT_TRUE(render_presence_change(presence_value::away, {}, true).empty());
 }
 
-TEST(RtmProtocolTest, BatchedPresenceChangeIsByteForByteWhatTheJsonLibraryPrints) {
+TEST(rtm_protocol, batched_presence_change_is_byte_for_byte_what_the_json_library_prints) {
   // The batched frame is spliced by hand (no JSON value per user); it must stay identical.
   std::vector<std::string> users{"U1", "a.b_c-D9", std::string(64, 'z'), "quote\"back\\slash"};
   json expected{{"type", "presence_change"}, {"presence", "active"},
@@ -149,7 +149,7 @@ TEST(RtmProtocolTest, BatchedPresenceChangeIsByteForByteWhatTheJsonLibraryPrints
   EXPECT_EQ(batched[0], expected.dump());
 }
 
-TEST(RtmProtocolTest, QueryAnswerGroupsByPresence) {
+TEST(rtm_protocol, query_answer_groups_by_presence) {
   auto frames = render_presence_answer({{"U1", presence_value::online},
                                         {"U2", presence_value::offline},
                                         {"U3", presence_value::online}},
@@ -160,13 +160,13 @@ TEST(RtmProtocolTest, QueryAnswerGroupsByPresence) {
   EXPECT_EQ(render_presence_answer({{"U1", presence_value::online}}, false).size(), 1u);
 }
 
-TEST(RtmProtocolTest, PongEchoesThePingWithReplyTo) {
+TEST(rtm_protocol, pong_echoes_the_ping_with_reply_to) {
   auto pong = json::parse(render_pong(json{{"type", "ping"}, {"id", 9}, {"time", 123}}));
   EXPECT_EQ(pong, (json{{"type", "pong"}, {"reply_to", 9}, {"time", 123}}));
   EXPECT_EQ(json::parse(render_pong(json{{"type", "ping"}})), (json{{"type", "pong"}}));
 }
 
-TEST(RtmProtocolTest, ErrorFrameHasSlackShape) {
+TEST(rtm_protocol, error_frame_has_slack_shape) {
   auto frame = json::parse(render_error(protocol_error::ratelimited, "slow down", 3));
   EXPECT_EQ(frame.at("type"), "error");
   EXPECT_EQ(frame.at("error").at("code"), 6);
@@ -176,7 +176,7 @@ TEST(RtmProtocolTest, ErrorFrameHasSlackShape) {
   EXPECT_FALSE(json::parse(render_error(protocol_error::invalid_json, "x")).contains("reply_to"));
 }
 
-TEST(RtmProtocolTest, RendersNotifications) {
+TEST(rtm_protocol, renders_notifications) {
   presence::notification manual;
   manual.type = presence::notification::kind::manual_presence_change;
   manual.presence = presence_value::away;
@@ -214,7 +214,7 @@ TEST(RtmProtocolTest, RendersNotifications) {
   EXPECT_EQ(render_notification(change, true).size(), 1u);
 }
 
-TEST(RtmProtocolTest, HelloAndGoodbye) {
+TEST(rtm_protocol, hello_and_goodbye) {
   EXPECT_EQ(json::parse(render_hello()), (json{{"type", "hello"}}));
   EXPECT_EQ(json::parse(render_goodbye()), (json{{"type", "goodbye"}}));
 }

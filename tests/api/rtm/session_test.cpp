@@ -11,7 +11,7 @@
 namespace presence::test {
 namespace {
 
-class RtmSessionTest : public rtm_suite<RtmSessionTest> {
+class rtm_session : public rtm_suite<rtm_session> {
  public:
   static std::vector<std::string> server_args() { return {}; }
 };
@@ -35,7 +35,7 @@ bool await_users(ws_client& client, const std::set<std::string>& wanted,
   return true;
 }
 
-TEST_F(RtmSessionTest, HelloIsTheFirstFrame) {
+TEST_F(rtm_session, hello_is_the_first_frame) {
   auto token = server().create_user("hello_a");
   ws_client client;
   ASSERT_EQ(client.connect(server().port(), server().rtm_target(token)), "");
@@ -45,7 +45,7 @@ TEST_F(RtmSessionTest, HelloIsTheFirstFrame) {
   EXPECT_EQ(*first, (json{{"type", "hello"}}));
 }
 
-TEST_F(RtmSessionTest, TokenAndBearerUpgradesWorkToo) {
+TEST_F(rtm_session, token_and_bearer_upgrades_work_too) {
   auto token = server().create_user("hello_b");
   ws_client by_param;
   ASSERT_EQ(by_param.connect(server().port(), "/rtm?token=" + token), "");
@@ -55,7 +55,7 @@ TEST_F(RtmSessionTest, TokenAndBearerUpgradesWorkToo) {
   EXPECT_EQ(by_header.await_type("hello")->value("type", ""), "hello");
 }
 
-TEST_F(RtmSessionTest, PresenceSubSendsCurrentPresenceThenBatchedChanges) {
+TEST_F(rtm_session, presence_sub_sends_current_presence_then_batched_changes) {
   auto watcher_token = server().create_user("sub_w");
   auto b_token = server().create_user("sub_b");
   auto c_token = server().create_user("sub_c");
@@ -80,7 +80,7 @@ TEST_F(RtmSessionTest, PresenceSubSendsCurrentPresenceThenBatchedChanges) {
   }
 }
 
-TEST_F(RtmSessionTest, PresenceSubReplacesTheWholeList) {
+TEST_F(rtm_session, presence_sub_replaces_the_whole_list) {
   auto watcher_token = server().create_user("repl_w");
   auto b_token = server().create_user("repl_b");
   auto c_token = server().create_user("repl_c");
@@ -99,7 +99,7 @@ TEST_F(RtmSessionTest, PresenceSubReplacesTheWholeList) {
     EXPECT_FALSE(is_change(frame, "repl_b", "active")) << frame.dump();
 }
 
-TEST_F(RtmSessionTest, BatchPresenceAwareZeroGivesOneFramePerUser) {
+TEST_F(rtm_session, batch_presence_aware_zero_gives_one_frame_per_user) {
   auto watcher_token = server().create_user("single_w");
   server().create_user("single_b");
   server().create_user("single_c");
@@ -118,7 +118,7 @@ TEST_F(RtmSessionTest, BatchPresenceAwareZeroGivesOneFramePerUser) {
   EXPECT_EQ(seen, (std::set<std::string>{"single_b", "single_c"}));
 }
 
-TEST_F(RtmSessionTest, PresenceQueryAnswersWithPresenceChanges) {
+TEST_F(rtm_session, presence_query_answers_with_presence_changes) {
   auto a_token = server().create_user("query_a");
   auto b_token = server().create_user("query_b");
   server().create_user("query_c");
@@ -138,7 +138,7 @@ TEST_F(RtmSessionTest, PresenceQueryAnswersWithPresenceChanges) {
   EXPECT_TRUE(b_active);
 }
 
-TEST_F(RtmSessionTest, PingGetsPongWithReplyToAndEcho) {
+TEST_F(rtm_session, ping_gets_pong_with_reply_to_and_echo) {
   auto token = server().create_user("ping_a");
   auto client = server().open(token);
   ASSERT_TRUE(client->send(R"({"type":"ping","id":42,"time":1234})"));
@@ -147,7 +147,7 @@ TEST_F(RtmSessionTest, PingGetsPongWithReplyToAndEcho) {
   EXPECT_EQ(*pong, (json{{"type", "pong"}, {"reply_to", 42}, {"time", 1234}}));
 }
 
-TEST_F(RtmSessionTest, TickleIsAcceptedSilently) {
+TEST_F(rtm_session, tickle_is_accepted_silently) {
   auto token = server().create_user("tickle_a");
   auto client = server().open(token);
   ASSERT_TRUE(client->send(R"({"type":"tickle"})"));
@@ -156,7 +156,7 @@ TEST_F(RtmSessionTest, TickleIsAcceptedSilently) {
   EXPECT_TRUE(before->empty()) << before->front().dump();
 }
 
-TEST_F(RtmSessionTest, TicketIsOneTime) {
+TEST_F(rtm_session, ticket_is_one_time) {
   auto token = server().create_user("ticket_a");
   auto target = server().rtm_target(token);
   ASSERT_NE(target.find("ticket="), std::string::npos) << target;
@@ -168,13 +168,13 @@ TEST_F(RtmSessionTest, TicketIsOneTime) {
   EXPECT_EQ(again.handshake_status(), 401u);
 }
 
-TEST_F(RtmSessionTest, UnauthenticatedUpgradeIsRefused) {
+TEST_F(rtm_session, unauthenticated_upgrade_is_refused) {
   ws_client client;
   EXPECT_NE(client.connect(server().port(), "/rtm?ticket=forged"), "");
   EXPECT_EQ(client.handshake_status(), 401u);
 }
 
-TEST_F(RtmSessionTest, EachSocketIsOneConnection) {
+TEST_F(rtm_session, each_socket_is_one_connection) {
   auto token = server().create_user("conn_a");
   auto first = server().open(token);
   auto second = server().open(token);

@@ -1,0 +1,307 @@
+#pragma once
+
+// The engine's commands and queries: one plain struct per message, its fields written once, its
+// units in its types. The same structs are the messages the engine's actors exchange (registered
+// with CAF privately), so a command reaches the actor that handles it unchanged. Plain C++: no
+// CAF here.
+//
+// Each struct names its reply (`reply`): `void` for a command acknowledged once its events are
+// durable, else the value it answers with. `fields(f)` calls `f` with every field in order; it is
+// how the actor layer serializes a message, so a new field must be added there too.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "presence/events/event.hpp"
+#include "presence/events/presence.hpp"
+#include "presence/events/time.hpp"
+#include "presence/events/workspace_state.hpp"
+
+namespace presence {
+
+/// Who asked for a change, through what and with which credential: the `by` and `via` of the
+/// events it causes, and what the audit needs beyond them.
+struct origin {
+  origin() = default;
+  origin(std::string by_, std::string via_ = {}, std::string token_id_ = {},
+         std::string address_ = {})
+    : by(std::move(by_)), via(std::move(via_)), token_id(std::move(token_id_)),
+      address(std::move(address_)) {}
+
+  std::string by;       ///< acting user or admin id; empty = the subject user itself
+  std::string via;      ///< connection id or API method
+  std::string token_id; ///< id of the token that authorised it (never the secret); empty = none
+  std::string address;  ///< the client's network address, for HTTP and WebSocket commands
+  template <class F>
+  auto fields(F&& f) {
+    return f(by, via, token_id, address);
+  }
+};
+
+/// The user a token belongs to, and which token it was.
+struct identity {
+  events::user_record user;
+  std::string token_id;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, token_id);
+  }
+};
+
+/// An issued token: `secret` is shown once and never stored (only its SHA-256).
+struct issued_token {
+  std::string id;
+  std::string user;
+  std::string secret;
+  template <class F>
+  auto fields(F&& f) {
+    return f(id, user, secret);
+  }
+};
+
+namespace command {
+
+// --- a user's commands: routed by `user` to its actor; each logs at most a few events ---------
+// Every one of them can fail with `unknown_user`, `user_deactivated`, `storage_failure`,
+// `disk_full`, `timeout` and `shutting_down`, besides the errors listed with it.
+
+/// A client connection opened; opening counts as activity. A repeated `conn` is a no-op.
+/// Error: `invalid_argument` (empty `conn`).
+struct connect {
+  using reply = void;
+  std::string user;
+  std::string conn;   ///< connection id, unique within the user
+  std::string client; ///< client kind: `web`, `desktop`, `mobile`, `bot`, `api`, `rtm`…
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, conn, client, from);
+  }
+};
+
+/// A client connection closed. Error: `unknown_connection`.
+struct disconnect {
+  using reply = void;
+  std::string user;
+  std::string conn;
+  events::disconnect_reason reason = events::disconnect_reason::closed;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, conn, reason, from);
+  }
+};
+
+/// Something the person did (logged when it matters for presence). `conn` may be empty.
+/// Error: `unknown_connection`.
+struct activity {
+  using reply = void;
+  std::string user;
+  std::string conn;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, conn, from);
+  }
+};
+
+/// A manual presence, until `until` (none = no expiry). Errors: `invalid_presence`,
+/// `expiration_in_past`.
+struct set_presence {
+  using reply = void;
+  std::string user;
+  events::manual_mode mode = events::manual_mode::automatic;
+  std::optional<events::instant> until;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, mode, until, from);
+  }
+};
+
+/// The custom status; empty text and emoji clear it; `expiration` none = never. Errors:
+/// `invalid_status_text` (too long or malformed), `invalid_emoji`, `expiration_in_past`.
+struct set_status {
+  using reply = void;
+  std::string user;
+  std::string text;
+  std::string emoji;
+  std::optional<events::unix_seconds> expiration;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, text, emoji, expiration, from);
+  }
+};
+
+/// Per-user presence preferences. `idle_timeout` 0 = the workspace default, else up to 7 days.
+/// Error: `invalid_argument` (out of range).
+struct set_preferences {
+  using reply = void;
+  std::string user;
+  std::chrono::seconds idle_timeout{0};
+  bool auto_away = true;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, idle_timeout, auto_away, from);
+  }
+};
+
+/// Applies a preset: status text = its name, manual presence from its presence value, both
+/// validated first and written in one journal append (both events or neither). Errors:
+/// `unknown_preset`, `invalid_preset` (a preset with no manual mode), then as `set_status`.
+struct apply_preset {
+  using reply = void;
+  std::string user;
+  std::string preset_id;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, preset_id, from);
+  }
+};
+
+/// Every command of one user, for `engine::execute`.
+using user_command = std::variant<connect, disconnect, activity, set_presence, set_status,
+                                  set_preferences, apply_preset>;
+
+// --- queries ------------------------------------------------------------------------------------
+
+/// The presence of `user` now (from memory), or at instant `at` (rebuilt from the log under the
+/// settings in force then). Replies `events::presence_view`. Errors: `unknown_user`,
+/// `user_deactivated`; with `at`, also `storage_failure`.
+struct query {
+  using reply = events::presence_view;
+  std::string user;
+  std::optional<events::instant> at;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, at);
+  }
+};
+
+// --- workspace administration: each is one event of the workspace stream --------------------
+// Every one can also fail with `storage_failure`, `disk_full`, `timeout`, `shutting_down`.
+
+/// Errors: `invalid_user_id`, `user_exists`.
+struct create_user {
+  using reply = events::user_record;
+  std::string id;
+  std::string name;
+  bool admin = false;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(id, name, admin, from);
+  }
+};
+
+/// Errors: `unknown_user`, `user_deactivated` (already).
+struct deactivate_user {
+  using reply = void;
+  std::string id;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(id, from);
+  }
+};
+
+/// Errors: `unknown_user`, `user_deactivated`.
+struct issue_token {
+  using reply = issued_token;
+  std::string user;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, from);
+  }
+};
+
+/// Error: `unknown_token` (no such id, or already revoked).
+struct revoke_token {
+  using reply = void;
+  std::string token_id;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(token_id, from);
+  }
+};
+
+/// Who a secret belongs to. Errors: `unknown_token`, `token_revoked`, `user_deactivated`.
+struct authenticate {
+  using reply = identity;
+  std::string secret;
+  template <class F>
+  auto fields(F&& f) {
+    return f(secret);
+  }
+};
+
+/// Error: `invalid_setting` (unknown key or value out of range).
+struct set_setting {
+  using reply = void;
+  std::string key;
+  std::string value;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(key, value, from);
+  }
+};
+
+/// Errors: `invalid_preset` (name invalid or taken, ignoring ASCII case), `invalid_presence`.
+struct create_preset {
+  using reply = events::preset;
+  std::string name;
+  events::presence_value presence = events::presence_value::online;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(name, presence, from);
+  }
+};
+
+/// Errors: `unknown_preset`, then as `create_preset`.
+struct update_preset {
+  using reply = void;
+  std::string id;
+  std::string name;
+  events::presence_value presence = events::presence_value::online;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(id, name, presence, from);
+  }
+};
+
+/// Error: `unknown_preset`.
+struct delete_preset {
+  using reply = void;
+  std::string id;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(id, from);
+  }
+};
+
+/// Turns the presence service back on. Error: `connection_limit_exceeded` while at or above the
+/// limit.
+struct enable_service {
+  using reply = void;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(from);
+  }
+};
+
+} // namespace command
+
+} // namespace presence
