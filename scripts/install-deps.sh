@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libssl-dev libjemalloc-dev
   redis-server libhiredis-dev gnuplot-nox curl python3
-  chromium
+  chromium fonts-noto-color-emoji
   "$@"
 )
 # Node.js for the npm-based test clients (the Slack SDK, playwright-core): Debian's packages

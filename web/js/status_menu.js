@@ -18,13 +18,16 @@ export function setupStatusMenu() {
   const menu = document.getElementById('status-menu');
   const dot = button.querySelector('.dot');
   const label = button.querySelector('.status-label');
-  store.onMe((me) => {
+  const show = () => {
+    const me = store.me;
     const presence = store.service.enabled ? me.presence : 'disabled';
     dot.className = `dot ${presence}`;
     const text = me.statusText ? ` · ${emojiText(me.statusEmoji)} ${me.statusText}` : ` · ${presence}`;
     label.textContent = 'My status';
     button.title = `${session.name}${text}`;
-  });
+  };
+  store.onMe(show);
+  store.onService(show);
   if (installed) return;
   installed = true;
 
