@@ -76,7 +76,7 @@ export function renderAudit({view}) {
           : h('tr', {}, h('td', {colspan: '5', class: 'empty'}, 'No change that day.'))));
       replace(out, h('h2', {}, `${report.user} on ${report.day}`), chart(report),
         h('ul', {class: 'legend', 'aria-hidden': 'true'}, order.map((p) => h('li', {}, h('span', {class: `dot ${p}`}), ` ${p}`))),
-        totals, h('div', {class: 'table-scroll'}, changes));
+        h('div', {class: 'table-scroll'}, totals), h('div', {class: 'table-scroll'}, changes));
     } catch (error) {
       replace(out, h('p', {class: 'form-error', role: 'status'}, `No report: ${error.detail || error.code || error.message}`));
     }
