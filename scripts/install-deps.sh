@@ -11,8 +11,15 @@ packages=(
   libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libssl-dev libjemalloc-dev
   redis-server libhiredis-dev gnuplot-nox curl python3
   dpkg-dev file
+  chromium fonts-noto-color-emoji
   "$@"
 )
+# Node.js for the npm-based test clients (the Slack SDK, playwright-core): Debian's packages
+# unless a node and npm are already installed (e.g. from another source, which Debian's npm
+# would conflict with).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -174,13 +174,16 @@ void tell_service_status(broadcaster_actor self, const sink& to, bool enabled) {
   notification note;
   note.type = notification::kind::presence_service_status;
   note.service_enabled = enabled;
+  if (!enabled)
+    note.reason = self->state.service_reason;
   deliver(self, to, std::move(note));
 }
 
 namespace {
 
-void set_service(broadcaster_actor self, bool enabled) {
+void set_service(broadcaster_actor self, bool enabled, std::string reason) {
   auto& st = self->state;
+  st.service_reason = std::move(reason);
   if (enabled == st.service_enabled)
     return;
   st.service_enabled = enabled;
@@ -282,7 +285,9 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
       if ((changes & change_manual) != 0)
         manual_changed(self, user, mode);
     },
-    [self](service_atom, bool enabled) { set_service(self, enabled); },
+    [self](service_atom, bool enabled, std::string& reason) {
+      set_service(self, enabled, std::move(reason));
+    },
     [self](settings_atom, const events::workspace_settings& settings) {
       if (settings.flush_interval_ms != self->state.settings.flush_interval_ms)
         change_interval(self);

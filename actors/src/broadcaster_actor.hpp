@@ -34,6 +34,7 @@ struct broadcaster_state {
   std::size_t index = 0;
   events::workspace_settings settings;
   bool service_enabled = true;
+  std::string service_reason;  ///< why the service is off (empty while on)
   bool flush_armed = false;
   /// When the armed tick timer is due (the grid time, or 1 ms ahead when ticks are shorter).
   caf::actor_clock::time_point tick_due{};

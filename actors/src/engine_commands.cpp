@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "engine_impl.hpp"
+#include "presence/storage/recovery.hpp"
 
 namespace presence::actors {
 
@@ -116,6 +117,18 @@ result<std::vector<events::preset>> engine_impl::presets() {
 
 result<engine::service_state> engine_impl::service() {
   return ask<service_state>(supervisor_, caf::get_atom::value, service_atom::value);
+}
+
+result<std::vector<events::user_record>> engine_impl::users(const std::string& after,
+                                                            std::size_t limit) {
+  return ask<std::vector<events::user_record>>(supervisor_, caf::get_atom::value,
+                                               users_atom::value, after,
+                                               static_cast<uint64_t>(limit));
+}
+
+result<std::vector<events::event>> engine_impl::history(const std::string& user,
+                                                        events::instant until) {
+  return storage::user_history(*log_, user, events::to_timestamp(until));
 }
 
 engine_stats engine_impl::stats() const {

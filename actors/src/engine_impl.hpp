@@ -88,6 +88,10 @@ class engine_impl final : public engine {
   result<std::vector<events::preset>> presets() override;
   result<service_state> service() override;
   result<storage::backup_info> backup(const std::string& dir) override;
+  result<std::vector<events::user_record>> users(const std::string& after,
+                                                 std::size_t limit) override;
+  result<std::vector<events::event>> history(const std::string& user,
+                                             events::instant until) override;
 
   result<uint64_t> subscribe(notification_callback callback, const std::string& owner) override;
   status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) override;

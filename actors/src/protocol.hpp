@@ -128,6 +128,7 @@ using attach_atom = caf::atom_constant<caf::atom("attach")>;
 using settings_atom = caf::atom_constant<caf::atom("settings")>;
 /// (get_atom, presets_atom) -> std::vector<events::preset>
 using presets_atom = caf::atom_constant<caf::atom("presets")>;
+/// (get_atom, users_atom, std::string after, uint64_t limit) -> std::vector<events::user_record>
 /// (get_atom, service_atom) -> engine::service_state
 using service_atom = caf::atom_constant<caf::atom("service")>;
 
@@ -143,7 +144,7 @@ enum change_bits : uint8_t {
   change_status = 2,
   change_manual = 4,
 };
-/// (service_atom, bool enabled) from the supervisor -> presence_service_status to everyone
+/// (service_atom, bool enabled, std::string reason) from the supervisor -> presence_service_status to everyone
 /// (subscribe_atom, uint64_t id, caf::actor | callback_sink_ptr sink, std::string owner) -> unit
 ///   registers a subscriber (shard 0 and the owner's shard; `invalid_argument` for no sink)
 /// (subscribe_atom, uint64_t id, std::vector<std::string> subjects_of_this_shard) -> unit

@@ -161,7 +161,8 @@ typename Inspector::result_type inspect(Inspector& f, notification& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, engine::service_state& x) {
-  return f(caf::meta::type_name("presence.service_state"), x.enabled, x.connections, x.limit);
+  return f(caf::meta::type_name("presence.service_state"), x.enabled, x.connections, x.limit,
+           x.reason);
 }
 
 } // namespace presence

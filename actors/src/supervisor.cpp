@@ -62,7 +62,8 @@ void push_context(supervisor_actor self) {
 void push_service(supervisor_actor self) {
   push_context(self);
   for (const auto& shard : self->state.broadcasters)
-    self->send(shard, service_atom::value, self->state.workspace.service_enabled);
+    self->send(shard, service_atom::value, self->state.workspace.service_enabled,
+               self->state.workspace.disabled_reason);
 }
 
 void push_settings(supervisor_actor self) {
@@ -233,6 +234,19 @@ caf::response_promise enable(supervisor_actor self, const origin& from) {
   return rp;
 }
 
+/// Turns the service off by an admin's hand (`service_disabled{"admin"}`); a no-op while off.
+caf::response_promise disable(supervisor_actor self, const origin& from) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  if (!st.workspace.service_enabled) {
+    rp.deliver(caf::unit);
+    return rp;
+  }
+  record(self, workspace_event(st, events::service_disabled{"admin", st.connections.count()}, from),
+         rp, no_reply);
+  return rp;
+}
+
 /// Resolves the preset and hands the user's directory shard a `use_preset`, whose answer is the
 /// command's. Errors: `unknown_preset`, `invalid_preset` (a presence value with no manual mode).
 caf::response_promise apply_preset(supervisor_actor self, command::apply_preset& cmd) {
@@ -274,7 +288,8 @@ void attach(supervisor_actor self, std::vector<caf::actor> directories,
   }
   push_settings(self);
   for (const auto& shard : st.broadcasters)
-    self->send(shard, service_atom::value, st.workspace.service_enabled);
+    self->send(shard, service_atom::value, st.workspace.service_enabled,
+               st.workspace.disabled_reason);
 }
 
 caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
@@ -353,11 +368,21 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
       return out;
     },
     [self](const command::enable_service& cmd) { return enable(self, cmd.from); },
+    [self](const command::disable_service& cmd) { return disable(self, cmd.from); },
+    [self](caf::get_atom, users_atom, const std::string& after, uint64_t limit) {
+      const auto& users = self->state.workspace.users;
+      std::vector<events::user_record> out;
+      for (auto i = users.upper_bound(after); i != users.end() && out.size() < limit; ++i)
+        out.push_back(events::to_record(i->first, i->second));
+      return out;
+    },
     [self](command::apply_preset& cmd) { return apply_preset(self, cmd); },
     [self](caf::get_atom, service_atom) {
       auto& st = self->state;
       return engine::service_state{st.workspace.service_enabled, st.connections.count(),
-                                   st.workspace.settings.connection_limit};
+                                   st.workspace.settings.connection_limit,
+                                   st.workspace.service_enabled ? std::string{}
+                                                                : st.workspace.disabled_reason};
     },
   };
 }

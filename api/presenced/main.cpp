@@ -120,6 +120,9 @@ static int run(int argc, char** argv) {
   if (!dir_warning.empty())
     spdlog::warn("{}", dir_warning);
 
+  if (!options.server.web_dir.empty() && !std::filesystem::is_directory(options.server.web_dir, ec))
+    return config_error("web_dir: not a directory: " + options.server.web_dir);
+
   spdlog::info("engine opening data_dir={} durability={}", options.data_dir,
                options.engine.sync == presence::storage::durability::fsync ? "fsync" : "wal");
   auto opened = presence::engine::open(options.engine);

@@ -1,6 +1,8 @@
 // Rebuilding state from the log: snapshot + tail, full replays, and saving snapshots.
 #include "presence/storage/recovery.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <variant>
@@ -148,6 +150,30 @@ status save_user_snapshot(event_log& log, const events::user_state& state) {
   snap.seq = state.last_seq;
   snap.bytes = events::encode_snapshot(state);
   return log.put_snapshot(state.id, snap);
+}
+
+result<std::vector<events::event>> user_history(const event_log& log, std::string_view user,
+                                                events::timestamp_us until) {
+  std::vector<events::event> user_events;
+  std::vector<events::event> workspace_events;
+  for (auto [stream, sink] : {std::pair{user, &user_events},
+                              std::pair{events::workspace_stream, &workspace_events}}) {
+    // Each stream is in time order: stop at the first event at or after `until`.
+    auto read = log.read_stream(stream, 0, [&, sink = sink](const events::event& event) {
+      if (event.ts >= until)
+        return false;
+      sink->push_back(event);
+      return true;
+    });
+    if (!read.ok())
+      return read.error();
+  }
+  std::vector<events::event> merged;
+  merged.reserve(user_events.size() + workspace_events.size());
+  std::merge(user_events.begin(), user_events.end(), workspace_events.begin(),
+             workspace_events.end(), std::back_inserter(merged),
+             [](const events::event& a, const events::event& b) { return a.seq < b.seq; });
+  return merged;
 }
 
 } // namespace presence::storage

@@ -129,6 +129,43 @@ TEST_F(supervisor_admin_test, presets_are_validated_unique_and_evented) {
   EXPECT_EQ(presets->front().name, "LUNCH");
 }
 
+TEST_F(supervisor_admin_test, an_admin_turns_the_service_off_with_the_reason_admin) {
+  ASSERT_OK(run(command::disable_service{origin{"admin1", "admin.presence.disable"}}));
+  ASSERT_OK(run(command::disable_service{{}}));  // already off: no second event
+  auto service = ask<engine::service_state>(caf::get_atom::value, service_atom::value);
+  ASSERT_OK(service);
+  EXPECT_FALSE(service->enabled);
+  EXPECT_EQ(service->reason, "admin");
+  ASSERT_OK(run(command::enable_service{{}}));
+  service = ask<engine::service_state>(caf::get_atom::value, service_atom::value);
+  ASSERT_OK(service);
+  EXPECT_TRUE(service->enabled);
+  EXPECT_EQ(service->reason, "");
+  std::vector<event_type> expected{event_type::service_disabled, event_type::service_enabled};
+  ASSERT_EQ(workspace_types(), expected);
+  auto stored = workspace_log();
+  EXPECT_EQ(std::get<events::service_disabled>(stored[0].body).reason, "admin");
+  EXPECT_EQ(stored[0].by, "admin1");
+  EXPECT_EQ(stored[0].via, "admin.presence.disable");
+}
+
+TEST_F(supervisor_admin_test, users_are_listed_in_id_order_page_by_page) {
+  for (const char* id : {"U3", "U1", "U2"})
+    ASSERT_OK(run(command::create_user{id, std::string("name ") + id, false, {}}));
+  auto first = ask<std::vector<events::user_record>>(caf::get_atom::value, users_atom::value,
+                                                     std::string{}, uint64_t{2});
+  ASSERT_OK(first);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, "U1");
+  EXPECT_EQ((*first)[1].id, "U2");
+  EXPECT_EQ((*first)[1].name, "name U2");
+  auto rest = ask<std::vector<events::user_record>>(caf::get_atom::value, users_atom::value,
+                                                    std::string{"U2"}, uint64_t{2});
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].id, "U3");
+}
+
 TEST_F(supervisor_admin_test, every_admin_action_is_an_event_with_by_and_via) {
   const std::string by = "admin1";
   ASSERT_OK(run(command::create_user{"U1", "Ada", true, origin{by, "via1"}}));

@@ -40,8 +40,8 @@ inline caf::behavior recorder(caf::event_based_actor*, record_log seen) {
       seen->push_back(line);
       return caf::unit; // as directory shards answer it
     },
-    [seen](service_atom, bool enabled) {
-      seen->push_back(std::string{"service "} + (enabled ? "on" : "off"));
+    [seen](service_atom, bool enabled, const std::string& reason) {
+      seen->push_back(std::string{"service "} + (enabled ? "on" : "off " + reason));
     },
     [seen](settings_atom, const events::workspace_settings& settings) {
       seen->push_back("settings limit=" + std::to_string(settings.connection_limit));

@@ -1,8 +1,6 @@
 // `presencectl report USER --day YYYY-MM-DD`: time spent in each presence value on a UTC day.
-#include <algorithm>
 #include <array>
 #include <cstdio>
-#include <iterator>
 #include <ostream>
 #include <utility>
 #include <vector>
@@ -12,6 +10,8 @@
 #include "commands.hpp"
 #include "database.hpp"
 #include "presence/events/presence.hpp"
+#include "presence/events/presence_timeline.hpp"
+#include "presence/storage/recovery.hpp"
 #include "time_format.hpp"
 
 namespace presence::tools {
@@ -27,73 +27,12 @@ constexpr std::array<ev::presence_value, 5> all_presences = {
 /// Microseconds spent in each presence value, indexed by its numeric value.
 using durations = std::array<ev::timestamp_us, all_presences.size()>;
 
-/// The user's and the workspace's events before `end`, merged in sequence (= time) order.
-result<std::vector<ev::event>> events_before(const storage::event_log& log, std::string_view user,
-                                             ev::timestamp_us end) {
-  std::vector<ev::event> user_events;
-  std::vector<ev::event> workspace_events;
-  for (auto [stream, sink] : {std::pair{user, &user_events},
-                              std::pair{ev::workspace_stream, &workspace_events}}) {
-    auto read = log.read_stream(stream, 0, [&, sink = sink](const ev::event& event) {
-      if (event.ts >= end)
-        return false;
-      sink->push_back(event);
-      return true;
-    });
-    if (!read.ok())
-      return read.error();
-  }
-  std::vector<ev::event> merged;
-  merged.reserve(user_events.size() + workspace_events.size());
-  std::merge(user_events.begin(), user_events.end(), workspace_events.begin(),
-             workspace_events.end(), std::back_inserter(merged),
-             [](const ev::event& a, const ev::event& b) { return a.seq < b.seq; });
-  return merged;
-}
-
-/// Walks [start, end): folds events as their time comes and evaluates the presence at every
-/// instant where it can change (an event, the idle deadline, a manual-mode expiry).
+/// Microseconds spent in each presence over [start, end).
 durations walk_day(std::string_view user, const std::vector<ev::event>& log_events,
                    ev::timestamp_us start, ev::timestamp_us end) {
-  ev::user_state state;
-  state.id = std::string(user);
-  ev::workspace_state workspace;
-  std::size_t next_event = 0;
-  const auto fold_until = [&](ev::timestamp_us t) {
-    for (; next_event < log_events.size() && log_events[next_event].ts <= t; ++next_event) {
-      const auto& event = log_events[next_event];
-      if (event.stream == ev::workspace_stream)
-        ev::apply(workspace, event);
-      else
-        ev::apply(state, event);
-    }
-  };
   durations spent{};
-  fold_until(start);
-  for (ev::timestamp_us t = start; t < end;) {
-    ev::presence_context ctx;
-    ctx.service_enabled = workspace.service_enabled;
-    ctx.default_idle_timeout = workspace.settings.idle_timeout;
-    const auto presence = ev::evaluate(state, ctx, t).presence;
-    ev::timestamp_us next = end;
-    const auto consider = [&next, t](ev::timestamp_us candidate) {
-      if (candidate > t)
-        next = std::min(next, candidate);
-    };
-    if (next_event < log_events.size())
-      consider(log_events[next_event].ts);
-    // next_deadline answers t+1 for a deadline already passed (the live actor would log it
-    // now); the replay applies it in `evaluate` instead, so only a future one is a change point.
-    if (auto deadline = ev::next_deadline(state, ctx, t); deadline && ev::due_events(state, ctx, t).empty())
-      consider(*deadline);
-    if (!state.connections.empty())
-      consider(state.last_activity + ev::effective_idle_timeout(state, ctx) * micros_per_second);
-    if (state.manual_until != 0)
-      consider(state.manual_until);
-    spent[static_cast<std::size_t>(presence)] += next - t;
-    t = next;
-    fold_until(t);
-  }
+  for (const auto& segment : ev::presence_timeline(user, log_events, start, end))
+    spent[static_cast<std::size_t>(segment.presence)] += segment.to - segment.from;
   return spent;
 }
 
@@ -122,7 +61,7 @@ status run_report(const std::string& db, const report_options& options, std::ost
   auto opened = open_for_stream(db, options.user);
   if (!opened)
     return opened.error();
-  auto log_events = events_before(*opened->log, options.user, end);
+  auto log_events = storage::user_history(*opened->log, options.user, end);
   if (!log_events)
     return log_events.error();
   const durations spent = walk_day(options.user, *log_events, *start, end);

@@ -297,6 +297,8 @@ const std::vector<option_entry>& entries() {
         real_option("failed_auth_burst", 1, 1e6, FIELD(server.failed_auth_burst)));
     add("team_id", "team.id in auth.test and rtm.connect (default T00000001)",
         text_option("team_id", FIELD(server.team_id)));
+    add("web_dir", "serve the web console from this folder instead of the built-in copy",
+        text_option("web_dir", FIELD(server.web_dir)));
     add("team_name", "team.name in auth.test and rtm.connect (default presence)",
         text_option("team_name", FIELD(server.team_name)));
     add("max_frame_bytes", "largest WebSocket frame, 128..16777216 (default 65536)",

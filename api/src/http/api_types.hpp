@@ -21,6 +21,7 @@ struct api_request {
   std::string user_id;        ///< `X-User-Id` header (Rocket.Chat)
   std::string host;           ///< `Host` header
   std::string client_address; ///< the peer's IP address (per-address limits, logs)
+  std::string if_none_match;  ///< `If-None-Match` header (static files)
   std::string body;
 };
 

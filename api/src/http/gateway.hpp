@@ -17,6 +17,7 @@
 #include "presence/api/server.hpp"
 #include "presence/events/time.hpp"
 #include "rtm/ticket_store.hpp"
+#include "web/static_site.hpp"
 
 namespace presence::api::http {
 
@@ -27,7 +28,9 @@ struct gateway {
       connect_limiter(config.connect_rate_per_s, config.connect_rate_burst),
       failed_auth(config.failed_auth_per_s, config.failed_auth_burst),
       auth(engine_ref, config.admin_token, config.admin_user, blocking_pool),
-      blocking(std::move(blocking_pool)) {}
+      blocking(std::move(blocking_pool)),
+      site(config.web_dir.empty() ? web::static_site::embedded()
+                                  : web::static_site::folder(config.web_dir)) {}
 
   presence::engine& engine;
   const server_config config;
@@ -39,6 +42,8 @@ struct gateway {
   rtm::ticket_store tickets;
   /// Runs blocking engine calls (admin operations, auth cache misses) off the event loop.
   blocking_executor blocking;
+  /// The web console's files (every path the API does not claim).
+  const web::static_site site;
   std::atomic<uint16_t> port{0};     ///< the bound port
   std::atomic<bool> ready{false};    ///< /readyz
   std::atomic<bool> stopping{false}; ///< no new keep-alive requests once set

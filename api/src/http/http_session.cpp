@@ -74,6 +74,7 @@ api_request to_api_request(const bhttp::request<bhttp::string_body>& req,
   out.auth_token = header(req, "X-Auth-Token");
   out.user_id = header(req, "X-User-Id");
   out.host = header(req, bhttp::field::host);
+  out.if_none_match = header(req, bhttp::field::if_none_match);
   out.body = req.body();
   return out;
 }

@@ -115,7 +115,7 @@ void route(gateway& gw, const api_request& req, reply_fn reply) {
   } else if (starts_with(path, "/api/") && path.size() > 5) {
     slack::handle(gw, path.substr(5), req, std::move(reply));
   } else {
-    reply(json_error(404, "not_found"));
+    reply(gw.site.serve(req));
   }
 }
 

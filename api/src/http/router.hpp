@@ -1,7 +1,7 @@
 #pragma once
 
 // Which handler answers a request: /healthz, /readyz, /metrics, /api/v1/<method> (Rocket.Chat),
-// /api/<method> (Slack), and the authentication of /rtm WebSocket upgrades. No Beast types: the
+// /api/<method> (Slack), the web console's files (every other path), and the authentication of /rtm WebSocket upgrades. No Beast types: the
 // HTTP session hands over plain api_request values.
 
 #include <functional>

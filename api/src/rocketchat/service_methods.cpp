@@ -8,7 +8,10 @@ void presence_get_connections(const call_ptr& call) {
   call->blocking([call] {
     auto service = call->gw.engine.service();
     if (service.ok())
-      call->ok({{"current", service->connections}, {"max", service->limit}});
+      call->ok({{"current", service->connections},
+                {"max", service->limit},
+                {"enabled", service->enabled},
+                {"reason", service->reason}});
     else
       call->fail(service.error());
   });

@@ -261,8 +261,11 @@ std::string render_user_status_changed(const std::string& user,
   return frame.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string render_service_status(bool enabled) {
-  return json{{"type", "presence_service_status"}, {"enabled", enabled}}.dump();
+std::string render_service_status(bool enabled, const std::string& reason) {
+  json frame{{"type", "presence_service_status"}, {"enabled", enabled}};
+  if (!enabled)
+    frame["reason"] = reason;
+  return frame.dump();
 }
 
 std::vector<std::string> render_notification(const notification& note, bool batched) {
@@ -276,7 +279,7 @@ std::vector<std::string> render_notification(const notification& note, bool batc
         return {};
       return {render_user_status_changed(note.users.front(), note.status)};
     case notification::kind::presence_service_status:
-      return {render_service_status(note.service_enabled)};
+      return {render_service_status(note.service_enabled, note.reason)};
   }
   return {};
 }

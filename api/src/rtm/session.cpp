@@ -163,16 +163,20 @@ void session::on_connected(status st) {
     if (auto settings = engine.settings(); settings.ok())
       max_subscription = static_cast<std::size_t>(settings->max_subscription);
     bool enabled = true;
-    if (auto service = engine.service(); service.ok())
+    std::string reason;
+    if (auto service = engine.service(); service.ok()) {
       enabled = service->enabled;
-    net::post(self->strand_, [self, sub = std::move(sub), max_subscription, enabled]() mutable {
-      self->on_subscribed(std::move(sub), max_subscription, enabled);
+      reason = service->reason;
+    }
+    net::post(self->strand_, [self, sub = std::move(sub), max_subscription, enabled,
+                              reason = std::move(reason)]() mutable {
+      self->on_subscribed(std::move(sub), max_subscription, enabled, reason);
     });
   });
 }
 
 void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
-                            bool service_enabled) {
+                            bool service_enabled, const std::string& disabled_reason) {
   if (!sub.ok()) {
     spdlog::warn("rtm {}: subscribe failed: {}", user_, describe(sub.error()));
     begin_close(ws::close_code::internal_error, "subscribe failed",
@@ -190,7 +194,7 @@ void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
   open_ = true;
   enqueue(render_hello());
   if (!service_enabled)
-    enqueue(render_service_status(false));
+    enqueue(render_service_status(false, disabled_reason));
   enqueue(std::exchange(early_frames_, {}));
   last_seen_ = clock::now();
   heartbeat();

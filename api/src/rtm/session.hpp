@@ -62,7 +62,8 @@ class session : public std::enable_shared_from_this<session> {
   // --- lifecycle (session.cpp) ---------------------------------------------------------------
   void on_accept(boost::beast::error_code ec);
   void on_connected(status st);
-  void on_subscribed(result<uint64_t> sub, std::size_t max_subscription, bool service_enabled);
+  void on_subscribed(result<uint64_t> sub, std::size_t max_subscription, bool service_enabled,
+                     const std::string& disabled_reason);
   /// Reads the next message (an idle session's read holds no buffer: ws/server_stream.hpp).
   void do_read();
   /// One whole message arrived (`text`: a text frame), or the read failed with `ec`.

@@ -1,4 +1,4 @@
-// admin.users.*, admin.tokens.*, admin.settings.*, admin.presence.enable. The dispatcher already
+// admin.users.*, admin.tokens.*, admin.settings.*, admin.presence.enable / disable. The dispatcher already
 // refused non-admins (not_admin); each method runs the engine's blocking form on the blocking pool.
 
 #include <algorithm>
@@ -148,6 +148,12 @@ void admin_settings_set(const call_ptr& call) {
 void admin_presence_enable(const call_ptr& call) {
   call->blocking([call] {
     call->finish(call->gw.engine.enable_service(call->from()));
+  });
+}
+
+void admin_presence_disable(const call_ptr& call) {
+  call->blocking([call] {
+    call->finish(call->gw.engine.disable_service(call->from()));
   });
 }
 

@@ -11,8 +11,12 @@ namespace presence::api::slack {
 void users_set_presence(const call_ptr& call);
 void users_get_presence(const call_ptr& call);
 // profile_methods.cpp
+/// A Slack profile's status fields (status_text, status_emoji, status_expiration).
+nlohmann::json profile_json(const events::custom_status& status);
 void users_profile_set(const call_ptr& call);
 void users_profile_get(const call_ptr& call);
+// directory_methods.cpp
+void users_list(const call_ptr& call);
 // session_methods.cpp
 void auth_test(const call_ptr& call);
 void rtm_connect(const call_ptr& call);
@@ -24,6 +28,9 @@ void admin_tokens_revoke(const call_ptr& call);
 void admin_settings_get(const call_ptr& call);
 void admin_settings_set(const call_ptr& call);
 void admin_presence_enable(const call_ptr& call);
+void admin_presence_disable(const call_ptr& call);
+// audit_methods.cpp
+void admin_presence_report(const call_ptr& call);
 // preset_methods.cpp
 void admin_presets_list(const call_ptr& call);
 void admin_presets_create(const call_ptr& call);

@@ -8,15 +8,11 @@
 
 namespace presence::api::slack {
 
-namespace {
-
 nlohmann::json profile_json(const events::custom_status& status) {
   return {{"status_text", status.text},
           {"status_emoji", status.emoji},
           {"status_expiration", status.expiration}};
 }
-
-} // namespace
 
 void users_profile_set(const call_ptr& call) {
   auto args = call->accept(parse_profile_set(call->params, call->caller, http::gateway::now_us()));

@@ -1,5 +1,7 @@
 #include "slack/slack_args.hpp"
 
+#include <cstdio>
+
 #include "bounded_json.hpp"
 #include "http/error_mapping.hpp"
 #include "http/request_params.hpp"
@@ -249,6 +251,77 @@ parsed<preset_args> parse_preset_update(const nlohmann::json& params) {
     return *err;
   return preset_args{*id, http::param_string(params, "name"),
                      std::get<std::optional<events::presence_value>>(presence)};
+}
+
+std::string users_list_cursor(const std::string& last_id) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : "user:" + last_id) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+parsed<users_list_args> parse_users_list(const nlohmann::json& params) {
+  users_list_args args;
+  bool malformed = false;
+  if (auto cursor = http::param_string(params, "cursor"); cursor && !cursor->empty()) {
+    // The hex of "user:<last id>" (users_list_cursor); anything else is not ours.
+    std::string text;
+    auto nibble = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    for (std::size_t i = 0; i + 1 < cursor->size() && cursor->size() % 2 == 0; i += 2) {
+      int high = nibble((*cursor)[i]);
+      int low = nibble((*cursor)[i + 1]);
+      if (high < 0 || low < 0)
+        break;
+      text += static_cast<char>(high * 16 + low);
+    }
+    if (text.size() * 2 != cursor->size() || text.rfind("user:", 0) != 0 || text.size() == 5)
+      return arg_error{"invalid_cursor", "cursor is not one users.list gave"};
+    args.after = text.substr(5);
+  }
+  if (auto limit = http::param_int(params, "limit", &malformed); limit && *limit != 0) {
+    if (*limit < 1 || *limit > 1000)
+      return arg_error{"invalid_limit", "limit must be 1..1000"};
+    args.limit = static_cast<std::size_t>(*limit);
+  }
+  if (malformed)
+    return arg_error{"invalid_limit", "limit must be 1..1000"};
+  args.include_presence = http::param_bool(params, "include_presence", false, &malformed);
+  if (malformed)
+    return invalid_arguments("include_presence must be true or false");
+  return args;
+}
+
+parsed<report_args> parse_report(const nlohmann::json& params) {
+  auto user = parse_required(params, "user");
+  if (auto* err = std::get_if<arg_error>(&user))
+    return *err;
+  report_args args;
+  args.user = std::get<std::string>(std::move(user));
+  args.day = http::param_string(params, "day").value_or("");
+  int year = 0;
+  unsigned month = 0;
+  unsigned day = 0;
+  char tail = 0;
+  if (args.day.size() != 10 ||
+      std::sscanf(args.day.c_str(), "%4d-%2u-%2u%c", &year, &month, &day, &tail) != 3 ||
+      year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31)
+    return invalid_arguments("day must be a date YYYY-MM-DD");
+  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  const int y = year - (month <= 2 ? 1 : 0);
+  const int era = y / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
+  constexpr int64_t micros_per_day = 86'400'000'000;
+  args.start = days * micros_per_day;
+  args.end = args.start + micros_per_day;
+  return args;
 }
 
 } // namespace presence::api::slack

@@ -108,4 +108,27 @@ struct preset_args {
 parsed<preset_args> parse_preset_create(const nlohmann::json& params);
 parsed<preset_args> parse_preset_update(const nlohmann::json& params);
 
+/// users.list: `cursor` (opaque, from `response_metadata.next_cursor`; empty = the first page),
+/// `limit` (1..1000, default 100), `include_presence` (default false). Codes: invalid_cursor,
+/// invalid_limit, invalid_arguments.
+struct users_list_args {
+  std::string after;  ///< the last user id of the previous page; empty = from the start
+  std::size_t limit = 100;
+  bool include_presence = false;
+};
+parsed<users_list_args> parse_users_list(const nlohmann::json& params);
+
+/// The cursor that continues a listing after user `last_id`.
+std::string users_list_cursor(const std::string& last_id);
+
+/// admin.presence.report: `user` (required) and `day` (YYYY-MM-DD, UTC; required).
+/// Code: invalid_arguments.
+struct report_args {
+  std::string user;
+  std::string day;
+  events::timestamp_us start = 0;  ///< the day's midnight, µs
+  events::timestamp_us end = 0;    ///< the next midnight, µs
+};
+parsed<report_args> parse_report(const nlohmann::json& params);
+
 } // namespace presence::api::slack

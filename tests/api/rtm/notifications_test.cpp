@@ -85,13 +85,16 @@ TEST(rtm_service_status, every_socket_learns_that_presence_turned_off) {
   for (auto* client : {first.get(), second.get(), third.get()}) {
     auto status = client->await_type("presence_service_status");
     ASSERT_TRUE(status.has_value()) << "a socket was not told";
-    EXPECT_EQ(*status, (json{{"type", "presence_service_status"}, {"enabled", false}}));
+    EXPECT_EQ(*status, (json{{"type", "presence_service_status"},
+                             {"enabled", false},
+                             {"reason", "connection_limit"}}));
   }
-  // A socket opened while the service is off learns it right after hello.
+  // A socket opened while the service is off learns it, and why, right after hello.
   auto late = server.open(server.create_user("svc_d"));
   auto status = late->await_type("presence_service_status");
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->value("enabled", true), false);
+  EXPECT_EQ(status->value("reason", ""), "connection_limit");
 }
 
 } // namespace

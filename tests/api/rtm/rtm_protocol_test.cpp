@@ -203,9 +203,14 @@ TEST(rtm_protocol, renders_notifications) {
   presence::notification service;
   service.type = presence::notification::kind::presence_service_status;
   service.service_enabled = false;
+  service.reason = "admin";
   frames = render_notification(service, true);
   ASSERT_EQ(frames.size(), 1u);
-  EXPECT_EQ(json::parse(frames[0]), (json{{"type", "presence_service_status"}, {"enabled", false}}));
+  EXPECT_EQ(json::parse(frames[0]),
+            (json{{"type", "presence_service_status"}, {"enabled", false}, {"reason", "admin"}}));
+  service.service_enabled = true;
+  EXPECT_EQ(json::parse(render_notification(service, true)[0]),
+            (json{{"type", "presence_service_status"}, {"enabled", true}}));
 
   presence::notification change;
   change.presence = presence_value::online;

@@ -109,5 +109,38 @@ TEST(slack_args, presets_refuse_disabled_and_need_their_fields) {
   EXPECT_FALSE(updated.name || updated.presence);
 }
 
+TEST(slack_args, users_list_cursor_round_trips_and_limits_are_checked) {
+  auto first = std::get<users_list_args>(parse_users_list(json::object()));
+  EXPECT_EQ(first.after, "");
+  EXPECT_EQ(first.limit, 100u);
+  EXPECT_FALSE(first.include_presence);
+  auto next = parse_users_list({{"cursor", users_list_cursor("bob.smith")}, {"limit", "1000"},
+                                {"include_presence", "true"}});
+  ASSERT_TRUE(std::holds_alternative<users_list_args>(next));
+  EXPECT_EQ(std::get<users_list_args>(next).after, "bob.smith");
+  EXPECT_EQ(std::get<users_list_args>(next).limit, 1000u);
+  EXPECT_TRUE(std::get<users_list_args>(next).include_presence);
+  for (const char* cursor : {"zz", "abc", "757365723a", "626f62"})  // not hex, odd, "user:", "bob"
+    EXPECT_EQ(std::get<arg_error>(parse_users_list({{"cursor", cursor}})).code, "invalid_cursor")
+      << cursor;
+  for (const char* limit : {"1001", "-1", "many"})
+    EXPECT_EQ(std::get<arg_error>(parse_users_list({{"limit", limit}})).code, "invalid_limit")
+      << limit;
+}
+
+TEST(slack_args, report_takes_a_user_and_a_utc_day) {
+  auto report = parse_report({{"user", "alice"}, {"day", "2026-12-06"}});
+  ASSERT_TRUE(std::holds_alternative<report_args>(report));
+  EXPECT_EQ(std::get<report_args>(report).start, 1'796'515'200'000'000);
+  EXPECT_EQ(std::get<report_args>(report).end, 1'796'515'200'000'000 + 86'400'000'000);
+  auto leap = std::get<report_args>(parse_report({{"user", "alice"}, {"day", "2024-02-29"}}));
+  EXPECT_EQ(leap.start, 1'709'164'800'000'000);
+  for (const char* day : {"", "2026-13-01", "2026-12-6", "06/12/2026", "2026-12-06x", "1969-12-31"})
+    EXPECT_EQ(std::get<arg_error>(parse_report({{"user", "alice"}, {"day", day}})).code,
+              "invalid_arguments")
+      << day;
+  EXPECT_EQ(std::get<arg_error>(parse_report({{"day", "2026-12-06"}})).code, "invalid_arguments");
+}
+
 } // namespace
 } // namespace presence::api::slack

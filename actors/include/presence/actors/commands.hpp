@@ -302,6 +302,17 @@ struct enable_service {
   }
 };
 
+/// Turns the presence service off, logged as `service_disabled` with the reason `admin`; a no-op
+/// while it is off.
+struct disable_service {
+  using reply = void;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(from);
+  }
+};
+
 } // namespace command
 
 } // namespace presence

@@ -62,6 +62,7 @@ struct notification {
   std::vector<std::string> users;
   events::custom_status status;
   bool service_enabled = true;
+  std::string reason;  ///< presence_service_status while off: `connection_limit` or `admin`
 };
 
 /// Called on a CAF worker thread (the broadcaster shard's, directly: there is no actor per
@@ -103,7 +104,7 @@ class engine {
                  command::query, command::create_user, command::deactivate_user,
                  command::issue_token, command::revoke_token, command::authenticate,
                  command::set_setting, command::create_preset, command::update_preset,
-                 command::delete_preset, command::enable_service>;
+                 command::delete_preset, command::enable_service, command::disable_service>;
   /// Every reply a request can have (`std::monostate` for the commands whose `reply` is void).
   using reply = std::variant<std::monostate, events::presence_view, events::user_record,
                              issued_token, identity, events::preset>;
@@ -230,6 +231,7 @@ class engine {
     return run(command::delete_preset{id, from});
   }
   status enable_service(const origin& from = {}) { return run(command::enable_service{from}); }
+  status disable_service(const origin& from = {}) { return run(command::disable_service{from}); }
 
   // --- reads of what the engine holds in memory -------------------------------------------
   /// Presence of many users now; unknown and deactivated ids are skipped. Errors: `timeout`,
@@ -243,11 +245,17 @@ class engine {
   virtual result<events::workspace_settings> settings() = 0;
   /// Every preset. Errors: `timeout`, `shutting_down`.
   virtual result<std::vector<events::preset>> presets() = 0;
+  /// Up to `limit` users (deactivated ones included) in id order, from the first id after
+  /// `after` (empty = from the start), as the workspace state holds them: O(log n + limit), never
+  /// the log. Errors: `timeout`, `shutting_down`.
+  virtual result<std::vector<events::user_record>> users(const std::string& after,
+                                                         std::size_t limit) = 0;
 
   struct service_state {
     bool enabled = true;
     uint64_t connections = 0;
     uint64_t limit = 0;
+    std::string reason;  ///< while off: `connection_limit` or `admin`; empty while on
   };
   /// Whether the presence service is on, and the connection count against the limit. Errors:
   /// `timeout`, `shutting_down`.
@@ -259,6 +267,12 @@ class engine {
   /// be an actor's. Errors: `shutting_down`, `invalid_argument` (empty `dir`), `disk_full`,
   /// `storage_failure`.
   virtual result<storage::backup_info> backup(const std::string& dir) = 0;
+  // --- reads of the log --------------------------------------------------------------------
+  /// The events of `user`'s stream and of the workspace stream before `until`, merged in
+  /// sequence order: what `events::presence_timeline` replays for a report. Read from the log on
+  /// the calling thread. Errors: `storage_failure`, `corrupt_record`.
+  virtual result<std::vector<events::event>> history(const std::string& user,
+                                                     events::instant until) = 0;
 
   // --- subscriptions -----------------------------------------------------------------------
   /// Registers a subscriber; returns its id. Notifications are batched over the workspace's

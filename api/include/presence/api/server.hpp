@@ -65,6 +65,8 @@ struct server_config {
   /// Where `admin.backups.create` puts online backups and `admin.backups.list` reads them;
   /// empty = backups are refused (`invalid_argument`). presenced sets DATA_DIR/backups.
   std::string backup_dir;
+  /// The web console: empty = the files compiled into the binary, else a folder to serve instead.
+  std::string web_dir;
   // Real-time sessions (see api/src/rtm/rtm_session.hpp).
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_backlog_bytes = 1 << 20;

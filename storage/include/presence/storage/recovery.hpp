@@ -30,6 +30,12 @@ namespace presence::storage {
 [[nodiscard]] result<events::workspace_state> replay_workspace(const event_log& log,
                                                                events::timestamp_us until = -1);
 
+/// The events of `user`'s stream and of the workspace stream with ts < `until`, merged in sequence
+/// (= time) order: what `events::presence_timeline` replays. Errors: those of `read_stream`.
+[[nodiscard]] result<std::vector<events::event>> user_history(const event_log& log,
+                                                              std::string_view user,
+                                                              events::timestamp_us until);
+
 /// Users' active flags: id -> active.
 using user_flags = std::unordered_map<std::string, bool>;
 

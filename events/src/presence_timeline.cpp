@@ -1,0 +1,60 @@
+#include "presence/events/presence_timeline.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "presence/events/user_state.hpp"
+#include "presence/events/workspace_state.hpp"
+
+namespace presence::events {
+
+std::vector<presence_segment> presence_timeline(std::string_view user,
+                                                const std::vector<event>& log_events,
+                                                timestamp_us start, timestamp_us end) {
+  constexpr timestamp_us micros_per_second = 1'000'000;
+  user_state state;
+  state.id = std::string(user);
+  workspace_state workspace;
+  std::size_t next_event = 0;
+  const auto fold_until = [&](timestamp_us t) {
+    for (; next_event < log_events.size() && log_events[next_event].ts <= t; ++next_event) {
+      const auto& e = log_events[next_event];
+      if (e.stream == workspace_stream)
+        apply(workspace, e);
+      else
+        apply(state, e);
+    }
+  };
+  std::vector<presence_segment> segments;
+  fold_until(start);
+  for (timestamp_us t = start; t < end;) {
+    presence_context ctx;
+    ctx.service_enabled = workspace.service_enabled;
+    ctx.default_idle_timeout = workspace.settings.idle_timeout;
+    const auto presence = evaluate(state, ctx, t).presence;
+    timestamp_us next = end;
+    const auto consider = [&next, t](timestamp_us candidate) {
+      if (candidate > t)
+        next = std::min(next, candidate);
+    };
+    if (next_event < log_events.size())
+      consider(log_events[next_event].ts);
+    // next_deadline answers t+1 for a deadline already passed (the live actor would log it
+    // now); the replay applies it in `evaluate` instead, so only a future one is a change point.
+    if (auto deadline = next_deadline(state, ctx, t); deadline && due_events(state, ctx, t).empty())
+      consider(*deadline);
+    if (!state.connections.empty())
+      consider(state.last_activity + effective_idle_timeout(state, ctx) * micros_per_second);
+    if (state.manual_until != 0)
+      consider(state.manual_until);
+    if (!segments.empty() && segments.back().presence == presence)
+      segments.back().to = next;
+    else
+      segments.push_back({t, next, presence});
+    t = next;
+    fold_until(t);
+  }
+  return segments;
+}
+
+} // namespace presence::events
