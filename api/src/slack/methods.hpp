@@ -13,6 +13,9 @@ void users_get_presence(const call_ptr& call);
 // profile_methods.cpp
 void users_profile_set(const call_ptr& call);
 void users_profile_get(const call_ptr& call);
+// preference_methods.cpp
+void users_prefs_set(const call_ptr& call);
+void users_prefs_get(const call_ptr& call);
 // session_methods.cpp
 void auth_test(const call_ptr& call);
 void rtm_connect(const call_ptr& call);

@@ -27,6 +27,8 @@ constexpr method_entry method_table[] = {
   {"users.getPresence", users_get_presence, false},
   {"users.profile.set", users_profile_set, false},
   {"users.profile.get", users_profile_get, false},
+  {"users.prefs.set", users_prefs_set, false},
+  {"users.prefs.get", users_prefs_get, false},
   {"rtm.connect", rtm_connect, false},
   {"admin.users.create", admin_users_create, true},
   {"admin.users.deactivate", admin_users_deactivate, true},
@@ -36,6 +38,7 @@ constexpr method_entry method_table[] = {
   {"admin.settings.set", admin_settings_set, true},
   {"admin.presence.enable", admin_presence_enable, true},
   {"admin.presets.list", admin_presets_list, true},
+  {"users.presets.list", admin_presets_list, false},  // the same list, for every user
   {"admin.presets.create", admin_presets_create, true},
   {"admin.presets.update", admin_presets_update, true},
   {"admin.presets.delete", admin_presets_delete, true},
