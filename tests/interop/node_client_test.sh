@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
-# Interop test: installs the official Slack Node SDK (@slack/web-api) from npm into CACHE_DIR,
-# starts PRESENCED on 127.0.0.1:0 with a temporary data directory, and runs slack_sdk_test.js
-# against it (slackApiUrl = http://127.0.0.1:PORT/api/).
-# Usage: slack_sdk_test.sh PRESENCED CACHE_DIR
+# Interop test with an official client package from npm: installs PACKAGE_DIR's package.json
+# (with `npm ci` when it has a package-lock.json) into CACHE_DIR, starts PRESENCED on
+# 127.0.0.1:0 with a temporary data directory, and runs `node SCRIPT BASE_URL ADMIN_TOKEN`
+# against it (BASE_URL = http://127.0.0.1:PORT).
+# Usage: node_client_test.sh PRESENCED CACHE_DIR PACKAGE_DIR SCRIPT
 # Exit 77 (ctest: skipped) only when npm cannot reach its registry.
 set -euo pipefail
 presenced=$1
 cache=$2
-here=$(cd "$(dirname "$0")" && pwd)
+package=$3
+script=$4
 
 mkdir -p "$cache"
-cp "$here/package.json" "$cache/package.json"
-if [ ! -f "$cache/node_modules/@slack/web-api/package.json" ]; then
-  if ! (cd "$cache" && npm install --no-audit --no-fund --loglevel=error >"$cache/npm.log" 2>&1); then
+if ! cmp -s "$package/package.json" "$cache/package.json"; then
+  rm -rf "$cache/node_modules"
+  cp "$package/package.json" "$cache/package.json"
+  rm -f "$cache/package-lock.json"
+  [ -f "$package/package-lock.json" ] && cp "$package/package-lock.json" "$cache/package-lock.json"
+fi
+install=install
+[ -f "$cache/package-lock.json" ] && install=ci
+if [ ! -d "$cache/node_modules" ]; then
+  if ! (cd "$cache" && npm "$install" --no-audit --no-fund --loglevel=error >"$cache/npm.log" 2>&1); then
     cat "$cache/npm.log" >&2
     if grep -qiE 'ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|network|registry' "$cache/npm.log"; then
-      echo "SKIP: npm cannot reach its registry; the Slack SDK interop test did not run" >&2
+      echo "SKIP: npm cannot reach its registry; $(basename "$script") did not run" >&2
       exit 77
     fi
     echo "npm install failed" >&2
@@ -50,7 +59,7 @@ case "$line" in
   *) echo "unexpected stdout line: $line" >&2; exit 1 ;;
 esac
 
-if ! NODE_PATH="$cache/node_modules" node "$here/slack_sdk_test.js" "$base/api/" "$token"; then
+if ! NODE_PATH="$cache/node_modules" node "$script" "$base" "$token"; then
   echo "--- presenced stderr ---" >&2
   cat "$work/stderr" >&2
   exit 1
