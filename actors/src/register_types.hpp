@@ -61,7 +61,8 @@ typename Inspector::result_type inspect(Inspector& f, user_state& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, presence_view& x) {
   return f(caf::meta::type_name("presence.presence_view"), x.presence, x.online, x.auto_away,
-           x.manual_away, x.connection_count, x.last_activity, x.manual, x.status);
+           x.manual_away, x.connection_count, x.last_activity, x.manual, x.status, x.idle_timeout,
+           x.effective_idle_timeout, x.auto_away_enabled);
 }
 
 template <class Inspector>
@@ -85,7 +86,8 @@ typename Inspector::result_type inspect(Inspector& f, user_record& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, preset& x) {
-  return f(caf::meta::type_name("presence.preset"), x.id, x.name, x.presence);
+  return f(caf::meta::type_name("presence.preset"), x.id, x.name, x.presence,
+           x.updated_at);
 }
 
 } // namespace presence::events

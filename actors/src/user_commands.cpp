@@ -19,7 +19,8 @@ namespace {
 
 using events::payload;
 
-/// The longest idle timeout a user may set.
+/// The shortest and longest idle timeout a user may set (0 = back to the workspace default).
+constexpr std::chrono::seconds min_idle_timeout{30};
 constexpr std::chrono::seconds max_idle_timeout = std::chrono::hours{24 * 7};
 
 bool has_connection(const events::user_state& user, const std::string& conn) {
@@ -94,9 +95,13 @@ void on(user_actor* self, const command::set_status& cmd) {
 void on(user_actor* self, const command::set_preferences& cmd) {
   auto promise = begin_command(self);
   auto now = self->state.env->now();
-  if (cmd.idle_timeout < std::chrono::seconds{0} || cmd.idle_timeout > max_idle_timeout)
+  bool workspace_default = cmd.idle_timeout == std::chrono::seconds{0};
+  if (!workspace_default &&
+      (cmd.idle_timeout < min_idle_timeout || cmd.idle_timeout > max_idle_timeout))
     return reject(self, promise, errc::invalid_argument,
-                  "set_preferences: idle_timeout must be 0..604800 seconds", now);
+                  "set_preferences: idle_timeout must be 30..604800 seconds (0 = the workspace "
+                  "default), not " + std::to_string(cmd.idle_timeout.count()),
+                  now);
   commit(self, {payload{events::preferences_set{cmd.idle_timeout.count(), cmd.auto_away}}},
          cmd.from, now, promise);
 }
@@ -108,10 +113,10 @@ void on(user_actor* self, const use_preset& cmd) {
     return reject(self, promise, errc::invalid_presence, "apply_preset: unknown mode", now);
   if (auto valid = events::validate_status_text(cmd.text); !valid)
     return reject(self, promise, valid.error().code, valid.error().message, now);
-  // One append: the journal writes a command's events in one batch, so both or neither.
-  commit(self,
-         {payload{events::status_set{cmd.text, {}, 0}}, payload{events::presence_set{cmd.mode, 0}}},
-         cmd.from, now, promise);
+  // One event: the status text and the manual presence change together, and the log says
+  // which preset it was.
+  commit(self, {payload{events::preset_applied{cmd.preset_id, cmd.text, cmd.mode}}}, cmd.from,
+         now, promise);
 }
 
 void on(user_actor* self, const command::query& cmd) {

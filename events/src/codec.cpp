@@ -64,6 +64,10 @@ void fields(Archive& ar, const field_io& io, preferences_set& p) {
   ar(p.idle_timeout, io.flag(p.auto_away));
 }
 template <class Archive>
+void fields(Archive& ar, const field_io& io, preset_applied& p) {
+  ar(io.text(p.preset_id), io.text(p.text), io.enumeration(p.mode));
+}
+template <class Archive>
 void fields(Archive& ar, const field_io& io, user_created& p) {
   ar(io.text(p.user), io.text(p.name), io.flag(p.admin));
 }

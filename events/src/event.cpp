@@ -10,7 +10,7 @@ namespace {
 template <class Enum>
 using name_entry = std::pair<Enum, std::string_view>;
 
-constexpr std::array<name_entry<event_type>, 20> event_type_names{{
+constexpr std::array<name_entry<event_type>, 21> event_type_names{{
   {event_type::connected, "connected"},
   {event_type::disconnected, "disconnected"},
   {event_type::activity, "activity"},
@@ -31,6 +31,7 @@ constexpr std::array<name_entry<event_type>, 20> event_type_names{{
   {event_type::service_disabled, "service_disabled"},
   {event_type::service_enabled, "service_enabled"},
   {event_type::epoch_started, "epoch_started"},
+  {event_type::preset_applied, "preset_applied"},
 }};
 
 constexpr std::array<name_entry<presence_value>, 5> presence_value_names{{
@@ -116,7 +117,7 @@ std::optional<disconnect_reason> parse_disconnect_reason(std::string_view name) 
 
 bool is_user_event(event_type type) noexcept {
   return static_cast<uint8_t>(type) >= static_cast<uint8_t>(event_type::connected)
-         && static_cast<uint8_t>(type) <= static_cast<uint8_t>(event_type::preferences_set);
+         && static_cast<uint8_t>(type) <= static_cast<uint8_t>(event_type::preset_applied);
 }
 
 } // namespace presence::events

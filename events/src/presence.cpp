@@ -70,6 +70,9 @@ presence_view evaluate(const user_state& state, const presence_context& ctx, tim
   if (!state.status.empty() && now < status_expiry(state))
     view.status = state.status;
   view.manual_away = view.manual == manual_mode::away;
+  view.idle_timeout = state.idle_timeout;
+  view.effective_idle_timeout = effective_idle_timeout(state, ctx);
+  view.auto_away_enabled = state.auto_away_enabled;
   if (!ctx.service_enabled) {
     view.presence = presence_value::disabled;
   } else if (view.manual == manual_mode::invisible || !view.online) {

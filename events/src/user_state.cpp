@@ -66,6 +66,12 @@ struct user_fold {
     state.status = custom_status{p.text, p.emoji, p.expiration};
   }
   void operator()(const status_expired&) const { state.status = custom_status{}; }
+  // Folds as status_set{text} followed by presence_set{mode} would.
+  void operator()(const preset_applied& p) const {
+    state.status = custom_status{p.text, {}, 0};
+    state.manual = p.mode;
+    state.manual_until = 0;
+  }
   void operator()(const preferences_set& p) const {
     state.idle_timeout = p.idle_timeout;
     state.auto_away_enabled = p.auto_away;

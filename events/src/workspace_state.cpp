@@ -31,12 +31,13 @@ struct workspace_fold {
     (void) set_setting(state.settings, p.key, p.value);
   }
   void operator()(const preset_created& p) const {
-    state.presets.try_emplace(p.id, preset{p.id, p.name, p.presence});
+    state.presets.try_emplace(p.id, preset{p.id, p.name, p.presence, ts});
   }
   void operator()(const preset_updated& p) const {
     if (auto it = state.presets.find(p.id); it != state.presets.end()) {
       it->second.name = p.name;
       it->second.presence = p.presence;
+      it->second.updated_at = ts;
     }
   }
   void operator()(const preset_deleted& p) const { state.presets.erase(p.id); }

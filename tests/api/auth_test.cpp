@@ -15,13 +15,15 @@ const std::vector<std::string> slack_methods = {
   "rtm.connect", "admin.users.create", "admin.users.deactivate", "admin.tokens.issue",
   "admin.tokens.revoke", "admin.settings.get", "admin.settings.set", "admin.presence.enable",
   "admin.presets.list", "admin.presets.create", "admin.presets.update", "admin.presets.delete",
-  "admin.backups.create", "admin.backups.list"};
+  "admin.backups.create", "admin.backups.list",
+  "users.prefs.set", "users.prefs.get", "users.presets.list"};
 
 const std::vector<std::pair<std::string, std::string>> rc_endpoints = {
   {"POST", "users.setStatus"}, {"GET", "users.getStatus"}, {"GET", "users.presence"},
   {"GET", "custom-user-status.list"}, {"POST", "custom-user-status.create"},
   {"POST", "custom-user-status.update"}, {"POST", "custom-user-status.delete"},
-  {"GET", "presence.getConnections"}, {"POST", "presence.enableBroadcast"}};
+  {"GET", "presence.getConnections"}, {"POST", "presence.enableBroadcast"},
+  {"POST", "users.setPreferences"}, {"GET", "users.getPreferences"}};
 
 /// A WebSocket upgrade request for /rtm with `query` and `headers` (the server answers HTTP).
 http_response upgrade(api_server& server, const std::string& query, header_list headers = {}) {

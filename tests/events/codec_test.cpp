@@ -99,6 +99,10 @@ const golden_record golden[] = {
   {"epoch_started",
    "012a0153222018240a06000a0000000000000024776f726b73706163650600000000000000737973"
    "74656d00000000000000000300000000000000533f70bf"},
+  {"preset_applied",
+   "010a0154222018240a06000500000000000000616c6963650500000000000000616c6963650f0000"
+   "000000000075736572732e7365745374617475730200000000000000503205000000000000004c75"
+   "6e636801abfa03c2"},
 };
 
 TEST(codec, golden_bytes_pin_every_event_type) {
@@ -329,7 +333,7 @@ TEST(codec, trailing_bytes_are_corrupt) {
 
 TEST(codec, unknown_type_byte) {
   std::string bytes = encode(one_event_of_each_type()[3]);
-  for (int type : {0, 10, 31, 43, 0xF0, 0xFF}) {
+  for (int type : {0, 11, 31, 43, 0xF0, 0xFF}) {
     bytes[1] = static_cast<char>(type);
     ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::unknown_event_type);
   }

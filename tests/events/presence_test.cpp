@@ -69,6 +69,7 @@ TEST_F(presence_rule, logged_away_holds_until_activity) {
 TEST_F(presence_rule, auto_away_disabled_never_goes_away) {
   fold(t0, connected{"c1", "web", 1});
   fold(t0 + 1, preferences_set{0, false});
+  EXPECT_FALSE(at(t0 + 1).auto_away_enabled);
   EXPECT_EQ(presence_at(t0 + 100'000 * s), presence_value::online);
   EXPECT_FALSE(at(t0 + 100'000 * s).auto_away);
   EXPECT_TRUE(due_events(state_, ctx_, t0 + 100'000 * s).empty());
@@ -78,10 +79,16 @@ TEST_F(presence_rule, per_user_idle_timeout_overrides_the_workspace_default) {
   fold(t0, connected{"c1", "web", 1});
   fold(t0, preferences_set{60, true});
   EXPECT_EQ(effective_idle_timeout(state_, ctx_), 60);
+  // The view carries the preference and the timeout in force, for the APIs to read back.
+  EXPECT_EQ(at(t0).idle_timeout, 60);
+  EXPECT_EQ(at(t0).effective_idle_timeout, 60);
+  EXPECT_TRUE(at(t0).auto_away_enabled);
   EXPECT_EQ(presence_at(t0 + 60 * s - 1), presence_value::online);
   EXPECT_EQ(presence_at(t0 + 60 * s), presence_value::away);
   fold(t0 + 61 * s, preferences_set{0, true});
   EXPECT_EQ(effective_idle_timeout(state_, ctx_), 600);
+  EXPECT_EQ(at(t0 + 61 * s).idle_timeout, 0);
+  EXPECT_EQ(at(t0 + 61 * s).effective_idle_timeout, 600);
   ctx_.default_idle_timeout = 30;
   EXPECT_EQ(effective_idle_timeout(state_, ctx_), 30);
   EXPECT_EQ(presence_at(t0 + 30 * s), presence_value::away);

@@ -53,6 +53,8 @@ inline std::vector<event> one_event_of_each_type() {
     make_event(t0 + 17, ws, service_disabled{"connection_limit", 201}, sys),
     make_event(t0 + 18, ws, service_enabled{}, "admin", "presence.enableBroadcast"),
     make_event(t0 + 19, ws, epoch_started{3}, sys),
+    make_event(t0 + 20, "alice", preset_applied{"P2", "Lunch", manual_mode::away}, "alice",
+               "users.setStatus"),
   };
 }
 
@@ -73,6 +75,9 @@ inline void dump_fields(std::ostream& out, const status_set& p) {
 }
 inline void dump_fields(std::ostream& out, const preferences_set& p) {
   out << p.idle_timeout << '|' << p.auto_away;
+}
+inline void dump_fields(std::ostream& out, const preset_applied& p) {
+  out << p.preset_id << '|' << p.text << '|' << to_string(p.mode);
 }
 inline void dump_fields(std::ostream& out, const user_created& p) {
   out << p.user << '|' << p.name << '|' << p.admin;

@@ -138,6 +138,22 @@ TEST_F(user_fold, preferences_set_and_disabling_auto_away_clears_it) {
   EXPECT_FALSE(state_.auto_away);
 }
 
+TEST_F(user_fold, preset_applied_folds_as_status_set_then_presence_set) {
+  fold(1 * s, connected{"c1", "web", 1});
+  fold(2 * s, status_set{"Old", ":x:", 1'900'000'000});
+  fold(3 * s, presence_set{manual_mode::busy, 9 * s});
+  user_state pair = state_;
+  fold(4 * s, preset_applied{"P1", "Lunch", manual_mode::away});
+  apply(pair, test::make_event(4 * s, "u", status_set{"Lunch", "", 0}));
+  apply(pair, test::make_event(4 * s, "u", presence_set{manual_mode::away, 0}));
+  EXPECT_EQ(state_.status, (custom_status{"Lunch", "", 0}));
+  EXPECT_EQ(state_.manual, manual_mode::away);
+  EXPECT_EQ(state_.manual_until, 0);
+  EXPECT_EQ(state_.status, pair.status);
+  EXPECT_EQ(state_.manual, pair.manual);
+  EXPECT_EQ(state_.manual_until, pair.manual_until);
+}
+
 TEST_F(user_fold, workspace_events_change_nothing) {
   fold(1 * s, connected{"c1", "web", 1});
   const user_state before = state_;

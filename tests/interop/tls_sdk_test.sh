@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # shellcheck source=interop_lib.sh
 . "$here/interop_lib.sh"
-npm_ci "$here" "$cache"
+npm_ci "$here/slack" "$cache"
 
 certs=$(mktemp -d)
 trap 'cleanup; rm -rf "$certs"' EXIT

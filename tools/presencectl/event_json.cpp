@@ -36,6 +36,11 @@ void add_fields(ordered_json& out, const ev::preferences_set& body) {
   out["idle_timeout"] = body.idle_timeout;
   out["auto_away"] = body.auto_away;
 }
+void add_fields(ordered_json& out, const ev::preset_applied& body) {
+  out["preset_id"] = body.preset_id;
+  out["text"] = body.text;
+  out["mode"] = std::string(ev::to_string(body.mode));
+}
 void add_fields(ordered_json& out, const ev::user_created& body) {
   out["user"] = body.user;
   out["name"] = body.name;

@@ -163,6 +163,11 @@ ev::payload read_payload(ev::event_type type, field_reader& in) {
         in.fail("idle_timeout", "must be 0 (workspace default) or seconds");
       return body;
     }
+    case t::preset_applied: {
+      ev::preset_applied body{in.string("preset_id"), in.string("text")};
+      body.mode = in.enumeration("mode", ev::parse_manual_mode, modes);
+      return body;
+    }
     case t::user_created:
       return ev::user_created{in.user_id("user"), in.string("name"), in.boolean("admin")};
     case t::user_deactivated:

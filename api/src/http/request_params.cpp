@@ -21,13 +21,6 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 /// The media type of a Content-Type header: lowercased, parameters and spaces removed.
 std::string media_type(std::string_view content_type) {
   auto end = content_type.find(';');
@@ -40,6 +33,13 @@ std::string media_type(std::string_view content_type) {
 }
 
 } // namespace
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
   std::string out;

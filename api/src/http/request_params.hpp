@@ -14,6 +14,9 @@
 
 namespace presence::api::http {
 
+/// `text` with ASCII letters lowercased.
+std::string lower(std::string_view text);
+
 /// Decodes `%XX` escapes (and `+` as a space when `plus_as_space`). nullopt for a malformed escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
 

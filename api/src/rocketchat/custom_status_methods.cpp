@@ -1,10 +1,13 @@
 // custom-user-status.list / create / update / delete: the workspace presets, in Rocket.Chat's
-// shape ({_id, name, statusType}).
+// shape ({_id, name, statusType, _updatedAt}).
 
 #include <algorithm>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "http/preset_update.hpp"
+#include "http/request_params.hpp"
 #include "rocketchat/methods.hpp"
 
 namespace presence::api::rocketchat {
@@ -14,7 +17,17 @@ namespace {
 nlohmann::json status_json(const events::preset& preset) {
   return {{"_id", preset.id},
           {"name", preset.name},
-          {"statusType", std::string(events::to_string(preset.presence))}};
+          {"statusType", std::string(events::to_string(preset.presence))},
+          {"_updatedAt", rc_date(preset.updated_at)}};
+}
+
+/// Whether `preset` passes the list's filters: `_id` exactly, `name` as a case-insensitive
+/// substring.
+bool matches(const events::preset& preset, const status_list_args& args) {
+  if (!args.id.empty() && preset.id != args.id)
+    return false;
+  return args.name.empty() ||
+         http::lower(preset.name).find(http::lower(args.name)) != std::string::npos;
 }
 
 } // namespace
@@ -23,13 +36,20 @@ void custom_user_status_list(const call_ptr& call) {
   auto args = call->accept(parse_status_list(call->params));
   if (!args)
     return;
-  call->blocking([call, offset = args->offset, count = args->count] {
-    auto presets = call->gw.engine.presets();
-    if (!presets.ok()) {
-      call->fail(presets.error());
+  call->blocking([call, args = *args] {
+    auto presets = call->presets_or_fail();
+    if (!presets)
       return;
-    }
-    const auto& all = presets.value();
+    std::vector<events::preset> all;
+    for (auto& preset : *presets)
+      if (matches(preset, args))
+        all.push_back(std::move(preset));
+    // Sorted by name as Rocket.Chat sorts them; the id breaks ties so pages are stable.
+    std::sort(all.begin(), all.end(), [](const events::preset& a, const events::preset& b) {
+      return std::tie(a.name, a.id) < std::tie(b.name, b.id);
+    });
+    auto offset = args.offset;
+    auto count = args.count;
     auto first = std::min<std::size_t>(static_cast<std::size_t>(offset), all.size());
     // count 0 means "all the rest", as Rocket.Chat reads it.
     auto last = count == 0 ? all.size()

@@ -11,6 +11,9 @@ namespace presence::api::rocketchat {
 void users_set_status(const call_ptr& call);
 void users_get_status(const call_ptr& call);
 void users_presence(const call_ptr& call);
+// preference_methods.cpp
+void users_set_preferences(const call_ptr& call);
+void users_get_preferences(const call_ptr& call);
 // custom_status_methods.cpp
 void custom_user_status_list(const call_ptr& call);
 void custom_user_status_create(const call_ptr& call);

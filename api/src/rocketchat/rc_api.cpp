@@ -25,6 +25,8 @@ constexpr endpoint endpoints[] = {
   {"users.setStatus", "POST", users_set_status, false},
   {"users.getStatus", "GET", users_get_status, false},
   {"users.presence", "GET", users_presence, false},
+  {"users.setPreferences", "POST", users_set_preferences, false},
+  {"users.getPreferences", "GET", users_get_preferences, false},
   {"custom-user-status.list", "GET", custom_user_status_list, false},
   {"custom-user-status.create", "POST", custom_user_status_create, true},
   {"custom-user-status.update", "POST", custom_user_status_update, true},

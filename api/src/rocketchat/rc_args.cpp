@@ -23,12 +23,19 @@ std::vector<std::string> split_ids(const std::string& text) {
   return ids;
 }
 
+/// The fields of a custom status: the older `customUserStatusData` wrapper when present, else
+/// the request itself (current Rocket.Chat).
+const nlohmann::json& status_fields(const nlohmann::json& params) {
+  auto data = params.find("customUserStatusData");
+  return data != params.end() && data->is_object() ? *data : params;
+}
+
 /// A `statusType` field of `from`; nullopt when absent, a 400 when not a presence value.
 parsed<std::optional<events::presence_value>> status_type(const nlohmann::json& from) {
   auto text = http::param_string(from, "statusType");
   if (!text)
     return std::optional<events::presence_value>{};
-  auto value = preset_presence_from_rc(*text);
+  auto value = preset_presence_from_rc(http::lower(*text));
   if (!value)
     return failure(400, "statusType must be online, away, busy or offline", "error-invalid-status");
   return value;
@@ -84,6 +91,7 @@ parsed<set_status_args> parse_set_status(const nlohmann::json& params,
     return failure(400, "Give status and/or message", "error-invalid-params");
   if (status_text) {
     args.mode = manual_from_rc(*status_text);
+    args.preset_type = preset_presence_from_rc(*status_text);
     if (!args.mode)
       return http::to_rc_failure({errc::invalid_presence, *status_text});
   }
@@ -116,6 +124,8 @@ parsed<status_list_args> parse_status_list(const nlohmann::json& params) {
   bool bad_offset = false;
   bool bad_count = false;
   status_list_args args;
+  args.name = http::param_string(params, "name").value_or("");
+  args.id = http::param_string(params, "_id").value_or("");
   args.offset = http::param_int(params, "offset", &bad_offset).value_or(0);
   args.count = http::param_int(params, "count", &bad_count).value_or(50);
   if (bad_offset || bad_count || args.offset < 0 || args.count < 0)
@@ -124,12 +134,9 @@ parsed<status_list_args> parse_status_list(const nlohmann::json& params) {
 }
 
 parsed<custom_status_args> parse_status_create(const nlohmann::json& params) {
-  auto data = params.find("customUserStatusData");
-  if (data == params.end() || !data->is_object())
-    return failure(400, "customUserStatusData {name, statusType} is required",
-                   "error-invalid-params");
-  auto name = http::param_string(*data, "name");
-  auto type = status_type(*data);
+  const auto& data = status_fields(params);
+  auto name = http::param_string(data, "name");
+  auto type = status_type(data);
   if (auto* err = std::get_if<http::rc_failure>(&type))
     return *err;
   auto value = std::get<std::optional<events::presence_value>>(type);
@@ -139,13 +146,14 @@ parsed<custom_status_args> parse_status_create(const nlohmann::json& params) {
 }
 
 parsed<custom_status_args> parse_status_update(const nlohmann::json& params) {
-  auto id = http::param_string(params, "_id");
+  const auto& data = status_fields(params);
+  auto id = http::param_string(data, "_id");
   if (!id || id->empty())
     return failure(400, "_id is required", "error-the-field-is-required");
-  auto type = status_type(params);
+  auto type = status_type(data);
   if (auto* err = std::get_if<http::rc_failure>(&type))
     return *err;
-  return custom_status_args{*id, http::param_string(params, "name"),
+  return custom_status_args{*id, http::param_string(data, "name"),
                             std::get<std::optional<events::presence_value>>(type)};
 }
 
@@ -154,6 +162,30 @@ parsed<std::string> parse_status_delete(const nlohmann::json& params) {
   if (!id || id->empty())
     return failure(400, "customUserStatusId is required", "error-invalid-custom-user-status");
   return *id;
+}
+
+parsed<http::preference_change> parse_set_preferences(const nlohmann::json& params,
+                                                      const events::user_record& caller) {
+  auto target = parse_target_user(params, "userId", caller);
+  if (auto* err = std::get_if<http::rc_failure>(&target))
+    return *err;
+  http::preference_change change;
+  change.user = std::get<std::string>(std::move(target));
+  auto data = params.find("data");
+  if (data == params.end() || !data->is_object())
+    return failure(400, "data (an object of preferences) is required", "error-invalid-params");
+  if (auto away = data->find("enableAutoAway"); away != data->end()) {
+    if (!away->is_boolean())
+      return failure(400, "enableAutoAway must be true or false", "error-invalid-params");
+    change.auto_away = away->get<bool>();
+  }
+  if (auto limit = data->find("idleTimeLimit"); limit != data->end()) {
+    if (!limit->is_number_integer() || !http::valid_user_idle_timeout(limit->get<int64_t>()))
+      return failure(400, "idleTimeLimit must be an integer from 30 to 604800 seconds",
+                     "error-invalid-params");
+    change.idle_timeout = std::chrono::seconds{limit->get<int64_t>()};
+  }
+  return change;
 }
 
 } // namespace presence::api::rocketchat

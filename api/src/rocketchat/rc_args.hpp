@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/error_mapping.hpp"
+#include "http/preferences.hpp"
 #include "presence/events/event.hpp"
 #include "presence/events/workspace_state.hpp"
 
@@ -36,11 +37,13 @@ parsed<std::string> parse_target_user(const nlohmann::json& params, const char* 
                                       const events::user_record& caller);
 
 /// users.setStatus: `userId` (admins), `status` (online, away, busy, offline) and/or `message`
-/// (the status text, validated). At least one of status and message.
+/// (the status text, validated). At least one of status and message. A status with a message
+/// that names a custom status of that type applies the custom status (status_methods.cpp).
 struct set_status_args {
   std::string user;
   std::optional<events::manual_mode> mode;
   std::optional<std::string> message;
+  std::optional<events::presence_value> preset_type;  ///< `status` as a custom status's type
 };
 parsed<set_status_args> parse_set_status(const nlohmann::json& params,
                                          const events::user_record& caller);
@@ -52,16 +55,21 @@ std::string parse_get_status_user(const nlohmann::json& params, const events::us
 parsed<std::vector<std::string>> parse_presence_ids(const nlohmann::json& params,
                                                     std::size_t max_ids);
 
-/// custom-user-status.list: `offset` (default 0) and `count` (default 50, 0 = all), both
-/// non-negative integers.
+/// custom-user-status.list: `name` (a case-insensitive substring of the name), `_id` (exactly
+/// that status), `offset` (default 0) and `count` (default 50, 0 = all), both non-negative
+/// integers.
 struct status_list_args {
+  std::string name;
+  std::string id;
   int64_t offset = 0;
   int64_t count = 50;
 };
 parsed<status_list_args> parse_status_list(const nlohmann::json& params);
 
-/// custom-user-status.create (`customUserStatusData {name, statusType}`, both required) and
-/// update (`_id` required, `name`, `statusType`). `id` is empty for create.
+/// custom-user-status.create (`name` and `statusType`, both required) and update (`_id`
+/// required, `name`, `statusType`), at the top level as current Rocket.Chat sends them or inside
+/// the older `customUserStatusData` wrapper. `statusType` is online, away, busy or offline in
+/// any letter case. `id` is empty for create.
 struct custom_status_args {
   std::string id;
   std::optional<std::string> name;
@@ -72,5 +80,12 @@ parsed<custom_status_args> parse_status_update(const nlohmann::json& params);
 
 /// custom-user-status.delete: `customUserStatusId`, required.
 parsed<std::string> parse_status_delete(const nlohmann::json& params);
+
+/// users.setPreferences: `userId` (admins), `data` (an object, required) with `enableAutoAway`
+/// (a JSON boolean) and `idleTimeLimit` (a JSON integer, 30..604800 seconds), both optional;
+/// other preferences in `data` are ignored. Refusals: 400 `error-invalid-params` (no `data`,
+/// a wrong type, out of range), 403 `error-not-allowed`.
+parsed<http::preference_change> parse_set_preferences(const nlohmann::json& params,
+                                                      const events::user_record& caller);
 
 } // namespace presence::api::rocketchat

@@ -1,5 +1,9 @@
 #include "rocketchat/rc_call.hpp"
 
+#include <cstdio>
+#include <ctime>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "http/error_mapping.hpp"
@@ -46,6 +50,26 @@ void rc_call::finish(const status& st) {
 void rc_call::crashed(const char* what) {
   spdlog::error("rest method={} user={} unexpected exception: {}", method, caller.id, what);
   fail(500, "Internal server error", "error-internal");
+}
+
+std::optional<std::vector<events::preset>> rc_call::presets_or_fail() {
+  auto presets = gw.engine.presets();
+  if (!presets.ok()) {
+    fail(presets.error());
+    return std::nullopt;
+  }
+  return std::move(presets.value());
+}
+
+std::string rc_date(events::timestamp_us at) {
+  auto seconds = static_cast<std::time_t>(at / 1'000'000);
+  auto millis = static_cast<int>((at % 1'000'000) / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[96];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
+  return text;
 }
 
 const char* rc_status(events::presence_value value) noexcept {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/api_call.hpp"
 #include "http/error_mapping.hpp"
@@ -31,6 +32,8 @@ class rc_call : public http::api_call {
   void busy() override;
   /// Answers HTTP 500.
   void crashed(const char* what) override;
+  /// Every preset, or nullopt after answering the engine's error. Blocking: on the blocking pool.
+  std::optional<std::vector<events::preset>> presets_or_fail();
 
   /// The arguments in `args`, or nullopt after answering their refusal.
   template <class T>
@@ -44,6 +47,10 @@ class rc_call : public http::api_call {
 };
 
 using call_ptr = std::shared_ptr<rc_call>;
+
+/// An instant as Rocket.Chat writes dates in REST answers: ISO 8601 UTC with milliseconds,
+/// e.g. `2021-09-26T14:03:43.057Z`.
+std::string rc_date(events::timestamp_us at);
 
 /// Rocket.Chat's status names: online, away, busy, offline, disabled.
 const char* rc_status(events::presence_value value) noexcept;

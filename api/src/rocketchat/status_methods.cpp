@@ -27,19 +27,11 @@ void set_message(const call_ptr& call, const std::string& user, const std::strin
     }));
 }
 
-} // namespace
-
-void users_set_status(const call_ptr& call) {
-  auto args = call->accept(parse_set_status(call->params, call->caller));
-  if (!args)
-    return;
-  auto user = args->user;
-  auto message = args->message;
-  if (!args->mode) {
-    set_message(call, user, *message);
-    return;
-  }
-  call->gw.engine.run_async(command::set_presence{user, *args->mode, std::nullopt, call->from()},
+/// Sets the manual presence, then the message when there is one: two events.
+void set_mode_and_message(const call_ptr& call, const set_status_args& args) {
+  auto user = args.user;
+  auto message = args.message;
+  call->gw.engine.run_async(command::set_presence{user, *args.mode, std::nullopt, call->from()},
                             call->guarded([call, user, message](status st) {
                               if (!st.ok())
                                 call->fail(st.error());
@@ -48,6 +40,44 @@ void users_set_status(const call_ptr& call) {
                               else
                                 call->ok();
                             }));
+}
+
+/// The id of the preset whose name is `message` and whose presence is `type`, as Rocket.Chat's
+/// client sends a custom status picked from its menu; empty when there is none.
+std::string preset_picked(const std::vector<events::preset>& presets, const std::string& message,
+                          events::presence_value type) {
+  for (const auto& preset : presets)
+    if (preset.name == message && preset.presence == type)
+      return preset.id;
+  return {};
+}
+
+} // namespace
+
+void users_set_status(const call_ptr& call) {
+  auto args = call->accept(parse_set_status(call->params, call->caller));
+  if (!args)
+    return;
+  if (!args->mode) {
+    set_message(call, args->user, *args->message);
+    return;
+  }
+  if (!args->message || !args->preset_type) {
+    set_mode_and_message(call, *args);
+    return;
+  }
+  // A status and a message naming a custom status: apply that preset, in one event.
+  call->blocking([call, args = *args] {
+    auto presets = call->presets_or_fail();
+    if (!presets)
+      return;
+    auto id = preset_picked(*presets, *args.message, *args.preset_type);
+    if (id.empty()) {
+      set_mode_and_message(call, args);
+      return;
+    }
+    call->finish(call->gw.engine.run(command::apply_preset{args.user, id, call->from()}));
+  });
 }
 
 void users_get_status(const call_ptr& call) {

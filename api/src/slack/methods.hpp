@@ -17,6 +17,9 @@ void users_profile_set(const call_ptr& call);
 void users_profile_get(const call_ptr& call);
 // directory_methods.cpp
 void users_list(const call_ptr& call);
+// preference_methods.cpp
+void users_prefs_set(const call_ptr& call);
+void users_prefs_get(const call_ptr& call);
 // session_methods.cpp
 void auth_test(const call_ptr& call);
 void rtm_connect(const call_ptr& call);

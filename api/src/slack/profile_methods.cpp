@@ -14,12 +14,35 @@ nlohmann::json profile_json(const events::custom_status& status) {
           {"status_expiration", status.expiration}};
 }
 
+/// Answers the profile of `user` as it is now.
+void answer_profile(const call_ptr& call, const std::string& user) {
+  call->gw.engine.run_async(command::query{user, std::nullopt},
+                            call->guarded([call](result<events::presence_view> view) {
+                              if (view.ok())
+                                call->ok({{"profile", profile_json(view->status)}});
+                              else
+                                call->fail(view.error());
+                            }));
+}
+
+} // namespace
+
 void users_profile_set(const call_ptr& call) {
   auto args = call->accept(parse_profile_set(call->params, call->caller, http::gateway::now_us()));
   if (!args)
     return;
-  // Fields not named keep their value: read the current status, then write the merged one.
   auto user = args->user;
+  if (args->preset) {
+    call->gw.engine.run_async(command::apply_preset{user, *args->preset, call->from()},
+                              call->guarded([call, user](status st) {
+                                if (st.ok())
+                                  answer_profile(call, user);
+                                else
+                                  call->fail(st.error());
+                              }));
+    return;
+  }
+  // Fields not named keep their value: read the current status, then write the merged one.
   call->gw.engine.run_async(
     command::query{user, std::nullopt},
     call->guarded([call, user, update = args->update](result<events::presence_view> view) {
@@ -50,14 +73,7 @@ void users_profile_set(const call_ptr& call) {
 }
 
 void users_profile_get(const call_ptr& call) {
-  call->gw.engine.run_async(
-    command::query{user_or_caller(call->params, call->caller), std::nullopt},
-    call->guarded([call](result<events::presence_view> view) {
-      if (view.ok())
-        call->ok({{"profile", profile_json(view->status)}});
-      else
-        call->fail(view.error());
-    }));
+  answer_profile(call, user_or_caller(call->params, call->caller));
 }
 
 } // namespace presence::api::slack

@@ -31,6 +31,8 @@ constexpr method_entry method_table[] = {
   {"users.getPresence", users_get_presence, false},
   {"users.profile.set", users_profile_set, false},
   {"users.profile.get", users_profile_get, false},
+  {"users.prefs.set", users_prefs_set, false},
+  {"users.prefs.get", users_prefs_get, false},
   {"rtm.connect", rtm_connect, false},
   {"users.list", users_list, false},
   {"admin.users.create", admin_users_create, true},
@@ -43,6 +45,7 @@ constexpr method_entry method_table[] = {
   {"admin.presence.disable", admin_presence_disable, true},
   {"admin.presence.report", admin_presence_report, true},
   {"admin.presets.list", admin_presets_list, true},
+  {"users.presets.list", admin_presets_list, false},  // the same list, for every user
   {"admin.presets.create", admin_presets_create, true},
   {"admin.presets.update", admin_presets_update, true},
   {"admin.presets.delete", admin_presets_delete, true},

@@ -167,13 +167,19 @@ parsed<profile_set_args> parse_profile_set(const nlohmann::json& params,
   auto target = parse_target_user(params, caller);
   if (auto* err = std::get_if<arg_error>(&target))
     return *err;
+  auto preset = http::param_string(params, "preset");
+  if (preset && !preset->empty()) {
+    if (params.contains("profile") || params.contains("name"))
+      return invalid_arguments("preset cannot be combined with status fields");
+    return profile_set_args{std::get<std::string>(std::move(target)), {}, std::move(preset)};
+  }
   auto update = read_update(params);
   if (auto* err = std::get_if<arg_error>(&update))
     return *err;
   if (auto err = validate(std::get<status_update>(update), now_us))
     return *err;
   return profile_set_args{std::get<std::string>(std::move(target)),
-                          std::get<status_update>(std::move(update))};
+                          std::get<status_update>(std::move(update)), std::nullopt};
 }
 
 std::string user_or_caller(const nlohmann::json& params, const events::user_record& caller) {
@@ -322,6 +328,31 @@ parsed<report_args> parse_report(const nlohmann::json& params) {
   args.start = days * micros_per_day;
   args.end = args.start + micros_per_day;
   return args;
+
+parsed<http::preference_change> parse_prefs_set(const nlohmann::json& params,
+                                                const events::user_record& caller) {
+  auto target = parse_target_user(params, caller);
+  if (auto* err = std::get_if<arg_error>(&target))
+    return *err;
+  http::preference_change change;
+  change.user = std::get<std::string>(std::move(target));
+  bool malformed = false;
+  if (params.contains("auto_away")) {
+    change.auto_away = http::param_bool(params, "auto_away", true, &malformed);
+    if (malformed)
+      return invalid_arguments("auto_away must be true or false");
+  }
+  if (auto seconds = http::param_int(params, "idle_timeout", &malformed); seconds) {
+    if (*seconds != 0 && !http::valid_user_idle_timeout(*seconds))
+      return invalid_arguments("idle_timeout must be 30..604800 seconds, or 0 for the workspace "
+                               "default");
+    change.idle_timeout = std::chrono::seconds{*seconds};
+  } else if (malformed) {
+    return invalid_arguments("idle_timeout must be an integer number of seconds");
+  }
+  if (!change.auto_away && !change.idle_timeout)
+    return invalid_arguments("give auto_away and/or idle_timeout");
+  return change;
 }
 
 } // namespace presence::api::slack

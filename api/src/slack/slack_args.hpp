@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/preferences.hpp"
 #include "presence/events/event.hpp"
 #include "presence/events/time.hpp"
 #include "presence/events/workspace_state.hpp"
@@ -65,10 +66,13 @@ struct status_update {
 };
 
 /// users.profile.set: `profile` (a JSON object or its text) or `name` + `value`, validated with
-/// the domain's rules at `now_us`. Codes: not_admin, invalid_profile, expiration_in_past.
+/// the domain's rules at `now_us`; or the extension `preset` (a preset id, alone: applying it
+/// sets the status text and the manual presence in one event). Codes: not_admin,
+/// invalid_profile, expiration_in_past, invalid_arguments (`preset` with status fields).
 struct profile_set_args {
   std::string user;
   status_update update;
+  std::optional<std::string> preset;
 };
 parsed<profile_set_args> parse_profile_set(const nlohmann::json& params,
                                            const events::user_record& caller,
@@ -130,5 +134,11 @@ struct report_args {
   events::timestamp_us end = 0;    ///< the next midnight, µs
 };
 parsed<report_args> parse_report(const nlohmann::json& params);
+
+/// users.prefs.set: `user` (admins), `auto_away` (boolean), `idle_timeout` (integer seconds,
+/// 30..604800, or 0 = back to the workspace default); at least one of the two. Codes:
+/// not_admin, invalid_arguments.
+parsed<http::preference_change> parse_prefs_set(const nlohmann::json& params,
+                                                const events::user_record& caller);
 
 } // namespace presence::api::slack

@@ -158,6 +158,21 @@ std::vector<rest_case> catalogue(const users& u) {
     get("a negative offset", "custom-user-status.list?offset=-1", m, 400, invalid_params),
     get("a count that is not a number", "custom-user-status.list?count=abc", m, 400,
         invalid_params),
+    // Presence preferences: out of range, wrong types, someone else's.
+    post("an idleTimeLimit under 30 s", "users.setPreferences", m,
+         R"({"data":{"idleTimeLimit":29}})", 400, invalid_params),
+    post("an idleTimeLimit over 7 days", "users.setPreferences", m,
+         R"({"data":{"idleTimeLimit":604801}})", 400, invalid_params),
+    post("an idleTimeLimit as text", "users.setPreferences", m,
+         R"({"data":{"idleTimeLimit":"60"}})", 400, invalid_params),
+    post("an enableAutoAway that is not a boolean", "users.setPreferences", m,
+         R"({"data":{"enableAutoAway":1}})", 400, invalid_params),
+    post("preferences that are not an object", "users.setPreferences", m, R"({"data":[60]})", 400,
+         invalid_params),
+    post("the preferences of another user", "users.setPreferences", m,
+         R"({"userId":"alice","data":{"idleTimeLimit":60}})", 403, not_allowed),
+    get("the preferences of another user", "users.getPreferences?userId=alice", m, 403,
+        not_allowed),
   };
   return rows;
 }
@@ -233,6 +248,8 @@ TEST(rest_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
   hostile::expect_catalogue_writes(audit, acknowledged, mallory_texts);
   EXPECT_EQ(audit.count("$workspace", "preset_created"), 0u);
   EXPECT_EQ(audit.count("$workspace", "service_enabled"), 0u);
+  EXPECT_EQ(audit.count("mallory", "preferences_set"), 0u);
+  EXPECT_EQ(audit.count("alice", "preferences_set"), 0u);
 }
 
 } // namespace

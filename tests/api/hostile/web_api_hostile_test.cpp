@@ -200,6 +200,21 @@ std::vector<web_case> catalogue(const tokens& t, const std::string& admin) {
              R"({"key":"team_name","value":")" + r + "\"}", "not_admin"),
     json_row("admin.presets.create by a user", "admin.presets.create", m,
              R"({"name":")" + r + R"(","presence":"busy"})", "not_admin"),
+    // Presence preferences and presets picked.
+    json_row("an idle timeout under 30 s", "users.prefs.set", m, R"({"idle_timeout":29})",
+             "invalid_arguments"),
+    json_row("an idle timeout over 7 days", "users.prefs.set", m, R"({"idle_timeout":604801})",
+             "invalid_arguments"),
+    json_row("an idle timeout that is not a number", "users.prefs.set", m,
+             R"({"idle_timeout":"soon"})", "invalid_arguments"),
+    json_row("auto_away=maybe", "users.prefs.set", m, R"({"auto_away":"maybe"})",
+             "invalid_arguments"),
+    json_row("the preferences of another user", "users.prefs.set", m,
+             R"({"user":"alice","idle_timeout":60})", "not_admin"),
+    json_row("an unknown preset", "users.profile.set", m, R"({"preset":"P404"})",
+             "preset_not_found"),
+    json_row("a preset with status fields", "users.profile.set", m,
+             R"({"preset":"P1","profile":{"status_text":")" + r + R"("}})", "invalid_arguments"),
   };
   return rows;
 }
@@ -264,6 +279,9 @@ TEST(web_api_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
             (std::vector<std::string>{"alice", "walt", "mallory", "rex", "ivy"}));
   EXPECT_EQ(audit.fields("$workspace", "user_deactivated", "user"), std::vector<std::string>{"ivy"});
   EXPECT_EQ(audit.count("$workspace", "setting_changed"), 0u);
+  EXPECT_EQ(audit.count("mallory", "preferences_set"), 0u);
+  EXPECT_EQ(audit.count("mallory", "preset_applied"), 0u);
+  EXPECT_EQ(audit.count("alice", "preferences_set"), 0u);
 }
 
 } // namespace

@@ -51,7 +51,10 @@ TEST(rc_args, custom_status_arguments) {
   EXPECT_EQ(list.offset, 0);
   EXPECT_EQ(list.count, 50);
   EXPECT_EQ(refusal(parse_status_list(json{{"count", "-1"}})), "400 error-invalid-params");
-  EXPECT_EQ(refusal(parse_status_create(json{{"name", "x"}})), "400 error-invalid-params");
+  EXPECT_EQ(refusal(parse_status_create(json{{"name", "x"}})), "400 error-the-field-is-required");
+  auto top = std::get<custom_status_args>(parse_status_create(json{{"name", "x"}, {"statusType", "Busy"}}));
+  EXPECT_EQ(top.name, "x");
+  EXPECT_EQ(top.type, events::presence_value::busy);
   EXPECT_EQ(refusal(parse_status_create(json{{"customUserStatusData", {{"statusType", "x"}}}})),
             "400 error-invalid-status");
   EXPECT_EQ(refusal(parse_status_create(json{{"customUserStatusData", {{"name", "Focus"}}}})),

@@ -150,6 +150,123 @@ TEST_F(rest_api, custom_user_status_crud_and_paging) {
   EXPECT_EQ(forbidden.status, 403);
 }
 
+TEST_F(rest_api, custom_user_status_current_shapes_search_and_sort) {
+  // Current Rocket.Chat sends name and statusType at the top level (any letter case).
+  auto created = admin_rc("POST", "custom-user-status.create",
+                          {{"name", "Zz Commuting"}, {"statusType", "Away"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  auto status = created.json()["customUserStatus"];
+  EXPECT_EQ(status["name"], "Zz Commuting");
+  EXPECT_EQ(status["statusType"], "away");
+  ASSERT_TRUE(status["_id"].is_string());
+  // ISO 8601 UTC with milliseconds, e.g. 2026-12-06T05:30:00.123Z.
+  ASSERT_TRUE(status["_updatedAt"].is_string()) << created.body;
+  auto stamp = status["_updatedAt"].get<std::string>();
+  EXPECT_EQ(stamp.size(), 24u) << stamp;
+  EXPECT_EQ(stamp.substr(10, 1), "T");
+  EXPECT_EQ(stamp.back(), 'Z');
+  auto id = status["_id"].get<std::string>();
+  ASSERT_EQ(admin_rc("POST", "custom-user-status.create",
+                     {{"name", "Zz Busy commuting"}, {"statusType", "busy"}})
+              .status,
+            200);
+
+  // name: a case-insensitive substring; sorted by name.
+  auto user = server().create_user("rc_search");
+  auto found = server().rc("GET", "custom-user-status.list", user, "rc_search", {}, "name=zz%20");
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(found.json()["statuses"].size(), 2u) << found.body;
+  EXPECT_EQ(found.json()["statuses"][0]["name"], "Zz Busy commuting");
+  EXPECT_EQ(found.json()["statuses"][1]["name"], "Zz Commuting");
+  EXPECT_EQ(found.json()["total"], 2);
+  auto by_id = server().rc("GET", "custom-user-status.list", user, "rc_search", {}, "_id=" + id);
+  ASSERT_EQ(by_id.json()["statuses"].size(), 1u) << by_id.body;
+  EXPECT_EQ(by_id.json()["statuses"][0]["_id"], id);
+  auto none = server().rc("GET", "custom-user-status.list", user, "rc_search", {}, "name=nothing-like-it");
+  EXPECT_EQ(none.json()["statuses"].size(), 0u);
+
+  // update at the top level answers the current shape with a fresh _updatedAt.
+  auto updated = admin_rc("POST", "custom-user-status.update",
+                          {{"_id", id}, {"name", "Zz Train"}, {"statusType", "BUSY"}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.json()["customUserStatus"]["name"], "Zz Train");
+  EXPECT_EQ(updated.json()["customUserStatus"]["statusType"], "busy");
+  EXPECT_GE(updated.json()["customUserStatus"]["_updatedAt"].get<std::string>(), stamp);
+  auto missing_type = admin_rc("POST", "custom-user-status.create", {{"name", "No type"}});
+  EXPECT_EQ(missing_type.status, 400);
+  EXPECT_EQ(missing_type.json()["errorType"], "error-the-field-is-required");
+  EXPECT_EQ(admin_rc("POST", "custom-user-status.delete", {{"customUserStatusId", id}}).status, 200);
+}
+
+TEST_F(rest_api, preferences_set_by_the_user_and_by_an_admin) {
+  auto token = server().create_user("rc7");
+  auto other = server().create_user("rc7_other");
+  // Nothing set: the workspace default (600 s) and auto-away on.
+  auto initial = server().rc("GET", "users.getPreferences", token, "rc7");
+  ASSERT_EQ(initial.status, 200) << initial.body;
+  EXPECT_EQ(initial.json()["preferences"]["enableAutoAway"], true);
+  EXPECT_EQ(initial.json()["preferences"]["idleTimeLimit"], 600);
+
+  auto set = server().rc("POST", "users.setPreferences", token, "rc7",
+                         {{"data", {{"enableAutoAway", true}, {"idleTimeLimit", 30}}}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json()["user"]["_id"], "rc7");
+  EXPECT_EQ(set.json()["user"]["settings"]["preferences"]["idleTimeLimit"], 30);
+  // A partial change keeps the other field; other preferences are ignored.
+  auto partial = server().rc("POST", "users.setPreferences", token, "rc7",
+                             {{"data", {{"enableAutoAway", false}, {"language", "en"}}}});
+  ASSERT_EQ(partial.status, 200) << partial.body;
+  auto got = server().rc("GET", "users.getPreferences", token, "rc7").json()["preferences"];
+  EXPECT_EQ(got["enableAutoAway"], false);
+  EXPECT_EQ(got["idleTimeLimit"], 30);
+  // The Slack-side methods read and write the same preferences.
+  auto slack = server().slack("users.prefs.get", token);
+  EXPECT_EQ(slack["prefs"]["auto_away"], false) << slack;
+  EXPECT_EQ(slack["prefs"]["idle_timeout"], 30);
+  auto reset = server().slack("users.prefs.set", token, {{"idle_timeout", 0}, {"auto_away", true}});
+  EXPECT_EQ(reset["ok"], true) << reset;
+  EXPECT_EQ(reset["prefs"]["idle_timeout"], 0);
+  EXPECT_EQ(reset["prefs"]["idle_timeout_in_force"], 600);
+
+  // Someone else's: admins only, on both APIs.
+  auto forbidden = server().rc("POST", "users.setPreferences", token, "rc7",
+                               {{"userId", "rc7_other"}, {"data", {{"idleTimeLimit", 60}}}});
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_EQ(forbidden.json()["errorType"], "error-not-allowed");
+  EXPECT_EQ(server().slack("users.prefs.set", token, {{"user", "rc7_other"}, {"idle_timeout", 60}})
+              ["error"],
+            "not_admin");
+  auto by_admin = admin_rc("POST", "users.setPreferences",
+                           {{"userId", "rc7_other"}, {"data", {{"idleTimeLimit", 604800}}}});
+  ASSERT_EQ(by_admin.status, 200) << by_admin.body;
+  EXPECT_EQ(server().rc("GET", "users.getPreferences", other, "rc7_other")
+              .json()["preferences"]["idleTimeLimit"],
+            604800);
+}
+
+TEST_F(rest_api, preferences_out_of_range_or_of_the_wrong_type_are_refused) {
+  auto token = server().create_user("rc8");
+  for (const json& data : {json{{"idleTimeLimit", 29}}, json{{"idleTimeLimit", 604801}},
+                           json{{"idleTimeLimit", 0}}, json{{"idleTimeLimit", "60"}},
+                           json{{"idleTimeLimit", 60.5}}, json{{"enableAutoAway", "yes"}}}) {
+    auto res = server().rc("POST", "users.setPreferences", token, "rc8", {{"data", data}});
+    EXPECT_EQ(res.status, 400) << data << " " << res.body;
+    EXPECT_EQ(res.json()["errorType"], "error-invalid-params") << data;
+  }
+  auto no_data = server().rc("POST", "users.setPreferences", token, "rc8", {{"idleTimeLimit", 60}});
+  EXPECT_EQ(no_data.status, 400);
+  EXPECT_NE(no_data.json()["error"].get<std::string>().find("data"), std::string::npos);
+  for (const json& args : {json{{"idle_timeout", 29}}, json{{"idle_timeout", "soon"}},
+                           json{{"auto_away", "maybe"}}, json::object()}) {
+    auto res = server().slack("users.prefs.set", token, args);
+    EXPECT_EQ(res["error"], "invalid_arguments") << args << " " << res;
+  }
+  // Nothing was stored.
+  auto got = server().rc("GET", "users.getPreferences", token, "rc8").json()["preferences"];
+  EXPECT_EQ(got["idleTimeLimit"], 600);
+  EXPECT_EQ(got["enableAutoAway"], true);
+}
+
 TEST_F(rest_api, presence_connections_and_broadcast) {
   auto res = admin_rc("GET", "presence.getConnections");
   ASSERT_EQ(res.status, 200) << res.body;

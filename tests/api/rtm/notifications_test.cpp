@@ -1,6 +1,7 @@
 // End-to-end: engine notifications as frames. A subscriber sees a status expire, manual presence
 // changes reach only the user's own sockets, the service switch reaches every socket.
 
+#include <chrono>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -75,6 +76,34 @@ TEST_F(rtm_notifications, manual_presence_change_goes_only_to_the_users_own_sock
   auto back = own_1->await_type("manual_presence_change");
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->value("presence", ""), "active") << back->dump();
+}
+
+TEST_F(rtm_notifications, a_30_s_idle_limit_goes_away_while_the_default_stays_online) {
+  auto quick = server().create_user("idle_quick");
+  auto slow = server().create_user("idle_slow");
+  auto prefs = server().call("users.prefs.set", quick, {{"idle_timeout", 30}});
+  ASSERT_EQ(prefs.value("ok", false), true) << prefs.dump();
+  auto watcher = server().open(server().create_user("idle_w"));
+  ASSERT_TRUE(watcher->send(json{{"type", "presence_sub"}, {"ids", {"idle_quick", "idle_slow"}}}));
+  auto quick_socket = server().open(quick);  // opening counts as activity
+  auto slow_socket = server().open(slow);
+  auto opened = std::chrono::steady_clock::now();
+  ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "idle_quick", "active"); }));
+
+  // Neither socket sends anything: the 30 s user goes away, the one on the workspace default
+  // (600 s) does not.
+  std::vector<json> before;
+  auto away = watcher->await([](const json& f) { return is_change(f, "idle_quick", "away"); },
+                             milliseconds(45'000), &before);
+  ASSERT_TRUE(away.has_value()) << "idle_quick never went away";
+  auto idle_for = std::chrono::steady_clock::now() - opened;
+  EXPECT_GE(idle_for, std::chrono::seconds(29));
+  EXPECT_LT(idle_for, std::chrono::seconds(45));
+  for (const auto& frame : before)
+    EXPECT_FALSE(is_change(frame, "idle_slow", "away")) << frame.dump();
+  auto presence = server().call("users.getPresence", slow);
+  EXPECT_EQ(presence.value("presence", ""), "active") << presence.dump();
+  EXPECT_EQ(presence.value("auto_away", true), false);
 }
 
 TEST(rtm_service_status, every_socket_learns_that_presence_turned_off) {

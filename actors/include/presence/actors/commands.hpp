@@ -137,7 +137,7 @@ struct set_status {
   }
 };
 
-/// Per-user presence preferences. `idle_timeout` 0 = the workspace default, else up to 7 days.
+/// Per-user presence preferences. `idle_timeout` 0 = the workspace default, else 30 s to 7 days.
 /// Error: `invalid_argument` (out of range).
 struct set_preferences {
   using reply = void;

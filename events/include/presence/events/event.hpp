@@ -71,6 +71,14 @@ struct status_set {
 };
 /// The custom status reached its expiration and was cleared.
 struct status_expired {};
+/// The user picked workspace preset `preset_id`: in one event, the status text becomes `text`
+/// (the preset's name then; no emoji, no expiration) and the manual presence `mode` (no `until`).
+/// It records the values, so renaming or deleting the preset later changes nothing it set.
+struct preset_applied {
+  std::string preset_id;
+  std::string text;
+  manual_mode mode = manual_mode::automatic;
+};
 /// Per-user preferences. `idle_timeout` in seconds; 0 = use the workspace default.
 struct preferences_set {
   int64_t idle_timeout = 0;
@@ -132,7 +140,7 @@ using payload = std::variant<connected, disconnected, activity, away, presence_s
                              presence_expired, status_set, status_expired, preferences_set,
                              user_created, user_deactivated, token_issued, token_revoked,
                              setting_changed, preset_created, preset_updated, preset_deleted,
-                             service_disabled, service_enabled, epoch_started>;
+                             service_disabled, service_enabled, epoch_started, preset_applied>;
 
 /// Wire type tag of each payload. Stored in every record: never renumber, only append.
 enum class event_type : uint8_t {
@@ -145,6 +153,7 @@ enum class event_type : uint8_t {
   status_set = 7,
   status_expired = 8,
   preferences_set = 9,
+  preset_applied = 10,
   user_created = 32,
   user_deactivated = 33,
   token_issued = 34,

@@ -26,6 +26,9 @@ struct presence_view {
   timestamp_us last_activity = 0;
   manual_mode manual = manual_mode::automatic;  ///< effective at `now` (an expired mode reads auto)
   custom_status status;       ///< effective at `now` (an expired status reads empty)
+  int64_t idle_timeout = 0;   ///< the user's own preference, seconds; 0 = the workspace default
+  int64_t effective_idle_timeout = 600;  ///< seconds of idleness before auto-away, in force
+  bool auto_away_enabled = true;         ///< the user's preference
 };
 
 /// The idle timeout in force for this user, in seconds.

@@ -65,6 +65,7 @@ struct preset {
   std::string id;
   std::string name;
   presence_value presence = presence_value::online;
+  timestamp_us updated_at = 0;  ///< when it was created or last updated (the event's time)
 };
 
 /// Everything the workspace stream says, as of `last_seq`. A pure fold like `user_state`.

@@ -1,11 +1,12 @@
 // Drives a running presenced through the official Slack Node SDK (@slack/web-api) pointed at it
-// with slackApiUrl. Usage: node slack_sdk_test.js http://127.0.0.1:PORT/api/ ADMIN_TOKEN
+// with slackApiUrl. Usage: node slack_sdk_test.js http://127.0.0.1:PORT ADMIN_TOKEN
 'use strict';
 
 const assert = require('assert');
 const { WebClient } = require('@slack/web-api');
 
-const [apiUrl, adminToken] = process.argv.slice(2);
+const [baseUrl, adminToken] = process.argv.slice(2);
+const apiUrl = `${baseUrl}/api/`;
 const options = { slackApiUrl: apiUrl, retryConfig: { retries: 0 } };
 
 async function expectError(promise, code) {
