@@ -26,9 +26,9 @@
 #include "presence/api/server.hpp"
 
 #ifdef PRESENCE_WITH_JEMALLOC
-// jemalloc reads this at start. One background thread returns freed pages to the kernel within about
-// a second (dirty pages) and at once (muzzy ones), so RSS follows what is in use — RocksDB frees
-// 8 MiB memtable blocks at each flush — instead of keeping up to 10 s of freed memory.
+// jemalloc reads this at start. One background thread returns freed pages to the kernel within
+// about a second (dirty pages) and at once (muzzy ones), so RSS follows what is in use — RocksDB
+// frees 8 MiB memtable blocks at each flush — instead of keeping up to 10 s of freed memory.
 extern "C" {
 const char* malloc_conf =
   "background_thread:true,max_background_threads:1,dirty_decay_ms:1000,muzzy_decay_ms:0";
@@ -120,6 +120,7 @@ static int run(int argc, char** argv) {
   if (!dir_warning.empty())
     spdlog::warn("{}", dir_warning);
 
+  std::error_code ec;
   if (!options.server.web_dir.empty() && !std::filesystem::is_directory(options.server.web_dir, ec))
     return config_error("web_dir: not a directory: " + options.server.web_dir);
 
@@ -158,8 +159,7 @@ static int run(int argc, char** argv) {
   }
   server.set_ready(true);
   std::printf("listening on %s://%s:%u\n", options.server.tls_cert.empty() ? "http" : "https",
-              url_host(options.server.host).c_str(),
-              static_cast<unsigned>(port.value()));
+              url_host(options.server.host).c_str(), static_cast<unsigned>(port.value()));
   std::fflush(stdout);
 
   presence::api::config::backup_schedule backups;

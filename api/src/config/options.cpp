@@ -97,8 +97,8 @@ setter real_option(std::string key, double lo, double hi, Field field) {
 template <class Field>
 setter text_option(std::string key, Field field) {
   return [key, field](presenced_options& o, std::string_view text) -> status {
-    bool control = std::any_of(text.begin(), text.end(),
-                               [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    bool control =
+      std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
     if (text.empty() || control)
       return bad_value(key, text, "a non-empty string without control characters");
     field(o) = std::string(text);
@@ -171,9 +171,8 @@ setter workspace_option(std::string key) {
 constexpr std::size_t min_admin_token = 32;
 
 status check_token(std::string_view text) {
-  bool printable = std::all_of(text.begin(), text.end(), [](unsigned char c) {
-    return std::isgraph(c) != 0;
-  });
+  bool printable =
+    std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isgraph(c) != 0; });
   if (text.size() < min_admin_token)
     return {errc::invalid_setting,
             "admin_token: too short (" + std::to_string(text.size()) +
@@ -183,7 +182,10 @@ status check_token(std::string_view text) {
   return {};
 }
 
-#define FIELD(expr) [](presenced_options& o) -> auto& { return o.expr; }
+#define FIELD(expr)                                                                                \
+  [](presenced_options & o) -> auto& {                                                             \
+    return o.expr;                                                                                 \
+  }
 
 const std::vector<option_entry>& entries() {
   static const std::vector<option_entry> table = [] {
@@ -191,10 +193,12 @@ const std::vector<option_entry>& entries() {
     auto add = [&t](std::string key, std::string help, setter set, bool flag = false) {
       t.push_back({{std::move(key), std::move(help), flag}, std::move(set)});
     };
-    add("data_dir", "database directory (default ./data)", text_option("data_dir", FIELD(data_dir)));
+    add("data_dir", "database directory (default ./data)",
+        text_option("data_dir", FIELD(data_dir)));
     add("listen", "HOST:PORT to bind, port 0 = any free port (default 127.0.0.1:8080)",
         text_option("listen", FIELD(listen)));
-    add("admin_token", "admin token secret, 32..256 printable characters (kept in memory only; "
+    add("admin_token",
+        "admin token secret, 32..256 printable characters (kept in memory only; "
         "visible in ps: prefer admin_token_file or PRESENCE_ADMIN_TOKEN)",
         [](presenced_options& o, std::string_view text) -> status {
           if (auto st = check_token(text); !st)
@@ -213,8 +217,8 @@ const std::vector<option_entry>& entries() {
             return presence::error{errc::invalid_setting,
                                    "admin_token_file: " + path + " is missing or empty"};
           if (auto st = check_token(*secret); !st)
-            return presence::error{errc::invalid_setting, "admin_token_file " + path + ": " +
-                                                            st.error().message};
+            return presence::error{errc::invalid_setting,
+                                   "admin_token_file " + path + ": " + st.error().message};
           o.server.admin_token = std::move(*secret);
           return {};
         });
@@ -228,14 +232,17 @@ const std::vector<option_entry>& entries() {
                       [](presenced_options& o, const std::string& v) { o.log_format = v; }));
     add("backup_dir", "online backups go here (default DATA_DIR/backups)",
         text_option("backup_dir", FIELD(backup_dir)));
-    add("backup_every", "seconds between scheduled online backups, 0 = none, 0..2678400 "
-        "(default 0)", integer_option("backup_every", 0, 2'678'400, FIELD(backup_every)));
+    add("backup_every",
+        "seconds between scheduled online backups, 0 = none, 0..2678400 "
+        "(default 0)",
+        duration_option<std::chrono::seconds>("backup_every", 0, 2'678'400, FIELD(backup_every)));
     add("backup_keep", "scheduled backups kept, older ones deleted, 0 = all, 0..100000 (default 0)",
         integer_option("backup_keep", 0, 100'000, FIELD(backup_keep)));
-    add("durability", "wal (survives a killed process) or fsync (survives power loss); default wal",
-        choice_option("durability", {"wal", "fsync"}, [](presenced_options& o, const std::string& v) {
-          o.engine.sync = v == "fsync" ? storage::durability::fsync : storage::durability::wal;
-        }));
+    add(
+      "durability", "wal (survives a killed process) or fsync (survives power loss); default wal",
+      choice_option("durability", {"wal", "fsync"}, [](presenced_options& o, const std::string& v) {
+        o.engine.sync = v == "fsync" ? storage::durability::fsync : storage::durability::wal;
+      }));
     add("journal_max_batch", "events per group commit, 1..1000000 (default 4096)",
         integer_option("journal_max_batch", 1, 1'000'000, FIELD(engine.max_batch)));
     add("directory_shards", "user directory shards, 1..1024 (default 8)",
@@ -256,17 +263,21 @@ const std::vector<option_entry>& entries() {
         integer_option("http_threads", 0, 256, FIELD(server.threads)));
     add("scheduler_threads", "actor scheduler threads, 0 = hardware threads, 0..256 (default 0)",
         integer_option("scheduler_threads", 0, 256, FIELD(engine.scheduler_threads)));
-    add("max_connections", "open TCP connections, 0 = the descriptor limit less 512, "
+    add("max_connections",
+        "open TCP connections, 0 = the descriptor limit less 512, "
         "0..10000000 (default 0)",
         integer_option("max_connections", 0, 10'000'000, FIELD(server.max_connections)));
-    add("max_connections_per_address", "open TCP connections per client address, 0 = no cap, "
-        "0..10000000 (default 4096)", integer_option("max_connections_per_address", 0, 10'000'000,
-                                                     FIELD(server.max_connections_per_address)));
+    add("max_connections_per_address",
+        "open TCP connections per client address, 0 = no cap, "
+        "0..10000000 (default 4096)",
+        integer_option("max_connections_per_address", 0, 10'000'000,
+                       FIELD(server.max_connections_per_address)));
     add("admin_threads", "threads for blocking engine calls, 1..64 (default 2)",
         integer_option("admin_threads", 1, 64, FIELD(server.admin_threads)));
-    add("max_blocking_queue", "tasks waiting for the admin threads before HTTP 503, 1..1000000 "
-        "(default 1024)", integer_option("max_blocking_queue", 1, 1'000'000,
-                                         FIELD(server.max_blocking_queue)));
+    add("max_blocking_queue",
+        "tasks waiting for the admin threads before HTTP 503, 1..1000000 "
+        "(default 1024)",
+        integer_option("max_blocking_queue", 1, 1'000'000, FIELD(server.max_blocking_queue)));
     add("max_body_bytes", "request body limit, 1024..67108864 (default 65536)",
         integer_option("max_body_bytes", 1024, 64 << 20, FIELD(server.max_body_bytes)));
     add("header_timeout_ms", "deadline for a request's headers in ms, 100..600000 (default 10000)",
@@ -284,13 +295,16 @@ const std::vector<option_entry>& entries() {
     add("tls_cert", "PEM certificate chain: serve https:// and wss:// (with tls_key)",
         text_option("tls_cert", FIELD(server.tls_cert)));
     add("tls_key", "PEM private key of tls_cert", text_option("tls_key", FIELD(server.tls_key)));
-    add("allow_query_token", "accept a token in the query string of /api and /rtm (flag; "
+    add("allow_query_token",
+        "accept a token in the query string of /api and /rtm (flag; "
         "default false: only headers and form bodies, /rtm only tickets and headers)",
         bool_option("allow_query_token", FIELD(server.allow_query_token)), true);
-    add("public_url", "base URL clients use (behind a TLS-terminating proxy): auth.test and "
+    add("public_url",
+        "base URL clients use (behind a TLS-terminating proxy): auth.test and "
         "rtm.connect hand it out (default: the request's Host and the scheme served)",
         url_option("public_url", FIELD(server.public_url)));
-    add("failed_auth_per_s", "failed authentications per second per client address, 0 = off, "
+    add("failed_auth_per_s",
+        "failed authentications per second per client address, 0 = off, "
         "0..1000000 (default 1)",
         real_option("failed_auth_per_s", 0, 1e6, FIELD(server.failed_auth_per_s)));
     add("failed_auth_burst", "burst of that limit, 1..1000000 (default 20)",
@@ -303,22 +317,29 @@ const std::vector<option_entry>& entries() {
         text_option("team_name", FIELD(server.team_name)));
     add("max_frame_bytes", "largest WebSocket frame, 128..16777216 (default 65536)",
         integer_option("max_frame_bytes", 128, 16 << 20, FIELD(server.max_frame_bytes)));
-    add("max_backlog_bytes", "unsent bytes before a slow WebSocket client is cut off, "
+    add("max_backlog_bytes",
+        "unsent bytes before a slow WebSocket client is cut off, "
         "1024..1073741824 (default 1048576)",
         integer_option("max_backlog_bytes", 1024, 1 << 30, FIELD(server.max_backlog_bytes)));
     add("ping_interval_ms", "WebSocket heartbeat in ms, 100..3600000 (default 30000)",
         duration_option<std::chrono::milliseconds>("ping_interval_ms", 100, 3'600'000,
                                                    FIELD(server.ping_interval)));
-    add("sub_rate_per_s", "presence_sub + presence_query per second per socket, 1..10000 (default 5)",
+    add("sub_rate_per_s",
+        "presence_sub + presence_query per second per socket, 1..10000 (default 5)",
         integer_option("sub_rate_per_s", 1, 10'000, FIELD(server.sub_rate_per_s)));
-    add("msg_rate_per_s", "WebSocket messages of any kind per second per socket, 1..10000 "
-        "(default 50)", integer_option("msg_rate_per_s", 1, 10'000, FIELD(server.msg_rate_per_s)));
+    add("msg_rate_per_s",
+        "WebSocket messages of any kind per second per socket, 1..10000 "
+        "(default 50)",
+        integer_option("msg_rate_per_s", 1, 10'000, FIELD(server.msg_rate_per_s)));
     add("max_query_ids", "ids per presence_query, 1..100000 (default 500)",
         integer_option("max_query_ids", 1, 100'000, FIELD(server.max_query_ids)));
-    add("max_connections_per_user", "open WebSocket sessions per user, 0 = no cap, 0..100000 "
-        "(default 10)", integer_option("max_connections_per_user", 0, 100'000,
-                                       FIELD(server.max_connections_per_user)));
-    add("connect_rate_per_s", "rtm.connect calls and /rtm token upgrades per second per token, "
+    add("max_connections_per_user",
+        "open WebSocket sessions per user, 0 = no cap, 0..100000 "
+        "(default 10)",
+        integer_option("max_connections_per_user", 0, 100'000,
+                       FIELD(server.max_connections_per_user)));
+    add("connect_rate_per_s",
+        "rtm.connect calls and /rtm token upgrades per second per token, "
         "0 = off, 0..1000000 (default 2)",
         real_option("connect_rate_per_s", 0, 1e6, FIELD(server.connect_rate_per_s)));
     add("connect_rate_burst", "burst of that rate limit, 1..1000000 (default 20)",
@@ -326,15 +347,20 @@ const std::vector<option_entry>& entries() {
     // Workspace settings live in the log; these are applied through the engine at start.
     add("idle_timeout", "workspace: seconds before auto-away, 1..604800 (default 600)",
         workspace_option("idle_timeout"));
-    add("connection_limit", "workspace: open connections before presence turns off, 0 = unlimited "
-        "(default 200)", workspace_option("connection_limit"));
+    add("connection_limit",
+        "workspace: open connections before presence turns off, 0 = unlimited "
+        "(default 200)",
+        workspace_option("connection_limit"));
     add("flush_interval_ms", "workspace: broadcast coalescing window in ms, 1..10000 (default 100)",
         workspace_option("flush_interval_ms"));
-    add("activity_log_interval", "workspace: seconds between logged activity events, 1..3600 "
-        "(default 30)", workspace_option("activity_log_interval"));
+    add("activity_log_interval",
+        "workspace: seconds between logged activity events, 1..3600 "
+        "(default 30)",
+        workspace_option("activity_log_interval"));
     add("auto_reenable_below", "workspace: turn presence back on below this count, 0 = off",
         workspace_option("auto_reenable_below"));
-    add("degraded_mode", "workspace: off or query_only (default off)", workspace_option("degraded_mode"));
+    add("degraded_mode", "workspace: off or query_only (default off)",
+        workspace_option("degraded_mode"));
     add("max_subscription", "workspace: ids per presence_sub, 1..100000 (default 500)",
         workspace_option("max_subscription"));
     return t;
@@ -408,7 +434,7 @@ status parse_listen(std::string_view listen, std::string& host, uint16_t& port) 
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']')
     h = h.substr(1, h.size() - 2);
   else if (h.find(':') != std::string_view::npos)
-    return fail();  // IPv6 addresses need brackets
+    return fail(); // IPv6 addresses need brackets
   unsigned value = 0;
   auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
   if (h.empty() || p.empty() || ec != std::errc{} || end != p.data() + p.size() || value > 65535)

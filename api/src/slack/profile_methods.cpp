@@ -14,6 +14,8 @@ nlohmann::json profile_json(const events::custom_status& status) {
           {"status_expiration", status.expiration}};
 }
 
+namespace {
+
 /// Answers the profile of `user` as it is now.
 void answer_profile(const call_ptr& call, const std::string& user) {
   call->gw.engine.run_async(command::query{user, std::nullopt},

@@ -328,6 +328,7 @@ parsed<report_args> parse_report(const nlohmann::json& params) {
   args.start = days * micros_per_day;
   args.end = args.start + micros_per_day;
   return args;
+}
 
 parsed<http::preference_change> parse_prefs_set(const nlohmann::json& params,
                                                 const events::user_record& caller) {
