@@ -53,6 +53,7 @@ inline std::vector<event> one_event_of_each_type() {
     make_event(t0 + 17, ws, service_disabled{"connection_limit", 201}, sys),
     make_event(t0 + 18, ws, service_enabled{}, "admin", "presence.enableBroadcast"),
     make_event(t0 + 19, ws, epoch_started{3}, sys),
+    make_event(t0 + 20, ws, always_active_set{"B1", true}, "admin", "admin.users.setAlwaysActive"),
   };
 }
 
@@ -75,7 +76,10 @@ inline void dump_fields(std::ostream& out, const preferences_set& p) {
   out << p.idle_timeout << '|' << p.auto_away;
 }
 inline void dump_fields(std::ostream& out, const user_created& p) {
-  out << p.user << '|' << p.name << '|' << p.admin;
+  out << p.user << '|' << p.name << '|' << p.admin << '|' << p.bot;
+}
+inline void dump_fields(std::ostream& out, const always_active_set& p) {
+  out << p.user << '|' << p.always_active;
 }
 inline void dump_fields(std::ostream& out, const user_deactivated& p) { out << p.user; }
 inline void dump_fields(std::ostream& out, const token_issued& p) {
