@@ -71,9 +71,7 @@ durations walk_day(std::string_view user, const std::vector<ev::event>& log_even
   durations spent{};
   fold_until(start);
   for (ev::timestamp_us t = start; t < end;) {
-    ev::presence_context ctx;
-    ctx.service_enabled = workspace.service_enabled;
-    ctx.default_idle_timeout = workspace.settings.idle_timeout;
+    const ev::presence_context ctx = ev::context_of(workspace);
     const auto presence = ev::evaluate(state, ctx, t).presence;
     ev::timestamp_us next = end;
     const auto consider = [&next, t](ev::timestamp_us candidate) {

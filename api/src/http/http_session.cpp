@@ -188,7 +188,7 @@ void http_session::upgrade(const api_request& req) {
       self->stream_.expires_never();
       spdlog::debug("rtm upgrade user={}", auth.user);
       rtm::start_session(std::move(self->stream_), self->parser_->release(), std::move(auth.user),
-                         auth.batch_presence_aware, self->rtm_);
+                         auth.batch_presence_aware, std::move(auth.client), self->rtm_);
     });
   });
 }

@@ -92,12 +92,19 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
   }
   bool malformed = false;
   outcome.batch_presence_aware = param_bool(params, "batch_presence_aware", true, &malformed);
+  bool bad_client = false;
+  outcome.client = param_client_kind(params, &bad_client);
+  if (bad_client) { // (a malformed batch_presence_aware reads as the default, 1)
+    outcome.refusal = json_error(400, "invalid_arguments");
+    done(std::move(outcome));
+    return;
+  }
   auto refuse = [&gw](upgrade_auth& o, const std::string& code) {
     gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
     o.refusal = json_error(401, code);
   };
   if (auto ticket = param_string(params, "ticket")) {
-    if (auto user = gw.tickets.redeem(*ticket, gateway::now_us())) {
+    if (auto user = gw.tickets.redeem(*ticket, gateway::now_us(), &outcome.client)) {
       outcome.ok = true;
       outcome.user = *user;
     } else {
@@ -123,6 +130,8 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
     else {
       outcome.ok = true;
       outcome.user = who->id;
+      if (who->bot)
+        outcome.client = "bot";
     }
     done(std::move(outcome));
   });

@@ -21,6 +21,7 @@ struct upgrade_auth {
   bool ok = false;
   std::string user;               ///< when ok
   bool batch_presence_aware = true;
+  std::string client = "rtm";     ///< the declared client kind (param_client_kind)
   api_reply refusal;              ///< when !ok: the HTTP answer to send instead of upgrading
 };
 

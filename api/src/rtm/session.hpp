@@ -41,7 +41,7 @@ class session : public std::enable_shared_from_this<session> {
   using request = boost::beast::http::request<boost::beast::http::string_body>;
 
   session(boost::beast::tcp_stream stream, request req, std::string user,
-          bool batch_presence_aware, session_context& ctx);
+          bool batch_presence_aware, std::string client, session_context& ctx);
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
@@ -102,7 +102,7 @@ class session : public std::enable_shared_from_this<session> {
   void handle(presence_sub_message msg);
   void handle(presence_query_message msg);
   void handle(const ping_message& msg);
-  void handle(const tickle_message&) {}
+  void handle(const tickle_message&);
   void handle(const bad_message& msg);
   /// Takes a presence_sub / presence_query token; on refusal answers `ratelimited`.
   bool admit(const nlohmann::json& reply_to);
@@ -122,6 +122,7 @@ class session : public std::enable_shared_from_this<session> {
   std::string user_;
   std::string conn_;
   bool batched_;
+  std::string client_; ///< the client kind recorded on connect
   session_context& ctx_;
 
   send_queue queue_;

@@ -72,6 +72,11 @@ void session::handle(const ping_message& msg) {
   enqueue(render_pong(msg.frame));
 }
 
+void session::handle(const tickle_message&) {
+  // What a person did: the engine logs it when it matters for presence (activity_log_interval).
+  ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}}, [](status) {});
+}
+
 void session::handle(const bad_message& msg) {
   enqueue(render_error(msg.code, msg.detail, msg.reply_to));
 }

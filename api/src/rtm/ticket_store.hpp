@@ -18,18 +18,23 @@ std::string random_url_token(std::size_t bytes);
 
 class ticket_store {
  public:
-  /// Issues a fresh random ticket (>= 128 bits, URL-safe) for `user`, valid until now_us + ttl.
-  /// Expired tickets are purged here too. Empty when the random generator fails.
-  std::string issue(const std::string& user, int64_t now_us, int64_t ttl_us = 30'000'000);
-  /// The user of a live ticket, consuming it; nullopt when unknown, used or expired. Expired
-  /// tickets are purged here too, so the store cannot grow without bound.
-  std::optional<std::string> redeem(const std::string& ticket, int64_t now_us);
+  /// Issues a fresh random ticket (>= 128 bits, URL-safe) for `user`, valid until now_us + ttl,
+  /// for a connection of client kind `client`. Expired tickets are purged here too. Empty when
+  /// the random generator fails.
+  std::string issue(const std::string& user, int64_t now_us, int64_t ttl_us = 30'000'000,
+                    std::string client = "rtm");
+  /// The user of a live ticket, consuming it (its client kind into `*client` when given);
+  /// nullopt when unknown, used or expired. Expired tickets are purged here too, so the store
+  /// cannot grow without bound.
+  std::optional<std::string> redeem(const std::string& ticket, int64_t now_us,
+                                    std::string* client = nullptr);
   std::size_t size() const;
 
  private:
   struct entry {
     std::string user;
     int64_t expires_us = 0;
+    std::string client;
   };
   void purge_locked(int64_t now_us);
   mutable std::mutex mutex_;

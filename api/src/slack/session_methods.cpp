@@ -41,12 +41,16 @@ void auth_test(const call_ptr& call) {
 }
 
 void rtm_connect(const call_ptr& call) {
-  auto batch = call->accept(parse_rtm_connect(call->params));
-  if (!batch)
+  auto args = call->accept(parse_rtm_connect(call->params));
+  if (!args)
     return;
-  auto ticket = call->gw.tickets.issue(call->caller.id, http::gateway::now_us());
+  // The ticket carries the client kind: a bot's connections are of kind `bot` (no auto-away),
+  // which no client can declare for itself.
+  auto client = call->caller.bot ? std::string("bot") : args->client;
+  auto ticket = call->gw.tickets.issue(call->caller.id, http::gateway::now_us(), 30'000'000,
+                                       std::move(client));
   auto url = "ws://" + authority(call) + "/rtm?ticket=" + http::percent_encode(ticket);
-  if (!*batch)
+  if (!args->batch_presence_aware)
     url += "&batch_presence_aware=0";
   const auto& cfg = call->gw.config;
   call->ok({{"url", url},
