@@ -19,6 +19,7 @@
 #include "presence/storage/recovery.hpp"
 #include "supervisor.hpp"
 #include "user.hpp"
+#include "workspace_commands.hpp"
 
 namespace presence {
 
@@ -237,9 +238,7 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
     shard.index = i;
     shard.shards = shards.size();
     // The supervisor pushes the same context on attach; starting with it closes the window.
-    shard.context.service_enabled =
-      workspace.service_enabled || workspace.settings.degraded_query_only;
-    shard.context.default_idle_timeout = workspace.settings.idle_timeout;
+    shard.context = directory_context(workspace);
     shard.activity_log_interval = workspace.settings.activity_log_interval;
   }
   supervisor_config supervision;

@@ -42,8 +42,7 @@ loader_handle::behavior_type loader(loader_actor self, std::shared_ptr<storage::
       auto workspace = storage::replay_workspace(*self->state.log, at);
       if (!workspace)
         return to_caf_error(workspace.error());
-      events::presence_context then{workspace->service_enabled, workspace->settings.idle_timeout};
-      return events::evaluate(*past, then, at);
+      return events::evaluate(*past, events::context_of(*workspace), at);
     },
     [=](snapshot_atom, const events::user_state& state) {
       if (auto saved = storage::save_user_snapshot(*self->state.log, state); !saved)

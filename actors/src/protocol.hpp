@@ -92,7 +92,8 @@ struct is_alternative<T, std::variant<Ts...>> : std::disjunction<std::is_same<T,
 template <class T>
 inline constexpr bool routed_to_user =
   (is_alternative<T, command::user_command>::value && !std::is_same_v<T, command::apply_preset>) ||
-  std::is_same_v<T, command::query> || std::is_same_v<T, use_preset>;
+  std::is_same_v<T, command::query> || std::is_same_v<T, command::update_status> ||
+  std::is_same_v<T, use_preset>;
 
 /// (timer_atom, timestamp_us deadline) user actor -> itself: a presence deadline (idle, expiry).
 using timer_atom = caf::atom_constant<caf::atom("timer")>;

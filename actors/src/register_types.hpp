@@ -68,20 +68,20 @@ typename Inspector::result_type inspect(Inspector& f, presence_view& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, presence_context& x) {
   return f(caf::meta::type_name("presence.presence_context"), x.service_enabled,
-           x.default_idle_timeout);
+           x.default_idle_timeout, x.mobile_idle_timeout);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, workspace_settings& x) {
   return f(caf::meta::type_name("presence.workspace_settings"), x.idle_timeout, x.connection_limit,
            x.flush_interval_ms, x.activity_log_interval, x.auto_reenable_below,
-           x.degraded_query_only, x.max_subscription);
+           x.degraded_query_only, x.max_subscription, x.mobile_idle_timeout);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_record& x) {
   return f(caf::meta::type_name("presence.user_record"), x.id, x.name, x.admin, x.active,
-           x.created_at);
+           x.created_at, x.bot, x.always_active);
 }
 
 template <class Inspector>

@@ -203,7 +203,7 @@ caf::response_promise issue_token(supervisor_actor self, const command::issue_to
     return rp;
   }
   auto id = fresh_id("T", ws.tokens);
-  auto secret = new_token_secret();
+  auto secret = new_token_secret(ws.users.at(user).bot);
   if (!id || !secret) {
     rp.deliver(to_caf_error(!id ? id.error() : secret.error()));
     return rp;
@@ -314,11 +314,17 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
       auto_service(self, action);
     },
     [self](const command::create_user& cmd) {
-      return admin(self, plan_create_user(self->state.workspace, cmd.id, cmd.name, cmd.admin),
+      return admin(self,
+                   plan_create_user(self->state.workspace, cmd.id, cmd.name, cmd.admin, cmd.bot),
                    cmd.from, [self, id = cmd.id] {
                      return caf::make_message(
                        events::to_record(id, self->state.workspace.users.at(id)));
                    });
+    },
+    [self](const command::set_always_active& cmd) {
+      return admin(self,
+                   plan_set_always_active(self->state.workspace, cmd.user, cmd.always_active),
+                   cmd.from, no_reply);
     },
     [self](const command::deactivate_user& cmd) {
       return admin(self, plan_deactivate_user(self->state.workspace, cmd.id), cmd.from, no_reply);

@@ -36,8 +36,8 @@ result<std::string> random_hex(std::string_view prefix, std::size_t size) {
 
 } // namespace
 
-result<std::string> new_token_secret() {
-  return random_hex(token_secret_prefix, token_secret_bytes);
+result<std::string> new_token_secret(bool bot) {
+  return random_hex(bot ? bot_token_secret_prefix : token_secret_prefix, token_secret_bytes);
 }
 
 result<std::string> new_random_id(std::string_view prefix) {

@@ -11,14 +11,17 @@
 
 namespace presence::actors {
 
-/// Prefix of every token secret, like Slack's user tokens.
+/// Prefix of a person's token secret, like Slack's user tokens.
 inline constexpr std::string_view token_secret_prefix = "xoxp-";
+/// Prefix of a bot's token secret, like Slack's bot tokens.
+inline constexpr std::string_view bot_token_secret_prefix = "xoxb-";
 /// Random bytes behind a secret: 256 bits, written as 64 lowercase hex digits after the prefix.
 inline constexpr std::size_t token_secret_bytes = 32;
 
-/// A fresh secret `xoxp-<64 hex>` from OpenSSL's CSPRNG (`RAND_bytes`). Thread-safe.
-/// Error: `storage_failure` when the system's random source fails (no secret is made up then).
-[[nodiscard]] result<std::string> new_token_secret();
+/// A fresh secret `xoxp-<64 hex>` (`xoxb-` for a bot) from OpenSSL's CSPRNG (`RAND_bytes`).
+/// Thread-safe. Error: `storage_failure` when the system's random source fails (no secret is made
+/// up then).
+[[nodiscard]] result<std::string> new_token_secret(bool bot = false);
 
 /// A fresh public identifier `<prefix><16 hex>` (64 random bits), for token and preset ids. Not a
 /// secret; callers still check it against the ids they hold. Error as `new_token_secret`.

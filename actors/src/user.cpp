@@ -125,11 +125,17 @@ namespace user_impl {
 
 /// The actor awaits the journal: CAF skips every other message of the user meanwhile.
 void commit(user_actor* self, std::vector<payload> bodies, const origin& from, timestamp_us now,
-            caf::response_promise promise) {
+            caf::response_promise promise, std::function<void(caf::response_promise&)> answer) {
   auto& st = self->state;
+  auto done = [answer](caf::response_promise& p) {
+    if (answer)
+      answer(p);
+    else
+      deliver_ok(p);
+  };
   if (bodies.empty()) {
     schedule(self, now);
-    deliver_ok(promise);
+    done(promise);
     return;
   }
   std::vector<events::event> batch;
@@ -153,7 +159,7 @@ void commit(user_actor* self, std::vector<payload> bodies, const origin& from, t
           deliver_error(promise, caf::make_error(caf::sec::runtime_error, "unknown exception"));
           throw;
         }
-        deliver_ok(promise);
+        done(promise);
       },
       [=](caf::error& err) mutable {
         schedule(self, now);

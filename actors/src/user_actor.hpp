@@ -4,6 +4,7 @@
 // actor, its timers and message dispatch) and user_commands.cpp (one handler per command).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,10 +52,11 @@ void schedule(user_actor* self, events::timestamp_us now);
 /// Answers `unit` unless the promise was answered already.
 void deliver_ok(caf::response_promise& promise);
 /// Appends `bodies` (validated) as this user's events, by `from`; only on success applies them as
-/// stored, notifies, snapshots when due, re-arms timers and answers `promise`. No other message
-/// of this user is handled in between.
+/// stored, notifies, snapshots when due, re-arms timers and answers `promise` (with `unit`, or
+/// through `answer` when given). No other message of this user is handled in between.
 void commit(user_actor* self, std::vector<events::payload> bodies, const origin& from,
-            events::timestamp_us now, caf::response_promise promise);
+            events::timestamp_us now, caf::response_promise promise,
+            std::function<void(caf::response_promise&)> answer = nullptr);
 /// Book-keeping common to every command: counts it and returns the promise to answer.
 caf::response_promise begin_command(user_actor* self);
 /// Answers a command that failed validation (nothing is logged).

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "errors.hpp"
 #include "presence/events/validation.hpp"
@@ -74,7 +75,11 @@ void on(user_actor* self, const command::set_presence& cmd) {
   if (cmd.until && until <= now)
     return reject(self, promise, errc::expiration_in_past,
                   "set_presence: until " + std::to_string(until), now);
-  commit(self, {payload{events::presence_set{cmd.mode, until}}}, cmd.from, now, promise);
+  std::vector<payload> body{payload{events::presence_set{cmd.mode, until}}};
+  // Choosing `auto` is something the person did: it counts as activity (one append, both events).
+  if (cmd.mode == events::manual_mode::automatic)
+    body.emplace_back(events::activity{});
+  commit(self, std::move(body), cmd.from, now, promise);
 }
 
 void on(user_actor* self, const command::set_status& cmd) {
@@ -90,6 +95,31 @@ void on(user_actor* self, const command::set_status& cmd) {
     return reject(self, promise, valid.error().code, valid.error().message, now);
   commit(self, {payload{events::status_set{cmd.text, cmd.emoji, expiration}}}, cmd.from, now,
          promise);
+}
+
+void on(user_actor* self, const command::update_status& cmd) {
+  auto promise = begin_command(self);
+  auto& st = self->state;
+  auto now = st.env->now();
+  events::status_change change{cmd.text, cmd.emoji, std::nullopt};
+  if (cmd.expiration)
+    change.expiration = events::to_unix(*cmd.expiration);
+  // Merged with what is in force now (an expired status reads empty) inside the actor, so two
+  // concurrent partial updates cannot lose each other's fields.
+  auto current = events::evaluate(st.user, st.ctx, now).status;
+  auto next = events::merge_status(current, change);
+  status valid = events::validate_status_text(next.text);
+  if (valid)
+    valid = events::validate_emoji(next.emoji);
+  if (valid && change.expiration)
+    valid = events::validate_expiration(next.expiration, now);
+  if (!valid)
+    return reject(self, promise, valid.error().code, valid.error().message, now);
+  std::vector<payload> body;
+  if (!change.empty() && !(next == current))
+    body.emplace_back(events::status_set{next.text, next.emoji, next.expiration});
+  commit(self, std::move(body), cmd.from, now, promise,
+         [next](caf::response_promise& p) { p.deliver(next); });
 }
 
 void on(user_actor* self, const command::set_preferences& cmd) {

@@ -33,14 +33,28 @@ status check_preset(const events::workspace_state& state, const std::string& id,
 
 result<events::payload> plan_create_user(const events::workspace_state& state,
                                          const std::string& id, const std::string& name,
-                                         bool admin) {
+                                         bool admin, bool bot) {
   if (auto st = events::validate_user_id(id); !st)
     return st.error();
   if (id == events::system_actor)
     return presence::error{errc::invalid_user_id, "\"system\" is reserved"};
   if (state.users.count(id) != 0)
     return presence::error{errc::user_exists, id};
-  return events::payload{events::user_created{id, name, admin}};
+  if (admin && bot)
+    return presence::error{errc::invalid_argument, "a bot cannot be an admin"};
+  return events::payload{events::user_created{id, name, admin, bot}};
+}
+
+result<events::payload> plan_set_always_active(const events::workspace_state& state,
+                                               const std::string& id, bool always_active) {
+  auto i = state.users.find(id);
+  if (i == state.users.end())
+    return presence::error{errc::unknown_user, id};
+  if (!i->second.active)
+    return presence::error{errc::user_deactivated, id};
+  if (!i->second.bot)
+    return presence::error{errc::not_a_bot, id + " is not a bot"};
+  return events::payload{events::always_active_set{id, always_active}};
 }
 
 result<events::payload> plan_deactivate_user(const events::workspace_state& state,
@@ -130,9 +144,8 @@ result<events::user_record> authenticate(const events::workspace_state& state,
 }
 
 events::presence_context directory_context(const events::workspace_state& state) noexcept {
-  events::presence_context ctx;
+  events::presence_context ctx = events::context_of(state);
   ctx.service_enabled = state.service_enabled || state.settings.degraded_query_only;
-  ctx.default_idle_timeout = state.settings.idle_timeout;
   return ctx;
 }
 

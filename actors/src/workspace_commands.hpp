@@ -17,10 +17,14 @@
 namespace presence::actors {
 
 /// `user_created`. Errors: `invalid_user_id` (also for the reserved id `system`),
-/// `user_exists` (an existing id, active or deactivated).
+/// `user_exists` (an existing id, active or deactivated), `invalid_argument` (an admin bot).
 result<events::payload> plan_create_user(const events::workspace_state& state,
                                          const std::string& id, const std::string& name,
-                                         bool admin);
+                                         bool admin, bool bot);
+
+/// `always_active_set`. Errors: `unknown_user`, `user_deactivated`, `not_a_bot`.
+result<events::payload> plan_set_always_active(const events::workspace_state& state,
+                                               const std::string& id, bool always_active);
 
 /// `user_deactivated`. Errors: `unknown_user`, `user_deactivated` (already).
 result<events::payload> plan_deactivate_user(const events::workspace_state& state,

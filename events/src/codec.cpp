@@ -70,6 +70,14 @@ void fields(Archive& ar, const field_io& io, preset_applied& p) {
 template <class Archive>
 void fields(Archive& ar, const field_io& io, user_created& p) {
   ar(io.text(p.user), io.text(p.name), io.flag(p.admin));
+  if (io.version >= 2)
+    ar(io.flag(p.bot));
+  else if (io.source != nullptr) // reading a version-1 record (a reused event may hold a bot)
+    p.bot = false;
+}
+template <class Archive>
+void fields(Archive& ar, const field_io& io, always_active_set& p) {
+  ar(io.text(p.user), io.flag(p.always_active));
 }
 template <class Archive>
 void fields(Archive& ar, const field_io& io, user_deactivated& p) {
@@ -148,14 +156,22 @@ bool prepare_payload(uint8_t type, payload& body) {
   return true;
 }
 
+/// The oldest format version that holds `ev` (older builds keep reading everything else).
+uint8_t version_for(const event& ev) noexcept {
+  const auto* created = std::get_if<user_created>(&ev.body);
+  return created && created->bot ? 2 : 1;
+}
+
 } // namespace
 
 void encode_to(const event& ev, std::string& out) {
-  detail::write_record(out, static_cast<uint8_t>(type_of(ev.body)),
-                       [&](auto& archive, const field_io& io) {
-                         // Saving never modifies: see field_io.
-                         body_fields(archive, io, const_cast<event&>(ev));
-                       });
+  detail::write_record(
+    out, static_cast<uint8_t>(type_of(ev.body)),
+    [&](auto& archive, const field_io& io) {
+      // Saving never modifies: see field_io.
+      body_fields(archive, io, const_cast<event&>(ev));
+    },
+    version_for(ev));
 }
 
 std::string encode(const event& ev) {
@@ -173,7 +189,8 @@ status decode_into(std::string_view bytes, sequence seq, event& out) {
     return {errc::unknown_event_type, "event type byte " + std::to_string(record->type)};
   out.seq = seq;
   return detail::read_record_body(
-    record->body, [&](auto& archive, const field_io& io) { body_fields(archive, io, out); });
+    record->body, [&](auto& archive, const field_io& io) { body_fields(archive, io, out); },
+    record->version);
 }
 
 result<event> decode(std::string_view bytes, sequence seq) {

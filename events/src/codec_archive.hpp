@@ -204,6 +204,7 @@ struct flag_byte {
 /// `serialize` idiom); writers pass a const_cast object and wrappers never modify it on save.
 struct field_io {
   const record_reader* source = nullptr;
+  uint8_t version = format_version; ///< the record's format version (fields added later skip)
 
   bounded_string text(std::string& value) const { return {value, source}; }
   template <class Enum>
@@ -218,15 +219,16 @@ struct field_io {
 /// Writes one framed record: version, `type`, the cereal body written by `write_body(archive,
 /// io)`, then the CRC-32C of all of it, appended to `out`.
 template <class WriteBody>
-void write_record(std::string& out, uint8_t type, WriteBody&& write_body) {
+void write_record(std::string& out, uint8_t type, WriteBody&& write_body,
+                  uint8_t version) {
   const std::size_t start = out.size();
-  out.push_back(static_cast<char>(format_version));
+  out.push_back(static_cast<char>(version));
   out.push_back(static_cast<char>(type));
   {
     cereal::PortableBinaryOutputArchive archive(
       sink_stream::local(out).stream,
       cereal::PortableBinaryOutputArchive::Options::LittleEndian());
-    write_body(archive, field_io{});
+    write_body(archive, field_io{nullptr, version});
   }
   const uint32_t crc = crc32c(std::string_view(out).substr(start));
   for (int shift = 0; shift < 32; shift += 8)
@@ -247,7 +249,8 @@ struct checked_record {
 /// Reads a body with `read_body(archive, io)`, mapping every exception to an error and
 /// rejecting bytes left over. Errors: truncated_record, corrupt_record.
 template <class ReadBody>
-[[nodiscard]] status read_record_body(std::string_view body, ReadBody&& read_body) {
+[[nodiscard]] status read_record_body(std::string_view body, ReadBody&& read_body,
+                                      uint8_t version = format_version) {
   // Portable binary starts with its endianness flag: 1 little, 0 big. Anything else is corrupt.
   if (body.empty())
     return {errc::truncated_record, "record has no body"};
@@ -255,7 +258,7 @@ template <class ReadBody>
     return {errc::corrupt_record, "bad endianness byte"};
   auto& reader = record_reader::local(body.substr(1), body.front() == 1);
   try {
-    read_body(reader, field_io{&reader});
+    read_body(reader, field_io{&reader, version});
   } catch (const decode_failure& failure) {
     return {failure.code, failure.what};
   } catch (const cereal::Exception& ex) {

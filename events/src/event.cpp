@@ -10,7 +10,7 @@ namespace {
 template <class Enum>
 using name_entry = std::pair<Enum, std::string_view>;
 
-constexpr std::array<name_entry<event_type>, 21> event_type_names{{
+constexpr std::array<name_entry<event_type>, 22> event_type_names{{
   {event_type::connected, "connected"},
   {event_type::disconnected, "disconnected"},
   {event_type::activity, "activity"},
@@ -32,6 +32,7 @@ constexpr std::array<name_entry<event_type>, 21> event_type_names{{
   {event_type::service_enabled, "service_enabled"},
   {event_type::epoch_started, "epoch_started"},
   {event_type::preset_applied, "preset_applied"},
+  {event_type::always_active_set, "always_active_set"},
 }};
 
 constexpr std::array<name_entry<presence_value>, 5> presence_value_names{{

@@ -39,10 +39,18 @@ timestamp_us status_expiry(const user_state& state) noexcept {
            : never;
 }
 
-/// The instant an `away` event becomes due, or `never` (not connected, auto-away off, or away
-/// already logged).
+/// Whether a bot's connection is open: auto-away never applies to bots, whose connections are
+/// recorded with client kind `bot`.
+bool bot_connected(const user_state& state) noexcept {
+  return std::any_of(state.connections.begin(), state.connections.end(),
+                     [](const connection_info& c) { return c.client == "bot"; });
+}
+
+/// The instant an `away` event becomes due, or `never` (not connected, auto-away off, away
+/// already logged, or a bot).
 timestamp_us idle_deadline(const user_state& state, const presence_context& ctx) noexcept {
-  if (state.connections.empty() || !state.auto_away_enabled || state.auto_away)
+  if (state.connections.empty() || !state.auto_away_enabled || state.auto_away
+      || bot_connected(state))
     return never;
   return saturating_add(state.last_activity,
                         seconds_to_us(effective_idle_timeout(state, ctx)));
@@ -50,7 +58,7 @@ timestamp_us idle_deadline(const user_state& state, const presence_context& ctx)
 
 /// Idle at `now` by the clock alone (whether or not `away` was logged).
 bool idle_at(const user_state& state, const presence_context& ctx, timestamp_us now) noexcept {
-  return state.auto_away_enabled
+  return state.auto_away_enabled && !bot_connected(state)
          && now >= saturating_add(state.last_activity,
                                   seconds_to_us(effective_idle_timeout(state, ctx)));
 }
@@ -58,7 +66,21 @@ bool idle_at(const user_state& state, const presence_context& ctx, timestamp_us 
 } // namespace
 
 int64_t effective_idle_timeout(const user_state& state, const presence_context& ctx) noexcept {
-  return state.idle_timeout > 0 ? state.idle_timeout : ctx.default_idle_timeout;
+  if (state.idle_timeout > 0)
+    return state.idle_timeout;
+  bool only_mobile = !state.connections.empty()
+                     && std::all_of(state.connections.begin(), state.connections.end(),
+                                    [](const connection_info& c) { return c.client == "mobile"; });
+  return only_mobile && ctx.mobile_idle_timeout > 0 ? ctx.mobile_idle_timeout
+                                                    : ctx.default_idle_timeout;
+}
+
+presence_context context_of(const workspace_state& state) noexcept {
+  presence_context ctx;
+  ctx.service_enabled = state.service_enabled;
+  ctx.default_idle_timeout = state.settings.idle_timeout;
+  ctx.mobile_idle_timeout = state.settings.mobile_idle_timeout;
+  return ctx;
 }
 
 presence_view evaluate(const user_state& state, const presence_context& ctx, timestamp_us now) {

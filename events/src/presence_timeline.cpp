@@ -28,9 +28,7 @@ std::vector<presence_segment> presence_timeline(std::string_view user,
   std::vector<presence_segment> segments;
   fold_until(start);
   for (timestamp_us t = start; t < end;) {
-    presence_context ctx;
-    ctx.service_enabled = workspace.service_enabled;
-    ctx.default_idle_timeout = workspace.settings.idle_timeout;
+    const presence_context ctx = context_of(workspace);
     const auto presence = evaluate(state, ctx, t).presence;
     timestamp_us next = end;
     const auto consider = [&next, t](timestamp_us candidate) {

@@ -66,6 +66,12 @@ const char* to_string(errc code) noexcept {
       return "token_revoked";
     case errc::resource_exhausted:
       return "resource_exhausted";
+    case errc::too_long:
+      return "too_long";
+    case errc::not_a_bot:
+      return "not_a_bot";
+    case errc::user_is_bot:
+      return "user_is_bot";
   }
   // A value outside the enumerators (e.g. decoded from a foreign peer).
   return "unknown_error";

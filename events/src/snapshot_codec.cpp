@@ -51,11 +51,15 @@ std::string encode_snapshot(const user_state& state) {
   out.reserve(128 + 64 * state.connections.size());
   // Saving never modifies: see field_io.
   auto& s = const_cast<user_state&>(state);
-  detail::write_record(out, detail::snapshot_type_tag, [&](auto& archive, const field_io& io) {
-    archive(io.text(s.id));
-    save_connections(archive, io, s.connections);
-    scalar_fields(archive, io, s);
-  });
+  // Snapshots have not changed since version 1: written as 1, any build can read them.
+  detail::write_record(
+    out, detail::snapshot_type_tag,
+    [&](auto& archive, const field_io& io) {
+      archive(io.text(s.id));
+      save_connections(archive, io, s.connections);
+      scalar_fields(archive, io, s);
+    },
+    1);
   return out;
 }
 

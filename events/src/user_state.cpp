@@ -14,6 +14,20 @@ bool operator==(const custom_status& a, const custom_status& b) {
   return a.text == b.text && a.emoji == b.emoji && a.expiration == b.expiration;
 }
 
+custom_status merge_status(custom_status current, const status_change& change) {
+  if (change.text)
+    current.text = *change.text;
+  if (change.emoji)
+    current.emoji = *change.emoji;
+  if (change.expiration)
+    current.expiration = *change.expiration;
+  if (current.text.empty() && current.emoji.empty())
+    return custom_status{};
+  if (!current.text.empty() && current.emoji.empty())
+    current.emoji = default_status_emoji;
+  return current;
+}
+
 bool user_state::operator==(const user_state& other) const {
   return id == other.id && connections == other.connections
          && last_activity == other.last_activity && auto_away == other.auto_away

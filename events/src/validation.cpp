@@ -122,6 +122,9 @@ status validate_user_id(std::string_view id) {
 }
 
 status validate_status_text(std::string_view text) {
+  if (auto count = utf8_code_points(text); count && *count > max_status_text_code_points)
+    return {errc::too_long, "status_text: " + std::to_string(*count) + " code points, at most "
+                              + std::to_string(max_status_text_code_points) + " allowed"};
   if (auto why = check_text(text, max_status_text_code_points); !why.empty())
     return {errc::invalid_status_text, "status_text: " + why};
   if (has_markup(text))
@@ -134,8 +137,10 @@ status validate_emoji(std::string_view emoji) {
     return {};
   const status bad{errc::invalid_emoji, "status_emoji must look like :name: or "
                                         ":name::skin-tone-N:"};
-  if (emoji.size() < 3 || emoji.size() > max_emoji_length || emoji.front() != ':'
-      || emoji.back() != ':')
+  if (emoji.size() > max_emoji_length)
+    return {errc::too_long, "status_emoji: " + std::to_string(emoji.size()) + " bytes, at most "
+                              + std::to_string(max_emoji_length) + " allowed"};
+  if (emoji.size() < 3 || emoji.front() != ':' || emoji.back() != ':')
     return bad;
   std::string_view name = emoji.substr(1, emoji.size() - 2);
   if (auto split = name.find("::"); split != std::string_view::npos) {
@@ -145,7 +150,10 @@ status validate_emoji(std::string_view emoji) {
       return bad;
     name = name.substr(0, split);
   }
-  if (name.empty() || name.size() > max_emoji_name)
+  if (name.size() > max_emoji_name)
+    return {errc::too_long, "status_emoji: a name of " + std::to_string(name.size())
+                              + " characters, at most " + std::to_string(max_emoji_name) + " allowed"};
+  if (name.empty())
     return bad;
   for (char ch : name)
     if (!is_emoji_name_char(ch))

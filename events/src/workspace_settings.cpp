@@ -13,7 +13,8 @@ bool workspace_settings::operator==(const workspace_settings& other) const {
          && activity_log_interval == other.activity_log_interval
          && auto_reenable_below == other.auto_reenable_below
          && degraded_query_only == other.degraded_query_only
-         && max_subscription == other.max_subscription;
+         && max_subscription == other.max_subscription
+         && mobile_idle_timeout == other.mobile_idle_timeout;
 }
 
 namespace {
@@ -41,8 +42,9 @@ struct integer_setting {
 
 constexpr uint64_t unbounded = std::numeric_limits<uint64_t>::max();
 
-constexpr std::array<integer_setting<int64_t>, 3> signed_settings{{
+constexpr std::array<integer_setting<int64_t>, 4> signed_settings{{
   {"idle_timeout", &workspace_settings::idle_timeout, 1, 604800},
+  {"mobile_idle_timeout", &workspace_settings::mobile_idle_timeout, 0, 604800},
   {"flush_interval_ms", &workspace_settings::flush_interval_ms, 1, 10000},
   {"activity_log_interval", &workspace_settings::activity_log_interval, 1, 3600},
 }};
@@ -104,6 +106,7 @@ std::vector<std::pair<std::string, std::string>> list_settings(const workspace_s
     {"auto_reenable_below", std::to_string(s.auto_reenable_below)},
     {std::string(degraded_mode_key), s.degraded_query_only ? "query_only" : "off"},
     {"max_subscription", std::to_string(s.max_subscription)},
+    {"mobile_idle_timeout", std::to_string(s.mobile_idle_timeout)},
   };
 }
 

@@ -13,7 +13,7 @@ struct workspace_fold {
   // active flags alone; its test compares the two folds.
   void operator()(const user_created& p) const {
     // An existing id (active or not) keeps its record: creation is not reactivation.
-    state.users.try_emplace(p.user, user_entry{p.name, p.admin, true, ts});
+    state.users.try_emplace(p.user, user_entry{p.name, p.admin, true, p.bot, false, ts});
   }
   void operator()(const user_deactivated& p) const {
     if (auto it = state.users.find(p.user); it != state.users.end())
@@ -52,6 +52,10 @@ struct workspace_fold {
     state.disabled_connections = 0;
   }
   void operator()(const epoch_started& p) const { state.epoch = p.epoch; }
+  void operator()(const always_active_set& p) const {
+    if (auto it = state.users.find(p.user); it != state.users.end() && it->second.bot)
+      it->second.always_active = p.always_active;
+  }
   template <class UserPayload>
   void operator()(const UserPayload&) const {}
 };
@@ -59,7 +63,8 @@ struct workspace_fold {
 } // namespace
 
 user_record to_record(const std::string& id, const user_entry& entry) {
-  return user_record{id, entry.name, entry.admin, entry.active, entry.created_at};
+  return user_record{id,       entry.name,       entry.admin, entry.active,
+                     entry.created_at, entry.bot, entry.always_active};
 }
 
 void apply(workspace_state& state, const event& ev) {

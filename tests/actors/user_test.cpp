@@ -163,7 +163,7 @@ TEST_F(user_test, an_invalid_command_logs_and_tells_nothing) {
   auto seq = log_->last_sequence();
   auto told = seen_->size();
   ASSERT_ERRC(set_status("U1", "<@U2> look", 0), errc::invalid_status_text);
-  ASSERT_ERRC(set_status("U1", std::string(101, 'x'), 0), errc::invalid_status_text);
+  ASSERT_ERRC(set_status("U1", std::string(101, 'x'), 0), errc::too_long);
   ASSERT_ERRC(command(command::set_status{"U1", "ok", "no-colons", std::nullopt, {}}),
               errc::invalid_emoji);
   ASSERT_ERRC(disconnect("U1", "c9"), errc::unknown_connection);

@@ -20,14 +20,27 @@ events::event workspace_event(events::payload body) {
 
 TEST(workspace_commands, create_user_rules) {
   events::workspace_state state;
-  ASSERT_OK(plan_create_user(state, "U1", "Ada", false));
-  ASSERT_ERRC(plan_create_user(state, "system", "", false), errc::invalid_user_id);
-  ASSERT_ERRC(plan_create_user(state, "$workspace", "", false), errc::invalid_user_id);
+  ASSERT_OK(plan_create_user(state, "U1", "Ada", false, false));
+  ASSERT_ERRC(plan_create_user(state, "system", "", false, false), errc::invalid_user_id);
+  ASSERT_ERRC(plan_create_user(state, "$workspace", "", false, false), errc::invalid_user_id);
   events::apply(state, workspace_event(events::user_created{"U1", "Ada", false}));
-  ASSERT_ERRC(plan_create_user(state, "U1", "Ada", false), errc::user_exists);
+  ASSERT_ERRC(plan_create_user(state, "U1", "Ada", false, false), errc::user_exists);
   events::apply(state, workspace_event(events::user_deactivated{"U1"}));
-  ASSERT_ERRC(plan_create_user(state, "U1", "Ada", false),
+  ASSERT_ERRC(plan_create_user(state, "U1", "Ada", false, false),
               errc::user_exists); // a deactivated id is not reusable
+}
+
+TEST(workspace_commands, bots_and_their_always_active_flag) {
+  events::workspace_state state;
+  ASSERT_ERRC(plan_create_user(state, "B1", "Robo", true, true), errc::invalid_argument);
+  auto planned = plan_create_user(state, "B1", "Robo", false, true);
+  ASSERT_OK(planned);
+  EXPECT_TRUE(std::get<events::user_created>(planned.value()).bot);
+  ASSERT_ERRC(plan_set_always_active(state, "B1", true), errc::unknown_user);
+  events::apply(state, workspace_event(events::user_created{"B1", "Robo", false, true}));
+  events::apply(state, workspace_event(events::user_created{"U1", "Ada", false}));
+  ASSERT_OK(plan_set_always_active(state, "B1", true));
+  ASSERT_ERRC(plan_set_always_active(state, "U1", true), errc::not_a_bot);
 }
 
 TEST(workspace_commands, set_setting_validates_on_a_copy) {

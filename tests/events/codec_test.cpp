@@ -103,6 +103,10 @@ const golden_record golden[] = {
    "010a0154222018240a06000500000000000000616c6963650500000000000000616c6963650f0000"
    "000000000075736572732e7365745374617475730200000000000000503205000000000000004c75"
    "6e636801abfa03c2"},
+  {"always_active_set",
+   "012b0155222018240a06000a0000000000000024776f726b7370616365050000000000000061646d"
+   "696e1b0000000000000061646d696e2e75736572732e736574416c77617973416374697665020000"
+   "0000000000423101ed6e2792"},
 };
 
 TEST(codec, golden_bytes_pin_every_event_type) {
@@ -266,6 +270,26 @@ TEST(codec, bool_byte_other_than_zero_or_one_is_corrupt) {
   ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::corrupt_record);
 }
 
+TEST(codec, a_bot_user_created_is_version_2_and_a_person_stays_version_1) {
+  auto person = make_event(5, std::string(workspace_stream), user_created{"U1", "Ada", false});
+  auto bot = make_event(5, std::string(workspace_stream), user_created{"B1", "Robo", false, true});
+  const std::string person_bytes = encode(person);
+  const std::string bot_bytes = encode(bot);
+  EXPECT_EQ(static_cast<uint8_t>(person_bytes[0]), 1);
+  EXPECT_EQ(static_cast<uint8_t>(bot_bytes[0]), 2);
+  EXPECT_EQ(bot_bytes.size(), person_bytes.size() + 2); // "Robo" over "Ada", then the flag
+  auto decoded = decode(bot_bytes, 9);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_TRUE(std::get<user_created>(decoded->body).bot);
+  auto old = decode(person_bytes, 9);
+  ASSERT_TRUE(old.ok());
+  EXPECT_FALSE(std::get<user_created>(old->body).bot);
+  // A version-2 record without the flag ends early.
+  std::string cut = person_bytes;
+  cut[0] = 2;
+  ASSERT_ERRC(decode(with_fixed_crc(cut)), errc::truncated_record);
+}
+
 TEST(codec, bad_endianness_flag_is_corrupt) {
   std::string bytes = encode(one_event_of_each_type()[3]);
   bytes[2] = 7;
@@ -333,7 +357,7 @@ TEST(codec, trailing_bytes_are_corrupt) {
 
 TEST(codec, unknown_type_byte) {
   std::string bytes = encode(one_event_of_each_type()[3]);
-  for (int type : {0, 11, 31, 43, 0xF0, 0xFF}) {
+  for (int type : {0, 11, 31, 44, 0xF0, 0xFF}) {
     bytes[1] = static_cast<char>(type);
     ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::unknown_event_type);
   }
@@ -341,7 +365,7 @@ TEST(codec, unknown_type_byte) {
 
 TEST(codec, version_zero_or_newer_is_unsupported) {
   std::string bytes = encode(one_event_of_each_type()[3]);
-  ASSERT_EQ(static_cast<uint8_t>(bytes[0]), format_version);
+  ASSERT_EQ(static_cast<uint8_t>(bytes[0]), 1); // written in the oldest version that holds it
   for (int version : {0, format_version + 1, 0xFF}) {
     bytes[0] = static_cast<char>(version);
     ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::unsupported_version);

@@ -18,7 +18,8 @@ TEST(event, names_and_wire_tags_follow_design) {
     {"user_created", 32},     {"user_deactivated", 33}, {"token_issued", 34},
     {"token_revoked", 35},    {"setting_changed", 36},  {"preset_created", 37},
     {"preset_updated", 38},   {"preset_deleted", 39},   {"service_disabled", 40},
-    {"service_enabled", 41},  {"epoch_started", 42},     {"preset_applied", 10},
+    {"service_enabled", 41},  {"epoch_started", 42},    {"preset_applied", 10},
+    {"always_active_set", 43},
   };
   const auto events = test::one_event_of_each_type();
   ASSERT_EQ(std::size(expected), events.size());

@@ -94,6 +94,32 @@ TEST_F(presence_rule, per_user_idle_timeout_overrides_the_workspace_default) {
   EXPECT_EQ(presence_at(t0 + 30 * s), presence_value::away);
 }
 
+TEST_F(presence_rule, mobile_idle_timeout_applies_while_only_mobile_clients_are_open) {
+  ctx_.mobile_idle_timeout = 60;
+  fold(t0, connected{"m1", "mobile", 1});
+  EXPECT_EQ(effective_idle_timeout(state_, ctx_), 60);
+  EXPECT_EQ(presence_at(t0 + 60 * s - 1), presence_value::online);
+  EXPECT_EQ(presence_at(t0 + 60 * s), presence_value::away);
+  fold(t0 + 1, connected{"w1", "web", 1}); // a web client open as well: the workspace default
+  EXPECT_EQ(effective_idle_timeout(state_, ctx_), 600);
+  EXPECT_EQ(presence_at(t0 + 60 * s), presence_value::online);
+  fold(t0 + 2, disconnected{"w1", disconnect_reason::closed});
+  fold(t0 + 3, preferences_set{120, true}); // the user's own preference wins
+  EXPECT_EQ(effective_idle_timeout(state_, ctx_), 120);
+  ctx_.mobile_idle_timeout = 0; // unset: mobile follows the workspace default
+  fold(t0 + 4, preferences_set{0, true});
+  EXPECT_EQ(effective_idle_timeout(state_, ctx_), 600);
+}
+
+TEST_F(presence_rule, a_bot_connection_never_goes_auto_away) {
+  fold(t0, connected{"b1", "bot", 1});
+  EXPECT_EQ(presence_at(t0 + 100'000 * s), presence_value::online);
+  EXPECT_TRUE(due_events(state_, ctx_, t0 + 100'000 * s).empty());
+  EXPECT_FALSE(next_deadline(state_, ctx_, t0).has_value());
+  fold(t0 + s, disconnected{"b1", disconnect_reason::closed});
+  EXPECT_EQ(presence_at(t0 + s), presence_value::offline); // away in Slack's two values
+}
+
 TEST_F(presence_rule, several_connections_close_one_by_one) {
   fold(t0, connected{"c1", "web", 1});
   fold(t0 + 1 * s, connected{"c2", "desktop", 1});

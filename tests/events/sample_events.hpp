@@ -55,6 +55,7 @@ inline std::vector<event> one_event_of_each_type() {
     make_event(t0 + 19, ws, epoch_started{3}, sys),
     make_event(t0 + 20, "alice", preset_applied{"P2", "Lunch", manual_mode::away}, "alice",
                "users.setStatus"),
+    make_event(t0 + 21, ws, always_active_set{"B1", true}, "admin", "admin.users.setAlwaysActive"),
   };
 }
 
@@ -80,7 +81,10 @@ inline void dump_fields(std::ostream& out, const preset_applied& p) {
   out << p.preset_id << '|' << p.text << '|' << to_string(p.mode);
 }
 inline void dump_fields(std::ostream& out, const user_created& p) {
-  out << p.user << '|' << p.name << '|' << p.admin;
+  out << p.user << '|' << p.name << '|' << p.admin << '|' << p.bot;
+}
+inline void dump_fields(std::ostream& out, const always_active_set& p) {
+  out << p.user << '|' << p.always_active;
 }
 inline void dump_fields(std::ostream& out, const user_deactivated& p) { out << p.user; }
 inline void dump_fields(std::ostream& out, const token_issued& p) {

@@ -221,3 +221,34 @@ TEST(user_state_equality, compares_every_field) {
 
 } // namespace
 } // namespace presence::events
+
+namespace presence::events {
+namespace {
+
+TEST(merge_status, named_fields_replace_the_rest_stay) {
+  const custom_status train{"riding a train", ":mountain_railway:", 1900000000};
+  auto text_only = merge_status(train, status_change{std::string("home"), {}, {}});
+  EXPECT_EQ(text_only, (custom_status{"home", ":mountain_railway:", 1900000000}));
+  auto never = merge_status(train, status_change{{}, {}, int64_t{0}});
+  EXPECT_EQ(never.expiration, 0);
+  EXPECT_EQ(merge_status(train, status_change{}), train);
+}
+
+TEST(merge_status, text_without_emoji_gets_the_default_emoji) {
+  const custom_status train{"riding a train", ":mountain_railway:", 0};
+  auto cleared_emoji = merge_status(train, status_change{{}, std::string(), {}});
+  EXPECT_EQ(cleared_emoji.text, "riding a train");
+  EXPECT_EQ(cleared_emoji.emoji, default_status_emoji);
+  EXPECT_EQ(merge_status({}, status_change{std::string("lunch"), {}, {}}).emoji,
+            ":speech_balloon:");
+}
+
+TEST(merge_status, empty_text_and_emoji_clear_everything) {
+  const custom_status train{"riding a train", ":mountain_railway:", 1900000000};
+  EXPECT_EQ(merge_status(train, status_change{std::string(), std::string(), {}}), custom_status{});
+  // An emoji alone stays an emoji-only status.
+  EXPECT_EQ(merge_status({}, status_change{{}, std::string(":taco:"), {}}).emoji, ":taco:");
+}
+
+} // namespace
+} // namespace presence::events

@@ -36,6 +36,9 @@ TEST(workspace_settings, accepts_values_at_both_ends_of_each_range) {
   EXPECT_OK(set_setting(s, "degraded_mode", "off"));
   EXPECT_FALSE(s.degraded_query_only);
   EXPECT_OK(set_setting(s, "max_subscription", "100000"));
+  EXPECT_OK(set_setting(s, "mobile_idle_timeout", "0"));
+  EXPECT_OK(set_setting(s, "mobile_idle_timeout", "604800"));
+  EXPECT_EQ(s.mobile_idle_timeout, 604800);
   EXPECT_EQ(s.max_subscription, 100000u);
 }
 
@@ -48,6 +51,7 @@ TEST(workspace_settings, rejects_out_of_range_and_malformed_values_unchanged) {
     {"connection_limit", "18446744073709551616"},
     {"flush_interval_ms", "0"},      {"flush_interval_ms", "10001"},
     {"activity_log_interval", "0"},  {"activity_log_interval", "3601"},
+    {"mobile_idle_timeout", "-1"},   {"mobile_idle_timeout", "604801"},
     {"max_subscription", "0"},       {"max_subscription", "100001"},
     {"degraded_mode", "on"},         {"degraded_mode", ""},
     {"no_such_key", "1"},            {"", ""},
@@ -73,7 +77,7 @@ TEST(workspace_settings, list_settings_round_trips_through_set_setting) {
   ASSERT_OK(set_setting(changed, "connection_limit", "3"));
   ASSERT_OK(set_setting(changed, "degraded_mode", "query_only"));
   const auto listed = list_settings(changed);
-  ASSERT_EQ(listed.size(), 7u);
+  ASSERT_EQ(listed.size(), 8u);
   EXPECT_EQ(listed[0], (std::pair<std::string, std::string>{"idle_timeout", "900"}));
   EXPECT_EQ(listed[5], (std::pair<std::string, std::string>{"degraded_mode", "query_only"}));
   workspace_settings copy;

@@ -98,6 +98,19 @@ TEST_F(workspace_fold, service_switch_and_epoch) {
   EXPECT_EQ(state_.epoch, 5u);
 }
 
+TEST_F(workspace_fold, a_bot_and_its_always_active_flag) {
+  fold(1 * s, user_created{"B1", "Robo", false, true});
+  fold(2 * s, user_created{"U1", "Ada", false});
+  fold(3 * s, always_active_set{"B1", true});
+  fold(4 * s, always_active_set{"U1", true}); // never accepted live for a person: no effect
+  EXPECT_TRUE(to_record("B1", state_.users.at("B1")).bot);
+  EXPECT_TRUE(to_record("B1", state_.users.at("B1")).always_active);
+  EXPECT_FALSE(state_.users.at("U1").bot);
+  EXPECT_FALSE(state_.users.at("U1").always_active);
+  fold(5 * s, always_active_set{"B1", false});
+  EXPECT_FALSE(state_.users.at("B1").always_active);
+}
+
 TEST_F(workspace_fold, user_events_are_ignored) {
   for (const auto& ev : test::one_event_of_each_type())
     if (is_user_event(type_of(ev.body)))
@@ -110,8 +123,10 @@ TEST_F(workspace_fold, user_events_are_ignored) {
 TEST_F(workspace_fold, folds_the_sample_log) {
   for (const auto& ev : test::one_event_of_each_type())
     apply(state_, ev);
-  EXPECT_EQ(state_.event_count, 11u);
+  EXPECT_EQ(state_.event_count, 12u);
   EXPECT_FALSE(state_.users.at("bob").active);
+  EXPECT_FALSE(state_.users.at("bob").bot);
+  EXPECT_EQ(state_.users.count("B1"), 0u); // always_active_set of an unknown user changes nothing
   EXPECT_TRUE(state_.tokens.at("t1").revoked);
   EXPECT_EQ(state_.settings.idle_timeout, 900);
   EXPECT_TRUE(state_.presets.empty());

@@ -99,7 +99,7 @@ void check_event(std::string_view bytes) {
   apply(fresh, ev);
   check_snapshot_round_trip(fresh);
   workspace_state workspace;
-  workspace.users["alice"] = user_entry{"Alice", true, true, 1};
+  workspace.users["alice"] = user_entry{"Alice", true, true, false, false, 1};
   apply(workspace, ev);
   apply(workspace, ev);  // a replayed event must not break the fold either
 }

@@ -85,8 +85,9 @@ void check_readers(const json& params) {
 // --- Slack ------------------------------------------------------------------------------
 
 bool documented_slack_code(const std::string& code) {
-  for (const char* known : {"invalid_arguments", "invalid_presence", "invalid_profile",
-                            "expiration_in_past", "not_admin", "user_not_found"})
+  for (const char* known : {"invalid_arguments", "invalid_presence", "invalid_profile", "too_long",
+                            "expiration_in_past", "not_admin", "user_not_found",
+                            "not_allowed_token_type"})
     if (code == known)
       return true;
   return false;
@@ -112,6 +113,9 @@ void check_slack(const json& params, const events::user_record& caller) {
     check_target(args->user, caller);
     FUZZ_CHECK(!args->until || (events::to_timestamp(*args->until) > now_us &&
                                 args->mode != events::manual_mode::automatic));
+    // A bot is away or auto, never busy or invisible.
+    FUZZ_CHECK(!caller.bot || args->mode == events::manual_mode::away ||
+               args->mode == events::manual_mode::automatic);
   }
   if (auto args = slack_accepted(slack::parse_get_presence(params, caller, now_us))) {
     FUZZ_CHECK(!args->user.empty());
@@ -119,6 +123,7 @@ void check_slack(const json& params, const events::user_record& caller) {
                (events::to_timestamp(*args->at) >= 0 && events::to_timestamp(*args->at) <= now_us));
   }
   if (auto args = slack_accepted(slack::parse_profile_set(params, caller, now_us))) {
+    FUZZ_CHECK(!caller.bot);  // a bot has no profile
     check_target(args->user, caller);
     const auto& update = args->update;
     FUZZ_CHECK(!update.text || events::validate_status_text(*update.text).ok());
@@ -205,7 +210,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_form_round_trip(*params);
   check_readers(*params);
   for (const auto& caller : {events::user_record{"admin", "Admin", true, true, 1},
-                             events::user_record{"alice", "Alice", false, true, 2}}) {
+                             events::user_record{"alice", "Alice", false, true, 2},
+                             events::user_record{"robo", "Robo", false, true, 3, true}}) {
     check_slack(*params, caller);
     check_rocketchat(*params, caller);
   }

@@ -136,3 +136,39 @@ TEST_F(scenario_test, unknown_user_is_an_error) {
 
 } // namespace
 } // namespace presence::test
+
+namespace presence::test {
+namespace {
+
+// Bots: `user_created` with `bot`, `always_active_set`, and a bot's connection (client kind
+// `bot`) that never goes auto-away, as replayed by presencectl.
+class bot_scenario_test : public ctl_fixture {
+ protected:
+  void SetUp() override { import(data_file("bots.jsonl")); }
+};
+
+TEST_F(bot_scenario_test, history_shows_the_bot_and_its_always_active_flag) {
+  auto run = ctl({"history", "$workspace", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto events = run.json_lines();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_FALSE(events[1].contains("bot")); // a person's record has no bot field
+  EXPECT_EQ(events[2]["type"], "user_created");
+  EXPECT_EQ(events[2]["bot"], true);
+  EXPECT_EQ(events[3]["type"], "always_active_set");
+  EXPECT_EQ(events[3]["user"], "robo");
+  EXPECT_EQ(events[3]["always_active"], true);
+}
+
+TEST_F(bot_scenario_test, a_connected_bot_is_never_auto_away) {
+  auto connected = ctl({"inspect", "robo", "--at", "2026-11-21T11:59:59Z", "--json"});
+  ASSERT_EQ(connected.exit_code, 0) << connected.err;
+  EXPECT_EQ(connected.json()["presence"], "online"); // three hours after its only activity
+  EXPECT_EQ(connected.json()["auto_away"], false);
+  auto gone = ctl({"inspect", "robo", "--at", "2026-11-21T12:00:00Z", "--json"});
+  ASSERT_EQ(gone.exit_code, 0) << gone.err;
+  EXPECT_EQ(gone.json()["presence"], "offline");
+}
+
+} // namespace
+} // namespace presence::test

@@ -45,6 +45,12 @@ void add_fields(ordered_json& out, const ev::user_created& body) {
   out["user"] = body.user;
   out["name"] = body.name;
   out["admin"] = body.admin;
+  if (body.bot) // only bots carry it, as their records do (version 2)
+    out["bot"] = true;
+}
+void add_fields(ordered_json& out, const ev::always_active_set& body) {
+  out["user"] = body.user;
+  out["always_active"] = body.always_active;
 }
 void add_fields(ordered_json& out, const ev::user_deactivated& body) {
   out["user"] = body.user;

@@ -57,8 +57,8 @@ class field_reader {
       return fail(name, "must be an integer"), 0;
     return value->get<int64_t>();
   }
-  bool boolean(const char* name) {
-    const json* value = find(name, true);
+  bool boolean(const char* name, bool required = true) {
+    const json* value = find(name, required);
     if (value == nullptr)
       return false;
     if (!value->is_boolean())
@@ -169,7 +169,8 @@ ev::payload read_payload(ev::event_type type, field_reader& in) {
       return body;
     }
     case t::user_created:
-      return ev::user_created{in.user_id("user"), in.string("name"), in.boolean("admin")};
+      return ev::user_created{in.user_id("user"), in.string("name"), in.boolean("admin"),
+                              in.boolean("bot", false)};
     case t::user_deactivated:
       return ev::user_deactivated{in.user_id("user")};
     case t::token_issued:
@@ -192,6 +193,8 @@ ev::payload read_payload(ev::event_type type, field_reader& in) {
       return ev::service_enabled{};
     case t::epoch_started:
       return ev::epoch_started{in.unsigned_integer("epoch")};
+    case t::always_active_set:
+      return ev::always_active_set{in.user_id("user"), in.boolean("always_active")};
   }
   in.fail("type", "has no payload mapping", errc::unknown_event_type);
   return ev::away{};

@@ -125,8 +125,7 @@ status run_inspect(const std::string& db, const inspect_options& options, std::o
   if (!state)
     return state.error();
   in.state = std::move(*state);
-  in.ctx.service_enabled = workspace->service_enabled;
-  in.ctx.default_idle_timeout = workspace->settings.idle_timeout;
+  in.ctx = ev::context_of(*workspace);
   in.view = ev::evaluate(in.state, in.ctx, in.at);
   if (options.json)
     out << to_json(in).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -154,7 +154,7 @@ function openCustomStatus() {
       box.close();
       store.refreshMe();
     } catch (error) {
-      if (error instanceof ApiError && (error.code === 'invalid_profile' || error.code === 'expiration_in_past'))
+      if (error instanceof ApiError && ['invalid_profile', 'too_long', 'expiration_in_past'].includes(error.code))
         setFieldError(error.code === 'expiration_in_past' ? clear : text, error.detail || error.code);
       else formError.textContent = `Not saved: ${error.code ?? error.message}`;
     }

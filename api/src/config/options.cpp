@@ -363,6 +363,8 @@ const std::vector<option_entry>& entries() {
         workspace_option("degraded_mode"));
     add("max_subscription", "workspace: ids per presence_sub, 1..100000 (default 500)",
         workspace_option("max_subscription"));
+    add("mobile_idle_timeout", "workspace: seconds before auto-away when only mobile clients are "
+        "open, 0..604800, 0 = idle_timeout (default 0)", workspace_option("mobile_idle_timeout"));
     return t;
   }();
   return table;

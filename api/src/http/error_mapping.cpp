@@ -36,6 +36,12 @@ const char* slack_error(errc code) noexcept {
     case errc::invalid_status_text:
     case errc::invalid_emoji:
       return "invalid_profile";
+    case errc::too_long:
+      return "too_long";
+    case errc::not_a_bot:
+      return "not_a_bot";
+    case errc::user_is_bot:
+      return "user_is_bot";
     case errc::expiration_in_past:
       return "expiration_in_past";
     case errc::invalid_presence:
@@ -90,6 +96,7 @@ rc_failure to_rc_failure(const presence::error& err) {
                          "error-invalid-status");
     case errc::invalid_status_text:
     case errc::invalid_emoji:
+    case errc::too_long:
       return bad_request("Invalid status message: " + err.message, "error-invalid-message");
     case errc::expiration_in_past:
       return bad_request("The expiration is in the past", "error-invalid-expiration");
@@ -112,6 +119,9 @@ rc_failure to_rc_failure(const presence::error& err) {
               "error-not-allowed"};
     case errc::invalid_json:
       return bad_request("Invalid JSON body", "error-invalid-json");
+    case errc::user_is_bot:
+    case errc::not_a_bot:
+      return bad_request(err.message, "error-not-allowed");
     case errc::invalid_argument:
       return bad_request(err.message.empty() ? "Invalid parameters" : err.message,
                          "error-invalid-params");

@@ -234,9 +234,10 @@ void http_session::upgrade(const api_request& req) {
       }
       self->handed_over_ = true;
       self->stream_.expires_never();
-      spdlog::debug("rtm upgrade user={}", auth.who.user);
+      spdlog::debug("rtm upgrade user={} client={}", auth.who.user, auth.client);
       rtm::start_session(std::move(self->stream_), self->parser_->release(), std::move(auth.who),
-                         auth.batch_presence_aware, self->rtm_, std::move(self->hold_));
+                         auth.batch_presence_aware, std::move(auth.client), self->rtm_,
+                         std::move(self->hold_));
     });
   });
 }

@@ -202,6 +202,17 @@ std::optional<int64_t> param_unix_us(const nlohmann::json& params, const char* n
   return static_cast<int64_t>(std::llround(seconds * 1e6));
 }
 
+std::string param_client_kind(const nlohmann::json& params, bool* malformed) {
+  *malformed = false;
+  auto kind = param_string(params, "client");
+  if (!kind || kind->empty())
+    return "rtm";
+  if (*kind == "web" || *kind == "desktop" || *kind == "mobile")
+    return *kind;
+  *malformed = true;
+  return "rtm";
+}
+
 bool param_bool(const nlohmann::json& params, const char* name, bool fallback, bool* malformed) {
   *malformed = false;
   auto it = params.find(name);

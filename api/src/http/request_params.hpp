@@ -59,6 +59,11 @@ std::optional<int64_t> param_unix_us(const nlohmann::json& params, const char* n
 /// Missing gives `fallback`; anything else sets `*malformed`.
 bool param_bool(const nlohmann::json& params, const char* name, bool fallback, bool* malformed);
 
+/// The client kind a real-time connection declares with `client` (`web`, `desktop`, `mobile`;
+/// `rtm` when absent or empty): the kind the engine records on connect, which picks the idle
+/// rule (`mobile_idle_timeout`). Sets `*malformed` for any other value (and returns `rtm`).
+std::string param_client_kind(const nlohmann::json& params, bool* malformed);
+
 /// Serialises `value` compactly; invalid UTF-8 in strings is replaced, never thrown.
 std::string dump_json(const nlohmann::json& value);
 

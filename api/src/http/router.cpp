@@ -131,6 +131,13 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
   }
   bool malformed = false;
   outcome.batch_presence_aware = param_bool(params, "batch_presence_aware", true, &malformed);
+  bool bad_client = false;
+  outcome.client = param_client_kind(params, &bad_client);
+  if (bad_client) { // (a malformed batch_presence_aware reads as the default, 1)
+    outcome.refusal = json_error(400, "invalid_arguments");
+    done(std::move(outcome));
+    return;
+  }
   auto refuse = [&gw](upgrade_auth& o, const std::string& code) {
     gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
     o.refusal = json_error(401, code);
@@ -148,7 +155,7 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
   if (auto ticket = param_string(params, "ticket")) {
     if (over_budget())
       return;
-    auto granted = gw.tickets.redeem(*ticket, gateway::now_us());
+    auto granted = gw.tickets.redeem(*ticket, gateway::now_us(), &outcome.client);
     if (!granted) {
       gw.auth_failed(req.client_address, "invalid_auth (ticket)");
       refuse(outcome, "invalid_auth");
@@ -193,6 +200,8 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
     else {
       outcome.ok = true;
       outcome.who = rtm::credential{who->id, std::move(token)};
+      if (who->bot) // a bot's connections are of kind `bot` (no auto-away), whatever was declared
+        outcome.client = "bot";
     }
     done(std::move(outcome));
   });

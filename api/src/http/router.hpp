@@ -21,6 +21,8 @@ struct upgrade_auth {
   bool ok = false;
   rtm::credential who;            ///< when ok: the user and the token secret
   bool batch_presence_aware = true;
+  std::string client = "rtm";     ///< the client kind: the ticket's, else the declared one
+                                  ///< (param_client_kind); `bot` for a bot's token
   api_reply refusal;              ///< when !ok: the HTTP answer to send instead of upgrading
 };
 

@@ -41,17 +41,19 @@ struct session_context {
 };
 
 /// Takes over `stream` after the HTTP layer authenticated `who` and reserved a place for it
-/// (`reserve_user_session`) for the upgrade request `req`
-/// (already read). The session keeps `who` to be re-checked by `close_revoked_sessions`, and
-/// `hold` (the connection's place in the server's connection caps, opaque here) until it ends. Accepts the WebSocket handshake, opens a presence connection for `user`
-/// (engine connect), sends `hello`, and runs until either side closes; then logs the disconnect.
-/// `batch_presence_aware` is false when the client asked for `batch_presence_aware=0`.
+/// (`reserve_user_session`) for the upgrade request `req` (already read). The session keeps `who`
+/// to be re-checked by `close_revoked_sessions`, and `hold` (the connection's place in the
+/// server's connection caps, opaque here) until it ends. Accepts the WebSocket handshake, opens
+/// a presence connection for `who.user` (engine connect), sends `hello`, and runs until either
+/// side closes; then logs the disconnect. `batch_presence_aware` is false when the client asked
+/// for `batch_presence_aware=0`; `client` is the kind recorded on connect (`rtm`, the
+/// `web`/`desktop`/`mobile` it declared, or `bot` for a bot's token).
 /// Returns at once; the session lives on a strand of the stream's executor (any number of I/O
 /// threads is fine). The engine's blocking calls run on a private pool, never on an I/O thread.
 void start_session(boost::beast::tcp_stream stream,
                    boost::beast::http::request<boost::beast::http::string_body> req,
-                   credential who, bool batch_presence_aware, session_context& ctx,
-                   std::shared_ptr<void> hold = {});
+                   credential who, bool batch_presence_aware, std::string client,
+                   session_context& ctx, std::shared_ptr<void> hold = {});
 
 /// From any thread, at server shutdown: every open session is sent `{"type":"goodbye"}` (Slack's
 /// notice) and closed with 1001 "server shutting down"; its disconnect is logged with reason

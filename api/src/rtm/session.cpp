@@ -41,7 +41,7 @@ std::string new_connection_id() {
 } // namespace
 
 session::session(beast::tcp_stream stream, request req, credential who, bool batch_presence_aware,
-                 session_context& ctx, std::shared_ptr<void> hold)
+                 std::string client, session_context& ctx, std::shared_ptr<void> hold)
   : strand_(net::make_strand(stream.get_executor())),
     ws_(std::make_shared<ws::server_stream>(stream.release_socket(), strand_,
                                             ctx.limits.max_frame_bytes)),
@@ -53,6 +53,7 @@ session::session(beast::tcp_stream stream, request req, credential who, bool bat
     hold_(std::move(hold)),
     conn_(new_connection_id()),
     batched_(batch_presence_aware),
+    client_(std::move(client)),
     ctx_(ctx),
     queue_(ctx.limits.max_backlog_bytes),
     sub_limiter_(ctx.limits.sub_rate_per_s),
@@ -130,7 +131,7 @@ void session::on_accept(beast::error_code ec) {
   accepted_ = true;
   req_ = {}; // the handshake request is no longer needed (its headers are ~0.5 KiB)
   ++ctx_.stats.ws_connections;
-  ctx_.engine.run_async(command::connect{user_, conn_, "rtm", origin{{}, conn_}},
+  ctx_.engine.run_async(command::connect{user_, conn_, client_, origin{{}, conn_}},
                         [self = shared_from_this()](status st) {
                           net::post(self->strand_, [self, st = std::move(st)]() mutable {
                             self->on_connected(std::move(st));
@@ -224,13 +225,7 @@ void session::on_read(beast::error_code ec, std::string message, bool text) {
   ++ctx_.stats.ws_messages_in;
   last_seen_ = clock::now();
   if (!closing_ && admit_message()) {
-    // Every client message is activity; the engine coalesces what it logs, and hears of it at
-    // most once a second per socket.
-    if (last_seen_ - last_activity_sent_ >= std::chrono::seconds(1)) {
-      last_activity_sent_ = last_seen_;
-      ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}},
-                            [](status) {});
-    }
+    // Keep-alives and subscriptions are not activity: only `tickle` is (session_requests.cpp).
     if (text)
       handle_text(message);
     else
@@ -358,9 +353,10 @@ void session::log_disconnect() {
 
 void start_session(beast::tcp_stream stream,
                    beast::http::request<beast::http::string_body> req, credential who,
-                   bool batch_presence_aware, session_context& ctx, std::shared_ptr<void> hold) {
+                   bool batch_presence_aware, std::string client, session_context& ctx,
+                   std::shared_ptr<void> hold) {
   std::make_shared<session>(std::move(stream), std::move(req), std::move(who),
-                            batch_presence_aware, ctx, std::move(hold))
+                            batch_presence_aware, std::move(client), ctx, std::move(hold))
     ->start();
 }
 

@@ -41,7 +41,7 @@ class session : public std::enable_shared_from_this<session> {
   using request = boost::beast::http::request<boost::beast::http::string_body>;
 
   session(boost::beast::tcp_stream stream, request req, credential who, bool batch_presence_aware,
-          session_context& ctx, std::shared_ptr<void> hold);
+          std::string client, session_context& ctx, std::shared_ptr<void> hold);
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
@@ -108,7 +108,7 @@ class session : public std::enable_shared_from_this<session> {
   void handle(presence_sub_message msg);
   void handle(presence_query_message msg);
   void handle(const ping_message& msg);
-  void handle(const tickle_message&) {}
+  void handle(const tickle_message&);
   void handle(const bad_message& msg);
   /// Takes a presence_sub / presence_query token; on refusal answers `ratelimited`.
   bool admit(const nlohmann::json& reply_to);
@@ -133,6 +133,7 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<void> hold_;  ///< the connection's place in the server's connection caps
   std::string conn_;
   bool batched_;
+  std::string client_; ///< the client kind recorded on connect
   session_context& ctx_;
 
   send_queue queue_;

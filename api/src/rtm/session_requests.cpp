@@ -93,6 +93,15 @@ void session::handle(const ping_message& msg) {
   enqueue(render_pong(msg.frame));
 }
 
+void session::handle(const tickle_message&) {
+  // What a person did: the engine logs it when it matters for presence (activity_log_interval),
+  // and hears of it at most once a second per socket.
+  if (last_seen_ - last_activity_sent_ < std::chrono::seconds(1))
+    return;
+  last_activity_sent_ = last_seen_;
+  ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}}, [](status) {});
+}
+
 void session::handle(const bad_message& msg) {
   enqueue(render_error(msg.code, msg.detail, msg.reply_to));
 }

@@ -38,23 +38,27 @@ std::string random_url_token(std::size_t bytes) {
   return out;
 }
 
-std::string ticket_store::issue(credential who, int64_t now_us, int64_t ttl_us) {
+std::string ticket_store::issue(credential who, int64_t now_us, int64_t ttl_us,
+                                std::string client) {
   auto ticket = random_url_token(ticket_bytes);
   if (ticket.empty())
     return ticket;
   std::lock_guard<std::mutex> guard{mutex_};
   purge_locked(now_us);
-  tickets_[ticket] = entry{std::move(who), now_us + ttl_us};
+  tickets_[ticket] = entry{std::move(who), now_us + ttl_us, std::move(client)};
   return ticket;
 }
 
-std::optional<credential> ticket_store::redeem(const std::string& ticket, int64_t now_us) {
+std::optional<credential> ticket_store::redeem(const std::string& ticket, int64_t now_us,
+                                               std::string* client) {
   std::lock_guard<std::mutex> guard{mutex_};
   purge_locked(now_us);
   auto it = tickets_.find(ticket);
   if (it == tickets_.end())
     return std::nullopt;
   auto who = std::move(it->second.who);
+  if (client)
+    *client = std::move(it->second.client);
   tickets_.erase(it);
   return who;
 }

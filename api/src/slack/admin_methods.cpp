@@ -14,10 +14,14 @@ namespace presence::api::slack {
 namespace {
 
 nlohmann::json user_json(const events::user_record& user) {
-  return {{"id", user.id},
-          {"name", user.name},
-          {"is_admin", user.admin},
-          {"deleted", !user.active}};
+  nlohmann::json out = {{"id", user.id},
+                        {"name", user.name},
+                        {"is_admin", user.admin},
+                        {"is_bot", user.bot},
+                        {"deleted", !user.active}};
+  if (user.bot)
+    out["profile"] = {{"always_active", user.always_active}};
+  return out;
 }
 
 /// A setting's text as JSON: integers as numbers, true/false as booleans, the rest as strings.
@@ -64,7 +68,8 @@ void admin_users_create(const call_ptr& call) {
     return;
   call->blocking([call, args = *args] {
     auto& engine = call->gw.engine;
-    auto user = engine.create_user(args.id, args.name, args.admin, call->from());
+    auto user = engine.run(command::create_user{args.id, args.name, args.admin, call->from(),
+                                                args.bot});
     if (!user.ok()) {
       call->fail(user.error().code == errc::invalid_user_id
                    ? presence::error{errc::invalid_argument, user.error().message}
@@ -123,6 +128,15 @@ void admin_tokens_revoke(const call_ptr& call) {
     enforce_revocation(call, {});
     call->ok();
   });
+}
+
+void admin_users_set_always_active(const call_ptr& call) {
+  auto args = call->accept(parse_set_always_active(call->params));
+  if (!args)
+    return;
+  call->gw.engine.run_async(
+    command::set_always_active{args->user, args->always_active, call->from()},
+    call->guarded([call](status st) { call->finish(st); }));
 }
 
 void admin_settings_get(const call_ptr& call) {

@@ -63,7 +63,7 @@ std::string detail(const ev::payload& body) {
 /// Whether a workspace event changes the presence of users (and so belongs in a user's audit).
 bool affects_presence(const ev::payload& body) {
   if (const auto* setting = std::get_if<ev::setting_changed>(&body))
-    return setting->key == "idle_timeout";
+    return setting->key == "idle_timeout" || setting->key == "mobile_idle_timeout";
   return std::holds_alternative<ev::service_disabled>(body) ||
          std::holds_alternative<ev::service_enabled>(body);
 }

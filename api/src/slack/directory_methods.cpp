@@ -27,7 +27,7 @@ nlohmann::json member_json(const events::user_record& user) {
           {"name", user.name},
           {"deleted", !user.active},
           {"is_admin", user.admin},
-          {"is_bot", false},
+          {"is_bot", user.bot},
           {"profile", profile_json({})}};
 }
 

@@ -10,6 +10,7 @@ namespace presence::api::slack {
 // presence_methods.cpp
 void users_set_presence(const call_ptr& call);
 void users_get_presence(const call_ptr& call);
+void users_set_active(const call_ptr& call);
 // profile_methods.cpp
 /// A Slack profile's status fields (status_text, status_emoji, status_expiration).
 nlohmann::json profile_json(const events::custom_status& status);
@@ -26,6 +27,7 @@ void rtm_connect(const call_ptr& call);
 // admin_methods.cpp
 void admin_users_create(const call_ptr& call);
 void admin_users_deactivate(const call_ptr& call);
+void admin_users_set_always_active(const call_ptr& call);
 void admin_tokens_issue(const call_ptr& call);
 void admin_tokens_revoke(const call_ptr& call);
 void admin_settings_get(const call_ptr& call);

@@ -23,6 +23,11 @@ void users_set_presence(const call_ptr& call) {
     call->guarded([call](status st) { call->finish(st); }));
 }
 
+void users_set_active(const call_ptr& call) {
+  call->gw.engine.run_async(command::activity{call->caller.id, {}, call->from()},
+                            call->guarded([call](status st) { call->finish(st); }));
+}
+
 void users_get_presence(const call_ptr& call) {
   auto args = call->accept(parse_get_presence(call->params, call->caller, http::gateway::now_us()));
   if (!args)

@@ -1,5 +1,6 @@
 // users.profile.set and users.profile.get: the custom status part of a Slack profile
 // (status_text, status_emoji, status_expiration). Other profile fields are accepted and ignored.
+// A partial update is merged inside the user's actor (command::update_status), never here.
 
 #include <optional>
 #include <string>
@@ -44,33 +45,18 @@ void users_profile_set(const call_ptr& call) {
                               }));
     return;
   }
-  // Fields not named keep their value: read the current status, then write the merged one.
+  // Fields not named keep their value: the user actor merges them into the status in force.
+  const auto& update = args->update;
+  std::optional<events::unix_seconds> expiration;
+  if (update.expiration)
+    expiration = events::from_unix(*update.expiration);
   call->gw.engine.run_async(
-    command::query{user, std::nullopt},
-    call->guarded([call, user, update = args->update](result<events::presence_view> view) {
-      if (!view.ok()) {
-        call->fail(view.error());
-        return;
-      }
-      if (update.empty()) {
-        call->ok({{"profile", profile_json(view->status)}});
-        return;
-      }
-      events::custom_status next = view->status;
-      next.text = update.text.value_or(next.text);
-      next.emoji = update.emoji.value_or(next.emoji);
-      next.expiration = update.expiration.value_or(next.expiration);
-      if (next.empty())
-        next.expiration = 0; // clearing the status clears its expiry too
-      call->gw.engine.run_async(command::set_status{user, next.text, next.emoji,
-                                                    events::unix_or_none(next.expiration),
-                                                    call->from()},
-                                call->guarded([call, next](status st) {
-                                  if (st.ok())
-                                    call->ok({{"profile", profile_json(next)}});
-                                  else
-                                    call->fail(st.error());
-                                }));
+    command::update_status{args->user, update.text, update.emoji, expiration, call->from()},
+    call->guarded([call](result<events::custom_status> now) {
+      if (now.ok())
+        call->ok({{"profile", profile_json(*now)}});
+      else
+        call->fail(now.error());
     }));
 }
 

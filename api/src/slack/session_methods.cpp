@@ -51,8 +51,8 @@ void auth_test(const call_ptr& call) {
 }
 
 void rtm_connect(const call_ptr& call) {
-  auto batch = call->accept(parse_rtm_connect(call->params));
-  if (!batch)
+  auto args = call->accept(parse_rtm_connect(call->params));
+  if (!args)
     return;
   auto& gw = call->gw;
   if (int wait = gw.connect_limiter.acquire(call->token_secret, http::gateway::monotonic_seconds());
@@ -66,11 +66,14 @@ void rtm_connect(const call_ptr& call) {
                "at most " + std::to_string(cap) + " open real-time connections per user");
     return;
   }
-  auto ticket =
-    call->gw.tickets.issue({call->caller.id, call->token_secret}, http::gateway::now_us());
+  // The ticket carries the token (re-checked on redemption) and the client kind: a bot's
+  // connections are of kind `bot` (no auto-away), which no client can declare for itself.
+  auto client = call->caller.bot ? std::string("bot") : args->client;
+  auto ticket = gw.tickets.issue({call->caller.id, call->token_secret}, http::gateway::now_us(),
+                                 30'000'000, std::move(client));
   // http://… becomes ws://…, https://… wss://…
   auto url = "ws" + base_url(call).substr(4) + "/rtm?ticket=" + http::percent_encode(ticket);
-  if (!*batch)
+  if (!args->batch_presence_aware)
     url += "&batch_presence_aware=0";
   const auto& cfg = call->gw.config;
   call->ok({{"url", url},

@@ -132,6 +132,9 @@ parsed<set_presence_args> parse_set_presence(const nlohmann::json& params,
   auto mode = events::parse_manual_mode(*presence);
   if (!mode)
     return arg_error{"invalid_presence", "presence must be auto, away, busy or invisible"};
+  // A bot is active while connected or away: it may only choose away or automatic.
+  if (caller.bot && *mode != events::manual_mode::away && *mode != events::manual_mode::automatic)
+    return arg_error{"invalid_presence", "a bot's presence is auto or away"};
   auto until = unix_seconds(params, "expiration");
   if (auto* err = std::get_if<arg_error>(&until))
     return *err;
@@ -164,6 +167,8 @@ parsed<get_presence_args> parse_get_presence(const nlohmann::json& params,
 parsed<profile_set_args> parse_profile_set(const nlohmann::json& params,
                                            const events::user_record& caller,
                                            events::timestamp_us now_us) {
+  if (caller.bot) // bots have no profile and no status
+    return arg_error{"not_allowed_token_type", "a bot token cannot set a profile"};
   auto target = parse_target_user(params, caller);
   if (auto* err = std::get_if<arg_error>(&target))
     return *err;
@@ -187,12 +192,16 @@ std::string user_or_caller(const nlohmann::json& params, const events::user_reco
   return user.empty() ? caller.id : user;
 }
 
-parsed<bool> parse_rtm_connect(const nlohmann::json& params) {
+parsed<rtm_connect_args> parse_rtm_connect(const nlohmann::json& params) {
   bool malformed = false;
-  bool batch = http::param_bool(params, "batch_presence_aware", true, &malformed);
+  rtm_connect_args args;
+  args.batch_presence_aware = http::param_bool(params, "batch_presence_aware", true, &malformed);
   if (malformed)
     return invalid_arguments("batch_presence_aware must be 0 or 1");
-  return batch;
+  args.client = http::param_client_kind(params, &malformed);
+  if (malformed)
+    return invalid_arguments("client must be web, desktop or mobile");
+  return args;
 }
 
 parsed<std::string> parse_required(const nlohmann::json& params, const char* name) {
@@ -213,6 +222,23 @@ parsed<create_user_args> parse_create_user(const nlohmann::json& params) {
   args.admin = http::param_bool(params, "admin", false, &malformed);
   if (malformed)
     return invalid_arguments("admin must be true or false");
+  args.bot = http::param_bool(params, "is_bot", false, &malformed);
+  if (malformed)
+    return invalid_arguments("is_bot must be true or false");
+  return args;
+}
+
+parsed<always_active_args> parse_set_always_active(const nlohmann::json& params) {
+  auto user = parse_required(params, "user");
+  if (auto* err = std::get_if<arg_error>(&user))
+    return *err;
+  if (auto it = params.find("always_active"); it == params.end() || it->is_null())
+    return invalid_arguments("always_active is required (true or false)");
+  bool malformed = false;
+  always_active_args args{std::get<std::string>(std::move(user)), false};
+  args.always_active = http::param_bool(params, "always_active", false, &malformed);
+  if (malformed)
+    return invalid_arguments("always_active must be true or false");
   return args;
 }
 

@@ -16,6 +16,7 @@
 #include "http/preferences.hpp"
 #include "presence/events/event.hpp"
 #include "presence/events/time.hpp"
+#include "presence/events/user_state.hpp"
 #include "presence/events/workspace_state.hpp"
 
 namespace presence::api::slack {
@@ -36,8 +37,8 @@ parsed<std::string> parse_target_user(const nlohmann::json& params,
                                       const events::user_record& caller);
 
 /// users.setPresence: `presence` (auto, away, busy, invisible), `expiration` (Unix seconds, 0 or
-/// absent = none; not with auto, and after `now_us`). Codes: not_admin, invalid_presence,
-/// invalid_arguments, expiration_in_past.
+/// absent = none; not with auto, and after `now_us`); a bot caller may only choose auto or away.
+/// Codes: not_admin, invalid_presence, invalid_arguments, expiration_in_past.
 struct set_presence_args {
   std::string user;
   events::manual_mode mode = events::manual_mode::automatic;
@@ -58,17 +59,13 @@ parsed<get_presence_args> parse_get_presence(const nlohmann::json& params,
                                              events::timestamp_us now_us);
 
 /// The status fields a profile update names; absent ones keep their current value.
-struct status_update {
-  std::optional<std::string> text;
-  std::optional<std::string> emoji;
-  std::optional<int64_t> expiration; ///< Unix seconds, 0 = never
-  bool empty() const { return !text && !emoji && !expiration; }
-};
+using status_update = events::status_change;
 
 /// users.profile.set: `profile` (a JSON object or its text) or `name` + `value`, validated with
 /// the domain's rules at `now_us`; or the extension `preset` (a preset id, alone: applying it
-/// sets the status text and the manual presence in one event). Codes: not_admin,
-/// invalid_profile, expiration_in_past, invalid_arguments (`preset` with status fields).
+/// sets the status text and the manual presence in one event). Codes: not_allowed_token_type (a
+/// bot's token), not_admin, invalid_profile, too_long, expiration_in_past, invalid_arguments
+/// (`preset` with status fields).
 struct profile_set_args {
   std::string user;
   status_update update;
@@ -81,8 +78,15 @@ parsed<profile_set_args> parse_profile_set(const nlohmann::json& params,
 /// The `user` parameter, or the caller when it is absent or empty (reads need no admin).
 std::string user_or_caller(const nlohmann::json& params, const events::user_record& caller);
 
-/// rtm.connect: `batch_presence_aware` (default true). Code: invalid_arguments.
-parsed<bool> parse_rtm_connect(const nlohmann::json& params);
+/// rtm.connect's arguments.
+struct rtm_connect_args {
+  bool batch_presence_aware = true;
+  std::string client = "rtm"; ///< the client kind (http::param_client_kind)
+};
+
+/// rtm.connect: `batch_presence_aware` (default true), `client` (`web`, `desktop`, `mobile`).
+/// Code: invalid_arguments.
+parsed<rtm_connect_args> parse_rtm_connect(const nlohmann::json& params);
 
 /// A required non-empty string parameter `name`. Code: invalid_arguments.
 parsed<std::string> parse_required(const nlohmann::json& params, const char* name);
@@ -93,6 +97,7 @@ struct create_user_args {
   std::string id;
   std::string name;
   bool admin = false;
+  bool bot = false; ///< `is_bot`
 };
 parsed<create_user_args> parse_create_user(const nlohmann::json& params);
 
@@ -100,6 +105,14 @@ parsed<create_user_args> parse_create_user(const nlohmann::json& params);
 /// `value`, as (key, value text) pairs in order. Code: invalid_arguments.
 using setting_changes = std::vector<std::pair<std::string, std::string>>;
 parsed<setting_changes> parse_settings_set(const nlohmann::json& params);
+
+/// admin.users.setAlwaysActive: `user` and `always_active` (both required). Code:
+/// invalid_arguments.
+struct always_active_args {
+  std::string user;
+  bool always_active = false;
+};
+parsed<always_active_args> parse_set_always_active(const nlohmann::json& params);
 
 /// admin.presets.create / update: `id` (update only, required), `name`, `presence` (online, away,
 /// busy, offline). Create needs both name and presence. Codes: invalid_arguments,

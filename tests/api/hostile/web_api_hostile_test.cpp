@@ -35,7 +35,7 @@ struct web_case {
 };
 
 struct tokens {
-  std::string mallory, revoked, inactive;
+  std::string mallory, revoked, inactive, bot;
 };
 
 constexpr const char* json_type = "application/json; charset=utf-8";
@@ -116,7 +116,7 @@ std::vector<web_case> catalogue(const tokens& t, const std::string& admin) {
              R"({"presence":"away","expiration":1e300})", "invalid_arguments"),
     // Text: length, UTF-8, control characters, markup, emoji.
     json_row("status_text of 101 code points", "users.profile.set", m,
-             status_json(R"("status_text":")" + text_101 + "\""), "invalid_profile"),
+             status_json(R"("status_text":")" + text_101 + "\""), "too_long"),
     json_row("status_text of 100 code points is accepted", "users.profile.set", m,
              status_json(R"("status_text":")" + text_100 + "\""), "", text_100),
     status_form_row("invalid UTF-8 (form)", m, r + "%C3%28", "invalid_profile"),
@@ -215,6 +215,25 @@ std::vector<web_case> catalogue(const tokens& t, const std::string& admin) {
              "preset_not_found"),
     json_row("a preset with status fields", "users.profile.set", m,
              R"({"preset":"P1","profile":{"status_text":")" + r + R"("}})", "invalid_arguments"),
+    json_row("rtm.connect client=phone", "rtm.connect", m, R"({"client":"phone"})",
+             "invalid_arguments"),
+    // Bots.
+    json_row("admin.users.create is_bot=maybe", "admin.users.create", admin,
+             R"({"id":")" + r + R"(-bot","is_bot":"maybe"})", "invalid_arguments"),
+    json_row("admin.users.setAlwaysActive on a person", "admin.users.setAlwaysActive", admin,
+             R"({"user":"alice","always_active":true})", "not_a_bot"),
+    json_row("admin.users.setAlwaysActive always_active=maybe", "admin.users.setAlwaysActive",
+             admin, R"({"user":"robo","always_active":"maybe"})", "invalid_arguments"),
+    json_row("admin.users.setAlwaysActive without always_active", "admin.users.setAlwaysActive",
+             admin, R"({"user":"robo"})", "invalid_arguments"),
+    json_row("admin.users.setAlwaysActive by a user", "admin.users.setAlwaysActive", m,
+             R"({"user":"robo","always_active":true})", "not_admin"),
+    json_row("users.profile.set with a bot token", "users.profile.set", t.bot,
+             status_json(R"("status_text":")" + r + "\""), "not_allowed_token_type"),
+    json_row("users.setPresence busy with a bot token", "users.setPresence", t.bot,
+             R"({"presence":"busy"})", "invalid_presence"),
+    json_row("status_emoji over 100 bytes", "users.profile.set", m,
+             status_json(R"("status_emoji":":)" + std::string(99, 'a') + R"(:")"), "too_long"),
   };
   return rows;
 }
@@ -229,6 +248,9 @@ TEST(web_api_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
   t.revoked = rex.value("token", "");
   expect_ok(server.slack("admin.tokens.revoke", server.admin(), {{"token_id", rex["token_id"]}}));
   t.inactive = server.create_user("ivy");
+  auto robo = server.slack("admin.users.create", server.admin(),
+                           {{"id", "robo"}, {"name", "Robo"}, {"is_bot", true}});
+  t.bot = robo.value("token", "");
   expect_ok(server.slack("admin.users.deactivate", server.admin(), {{"user", "ivy"}}));
   // Acknowledged before the catalogue.
   expect_ok(server.slack("users.profile.set", alice,
@@ -276,7 +298,10 @@ TEST(web_api_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
   auto audit = hostile::stop_and_audit(server.process());
   hostile::expect_catalogue_writes(audit, acknowledged, mallory_texts);
   EXPECT_EQ(audit.fields("$workspace", "token_issued", "user"),
-            (std::vector<std::string>{"alice", "walt", "mallory", "rex", "ivy"}));
+            (std::vector<std::string>{"alice", "walt", "mallory", "rex", "ivy", "robo"}));
+  EXPECT_EQ(audit.fields("$workspace", "user_created", "user"),
+            (std::vector<std::string>{"admin", "alice", "walt", "mallory", "rex", "ivy", "robo"}));
+  EXPECT_EQ(audit.count("$workspace", "always_active_set"), 0u);
   EXPECT_EQ(audit.fields("$workspace", "user_deactivated", "user"), std::vector<std::string>{"ivy"});
   EXPECT_EQ(audit.count("$workspace", "setting_changed"), 0u);
   EXPECT_EQ(audit.count("mallory", "preferences_set"), 0u);

@@ -13,6 +13,7 @@ TEST(slack_error, uses_slack_codes) {
   EXPECT_STREQ(slack_error(errc::invalid_presence), "invalid_presence");
   EXPECT_STREQ(slack_error(errc::invalid_status_text), "invalid_profile");
   EXPECT_STREQ(slack_error(errc::invalid_emoji), "invalid_profile");
+  EXPECT_STREQ(slack_error(errc::too_long), "too_long");
   EXPECT_STREQ(slack_error(errc::expiration_in_past), "expiration_in_past");
   EXPECT_STREQ(slack_error(errc::not_admin), "not_admin");
   EXPECT_STREQ(slack_error(errc::invalid_json), "invalid_json");

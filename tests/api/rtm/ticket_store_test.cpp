@@ -33,11 +33,13 @@ TEST(rtm_ticket_store, tickets_are_random_url_safe_and_at_least_128_bits) {
 
 TEST(rtm_ticket_store, redeems_once_for_the_right_user) {
   ticket_store store;
-  auto ticket = store.issue({"U1", "secret"}, 10 * second);
-  auto user = store.redeem(ticket, 11 * second);
+  auto ticket = store.issue({"U1", "secret"}, 10 * second, 30 * second, "mobile");
+  std::string client;
+  auto user = store.redeem(ticket, 11 * second, &client);
   ASSERT_TRUE(user.has_value());
   EXPECT_EQ(user->user, "U1");
   EXPECT_EQ(user->secret, "secret") << "a ticket carries the token it was issued to";
+  EXPECT_EQ(client, "mobile") << "a ticket carries the client kind it was issued for";
   EXPECT_FALSE(store.redeem(ticket, 11 * second).has_value()) << "a ticket is one-time";
   EXPECT_EQ(store.size(), 0u);
 }

@@ -94,7 +94,13 @@ TEST(slack_args, admin_arguments) {
   EXPECT_EQ(changes[1], (std::pair<std::string, std::string>{"idle_timeout", "900"}));
   EXPECT_EQ(refusal(parse_settings_set(json{{"key", "idle_timeout"}})), "invalid_arguments");
   EXPECT_EQ(refusal(parse_rtm_connect(json{{"batch_presence_aware", "2"}})), "invalid_arguments");
-  EXPECT_FALSE(std::get<bool>(parse_rtm_connect(json{{"batch_presence_aware", "0"}})));
+  EXPECT_FALSE(
+    std::get<rtm_connect_args>(parse_rtm_connect(json{{"batch_presence_aware", "0"}}))
+      .batch_presence_aware);
+  EXPECT_EQ(std::get<rtm_connect_args>(parse_rtm_connect(json::object())).client, "rtm");
+  EXPECT_EQ(std::get<rtm_connect_args>(parse_rtm_connect(json{{"client", "mobile"}})).client,
+            "mobile");
+  EXPECT_EQ(refusal(parse_rtm_connect(json{{"client", "phone"}})), "invalid_arguments");
 }
 
 TEST(slack_args, presets_refuse_disabled_and_need_their_fields) {

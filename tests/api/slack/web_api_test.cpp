@@ -1,6 +1,7 @@
 // End-to-end: the Slack-compatible Web API of a real presenced over real HTTP.
 
 #include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -64,6 +65,24 @@ TEST_F(web_api, set_presence_away_then_auto) {
   auto back = expect_ok(server().slack("users.getPresence", token));
   EXPECT_EQ(back["manual_away"], false);
   EXPECT_EQ(back["manual_presence"], "auto");
+  EXPECT_GE(back["last_activity"].get<int64_t>(), unix_now() - 5); // choosing auto is activity
+}
+
+TEST_F(web_api, set_active_is_activity) {
+  auto token = server().create_user("active1");
+  EXPECT_EQ(expect_ok(server().slack("users.getPresence", token))["last_activity"], 0);
+  expect_ok(server().slack("users.setActive", token));
+  auto after = expect_ok(server().slack("users.getPresence", token));
+  EXPECT_GE(after["last_activity"].get<int64_t>(), unix_now() - 5);
+  EXPECT_EQ(server().slack("users.setActive", "xoxp-not-a-token")["error"], "invalid_auth");
+}
+
+TEST_F(web_api, rtm_connect_carries_a_known_client_kind_only) {
+  auto token = server().create_user("kind1");
+  auto mobile = expect_ok(server().slack("rtm.connect", token, {{"client", "mobile"}}));
+  EXPECT_NE(mobile["url"].get<std::string>().find("ticket="), std::string::npos);
+  expect_slack_error(server().slack("rtm.connect", token, {{"client", "phone"}}),
+                     "invalid_arguments");
 }
 
 TEST_F(web_api, set_presence_extensions_busy_invisible_and_expiration) {
@@ -183,6 +202,89 @@ TEST_F(web_api, profile_set_as_url_encoded_json_string_and_name_value) {
   EXPECT_EQ(cleared["status_expiration"], 0);
 }
 
+TEST_F(web_api, profile_clearing_the_emoji_keeps_the_text_with_the_default_emoji) {
+  auto token = server().create_user("prof4");
+  expect_ok(server().slack("users.profile.set", token,
+                           {{"profile", {{"status_text", "riding a train"},
+                                         {"status_emoji", ":mountain_railway:"}}}}));
+  auto set = expect_ok(server().slack("users.profile.set", token,
+                                      {{"profile", {{"status_emoji", ""}}}}));
+  EXPECT_EQ(set["profile"]["status_text"], "riding a train");
+  EXPECT_EQ(set["profile"]["status_emoji"], ":speech_balloon:");
+  auto got = server().slack("users.profile.get", token)["profile"];
+  EXPECT_EQ(got["status_text"], "riding a train");
+  EXPECT_EQ(got["status_emoji"], ":speech_balloon:");
+}
+
+// Two clients race partial updates of one user (text from one, emoji from the other): each round
+// must end with both fields, which a read-then-write merge outside the user's actor can lose.
+TEST_F(web_api, concurrent_partial_profile_updates_lose_no_field) {
+  auto token = server().create_user("prof5");
+  auto& process = server().process();
+  http_client texts(process.host(), process.port());
+  http_client emojis(process.host(), process.port());
+  auto post = [&token](http_client& client, const json& profile) {
+    return client.post_json("/api/users.profile.set", {{"profile", profile}},
+                            {{"Authorization", "Bearer " + token}});
+  };
+  for (int round = 0; round < 25; ++round) { // 75 calls: within the per-token burst
+    auto text = "round " + std::to_string(round);
+    auto emoji = ":e" + std::to_string(round) + ":";
+    auto a = std::async(std::launch::async, [&] { return post(texts, {{"status_text", text}}); });
+    auto b = std::async(std::launch::async, [&] { return post(emojis, {{"status_emoji", emoji}}); });
+    expect_ok(a.get().json());
+    expect_ok(b.get().json());
+    auto got = server().slack("users.profile.get", token)["profile"];
+    ASSERT_EQ(got["status_text"], text) << "round " << round;
+    ASSERT_EQ(got["status_emoji"], emoji) << "round " << round;
+  }
+}
+
+TEST_F(web_api, bots_have_xoxb_tokens_no_status_and_an_always_active_flag) {
+  auto admin = server().admin();
+  auto bot = expect_ok(server().slack("admin.users.create", admin,
+                                      {{"id", "B100"}, {"name", "robo"}, {"is_bot", "true"}}));
+  EXPECT_EQ(bot["user"]["is_bot"], true);
+  EXPECT_EQ(bot["user"]["profile"]["always_active"], false);
+  auto token = bot["token"].get<std::string>();
+  EXPECT_EQ(token.rfind("xoxb-", 0), 0u) << token;
+  EXPECT_EQ(server().create_user("person1").rfind("xoxp-", 0), 0u);
+  // users.list tells the bot from a person.
+  auto listed = expect_ok(server().slack("users.list", token, {{"limit", 1000}}));
+  int listed_seen = 0;
+  for (const auto& member : listed["members"]) {
+    if (member["id"] == "B100" || member["id"] == "person1") {
+      EXPECT_EQ(member["is_bot"], member["id"] == "B100") << member.dump();
+      ++listed_seen;
+    }
+  }
+  EXPECT_EQ(listed_seen, 2) << listed.dump();
+
+  expect_slack_error(server().slack("users.profile.set", token,
+                                    {{"profile", {{"status_text", "beep"}}}}),
+                     "not_allowed_token_type");
+  EXPECT_EQ(server().slack("users.profile.get", token)["profile"]["status_text"], "");
+  expect_slack_error(server().slack("users.setPresence", token, {{"presence", "busy"}}),
+                     "invalid_presence");
+  expect_ok(server().slack("users.setPresence", token, {{"presence", "away"}}));
+  expect_ok(server().slack("users.setPresence", token, {{"presence", "auto"}}));
+
+  expect_ok(server().slack("admin.users.setAlwaysActive", admin,
+                           {{"user", "B100"}, {"always_active", true}}));
+  expect_slack_error(server().slack("admin.users.setAlwaysActive", admin,
+                                    {{"user", "person1"}, {"always_active", true}}),
+                     "not_a_bot");
+  expect_slack_error(server().slack("admin.users.setAlwaysActive", admin,
+                                    {{"user", "nobody"}, {"always_active", true}}),
+                     "user_not_found");
+  expect_slack_error(server().slack("admin.users.setAlwaysActive", token,
+                                    {{"user", "B100"}, {"always_active", false}}),
+                     "not_admin");
+  expect_slack_error(server().slack("admin.users.create", admin,
+                                    {{"id", "B101"}, {"is_bot", "true"}, {"admin", "true"}}),
+                     "invalid_arguments");
+}
+
 TEST_F(web_api, profile_set_errors) {
   auto token = server().create_user("prof3");
   expect_slack_error(server().slack("users.profile.set", token), "invalid_profile");
@@ -192,7 +294,11 @@ TEST_F(web_api, profile_set_errors) {
                      "invalid_profile");
   expect_slack_error(server().slack("users.profile.set", token,
                                     {{"profile", {{"status_text", std::string(101, 'x')}}}}),
-                     "invalid_profile");
+                     "too_long");
+  expect_slack_error(
+    server().slack("users.profile.set", token,
+                   {{"profile", {{"status_emoji", ":" + std::string(99, 'a') + ":"}}}}),
+    "too_long");
   expect_slack_error(server().slack("users.profile.set", token,
                                     {{"profile", {{"status_emoji", "no-colons"}}}}),
                      "invalid_profile");

@@ -108,8 +108,8 @@ struct activity {
   }
 };
 
-/// A manual presence, until `until` (none = no expiry). Errors: `invalid_presence`,
-/// `expiration_in_past`.
+/// A manual presence, until `until` (none = no expiry); `automatic` also counts as activity.
+/// Errors: `invalid_presence`, `expiration_in_past`.
 struct set_presence {
   using reply = void;
   std::string user;
@@ -123,13 +123,32 @@ struct set_presence {
 };
 
 /// The custom status; empty text and emoji clear it; `expiration` none = never. Errors:
-/// `invalid_status_text` (too long or malformed), `invalid_emoji`, `expiration_in_past`.
+/// `too_long` (text over 100 code points, emoji over its limit), `invalid_status_text`
+/// (malformed), `invalid_emoji`, `expiration_in_past`.
 struct set_status {
   using reply = void;
   std::string user;
   std::string text;
   std::string emoji;
   std::optional<events::unix_seconds> expiration;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, text, emoji, expiration, from);
+  }
+};
+
+/// Merges the named status fields into the status in force now, in one `status_set` event
+/// (Slack's users.profile.set; events::merge_status: a field left out keeps its value, text
+/// without emoji shows `:speech_balloon:`, empty text and emoji clear everything). An update
+/// that names nothing or changes nothing logs nothing. Replies the status in force afterwards.
+/// Errors: as `set_status`.
+struct update_status {
+  using reply = events::custom_status;
+  std::string user;
+  std::optional<std::string> text;
+  std::optional<std::string> emoji;
+  std::optional<events::unix_seconds> expiration; ///< absent = keep; the epoch = never
   origin from;
   template <class F>
   auto fields(F&& f) {
@@ -187,16 +206,32 @@ struct query {
 // --- workspace administration: each is one event of the workspace stream --------------------
 // Every one can also fail with `storage_failure`, `disk_full`, `timeout`, `shutting_down`.
 
-/// Errors: `invalid_user_id`, `user_exists`.
+/// A person, or a bot (`bot`: no profile, no status, no auto-away; its tokens start `xoxb-`).
+/// Errors: `invalid_user_id`, `user_exists`, `invalid_argument` (a bot cannot be an admin).
 struct create_user {
   using reply = events::user_record;
   std::string id;
   std::string name;
   bool admin = false;
   origin from;
+  bool bot = false;
   template <class F>
   auto fields(F&& f) {
-    return f(id, name, admin, from);
+    return f(id, name, admin, from, bot);
+  }
+};
+
+/// A bot's always-active flag: shown present on every surface that shows a dot, while its Slack
+/// `presence` stays what its connections make it. Errors: `unknown_user`, `user_deactivated`,
+/// `not_a_bot`.
+struct set_always_active {
+  using reply = void;
+  std::string user;
+  bool always_active = false;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, always_active, from);
   }
 };
 

@@ -91,6 +91,7 @@ struct user_created {
   std::string user;
   std::string name;
   bool admin = false;
+  bool bot = false; ///< a bot user (no profile, no status, no auto-away); record version 2
 };
 struct user_deactivated {
   std::string user;
@@ -134,13 +135,19 @@ struct service_enabled {};
 struct epoch_started {
   uint64_t epoch = 0;
 };
+/// A bot's always-active flag (Slack's bot presence toggle for Events API bots).
+struct always_active_set {
+  std::string user;
+  bool always_active = false;
+};
 
 /// The payload of an event. The order of alternatives is NOT the wire type: see `event_type`.
 using payload = std::variant<connected, disconnected, activity, away, presence_set,
                              presence_expired, status_set, status_expired, preferences_set,
                              user_created, user_deactivated, token_issued, token_revoked,
                              setting_changed, preset_created, preset_updated, preset_deleted,
-                             service_disabled, service_enabled, epoch_started, preset_applied>;
+                             service_disabled, service_enabled, epoch_started, preset_applied,
+                             always_active_set>;
 
 /// Wire type tag of each payload. Stored in every record: never renumber, only append.
 enum class event_type : uint8_t {
@@ -165,6 +172,7 @@ enum class event_type : uint8_t {
   service_disabled = 40,
   service_enabled = 41,
   epoch_started = 42,
+  always_active_set = 43,
 };
 
 /// One entry of the log: who did what, when, from where, and in which stream.

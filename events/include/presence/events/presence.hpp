@@ -7,6 +7,7 @@
 
 #include "presence/events/event.hpp"
 #include "presence/events/user_state.hpp"
+#include "presence/events/workspace_state.hpp"
 
 namespace presence::events {
 
@@ -14,7 +15,11 @@ namespace presence::events {
 struct presence_context {
   bool service_enabled = true;
   int64_t default_idle_timeout = 600;  ///< seconds
+  int64_t mobile_idle_timeout = 0;     ///< seconds when every open connection is `mobile`; 0 = default
 };
+
+/// The presence context a workspace's state implies (service flag and idle timeouts).
+presence_context context_of(const workspace_state& state) noexcept;
 
 /// A user's presence as seen at one instant (docs/design.md §1, Slack's `users.getPresence`).
 struct presence_view {
@@ -31,7 +36,9 @@ struct presence_view {
   bool auto_away_enabled = true;         ///< the user's preference
 };
 
-/// The idle timeout in force for this user, in seconds.
+/// The idle timeout in force for this user, in seconds: the user's own preference when set; else
+/// `mobile_idle_timeout` when it is set and every open connection is of client kind `mobile`;
+/// else the workspace's `idle_timeout`.
 int64_t effective_idle_timeout(const user_state& state, const presence_context& ctx) noexcept;
 
 /// The presence rule of docs/design.md §1 evaluated at `now`, a pure function. Expiries and the

@@ -13,7 +13,7 @@ namespace presence {
 enum class errc : uint8_t {
   invalid_argument = 1,   ///< a malformed parameter that fits no more precise code
   invalid_user_id,        ///< not `[A-Za-z0-9._-]{1,64}`
-  invalid_status_text,    ///< over 100 code points, invalid UTF-8 or markup
+  invalid_status_text,    ///< invalid UTF-8, a control character or markup
   invalid_emoji,          ///< not `:name:`
   expiration_in_past,     ///< an expiry at or before the current instant
   invalid_presence,       ///< an unknown presence or manual mode
@@ -42,6 +42,9 @@ enum class errc : uint8_t {
   invalid_json,           ///< malformed JSON input (tools and API)
   token_revoked,          ///< the token was valid once and has been revoked
   resource_exhausted,     ///< memory ran out or a thread could not be started
+  too_long,               ///< a profile field (status text, emoji) over its length limit
+  not_a_bot,              ///< a bot-only operation aimed at a person's account
+  user_is_bot,            ///< an operation bots cannot do (profile, status, forcing presence)
 };
 
 /// Stable snake_case name of a code, e.g. "unknown_user".

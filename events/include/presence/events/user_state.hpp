@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,22 @@ struct custom_status {
   int64_t expiration = 0;  ///< Unix seconds; 0 = never
   bool empty() const noexcept { return text.empty() && emoji.empty(); }
 };
+
+/// The emoji a status with text but no emoji shows (Slack's default, 💬).
+inline constexpr const char* default_status_emoji = ":speech_balloon:";
+
+/// The named fields of a status update; a field left out keeps its value.
+struct status_change {
+  std::optional<std::string> text;
+  std::optional<std::string> emoji;
+  std::optional<int64_t> expiration; ///< Unix seconds; 0 = never
+  bool empty() const noexcept { return !text && !emoji && !expiration; }
+};
+
+/// `current` with `change` merged in, as Slack's users.profile.set does: while the text is
+/// non-empty an empty emoji becomes `default_status_emoji`; empty text and emoji clear the whole
+/// status, its expiration included. Pure: the caller validates the result.
+custom_status merge_status(custom_status current, const status_change& change);
 
 /// Everything the log says about one user, as of `last_seq`. A pure fold of the user's stream:
 /// the live actor and a replay hold byte-identical values for the same events.

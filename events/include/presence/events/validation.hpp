@@ -19,11 +19,12 @@ inline constexpr std::size_t max_preset_name_code_points = 100;
 status validate_user_id(std::string_view id);
 
 /// Valid UTF-8, at most 100 code points, no control characters, no Slack markup (`<@`, `<#`,
-/// `<!`, `<http`). `:emoji:` inside the text is fine. Error: `invalid_status_text`.
+/// `<!`, `<http`). `:emoji:` inside the text is fine. Errors: `too_long` (over 100 code points),
+/// `invalid_status_text` (the rest).
 status validate_status_text(std::string_view text);
 
 /// Empty, or `:name:` with name in `[a-z0-9_+'-]` (1..98 chars; skin tones `::skin-tone-N:` allowed).
-/// Error: `invalid_emoji`.
+/// Errors: `too_long` (over 100 bytes, or a name over 98), `invalid_emoji` (the rest).
 status validate_emoji(std::string_view emoji);
 
 /// 0 (never) or strictly after `now`. `expiration` in Unix seconds. Error: `expiration_in_past`.

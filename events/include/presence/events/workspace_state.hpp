@@ -22,6 +22,7 @@ struct workspace_settings {
   uint64_t auto_reenable_below = 0;    ///< turn the service back on below this count; 0 = off
   bool degraded_query_only = false;    ///< key `degraded_mode`: "off" or "query_only"
   uint64_t max_subscription = 500;     ///< ids per presence_sub (1..100000)
+  int64_t mobile_idle_timeout = 0;     ///< idle seconds when only `mobile` clients are open; 0 = idle_timeout
 
   bool operator==(const workspace_settings& other) const;
 };
@@ -40,6 +41,8 @@ struct user_record {
   bool admin = false;
   bool active = true;
   timestamp_us created_at = 0;
+  bool bot = false;
+  bool always_active = false; ///< bots only: shown present whatever their presence
 };
 
 /// A user as `workspace_state::users` keeps it: a `user_record` without the id, which is the key.
@@ -47,6 +50,8 @@ struct user_entry {
   std::string name;
   bool admin = false;
   bool active = true;
+  bool bot = false;
+  bool always_active = false;
   timestamp_us created_at = 0;
 };
 
