@@ -24,11 +24,11 @@ using events::presence_value;
 namespace {
 
 /// Sends `note` to the sink: a message to an actor, or a direct call of a callback.
-void deliver(broadcaster_actor self, const sink& to, notification note) {
+void deliver(const sink& to, notification note) {
   if (to.callback)
     (*to.callback)(note);
-  else
-    self->send(to.actor, std::move(note));
+  else // a typed actor sends to an untyped one anonymously (CAF 0.17); sinks need no sender
+    caf::anon_send(to.actor, std::move(note));
 }
 
 /// What a manual mode looks like to its owner's own clients.
@@ -49,7 +49,7 @@ presence_value manual_view(events::manual_mode mode) noexcept {
 void send_to(broadcaster_actor self, subscriber_id id, notification note) {
   auto i = self->state.sinks.find(id);
   if (i != self->state.sinks.end())
-    deliver(self, i->second, std::move(note));
+    deliver(i->second, std::move(note));
 }
 
 } // namespace
@@ -176,7 +176,7 @@ void tell_service_status(broadcaster_actor self, const sink& to, bool enabled) {
   note.service_enabled = enabled;
   if (!enabled)
     note.reason = self->state.service_reason;
-  deliver(self, to, std::move(note));
+  deliver(to, std::move(note));
 }
 
 namespace {
@@ -229,7 +229,7 @@ void manual_changed(broadcaster_actor self, const std::string& user, events::man
   }
 }
 
-caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
+broadcaster_handle::behavior_type broadcaster(broadcaster_actor self, broadcaster_config config) {
   self->state.index = config.index;
   self->state.table = fanout{config.flush_phases};
   self->state.settings = config.settings;
@@ -261,15 +261,16 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
         return refused;
       return caf::unit;
     },
-    [self](subscribe_atom, subscriber_id id, const std::vector<std::string>& subjects) {
+    [self](subscribe_atom, subscriber_id id,
+           const std::vector<std::string>& subjects) -> caf::result<void> {
       return replace_subjects(self, id, subjects);
     },
     [self](subscribe_atom, subscriber_id id, const caf::actor& actor,
-           const std::vector<std::string>& subjects) {
+           const std::vector<std::string>& subjects) -> caf::result<void> {
       return register_and_replace(self, id, sink{actor, nullptr}, subjects);
     },
     [self](subscribe_atom, subscriber_id id, const callback_sink_ptr& callback,
-           const std::vector<std::string>& subjects) {
+           const std::vector<std::string>& subjects) -> caf::result<void> {
       return register_and_replace(self, id, sink{nullptr, callback}, subjects);
     },
     [self](attach_atom, std::vector<caf::actor>& directories) {
@@ -303,7 +304,7 @@ caf::behavior broadcaster(broadcaster_actor self, broadcaster_config config) {
 } // namespace
 } // namespace broadcaster_impl
 
-caf::actor spawn_broadcaster(caf::actor_system& system, broadcaster_config config) {
+broadcaster_handle spawn_broadcaster(caf::actor_system& system, broadcaster_config config) {
   return system.spawn(broadcaster_impl::broadcaster, std::move(config));
 }
 

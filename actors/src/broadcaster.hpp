@@ -14,6 +14,7 @@
 
 #include "presence/actors/engine.hpp"
 #include "presence/events/workspace_state.hpp"
+#include "protocol.hpp"
 #include "shard.hpp"
 
 namespace presence::actors {
@@ -39,7 +40,6 @@ struct callback_sink {
   notification_callback callback;
   uint64_t failures = 0;  ///< notes lost to a throwing callback (guarded by `mutex`)
 };
-using callback_sink_ptr = std::shared_ptr<callback_sink>;
 
 /// How a shard starts.
 struct broadcaster_config {
@@ -95,7 +95,7 @@ struct broadcaster_config {
 ///   presence of all its subjects (they were shown `disabled`).
 ///   Shard 0 sends `presence_service_status` to every sink at once, unbatched.
 /// - `(settings_atom, workspace_settings)`: new flush interval and subscription bound.
-caf::actor spawn_broadcaster(caf::actor_system& system, broadcaster_config config);
+broadcaster_handle spawn_broadcaster(caf::actor_system& system, broadcaster_config config);
 
 } // namespace presence::actors
 

@@ -54,7 +54,7 @@ struct broadcaster_state {
   std::shared_ptr<broadcaster_counters> counters;  ///< may be null
 };
 
-using broadcaster_actor = caf::stateful_actor<broadcaster_state>*;
+using broadcaster_actor = broadcaster_handle::stateful_pointer<broadcaster_state>;
 
 // broadcaster.cpp
 /// Sends each batch to its subscriber's sink.

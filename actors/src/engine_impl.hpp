@@ -128,7 +128,7 @@ class engine_impl final : public engine {
 
   /// The actor that answers a request (see `routed_to_user`).
   template <class Command>
-  const caf::actor& destination(const Command& cmd) const {
+  const auto& destination(const Command& cmd) const {
     if constexpr (routed_to_user<Command>)
       return shard_of(cmd.user);
     else
@@ -136,8 +136,8 @@ class engine_impl final : public engine {
   }
 
   /// A blocking request answered by a `T` (through the gateway; `timeout` after request_timeout).
-  template <class T, class... Ts>
-  result<T> ask(const caf::actor& dest, Ts&&... xs) {
+  template <class T, class Handle, class... Ts>
+  result<T> ask(const Handle& dest, Ts&&... xs) {
     std::promise<result<T>> promise;
     auto future = promise.get_future();
     ask_async<T>([&promise](result<T> out) { promise.set_value(std::move(out)); }, dest,
@@ -146,8 +146,8 @@ class engine_impl final : public engine {
   }
 
   /// A blocking request answered by `unit` (an empty message).
-  template <class... Ts>
-  status tell(const caf::actor& dest, Ts&&... xs) {
+  template <class Handle, class... Ts>
+  status tell(const Handle& dest, Ts&&... xs) {
     std::promise<status> promise;
     auto future = promise.get_future();
     tell_async([&promise](status out) { promise.set_value(std::move(out)); }, dest,
@@ -157,8 +157,8 @@ class engine_impl final : public engine {
 
   /// A non-blocking request answered by `unit`: `done` runs once (see request_gateway for the
   /// thread), and the call counts as running until it did.
-  template <class... Ts>
-  void tell_async(status_callback done, const caf::actor& dest, Ts&&... xs) {
+  template <class Handle, class... Ts>
+  void tell_async(status_callback done, const Handle& dest, Ts&&... xs) {
     if (!calls_->enter())
       return done(status{errc::shutting_down, "the engine is shutting down"});
     gateway_->request(
@@ -171,8 +171,8 @@ class engine_impl final : public engine {
   }
 
   /// A non-blocking request answered by a `T`, as `tell_async`.
-  template <class T, class... Ts>
-  void ask_async(std::function<void(result<T>)> done, const caf::actor& dest, Ts&&... xs) {
+  template <class T, class Handle, class... Ts>
+  void ask_async(std::function<void(result<T>)> done, const Handle& dest, Ts&&... xs) {
     if (!calls_->enter())
       return done(error{errc::shutting_down, "the engine is shutting down"});
     gateway_->request(
@@ -201,8 +201,8 @@ class engine_impl final : public engine {
   std::shared_ptr<storage::event_log> log_;
   journal_handle journal_;
   std::vector<loader_handle> loaders_;
-  caf::actor supervisor_;
-  std::vector<caf::actor> broadcasters_;
+  supervisor_handle supervisor_;
+  std::vector<broadcaster_handle> broadcasters_;
   std::vector<caf::actor> directories_;
   std::mutex shutdown_mutex_;
   bool stopped_ = false;

@@ -227,7 +227,7 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
   auto env = std::make_shared<user_env>();
   env->journal = journal_;
   env->loaders = loaders_;
-  env->broadcasters = broadcasters_;
+  env->broadcasters.assign(broadcasters_.begin(), broadcasters_.end());
   env->clock = [clock = config_.clock] { return events::to_timestamp(clock()); };
   env->passivate_after = config_.passivate_after;
   env->snapshot_every = config_.snapshot_every;
@@ -249,7 +249,8 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
   env->supervisor = supervisor_;
   for (auto& shard : shards)
     directories_.push_back(spawn_directory(system_, env, std::move(shard)));
-  caf::anon_send(supervisor_, attach_atom::value, directories_, broadcasters_, true);
+  caf::anon_send(supervisor_, attach_atom::value, directories_,
+                 std::vector<service_listener>(broadcasters_.begin(), broadcasters_.end()), true);
   // Enqueued before `open` returns, hence before any subscribe (the broadcasters read initial
   // presence through the directory).
   for (const auto& shard : broadcasters_)
@@ -292,8 +293,9 @@ void engine_impl::stop_actors() {
                                             [&] { received = expected; });
   };
   std::vector<caf::actor> first = directories_;
-  first.push_back(supervisor_);
-  first.insert(first.end(), broadcasters_.begin(), broadcasters_.end());
+  first.push_back(caf::actor_cast<caf::actor>(supervisor_));
+  for (const auto& shard : broadcasters_)
+    first.push_back(caf::actor_cast<caf::actor>(shard));
   {
     std::lock_guard<std::mutex> subscribers_guard{subscribers_mutex_};
     subscribers_.clear(); // callback sinks go with the broadcasters

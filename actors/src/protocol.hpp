@@ -8,6 +8,7 @@
 // exceptions.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -81,19 +82,12 @@ struct use_preset {
 /// The structs only actors exchange (registered with CAF beside engine::request).
 using internal_message = std::variant<use_preset>;
 
-template <class T, class Variant>
-struct is_alternative : std::false_type {};
-template <class T, class... Ts>
-struct is_alternative<T, std::variant<Ts...>> : std::disjunction<std::is_same<T, Ts>...> {};
-
 /// Whether a request is served by the actor of the user it names (reached through that user's
 /// directory shard). Every other request goes to the supervisor, apply_preset included: it needs
 /// the presets, and the supervisor hands the shard a `use_preset`.
 template <class T>
 inline constexpr bool routed_to_user =
-  (is_alternative<T, command::user_command>::value && !std::is_same_v<T, command::apply_preset>) ||
-  std::is_same_v<T, command::query> || std::is_same_v<T, command::update_status> ||
-  std::is_same_v<T, use_preset>;
+  command::served_by_user_actor<T> || std::is_same_v<T, use_preset>;
 
 /// (timer_atom, timestamp_us deadline) user actor -> itself: a presence deadline (idle, expiry).
 using timer_atom = caf::atom_constant<caf::atom("timer")>;
@@ -160,5 +154,70 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("unsub")>;
 /// (settings_atom, events::workspace_settings) from the supervisor (flush interval, max ids).
 /// Sinks receive `presence::notification` messages.
+
+// --- typed handles: a message the receiver does not take is a compile error ------------------
+
+struct callback_sink; // broadcaster.hpp
+using callback_sink_ptr = std::shared_ptr<callback_sink>;
+
+/// What a user actor tells its subject's broadcaster shard.
+using change_sink = caf::typed_actor<
+  caf::reacts_to<changed_atom, std::string, uint8_t, events::presence_value, events::custom_status,
+                 events::manual_mode>>;
+
+/// What the supervisor tells every broadcaster shard.
+using service_listener =
+  caf::typed_actor<caf::reacts_to<service_atom, bool, std::string>,
+                   caf::reacts_to<settings_atom, events::workspace_settings>>;
+
+/// A broadcaster shard (broadcaster.hpp); `tick_atom` is its own flush timer.
+using broadcaster_handle = change_sink::extend_with<service_listener>::extend<
+  caf::reacts_to<subscribe_atom, uint64_t, caf::actor, std::string>,
+  caf::reacts_to<subscribe_atom, uint64_t, callback_sink_ptr, std::string>,
+  caf::reacts_to<subscribe_atom, uint64_t, std::vector<std::string>>,
+  caf::reacts_to<subscribe_atom, uint64_t, caf::actor, std::vector<std::string>>,
+  caf::reacts_to<subscribe_atom, uint64_t, callback_sink_ptr, std::vector<std::string>>,
+  caf::reacts_to<unsubscribe_atom, uint64_t>, caf::reacts_to<attach_atom, std::vector<caf::actor>>,
+  caf::reacts_to<caf::tick_atom, uint64_t>>;
+
+/// What a user actor tells the supervisor.
+using connection_counter = caf::typed_actor<caf::reacts_to<conn_delta_atom, int64_t>>;
+
+/// What a supervisor handler of command `C` answers: its `reply`, or an error.
+template <class C>
+using answer = caf::result<typename C::reply>;
+
+namespace detail {
+/// `Handle` extended with `C -> C::reply` for every `C` of `Cs` the supervisor serves.
+template <class Handle, class... Cs>
+struct with_workspace_commands {
+  using type = Handle;
+};
+template <class Handle, class C, class... Cs>
+struct with_workspace_commands<Handle, C, Cs...> {
+  using extended = std::conditional_t<
+    routed_to_user<C>, Handle,
+    typename Handle::template extend<
+      typename caf::replies_to<C>::template with<typename C::reply>>>;
+  using type = typename with_workspace_commands<extended, Cs...>::type;
+};
+template <class Handle, class Any>
+struct with_commands_of;
+template <class Handle, class... Cs>
+struct with_commands_of<Handle, std::variant<Cs...>> : with_workspace_commands<Handle, Cs...> {};
+} // namespace detail
+
+/// The workspace supervisor (supervisor.hpp): its own messages, then every command of
+/// `command::any` that is not `routed_to_user`.
+using supervisor_handle = typename detail::with_commands_of<
+  connection_counter::extend<
+    caf::reacts_to<attach_atom, std::vector<caf::actor>, std::vector<service_listener>>,
+    caf::reacts_to<attach_atom, std::vector<caf::actor>, std::vector<service_listener>, bool>,
+    caf::replies_to<caf::get_atom, settings_atom>::with<events::workspace_settings>,
+    caf::replies_to<caf::get_atom, presets_atom>::with<std::vector<events::preset>>,
+    caf::replies_to<caf::get_atom, users_atom, std::string,
+                    uint64_t>::with<std::vector<events::user_record>>,
+    caf::replies_to<caf::get_atom, service_atom>::with<engine::service_state>>,
+  command::any>::type;
 
 } // namespace presence::actors

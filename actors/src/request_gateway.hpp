@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 
 #include <caf/actor.hpp>
 #include <caf/expected.hpp>
@@ -18,6 +19,7 @@
 #include <caf/intrusive_ptr.hpp>
 #include <caf/mailbox_element.hpp>
 #include <caf/message.hpp>
+#include <caf/response_type.hpp>
 
 namespace presence::actors {
 
@@ -46,8 +48,12 @@ class request_gateway {
   /// Sends `(xs...)` to `dest` as a request and registers `handler` for its reply. Messages sent
   /// by one thread reach one destination in the order they were sent. A null `dest` is answered
   /// `sec::invalid_argument`; a closed gateway answers `errc::shutting_down` at once.
-  template <class... Ts>
-  void request(const caf::actor& dest, reply_handler handler, Ts&&... xs) {
+  /// `dest` is a `caf::actor` or a typed handle; a typed one that does not take `(xs...)` is a
+  /// compile error.
+  template <class Handle, class... Ts>
+  void request(const Handle& dest, reply_handler handler, Ts&&... xs) {
+    static_assert(caf::response_type<typename Handle::signatures, std::decay_t<Ts>...>::valid,
+                  "the destination does not take this message");
     if (!dest)
       return refuse_invalid(handler);
     auto id = enroll(std::move(handler));

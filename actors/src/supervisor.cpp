@@ -27,10 +27,10 @@ struct supervisor_state {
   connection_limit connections;
   token_index tokens;
   std::vector<caf::actor> directories;
-  std::vector<caf::actor> broadcasters;
+  std::vector<service_listener> broadcasters;
 };
 
-using supervisor_actor = caf::stateful_actor<supervisor_state>*;
+using supervisor_actor = supervisor_handle::stateful_pointer<supervisor_state>;
 
 /// Builds the reply once the event is applied (so it can read the new state).
 using reply_builder = std::function<caf::message()>;
@@ -51,11 +51,13 @@ events::event workspace_event(const supervisor_state& st, events::payload body,
 }
 
 // --- announcements: what the rest of the engine must learn after an event is applied --------
+// The directory shards are untyped actors, which a typed actor reaches with `anon_send` (CAF
+// 0.17); they do not answer these.
 
 void push_context(supervisor_actor self) {
   const auto& ws = self->state.workspace;
   for (const auto& shard : self->state.directories)
-    self->send(shard, context_atom::value, directory_context(ws),
+    caf::anon_send(shard, context_atom::value, directory_context(ws),
                ws.settings.activity_log_interval);
 }
 
@@ -79,7 +81,7 @@ void push_user(supervisor_actor self, const std::string& id) {
     return;
   std::vector<events::user_record> one{events::to_record(i->first, i->second)};
   for (const auto& shard : self->state.directories)
-    self->send(shard, users_atom::value, one);
+    caf::anon_send(shard, users_atom::value, one);
 }
 
 void apply_and_announce(supervisor_actor self, const events::event& ev) {
@@ -275,7 +277,7 @@ caf::response_promise apply_preset(supervisor_actor self, command::apply_preset&
 /// Takes the shards and broadcasters and pushes them the state; each shard gets its own users
 /// unless `users_known` (the shards were spawned with them).
 void attach(supervisor_actor self, std::vector<caf::actor> directories,
-            std::vector<caf::actor> broadcasters, bool users_known) {
+            std::vector<service_listener> broadcasters, bool users_known) {
   auto& st = self->state;
   st.directories = std::move(directories);
   st.broadcasters = std::move(broadcasters);
@@ -284,7 +286,7 @@ void attach(supervisor_actor self, std::vector<caf::actor> directories,
     for (const auto& [id, entry] : st.workspace.users)
       users[user_shard(id, users.size())].push_back(events::to_record(id, entry));
     for (std::size_t i = 0; i < users.size(); ++i)
-      self->send(st.directories[i], users_atom::value, std::move(users[i]));
+      caf::anon_send(st.directories[i], users_atom::value, std::move(users[i]));
   }
   push_settings(self);
   for (const auto& shard : st.broadcasters)
@@ -292,7 +294,7 @@ void attach(supervisor_actor self, std::vector<caf::actor> directories,
                st.workspace.disabled_reason);
 }
 
-caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
+supervisor_handle::behavior_type supervisor(supervisor_actor self, supervisor_config config) {
   auto& st = self->state;
   st.journal = std::move(config.journal);
   st.workspace = std::move(config.initial);
@@ -300,11 +302,11 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
   st.tokens = index_tokens(st.workspace);
   return {
     [self](attach_atom, std::vector<caf::actor>& directories,
-           std::vector<caf::actor>& broadcasters) {
+           std::vector<service_listener>& broadcasters) {
       attach(self, std::move(directories), std::move(broadcasters), false);
     },
-    [self](attach_atom, std::vector<caf::actor>& directories, std::vector<caf::actor>& broadcasters,
-           bool users_known) {
+    [self](attach_atom, std::vector<caf::actor>& directories,
+           std::vector<service_listener>& broadcasters, bool users_known) {
       attach(self, std::move(directories), std::move(broadcasters), users_known);
     },
     [self](conn_delta_atom, int64_t delta) {
@@ -313,7 +315,7 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
         st.connections.on_delta(delta, st.workspace.settings, st.workspace.service_enabled);
       auto_service(self, action);
     },
-    [self](const command::create_user& cmd) {
+    [self](const command::create_user& cmd) -> answer<command::create_user> {
       return admin(self,
                    plan_create_user(self->state.workspace, cmd.id, cmd.name, cmd.admin, cmd.bot),
                    cmd.from, [self, id = cmd.id] {
@@ -321,16 +323,16 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
                        events::to_record(id, self->state.workspace.users.at(id)));
                    });
     },
-    [self](const command::set_always_active& cmd) {
+    [self](const command::set_always_active& cmd) -> answer<command::set_always_active> {
       return admin(self,
                    plan_set_always_active(self->state.workspace, cmd.user, cmd.always_active),
                    cmd.from, no_reply);
     },
-    [self](const command::deactivate_user& cmd) {
+    [self](const command::deactivate_user& cmd) -> answer<command::deactivate_user> {
       return admin(self, plan_deactivate_user(self->state.workspace, cmd.id), cmd.from, no_reply);
     },
-    [self](const command::issue_token& cmd) { return issue_token(self, cmd); },
-    [self](const command::revoke_token& cmd) {
+    [self](const command::issue_token& cmd) -> answer<command::issue_token> { return issue_token(self, cmd); },
+    [self](const command::revoke_token& cmd) -> answer<command::revoke_token> {
       return admin(self, plan_revoke_token(self->state.workspace, cmd.token_id), cmd.from,
                    no_reply);
     },
@@ -342,12 +344,12 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
         return to_caf_error(user.error());
       return identity{std::move(user.value()), st.tokens.find(hash)->second};
     },
-    [self](const command::set_setting& cmd) {
+    [self](const command::set_setting& cmd) -> answer<command::set_setting> {
       return admin(self, plan_set_setting(self->state.workspace, cmd.key, cmd.value), cmd.from,
                    no_reply);
     },
     [self](caf::get_atom, settings_atom) { return self->state.workspace.settings; },
-    [self](const command::create_preset& cmd) {
+    [self](const command::create_preset& cmd) -> answer<command::create_preset> {
       auto& ws = self->state.workspace;
       auto id = fresh_id("P", ws.presets);
       if (!id) {
@@ -360,11 +362,11 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
                      return caf::make_message(self->state.workspace.presets.at(id));
                    });
     },
-    [self](const command::update_preset& cmd) {
+    [self](const command::update_preset& cmd) -> answer<command::update_preset> {
       return admin(self, plan_update_preset(self->state.workspace, cmd.id, cmd.name, cmd.presence),
                    cmd.from, no_reply);
     },
-    [self](const command::delete_preset& cmd) {
+    [self](const command::delete_preset& cmd) -> answer<command::delete_preset> {
       return admin(self, plan_delete_preset(self->state.workspace, cmd.id), cmd.from, no_reply);
     },
     [self](caf::get_atom, presets_atom) {
@@ -373,8 +375,8 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
         out.push_back(kv.second);
       return out;
     },
-    [self](const command::enable_service& cmd) { return enable(self, cmd.from); },
-    [self](const command::disable_service& cmd) { return disable(self, cmd.from); },
+    [self](const command::enable_service& cmd) -> answer<command::enable_service> { return enable(self, cmd.from); },
+    [self](const command::disable_service& cmd) -> answer<command::disable_service> { return disable(self, cmd.from); },
     [self](caf::get_atom, users_atom, const std::string& after, uint64_t limit) {
       const auto& users = self->state.workspace.users;
       std::vector<events::user_record> out;
@@ -382,7 +384,9 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
         out.push_back(events::to_record(i->first, i->second));
       return out;
     },
-    [self](command::apply_preset& cmd) { return apply_preset(self, cmd); },
+    [self](command::apply_preset& cmd) -> answer<command::apply_preset> {
+      return apply_preset(self, cmd);
+    },
     [self](caf::get_atom, service_atom) {
       auto& st = self->state;
       return engine::service_state{st.workspace.service_enabled, st.connections.count(),
@@ -395,7 +399,7 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
 
 } // namespace
 
-caf::actor spawn_supervisor(caf::actor_system& system, supervisor_config config) {
+supervisor_handle spawn_supervisor(caf::actor_system& system, supervisor_config config) {
   return system.spawn(supervisor, std::move(config));
 }
 

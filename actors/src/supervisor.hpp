@@ -49,6 +49,6 @@ struct supervisor_config {
 ///   SHA-256 of the secret is logged; `auth` hashes the presented secret.
 /// Append failures are returned to the requester unchanged (e.g. `storage_failure`) and change
 /// nothing.
-caf::actor spawn_supervisor(caf::actor_system& system, supervisor_config config);
+supervisor_handle spawn_supervisor(caf::actor_system& system, supervisor_config config);
 
 } // namespace presence::actors

@@ -25,8 +25,8 @@ struct engine_counters; // engine_counters.hpp
 struct user_env {
   journal_handle journal;                      ///< appends (the `stored_atom` form)
   std::vector<loader_handle> loaders;          ///< reads; a user always uses the same one
-  caf::actor supervisor;                       ///< receives conn_delta; may be null (tests)
-  std::vector<caf::actor> broadcasters;        ///< by `user_shard`; may be empty (tests)
+  connection_counter supervisor;               ///< receives conn_delta; may be null (tests)
+  std::vector<change_sink> broadcasters;       ///< by `user_shard`; may be empty (tests)
   std::function<events::timestamp_us()> clock; ///< µs since the epoch; null = system clock
   std::chrono::milliseconds passivate_after{60000};
   uint64_t snapshot_every = 1000;            ///< events between snapshots; 0 = never

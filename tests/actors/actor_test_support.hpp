@@ -41,8 +41,10 @@ inline storage::open_options log_options(const std::string& path,
 /// What a probe saw, in arrival order, as short strings ("publish U1 away", "conn_delta 1").
 using probe_log = std::shared_ptr<std::vector<std::string>>;
 
-/// Stands in for a broadcaster shard and the supervisor.
-inline caf::behavior probe(caf::event_based_actor*, probe_log seen) {
+/// Stands in for a broadcaster shard and the supervisor: takes what user actors send them.
+using probe_handle = actors::change_sink::extend_with<actors::connection_counter>;
+
+inline probe_handle::behavior_type probe(probe_handle::pointer, probe_log seen) {
   return {
     [=](actors::changed_atom, const std::string& user, uint8_t changes,
         events::presence_value value, const events::custom_status& st, events::manual_mode mode) {
@@ -87,7 +89,7 @@ class actor_fixture : public ::testing::Test {
 
   void TearDown() override {
     for (const auto& a : {directory_, caf::actor_cast<caf::actor>(journal_),
-                          caf::actor_cast<caf::actor>(loader_), probe_})
+                          caf::actor_cast<caf::actor>(loader_), caf::actor_cast<caf::actor>(probe_)})
       if (a)
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     sched_.run();
@@ -233,7 +235,7 @@ class actor_fixture : public ::testing::Test {
   probe_log seen_ = std::make_shared<std::vector<std::string>>();
   actors::journal_handle journal_;
   actors::loader_handle loader_;
-  caf::actor probe_;
+  probe_handle probe_;
   caf::actor directory_;
 };
 

@@ -17,7 +17,7 @@ class broadcaster_phases_test : public broadcaster_test {
  protected:
   /// `count` sinks, subscriber ids 1..count, each subscribed to `subjects` on `shard`, all told
   /// `online` at first; what they received since is cleared.
-  std::vector<inbox> subscribers(const caf::actor& shard, std::size_t count,
+  std::vector<inbox> subscribers(const broadcaster_handle& shard, std::size_t count,
                                  const users& subjects) {
     std::vector<inbox> out;
     presence_list initial;

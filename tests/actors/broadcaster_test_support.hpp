@@ -67,7 +67,7 @@ class broadcaster_test : public ::testing::Test {
 
   /// A shard on the test clock. One phase by default: every subscriber is flushed at the ends of
   /// `flush_ms` intervals of the clock (broadcaster_phases_test covers more).
-  caf::actor spawn_shard(std::size_t index = 0, int64_t flush_ms = 100, uint32_t phases = 1,
+  broadcaster_handle spawn_shard(std::size_t index = 0, int64_t flush_ms = 100, uint32_t phases = 1,
                          std::shared_ptr<broadcaster_counters> counters = nullptr) {
     broadcaster_config config;
     config.index = index;
@@ -76,7 +76,7 @@ class broadcaster_test : public ::testing::Test {
     config.settings.flush_interval_ms = flush_ms;
     config.settings.max_subscription = 4;
     auto shard = spawn_broadcaster(system_, config);
-    spawned_.push_back(shard);
+    spawned_.push_back(caf::actor_cast<caf::actor>(shard));
     if (!source_) {
       source_ = system_.spawn(presence_source, presences_);
       spawned_.push_back(source_);
@@ -102,8 +102,8 @@ class broadcaster_test : public ::testing::Test {
   }
 
   /// Sends a request, runs everything, and returns the reply's error (none on success).
-  template <class... Ts>
-  caf::error call(const caf::actor& dest, Ts&&... xs) {
+  template <class Handle, class... Ts>
+  caf::error call(const Handle& dest, Ts&&... xs) {
     auto handle = self_->request(dest, caf::infinite, std::forward<Ts>(xs)...);
     sched_.run();
     if (self_->mailbox().empty())
@@ -113,21 +113,21 @@ class broadcaster_test : public ::testing::Test {
     return result;
   }
 
-  template <class... Ts>
-  void tell(const caf::actor& dest, Ts&&... xs) {
+  template <class Handle, class... Ts>
+  void tell(const Handle& dest, Ts&&... xs) {
     caf::anon_send(dest, std::forward<Ts>(xs)...);
     sched_.run();
   }
 
   /// What a user actor sends when only `user`'s presence changed.
-  void publish(const caf::actor& shard, std::string user, presence_value value) {
+  void publish(const broadcaster_handle& shard, std::string user, presence_value value) {
     tell(shard, changed_atom::value, std::move(user), uint8_t{change_presence}, value,
          events::custom_status{}, events::manual_mode::automatic);
   }
 
   /// Registers `id` with `shard` and subscribes it to `subjects`, whose users read `initial` now
   /// (a subject not in it reads as before, or is unknown).
-  void subscribe(const caf::actor& shard, subscriber_id id, const caf::actor& sink,
+  void subscribe(const broadcaster_handle& shard, subscriber_id id, const caf::actor& sink,
                  std::string owner, const users& subjects, const presence_list& initial) {
     set_presence(initial);
     ASSERT_FALSE(call(shard, subscribe_atom::value, id, sink, std::move(owner)));

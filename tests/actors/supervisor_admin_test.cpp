@@ -27,7 +27,7 @@ TEST_F(supervisor_admin_test, users_are_created_once_and_pushed_to_directory_sha
   // A late attach gets the whole list.
   directory_seen_->clear();
   caf::anon_send(supervisor_, attach_atom::value, std::vector<caf::actor>{directory_},
-                 std::vector<caf::actor>{broadcaster_});
+                 std::vector<service_listener>{broadcaster_});
   sched_.run();
   EXPECT_TRUE(contains(*directory_seen_, "users U1(inactive)"));
 }
@@ -39,7 +39,7 @@ TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
   std::vector<record_log> seen{std::make_shared<strings>(), std::make_shared<strings>()};
   std::vector<caf::actor> shards{keep(system_.spawn(recorder, seen[0])),
                                  keep(system_.spawn(recorder, seen[1]))};
-  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<caf::actor>{broadcaster_});
+  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<service_listener>{broadcaster_});
   sched_.run();
   for (std::size_t i = 0; i < shards.size(); ++i) {
     std::string expected = "users";
@@ -54,7 +54,7 @@ TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
   // Shards spawned knowing their users (the engine's start) get no second copy.
   for (auto& log : seen)
     log->clear();
-  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<caf::actor>{broadcaster_},
+  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<service_listener>{broadcaster_},
                  true);
   sched_.run();
   for (const auto& log : seen) {

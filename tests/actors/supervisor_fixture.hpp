@@ -27,7 +27,7 @@ using events::event_type;
 using strings = std::vector<std::string>;
 using record_log = std::shared_ptr<strings>;
 
-/// Stands in for directory shards and broadcasters: records what the supervisor tells them.
+/// Stands in for directory shards: records what the supervisor tells them.
 inline caf::behavior recorder(caf::event_based_actor*, record_log seen) {
   return {
     [seen](context_atom, const events::presence_context& ctx, int64_t) {
@@ -40,6 +40,12 @@ inline caf::behavior recorder(caf::event_based_actor*, record_log seen) {
       seen->push_back(line);
       return caf::unit; // as directory shards answer it
     },
+  };
+}
+
+/// Stands in for broadcasters: records what the supervisor tells them.
+inline service_listener::behavior_type listener(service_listener::pointer, record_log seen) {
+  return {
     [seen](service_atom, bool enabled, const std::string& reason) {
       seen->push_back(std::string{"service "} + (enabled ? "on" : "off " + reason));
     },
@@ -77,7 +83,7 @@ class supervisor_fixture : public ::testing::Test {
     log_ = std::shared_ptr<storage::event_log>(std::move(opened.value()));
     journal_ = keep(spawn_journal(system_, log_, {64, false, nullptr}));
     directory_ = keep(system_.spawn(recorder, directory_seen_));
-    broadcaster_ = keep(system_.spawn(recorder, broadcaster_seen_));
+    broadcaster_ = keep(system_.spawn(listener, broadcaster_seen_));
     supervisor_ = start_supervisor(events::workspace_state{});
   }
 
@@ -93,14 +99,14 @@ class supervisor_fixture : public ::testing::Test {
     return actor;
   }
 
-  caf::actor start_supervisor(events::workspace_state initial) {
+  supervisor_handle start_supervisor(events::workspace_state initial) {
     supervisor_config config;
     config.journal = journal_;
     config.initial = std::move(initial);
     config.clock = [this] { return now_ += 1000; };
     auto supervisor = keep(spawn_supervisor(system_, std::move(config)));
     caf::anon_send(supervisor, attach_atom::value, std::vector<caf::actor>{directory_},
-                   std::vector<caf::actor>{broadcaster_});
+                   std::vector<service_listener>{broadcaster_});
     sched_.run();
     return supervisor;
   }
@@ -189,8 +195,8 @@ class supervisor_fixture : public ::testing::Test {
   std::vector<caf::actor> spawned_;
   journal_handle journal_;
   caf::actor directory_;
-  caf::actor broadcaster_;
-  caf::actor supervisor_;
+  service_listener broadcaster_;
+  supervisor_handle supervisor_;
 };
 
 } // namespace presence::actors::test_supervisor

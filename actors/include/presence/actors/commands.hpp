@@ -12,6 +12,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -64,6 +65,10 @@ struct issued_token {
 
 namespace command {
 
+/// Which actor serves a command: the actor of the user it names (reached through that user's
+/// directory shard), or the workspace supervisor. A struct without `server` is the supervisor's.
+enum class served_by { user_actor, supervisor };
+
 // --- a user's commands: routed by `user` to its actor; each logs at most a few events ---------
 // Every one of them can fail with `unknown_user`, `user_deactivated`, `storage_failure`,
 // `disk_full`, `timeout` and `shutting_down`, besides the errors listed with it.
@@ -72,6 +77,7 @@ namespace command {
 /// Error: `invalid_argument` (empty `conn`).
 struct connect {
   using reply = void;
+  static constexpr served_by server = served_by::user_actor;
   std::string user;
   std::string conn;   ///< connection id, unique within the user
   std::string client; ///< client kind: `web`, `desktop`, `mobile`, `bot`, `api`, `rtm`…
@@ -85,6 +91,7 @@ struct connect {
 /// A client connection closed. Error: `unknown_connection`.
 struct disconnect {
   using reply = void;
+  static constexpr served_by server = served_by::user_actor;
   std::string user;
   std::string conn;
   events::disconnect_reason reason = events::disconnect_reason::closed;
@@ -99,6 +106,7 @@ struct disconnect {
 /// Error: `unknown_connection`.
 struct activity {
   using reply = void;
+  static constexpr served_by server = served_by::user_actor;
   std::string user;
   std::string conn;
   origin from;
@@ -112,6 +120,7 @@ struct activity {
 /// Errors: `invalid_presence`, `expiration_in_past`.
 struct set_presence {
   using reply = void;
+  static constexpr served_by server = served_by::user_actor;
   std::string user;
   events::manual_mode mode = events::manual_mode::automatic;
   std::optional<events::instant> until;
@@ -127,6 +136,7 @@ struct set_presence {
 /// (malformed), `invalid_emoji`, `expiration_in_past`.
 struct set_status {
   using reply = void;
+  static constexpr served_by server = served_by::user_actor;
   std::string user;
   std::string text;
   std::string emoji;
@@ -145,6 +155,7 @@ struct set_status {
 /// Errors: as `set_status`.
 struct update_status {
   using reply = events::custom_status;
+  static constexpr served_by server = served_by::user_actor;
   std::string user;
   std::optional<std::string> text;
   std::optional<std::string> emoji;
@@ -160,6 +171,7 @@ struct update_status {
 /// Error: `invalid_argument` (out of range).
 struct set_preferences {
   using reply = void;
+  static constexpr served_by server = served_by::user_actor;
   std::string user;
   std::chrono::seconds idle_timeout{0};
   bool auto_away = true;
@@ -195,6 +207,7 @@ using user_command = std::variant<connect, disconnect, activity, set_presence, s
 /// `user_deactivated`; with `at`, also `storage_failure`.
 struct query {
   using reply = events::presence_view;
+  static constexpr served_by server = served_by::user_actor;
   std::string user;
   std::optional<events::instant> at;
   template <class F>
@@ -347,6 +360,53 @@ struct disable_service {
     return f(from);
   }
 };
+
+// --- every request ------------------------------------------------------------------------------
+
+/// Every request the engine serves (`engine::submit`); a new command is added here, next to its
+/// struct.
+using any = std::variant<connect, disconnect, activity, set_presence, set_status, update_status,
+                         set_preferences, apply_preset, query, create_user, set_always_active,
+                         deactivate_user, issue_token, revoke_token, authenticate, set_setting,
+                         create_preset, update_preset, delete_preset, enable_service,
+                         disable_service>;
+
+namespace detail {
+template <class Variant, class T>
+struct add_unique;
+template <class... Ts, class T>
+struct add_unique<std::variant<Ts...>, T> {
+  using type = std::conditional_t<(std::is_same_v<T, Ts> || ...), std::variant<Ts...>,
+                                  std::variant<Ts..., T>>;
+};
+template <class Variant, class... Cs>
+struct replies_of {
+  using type = Variant;
+};
+template <class Variant, class C, class... Cs>
+struct replies_of<Variant, C, Cs...> {
+  using reply = std::conditional_t<std::is_void_v<typename C::reply>, std::monostate,
+                                   typename C::reply>;
+  using type = typename replies_of<typename add_unique<Variant, reply>::type, Cs...>::type;
+};
+template <class Any>
+struct any_reply;
+template <class... Cs>
+struct any_reply<std::variant<Cs...>> {
+  using type = typename replies_of<std::variant<std::monostate>, Cs...>::type;
+};
+} // namespace detail
+
+/// Every reply a request can have, each once: `std::monostate` for the commands whose `reply` is
+/// void, then the others' `reply` types.
+using any_reply = detail::any_reply<any>::type;
+
+/// Whether `C` is served by the actor of the user it names (see `served_by`).
+template <class C, class = void>
+inline constexpr bool served_by_user_actor = false;
+template <class C>
+inline constexpr bool served_by_user_actor<C, std::void_t<decltype(C::server)>> =
+  C::server == served_by::user_actor;
 
 } // namespace command
 

@@ -97,19 +97,10 @@ struct engine_stats {
 /// `run`/`run_async` of a `command::…` struct.
 class engine {
  public:
-  /// Every request the engine serves.
-  using request =
-    std::variant<command::connect, command::disconnect, command::activity, command::set_presence,
-                 command::set_status, command::update_status, command::set_preferences,
-                 command::apply_preset,
-                 command::query, command::create_user, command::set_always_active,
-                 command::deactivate_user,
-                 command::issue_token, command::revoke_token, command::authenticate,
-                 command::set_setting, command::create_preset, command::update_preset,
-                 command::delete_preset, command::enable_service, command::disable_service>;
+  /// Every request the engine serves (`command::any`).
+  using request = command::any;
   /// Every reply a request can have (`std::monostate` for the commands whose `reply` is void).
-  using reply = std::variant<std::monostate, events::presence_view, events::user_record,
-                             issued_token, identity, events::preset, events::custom_status>;
+  using reply = command::any_reply;
   using status_callback = std::function<void(status)>;
   /// What `run_async` calls with the answer to a `C`: `status` for a command that replies
   /// nothing, else `result<C::reply>`.
