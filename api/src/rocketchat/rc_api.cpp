@@ -33,6 +33,10 @@ constexpr endpoint endpoints[] = {
   {"custom-user-status.delete", "POST", custom_user_status_delete, true},
   {"presence.getConnections", "GET", presence_get_connections, true},
   {"presence.enableBroadcast", "POST", presence_enable_broadcast, true},
+  // Rocket.Chat's admin switch (settings/:_id); other settings are not served.
+  {"settings/Troubleshoot_Disable_Presence_Broadcast", "GET", settings_get_disable_broadcast, true},
+  {"settings/Troubleshoot_Disable_Presence_Broadcast", "POST", settings_set_disable_broadcast,
+   true},
 };
 
 void early(http::gateway& gw, const http::reply_fn& reply, int status, nlohmann::json body,
@@ -74,10 +78,17 @@ void too_many_requests(http::gateway& gw, const http::reply_fn& reply, int wait)
 
 void handle(http::gateway& gw, const std::string& method, const http::api_request& req,
             http::reply_fn reply) {
+  // An endpoint may answer more than one verb (one entry each): the entry of this verb, else the
+  // first of this name for the 405.
   const endpoint* found = nullptr;
-  for (const auto& e : endpoints)
-    if (method == e.name)
+  for (const auto& e : endpoints) {
+    if (method != e.name)
+      continue;
+    if (found == nullptr || req.method == e.verb)
       found = &e;
+    if (req.method == e.verb)
+      break;
+  }
   if (found == nullptr) {
     early(gw, reply, 404,
           {{"status", "error"},
