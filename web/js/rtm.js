@@ -1,12 +1,15 @@
 // The real-time WebSocket: a one-time ticket from rtm.connect (the token never goes in a URL),
-// presence_sub for the users on screen, tickle for activity, reconnects with back-off.
+// presence_sub for the users on screen (and always the signed-in user, whose auto-away the page
+// follows), tickle for activity, reconnects with back-off.
 
 import {slack} from './api.js';
 
 export class Rtm {
-  constructor() {
+  /** `self`: the signed-in user's id, always in the subscription. */
+  constructor(self) {
     this.listeners = new Map();
     this.socket = null;
+    this.self = self;
     this.ids = [];
     this.stopped = false;
     this.retry = 0;
@@ -56,7 +59,7 @@ export class Rtm {
       if (frame.type === 'hello') {
         this.retry = 0;
         this.emit('connection', {type: 'connection', open: true});
-        if (this.ids.length) this.send({type: 'presence_sub', ids: this.ids});
+        this.send({type: 'presence_sub', ids: this.subscribed()});
       }
       this.emit(frame.type, frame);
     });
@@ -84,8 +87,15 @@ export class Rtm {
     if (socket) socket.close(1000);
   }
 
+  /** Sends `frame` if the socket is open; returns whether it was sent. */
   send(frame) {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  subscribed() {
+    return this.ids.includes(this.self) ? this.ids : [this.self, ...this.ids];
   }
 
   /** Replaces the subscription (sent now if connected, else on the next hello). */
@@ -93,11 +103,11 @@ export class Rtm {
     const same = ids.length === this.ids.length && ids.every((id, i) => id === this.ids[i]);
     if (same) return;
     this.ids = ids;
-    this.send({type: 'presence_sub', ids});
+    this.send({type: 'presence_sub', ids: this.subscribed()});
   }
 
-  /** Tells the server the person did something (counts as activity). */
+  /** Tells the server the person did something (counts as activity); returns whether it went. */
   tickle() {
-    this.send({type: 'tickle'});
+    return this.send({type: 'tickle'});
   }
 }
