@@ -153,6 +153,8 @@ test('a user picks a custom status from My status and the admin\'s People shows 
   const people = state.adminPage.getByRole('region', {name: 'People'});
   const aliceRow = people.getByRole('listitem').filter({hasText: 'Alice Liddell'});
   await aliceRow.filter({hasText: 'offline'}).waitFor();
+  // The admin's own row: online, whichever came first, the list or the socket.
+  await people.getByRole('listitem').filter({hasText: 'admin'}).filter({hasText: 'online'}).waitFor({timeout: 3000});
 
   state.alice = await browser.newContext({viewport: desktop});
   state.alicePage = await state.alice.newPage();

@@ -54,8 +54,6 @@ export function renderPeople({view, rtm}) {
   let listReadAt = 0;          // when the last read of the list started
   let slack = firstSlack;      // 0 once the list was read again
   const joined = new Map();    // id -> when it joined the subscription, while in it
-  const presenceAt = new Map(); // id -> when a frame last changed its presence
-  const statusAt = new Map();   // id -> when a frame last changed its status
   let refreshing = false;
   let refreshTimer = null;
   let lastRefresh = 0;
@@ -108,6 +106,18 @@ export function renderPeople({view, rtm}) {
     refreshIfStale();
   }, 150);
 
+  /** `read` (a row's data read at `since`), with what frames told since then instead. */
+  function newest(read, since) {
+    const presence = rtm?.lastHeard('presence', read.id);
+    if (presence && presence.at >= since) read.presence = presenceOf(presence.frame);
+    const status = rtm?.lastHeard('status', read.id);
+    if (status && status.at >= since) {
+      read.statusText = status.frame.user.profile?.status_text ?? '';
+      read.statusEmoji = status.frame.user.profile?.status_emoji ?? '';
+    }
+    return read;
+  }
+
   /** Whether a user's row may show old data: not followed without a gap since the last read. */
   function stale(user) {
     const since = joined.get(user.id);
@@ -136,12 +146,7 @@ export function renderPeople({view, rtm}) {
       if (disposed) return;
       for (const m of members) {
         const user = byId.get(m.id);
-        if (!user) continue;
-        // A frame that came after the read started is newer than what the read saw.
-        const read = fromMember(m);
-        if (!((presenceAt.get(m.id) ?? 0) >= started)) user.presence = read.presence;
-        if (!((statusAt.get(m.id) ?? 0) >= started))
-          Object.assign(user, {statusText: read.statusText, statusEmoji: read.statusEmoji});
+        if (user) Object.assign(user, newest(fromMember(m), started));
       }
       listReadAt = started;
       slack = 0;
@@ -180,7 +185,6 @@ export function renderPeople({view, rtm}) {
       const user = byId.get(id);
       if (!user) continue;
       user.presence = presence;
-      presenceAt.set(id, Date.now());
       update(id);
     }
   };
@@ -190,7 +194,6 @@ export function renderPeople({view, rtm}) {
     if (!user) return;
     user.statusText = frame.user.profile?.status_text ?? '';
     user.statusEmoji = frame.user.profile?.status_emoji ?? '';
-    statusAt.set(user.id, Date.now());
     update(user.id);
   };
   // A new socket missed what happened while there was none: every row is followed from now on.
@@ -217,7 +220,7 @@ export function renderPeople({view, rtm}) {
   listReadAt = Date.now();
   listUsers().then((members) => {
     if (disposed) return;
-    all = members.filter((m) => !m.deleted).map(fromMember);
+    all = members.filter((m) => !m.deleted).map((m) => newest(fromMember(m), listReadAt));
     all.sort((a, b) => a.name.localeCompare(b.name));
     for (const user of all) byId.set(user.id, user);
     applyFilter();

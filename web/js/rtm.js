@@ -13,6 +13,9 @@ export class Rtm {
     this.ids = [];
     this.stopped = false;
     this.retry = 0;
+    // The newest presence_change and user_status_changed frame of each user, and when it came:
+    // a view that starts listening later still knows what it missed.
+    this.heard = new Map();
   }
 
   /** Calls `fn(frame)` for each frame of `type` (or every frame for '*'). */
@@ -61,6 +64,7 @@ export class Rtm {
         this.emit('connection', {type: 'connection', open: true});
         this.send({type: 'presence_sub', ids: this.subscribed()});
       }
+      this.remember(frame);
       this.emit(frame.type, frame);
     });
     socket.addEventListener('close', () => {
@@ -85,6 +89,19 @@ export class Rtm {
     const socket = this.socket;
     this.socket = null;
     if (socket) socket.close(1000);
+  }
+
+  remember(frame) {
+    const at = Date.now();
+    if (frame.type === 'presence_change')
+      for (const id of frame.users ?? [frame.user]) this.heard.set(`presence ${id}`, {frame, at});
+    else if (frame.type === 'user_status_changed' && frame.user?.id)
+      this.heard.set(`status ${frame.user.id}`, {frame, at});
+  }
+
+  /** The newest frame about `id` of `kind` ('presence' or 'status') as {frame, at}, if any. */
+  lastHeard(kind, id) {
+    return this.heard.get(`${kind} ${id}`);
   }
 
   /** Sends `frame` if the socket is open; returns whether it was sent. */
