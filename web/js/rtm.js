@@ -111,6 +111,7 @@ export class Rtm {
     return true;
   }
 
+  /** The ids sent in presence_sub: the view's, and the signed-in user's. */
   subscribed() {
     return this.ids.includes(this.self) ? this.ids : [this.self, ...this.ids];
   }

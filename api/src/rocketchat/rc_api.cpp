@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "http/error_mapping.hpp"
@@ -79,15 +80,15 @@ void too_many_requests(http::gateway& gw, const http::reply_fn& reply, int wait)
 void handle(http::gateway& gw, const std::string& method, const http::api_request& req,
             http::reply_fn reply) {
   // An endpoint may answer more than one verb (one entry each): the entry of this verb, else the
-  // first of this name for the 405.
+  // verbs it answers for the 405.
   const endpoint* found = nullptr;
+  std::string verbs;
   for (const auto& e : endpoints) {
     if (method != e.name)
       continue;
+    verbs += (verbs.empty() ? "" : " or ") + std::string(e.verb);
     if (found == nullptr || req.method == e.verb)
       found = &e;
-    if (req.method == e.verb)
-      break;
   }
   if (found == nullptr) {
     early(gw, reply, 404,
@@ -97,7 +98,7 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
     return;
   }
   if (req.method != found->verb) {
-    failure(gw, reply, 405, std::string("Use ") + found->verb + " for " + found->name,
+    failure(gw, reply, 405, "Use " + verbs + " for " + found->name,
             "error-method-not-allowed");
     return;
   }

@@ -139,6 +139,11 @@ TEST_F(connection_limit, the_rocket_chat_setting_refuses_users_and_bad_values) {
     EXPECT_EQ(refused.status, 400) << body << " " << refused.body;
     EXPECT_EQ(refused.json()["errorType"], "error-invalid-params") << body;
   }
+  auto put = server_.http().request("PUT", "/api/v1/" + setting, "",
+                                    {{"X-Auth-Token", server_.admin()}, {"X-User-Id", "admin"}});
+  EXPECT_EQ(put.status, 405);
+  EXPECT_NE(put.json()["error"].get<std::string>().find("Use GET or POST"), std::string::npos)
+    << put.body;
   EXPECT_EQ(server_.rc("GET", "settings/Some_Other_Setting", server_.admin(), "admin").status, 404);
   // Nothing changed.
   EXPECT_EQ(connections()["enabled"], true);
