@@ -448,7 +448,7 @@ test('People shows 2,000 users and renders only the visible rows', async () => {
     assert.equal(set.ok, true);
     const scrolled = Date.now();
     await page.locator('.people-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
-    await far.filter({hasText: 'online'}).filter({hasText: 'Far away'}).waitFor({timeout: 6000});
+    await far.filter({hasText: 'online'}).filter({hasText: 'Far away'}).waitFor({timeout: 10000});
     figures.people_far_row_ms = Date.now() - scrolled;
     await helper.close();
     await context.close();

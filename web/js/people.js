@@ -15,9 +15,6 @@ const overscan = 8;
 const subscribeAround = 200;
 // A re-read of the list for rows that come into view after missing frames: at most this often.
 const refreshEvery = 3000;
-// A row of the first window, subscribed this soon after the first read of the list, counts as
-// followed since that read (what every client does: list, then subscribe).
-const firstSlack = 1000;
 
 /** The presence word from a users.list member or a presence_change frame. */
 function presenceOf(entry) {
@@ -52,7 +49,7 @@ export function renderPeople({view, rtm}) {
   let disposed = false;
   let serviceEnabled = store.service.enabled;
   let listReadAt = 0;          // when the last read of the list started
-  let slack = firstSlack;      // 0 once the list was read again
+  let firstWindow = false;     // the next subscription is the first after the list was read
   const joined = new Map();    // id -> when it joined the subscription, while in it
   let refreshing = false;
   let refreshTimer = null;
@@ -99,7 +96,10 @@ export function renderPeople({view, rtm}) {
     const from = Math.max(0, to - size);
     const ids = shown.slice(from, to).map((u) => u.id);
     rtm?.subscribe(ids);
-    const now = Date.now();
+    // The rows of the first window count as followed since the first read (what every client
+    // does: list, then subscribe); rows that join later may have missed changes.
+    const now = firstWindow ? listReadAt : Date.now();
+    firstWindow = false;
     const kept = new Set(ids);
     for (const id of joined.keys()) if (!kept.has(id)) joined.delete(id);
     for (const id of ids) if (!joined.has(id)) joined.set(id, now);
@@ -121,7 +121,7 @@ export function renderPeople({view, rtm}) {
   /** Whether a user's row may show old data: not followed without a gap since the last read. */
   function stale(user) {
     const since = joined.get(user.id);
-    return since === undefined || since > listReadAt + slack;
+    return since === undefined || since > listReadAt;
   }
 
   /** Reads the list again when a row on screen may be out of date. */
@@ -149,7 +149,6 @@ export function renderPeople({view, rtm}) {
         if (user) Object.assign(user, newest(fromMember(m), started));
       }
       listReadAt = started;
-      slack = 0;
       paint(true);
     }, () => { refreshing = false; });
   }
@@ -223,6 +222,7 @@ export function renderPeople({view, rtm}) {
     all = members.filter((m) => !m.deleted).map((m) => newest(fromMember(m), listReadAt));
     all.sort((a, b) => a.name.localeCompare(b.name));
     for (const user of all) byId.set(user.id, user);
+    firstWindow = true;
     applyFilter();
   }, (error) => {
     count.textContent = `Could not list users: ${error instanceof ApiError ? error.code : error.message}`;
