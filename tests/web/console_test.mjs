@@ -153,6 +153,8 @@ test('a user picks a custom status from My status and the admin\'s People shows 
   const people = state.adminPage.getByRole('region', {name: 'People'});
   const aliceRow = people.getByRole('listitem').filter({hasText: 'Alice Liddell'});
   await aliceRow.filter({hasText: 'offline'}).waitFor();
+  // The admin's own row: online, whichever came first, the list or the socket.
+  await people.getByRole('listitem').filter({hasText: 'admin'}).filter({hasText: 'online'}).waitFor({timeout: 3000});
 
   state.alice = await browser.newContext({viewport: desktop});
   state.alicePage = await state.alice.newPage();
@@ -205,9 +207,49 @@ test('a user picks a custom status from My status and the admin\'s People shows 
   await menu.waitFor({state: 'hidden'});
   await statusButton.and(state.alicePage.locator(':focus')).waitFor();
 
-  await state.alicePage.getByRole('button', {name: 'Preferences'}).click();
-  await shoot(state.alicePage, 'preferences');
-  await state.alicePage.getByRole('dialog', {name: 'Preferences'}).getByRole('button', {name: 'Close'}).click();
+});
+
+test('Preferences: an idle time limit is saved, shown after a reload, and refused out of range', async () => {
+  const page = state.alicePage;
+  const open = async () => {
+    await page.getByRole('button', {name: 'Preferences'}).click();
+    const dialog = page.getByRole('dialog', {name: 'Preferences'});
+    await dialog.getByText('In force:').waitFor();
+    return dialog;
+  };
+  let dialog = await open();
+  assert.equal(await dialog.getByLabel('Away when idle (auto-away)').isChecked(), true);
+  assert.equal(await dialog.getByLabel('Idle time limit (seconds)').inputValue(), '');
+  await dialog.getByText('In force: 600 s.').waitFor();
+  await dialog.getByLabel('Idle time limit (seconds)').fill('45');
+  await dialog.getByRole('button', {name: 'Save'}).click();
+  await dialog.getByText('Saved.').waitFor();
+  await dialog.getByText('In force: 45 s.').waitFor();
+
+  // After a reload (the tab keeps its token) the dialog reads the saved limit back.
+  await page.reload();
+  await page.getByRole('button', {name: 'Sign out'}).waitFor();
+  dialog = await open();
+  assert.equal(await dialog.getByLabel('Idle time limit (seconds)').inputValue(), '45');
+  const prefs = await server.slack('users.prefs.get', state.aliceToken);
+  assert.equal(prefs.prefs.idle_timeout, 45);
+
+  // Out of range: the server's refusal next to the field, nothing saved.
+  await dialog.getByLabel('Idle time limit (seconds)').fill('20');
+  await dialog.getByRole('button', {name: 'Save'}).click();
+  const idle = dialog.getByLabel('Idle time limit (seconds)');
+  await dialog.locator('input[aria-invalid="true"]').waitFor();
+  const error = await idle.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby').split(' ')[0]).textContent);
+  assert.match(error, /idle_timeout must be 30\.\.604800 seconds/);
+  await shoot(page, 'preferences');
+  assert.equal((await server.slack('users.prefs.get', state.aliceToken)).prefs.idle_timeout, 45);
+
+  // Empty returns to the workspace's limit.
+  await idle.fill('');
+  await dialog.getByRole('button', {name: 'Save'}).click();
+  await dialog.getByText('In force: 600 s.').waitFor();
+  assert.equal((await server.slack('users.prefs.get', state.aliceToken)).prefs.idle_timeout, 0);
+  await dialog.getByRole('button', {name: 'Close'}).click();
 });
 
 test('the admin turns the service off and both pages show the alert', async () => {
@@ -313,12 +355,62 @@ test('a non-admin sees no Administration link and admin methods refuse them', as
   await state.admin.close();
 });
 
+test('an idle tab goes away after the idle time and input brings it back online', async () => {
+  // A workspace idle time of 3 s (activity logged every second) keeps the wait short.
+  const idle = await startServer(presenced, ['--idle-timeout', '3', '--activity-log-interval', '1']);
+  try {
+    const daveToken = await idle.createUser('dave', 'Dave Brubeck');
+    const admin = await browser.newContext({viewport: desktop});
+    const adminPage = await admin.newPage();
+    watch(adminPage, 'idle admin');
+    await signIn(adminPage, idle.base, adminToken);
+    const daveRow = adminPage.getByRole('region', {name: 'People'}).getByRole('listitem')
+      .filter({hasText: 'Dave Brubeck'});
+
+    const dave = await browser.newContext({viewport: desktop});
+    const davePage = await dave.newPage();
+    watch(davePage, 'dave');
+    const tickles = [];
+    davePage.on('websocket', (socket) => socket.on('framesent', (frame) => {
+      if (JSON.parse(frame.payload).type === 'tickle') tickles.push(Date.now());
+    }));
+    await signIn(davePage, idle.base, daveToken);
+    await daveRow.filter({hasText: 'online'}).waitFor();
+    // Events made by a script are not a person's: they report nothing.
+    await davePage.evaluate(() => {
+      for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) window.dispatchEvent(new Event(type));
+    });
+    const left = Date.now();
+    await daveRow.filter({hasText: 'away'}).waitFor({timeout: 15000});
+    figures.idle_tab_away_ms = Date.now() - left;
+    assert.deepEqual(tickles, [], 'no tickle without input');
+
+    // A key brings Dave back at once; so does the next one after he went away again, although
+    // it comes within the 30 s between reports of ordinary use.
+    for (const round of [1, 2]) {
+      if (round === 2) await daveRow.filter({hasText: 'away'}).waitFor({timeout: 15000});
+      await davePage.getByRole('region', {name: 'People'}).getByRole('listitem')
+        .filter({hasText: 'Dave Brubeck'}).filter({hasText: 'away'}).waitFor();
+      const pressed = Date.now();
+      await davePage.keyboard.press('Shift');
+      await daveRow.filter({hasText: 'online'}).waitFor({timeout: 3000});
+      figures.input_to_online_ms = Date.now() - pressed;
+      assert.equal(tickles.length, round);
+    }
+    await dave.close();
+    await admin.close();
+  } finally {
+    await idle.stop();
+  }
+});
+
 test('People shows 2,000 users and renders only the visible rows', async () => {
   const big = await startServer(presenced, ['--rate-limit-per-s', '0']);
   try {
     const ids = Array.from({length: 2000}, (_, i) => `user-${String(i).padStart(4, '0')}`);
+    const tokens = new Map();
     for (let i = 0; i < ids.length; i += 50)
-      await Promise.all(ids.slice(i, i + 50).map((id) => big.createUser(id, `Person ${id.slice(5)}`)));
+      await Promise.all(ids.slice(i, i + 50).map(async (id) => tokens.set(id, await big.createUser(id, `Person ${id.slice(5)}`))));
     const context = await browser.newContext({viewport: desktop});
     const page = await context.newPage();
     watch(page, 'people 2000');
@@ -336,6 +428,29 @@ test('People shows 2,000 users and renders only the visible rows', async () => {
     await people.getByLabel('Filter by name').fill('Person 1999');
     await people.getByText('1 person').waitFor();
     await people.getByRole('listitem').filter({hasText: 'Person 1999'}).waitFor();
+    await people.getByLabel('Filter by name').fill('');
+    await people.getByText('2001 people').waitFor();
+    await people.getByRole('listitem').filter({hasText: 'Person 0000'}).waitFor();
+
+    // The last row, far outside the rows subscribed around the top, comes online and sets a
+    // status; scrolled to, it shows both.
+    const far = people.getByRole('listitem').filter({hasText: 'Person 1999'});
+    assert.equal(await far.count(), 0);
+    const helper = await context.newPage();
+    await helper.goto(`${big.base}/healthz`);
+    await helper.evaluate(async (token) => {
+      const answer = await (await fetch('/api/rtm.connect', {method: 'POST', headers: {Authorization: `Bearer ${token}`}})).json();
+      window.socket = new WebSocket(answer.url);
+      await new Promise((resolve) => window.socket.addEventListener('message', resolve, {once: true}));
+    }, tokens.get('user-1999'));
+    const set = await big.slack('users.profile.set', tokens.get('user-1999'),
+      {profile: {status_text: 'Far away', status_emoji: ':airplane:'}});
+    assert.equal(set.ok, true);
+    const scrolled = Date.now();
+    await page.locator('.people-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await far.filter({hasText: 'online'}).filter({hasText: 'Far away'}).waitFor({timeout: 10000});
+    figures.people_far_row_ms = Date.now() - scrolled;
+    await helper.close();
     await context.close();
   } finally {
     await big.stop();

@@ -54,26 +54,6 @@ export function setFieldError(f, message) {
   else f.input.removeAttribute('aria-invalid');
 }
 
-/** Calls `fn` at most once per `ms` (the first call at once, the last one of a burst later). */
-export function throttle(fn, ms) {
-  let last = 0;
-  let timer = null;
-  return (...args) => {
-    const now = Date.now();
-    const wait = last + ms - now;
-    if (wait <= 0) {
-      last = now;
-      fn(...args);
-    } else if (!timer) {
-      timer = setTimeout(() => {
-        timer = null;
-        last = Date.now();
-        fn(...args);
-      }, wait);
-    }
-  };
-}
-
 /** Calls `fn` once `ms` after the last call. */
 export function debounce(fn, ms) {
   let timer = null;

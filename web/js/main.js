@@ -2,7 +2,8 @@
 // shown while the presence service is off, activity reporting, and the hash router.
 
 import {ApiError, resume, session, signIn, signOut, rest, reasonText} from './api.js';
-import {h, replace, field, setFieldError, throttle} from './dom.js';
+import {h, replace, field, setFieldError} from './dom.js';
+import {watchActivity} from './activity.js';
 import {Rtm} from './rtm.js';
 import {store} from './store.js';
 import {setupStatusMenu} from './status_menu.js';
@@ -94,7 +95,12 @@ function route() {
 function start() {
   header.hidden = false;
   for (const link of header.querySelectorAll('[data-admin]')) link.hidden = !session.isAdmin;
-  rtm = new Rtm();
+  rtm = new Rtm(session.user);
+  rtm.on('presence_change', (frame) => {
+    if (!(frame.users ?? [frame.user]).includes(session.user)) return;
+    if (frame.presence === 'away') activity.idle();
+    store.refreshMe();
+  });
   rtm.on('presence_service_status', (frame) => {
     store.setService({enabled: frame.enabled, reason: frame.reason ?? (frame.enabled ? '' : store.service.reason)});
     refreshService();
@@ -120,12 +126,7 @@ document.getElementById('sign-out').addEventListener('click', () => {
   showSignIn();
 });
 
-// Activity: what the person does on the page, at most one tickle per 30 s (the server
-// coalesces activity further); an idle tab sends nothing and goes away after the idle time.
-const reportActivity = throttle(() => rtm?.tickle(), 30000);
-for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
-  window.addEventListener(type, reportActivity, {passive: true, capture: true});
-}
+const activity = watchActivity(() => rtm);
 
 window.addEventListener('hashchange', route);
 

@@ -1,15 +1,21 @@
 // The real-time WebSocket: a one-time ticket from rtm.connect (the token never goes in a URL),
-// presence_sub for the users on screen, tickle for activity, reconnects with back-off.
+// presence_sub for the users on screen (and always the signed-in user, whose auto-away the page
+// follows), tickle for activity, reconnects with back-off.
 
 import {slack} from './api.js';
 
 export class Rtm {
-  constructor() {
+  /** `self`: the signed-in user's id, always in the subscription. */
+  constructor(self) {
     this.listeners = new Map();
     this.socket = null;
+    this.self = self;
     this.ids = [];
     this.stopped = false;
     this.retry = 0;
+    // The newest presence_change and user_status_changed frame of each user, and when it came:
+    // a view that starts listening later still knows what it missed.
+    this.heard = new Map();
   }
 
   /** Calls `fn(frame)` for each frame of `type` (or every frame for '*'). */
@@ -56,8 +62,9 @@ export class Rtm {
       if (frame.type === 'hello') {
         this.retry = 0;
         this.emit('connection', {type: 'connection', open: true});
-        if (this.ids.length) this.send({type: 'presence_sub', ids: this.ids});
+        this.send({type: 'presence_sub', ids: this.subscribed()});
       }
+      this.remember(frame);
       this.emit(frame.type, frame);
     });
     socket.addEventListener('close', () => {
@@ -84,8 +91,29 @@ export class Rtm {
     if (socket) socket.close(1000);
   }
 
+  remember(frame) {
+    const at = Date.now();
+    if (frame.type === 'presence_change')
+      for (const id of frame.users ?? [frame.user]) this.heard.set(`presence ${id}`, {frame, at});
+    else if (frame.type === 'user_status_changed' && frame.user?.id)
+      this.heard.set(`status ${frame.user.id}`, {frame, at});
+  }
+
+  /** The newest frame about `id` of `kind` ('presence' or 'status') as {frame, at}, if any. */
+  lastHeard(kind, id) {
+    return this.heard.get(`${kind} ${id}`);
+  }
+
+  /** Sends `frame` if the socket is open; returns whether it was sent. */
   send(frame) {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** The ids sent in presence_sub: the view's, and the signed-in user's. */
+  subscribed() {
+    return this.ids.includes(this.self) ? this.ids : [this.self, ...this.ids];
   }
 
   /** Replaces the subscription (sent now if connected, else on the next hello). */
@@ -93,11 +121,11 @@ export class Rtm {
     const same = ids.length === this.ids.length && ids.every((id, i) => id === this.ids[i]);
     if (same) return;
     this.ids = ids;
-    this.send({type: 'presence_sub', ids});
+    this.send({type: 'presence_sub', ids: this.subscribed()});
   }
 
-  /** Tells the server the person did something (counts as activity). */
+  /** Tells the server the person did something (counts as activity); returns whether it went. */
   tickle() {
-    this.send({type: 'tickle'});
+    return this.send({type: 'tickle'});
   }
 }

@@ -166,41 +166,47 @@ function openCustomStatus() {
   text.input.focus();
 }
 
+/** Auto-away and the idle time limit (users.prefs.get / users.prefs.set, 30 s … 7 days). */
 async function openPreferences() {
   const autoAway = h('input', {type: 'checkbox', id: 'pref-auto-away'});
+  // The server checks the range and says why it refuses: no browser-side validation.
   const idle = field('Idle time limit (seconds)', h('input', {type: 'number', min: '30', max: '604800', step: '1'}));
+  const hint = h('p', {class: 'hint', id: 'pref-idle-hint'});
+  idle.input.setAttribute('aria-describedby', `${idle.error.id} pref-idle-hint`);
+  idle.wrap.append(hint);
   const note = h('p', {class: 'form-error', role: 'status'});
-  const save = h('button', {type: 'submit', class: 'primary'}, 'Save');
-  const form = h('form', {},
+  const form = h('form', {novalidate: true},
     h('div', {class: 'field checkbox'}, autoAway, h('label', {for: 'pref-auto-away'}, 'Away when idle (auto-away)')),
     idle.wrap, note,
-    h('div', {class: 'actions'}, h('button', {type: 'button', onclick: () => box.close()}, 'Close'), save));
+    h('div', {class: 'actions'}, h('button', {type: 'button', onclick: () => box.close()}, 'Close'),
+      h('button', {type: 'submit', class: 'primary'}, 'Save')));
   const box = dialog('Preferences', form);
+  const show = (prefs) => {
+    autoAway.checked = prefs.auto_away !== false;
+    idle.input.value = prefs.idle_timeout ? String(prefs.idle_timeout) : '';
+    hint.textContent = `30 to 604800 (7 days); empty for the workspace's limit. In force: ${prefs.idle_timeout_in_force} s.`;
+  };
   try {
-    const answer = await rest('GET', 'users.getPreferences');
-    const prefs = answer.preferences ?? {};
-    autoAway.checked = prefs.enableAutoAway !== false;
-    idle.input.value = prefs.idleTimeLimit ?? '';
+    show((await slack('users.prefs.get')).prefs);
   } catch (error) {
-    if (error.status === 404) {
-      note.textContent = 'This server does not offer per-user preferences: the workspace idle time limit applies.';
-      autoAway.disabled = true;
-      idle.input.disabled = true;
-      save.disabled = true;
-      return;
-    }
-    note.textContent = `Could not read preferences: ${error.code}`;
+    note.textContent = `Could not read preferences: ${error.code ?? error.message}`;
   }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     setFieldError(idle, '');
+    note.className = 'form-error';
+    note.textContent = '';
+    const text = idle.input.value.trim();
     try {
-      const data = {enableAutoAway: autoAway.checked};
-      if (idle.input.value) data.idleTimeLimit = Number(idle.input.value);
-      await rest('POST', 'users.setPreferences', {data});
-      box.close();
+      // 0 returns to the workspace's limit; anything else goes as typed for the server to judge.
+      const answer = await slack('users.prefs.set', {auto_away: autoAway.checked, idle_timeout: text ? Number(text) : 0});
+      show(answer.prefs);
+      note.className = 'saved';
+      note.textContent = 'Saved.';
     } catch (error) {
-      setFieldError(idle, error.message || error.code);
+      if (error instanceof ApiError && error.code === 'invalid_arguments')
+        setFieldError(idle, error.detail || error.code);
+      else note.textContent = `Not saved: ${error.code ?? error.message}`;
     }
   });
 }

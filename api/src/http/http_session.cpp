@@ -6,6 +6,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -270,10 +271,17 @@ void http_session::write(api_reply reply, bool keep_alive) {
   res->body() = std::move(reply.body);
   res->prepare_payload();
   stream_.expires_after(std::chrono::seconds(30));
-  bhttp::async_write(stream_, *res,
-                     [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-                       self->on_write(keep_alive, ec);
-                     });
+  auto send = [this, keep_alive](auto message) {
+    bhttp::async_write(stream_, *message, [self = shared_from_this(), message,
+                                           keep_alive](beast::error_code ec, std::size_t) {
+      self->on_write(keep_alive, ec);
+    });
+  };
+  // A HEAD answer has GET's headers, Content-Length included, and no body (RFC 9110 §9.3.2).
+  if (parser_ && parser_->is_header_done() && parser_->get().method() == bhttp::verb::head)
+    send(std::make_shared<bhttp::response<bhttp::empty_body>>(std::move(res->base())));
+  else
+    send(std::move(res));
 }
 
 void http_session::on_write(bool keep_alive, beast::error_code ec) {

@@ -22,5 +22,10 @@ void custom_user_status_delete(const call_ptr& call);
 // service_methods.cpp
 void presence_get_connections(const call_ptr& call);
 void presence_enable_broadcast(const call_ptr& call);
+/// settings/Troubleshoot_Disable_Presence_Broadcast: GET `{_id, value}` (true while the service
+/// is off, whatever the reason); POST `{value}` turns it off (reason `admin`) or on (refused at
+/// the connection limit).
+void settings_get_disable_broadcast(const call_ptr& call);
+void settings_set_disable_broadcast(const call_ptr& call);
 
 } // namespace presence::api::rocketchat

@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "http/error_mapping.hpp"
@@ -33,6 +34,10 @@ constexpr endpoint endpoints[] = {
   {"custom-user-status.delete", "POST", custom_user_status_delete, true},
   {"presence.getConnections", "GET", presence_get_connections, true},
   {"presence.enableBroadcast", "POST", presence_enable_broadcast, true},
+  // Rocket.Chat's admin switch (settings/:_id); other settings are not served.
+  {"settings/Troubleshoot_Disable_Presence_Broadcast", "GET", settings_get_disable_broadcast, true},
+  {"settings/Troubleshoot_Disable_Presence_Broadcast", "POST", settings_set_disable_broadcast,
+   true},
 };
 
 void early(http::gateway& gw, const http::reply_fn& reply, int status, nlohmann::json body,
@@ -74,10 +79,17 @@ void too_many_requests(http::gateway& gw, const http::reply_fn& reply, int wait)
 
 void handle(http::gateway& gw, const std::string& method, const http::api_request& req,
             http::reply_fn reply) {
+  // An endpoint may answer more than one verb (one entry each): the entry of this verb, else the
+  // verbs it answers for the 405.
   const endpoint* found = nullptr;
-  for (const auto& e : endpoints)
-    if (method == e.name)
+  std::string verbs;
+  for (const auto& e : endpoints) {
+    if (method != e.name)
+      continue;
+    verbs += (verbs.empty() ? "" : " or ") + std::string(e.verb);
+    if (found == nullptr || req.method == e.verb)
       found = &e;
+  }
   if (found == nullptr) {
     early(gw, reply, 404,
           {{"status", "error"},
@@ -86,7 +98,7 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
     return;
   }
   if (req.method != found->verb) {
-    failure(gw, reply, 405, std::string("Use ") + found->verb + " for " + found->name,
+    failure(gw, reply, 405, "Use " + verbs + " for " + found->name,
             "error-method-not-allowed");
     return;
   }

@@ -188,4 +188,11 @@ parsed<http::preference_change> parse_set_preferences(const nlohmann::json& para
   return change;
 }
 
+parsed<bool> parse_setting_bool(const nlohmann::json& params) {
+  auto value = params.find("value");
+  if (value == params.end() || !value->is_boolean())
+    return failure(400, "value must be true or false", "error-invalid-params");
+  return value->get<bool>();
+}
+
 } // namespace presence::api::rocketchat

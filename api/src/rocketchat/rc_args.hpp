@@ -88,4 +88,8 @@ parsed<std::string> parse_status_delete(const nlohmann::json& params);
 parsed<http::preference_change> parse_set_preferences(const nlohmann::json& params,
                                                       const events::user_record& caller);
 
+/// POST settings/Troubleshoot_Disable_Presence_Broadcast: `value`, a JSON boolean (true turns
+/// the presence service off). Refusal: 400 `error-invalid-params`.
+parsed<bool> parse_setting_bool(const nlohmann::json& params);
+
 } // namespace presence::api::rocketchat

@@ -170,11 +170,12 @@ http::api_reply static_site::serve(const http::api_request& req) const {
                                    : std::string_view{req.path}.substr(1));
   if (!file)
     return not_found();
-  if (req.method != "GET") {
+  // HEAD is answered as GET; the connection sends its headers without the body.
+  if (req.method != "GET" && req.method != "HEAD") {
     http::api_reply out;
     out.status = 405;
     out.body = R"({"ok":false,"error":"method_not_supported"})";
-    out.headers.emplace_back("Allow", "GET");
+    out.headers.emplace_back("Allow", "GET, HEAD");
     return out;
   }
   http::api_reply out;

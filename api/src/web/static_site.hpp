@@ -1,9 +1,9 @@
 #pragma once
 
 // The web console's files (the repository's web/ folder): compiled into presenced by default, or
-// read from a folder while developing (`--web-dir`). Answers GET requests for every path the API
-// does not claim, with the headers a browser needs to cache them and to confine the page: ETag +
-// `Cache-Control: no-cache` (revalidate, 304 on a matching If-None-Match), a strict
+// read from a folder while developing (`--web-dir`). Answers GET (and HEAD) requests for every
+// path the API does not claim, with the headers a browser needs to cache them and to confine the
+// page: ETag + `Cache-Control: no-cache` (revalidate, 304 on a matching If-None-Match), a strict
 // Content-Security-Policy (scripts, styles and connections from this origin only, no inline
 // script or style), `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`.
 
@@ -41,8 +41,8 @@ class static_site {
   static static_site folder(std::string dir);
 
   /// The answer to `req`: the file (200), 304 when If-None-Match matches, 404 `not_found` for an
-  /// unknown or unsafe path, 405 `method_not_supported` for anything but GET. "/" is
-  /// `index.html`.
+  /// unknown or unsafe path, 405 `method_not_supported` for anything but GET and HEAD (HEAD gets
+  /// GET's answer: the connection leaves the body out). "/" is `index.html`.
   http::api_reply serve(const http::api_request& req) const;
 
   /// Number of embedded files (0 for a folder site).

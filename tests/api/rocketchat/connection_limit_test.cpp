@@ -1,6 +1,7 @@
 // End-to-end: the workspace connection limit as the HTTP APIs show it, with real WebSockets —
 // presence turns off past the limit (everyone reads "disabled"), turning it back on is refused
-// while the count is at or above the limit, and accepted once sockets have closed.
+// while the count is at or above the limit, and accepted once sockets have closed; Rocket.Chat's
+// admin setting Troubleshoot_Disable_Presence_Broadcast turns the service off and on.
 
 #include <chrono>
 #include <functional>
@@ -84,6 +85,69 @@ TEST_F(connection_limit, presence_turns_off_past_the_limit_and_back_on_below_it)
   EXPECT_EQ(enabled.status, 200) << enabled.body;
   auto back = server_.rc("GET", "users.getStatus", alice, "alice").json();
   EXPECT_EQ(back["status"], "online") << back.dump();
+}
+
+TEST_F(connection_limit, the_rocket_chat_setting_turns_the_service_off_and_on) {
+  const std::string setting = "settings/Troubleshoot_Disable_Presence_Broadcast";
+  auto alice = server_.create_user("alice");
+  auto socket = open_socket(alice);
+  auto read = server_.rc("GET", setting, server_.admin(), "admin");
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.json(), (json{{"_id", "Troubleshoot_Disable_Presence_Broadcast"},
+                               {"value", false},
+                               {"success", true}}));
+
+  auto off = server_.rc("POST", setting, server_.admin(), "admin", {{"value", true}});
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_EQ(off.json(), (json{{"success", true}}));
+  auto frame = socket->await_type("presence_service_status");
+  ASSERT_TRUE(frame.has_value());
+  EXPECT_EQ((*frame)["enabled"], false);
+  EXPECT_EQ((*frame)["reason"], "admin");
+  EXPECT_EQ(connections()["reason"], "admin");
+  EXPECT_EQ(server_.rc("GET", setting, server_.admin(), "admin").json()["value"], true);
+  EXPECT_EQ(server_.rc("GET", "users.getStatus", alice, "alice").json()["status"], "disabled");
+
+  auto on = server_.rc("POST", setting, server_.admin(), "admin", {{"value", false}});
+  ASSERT_EQ(on.status, 200) << on.body;
+  EXPECT_EQ(server_.rc("GET", setting, server_.admin(), "admin").json()["value"], false);
+  EXPECT_EQ(server_.rc("GET", "users.getStatus", alice, "alice").json()["status"], "online");
+
+  // At the connection limit, turning it back on is refused as presence.enableBroadcast is.
+  auto bob = server_.create_user("bob");
+  auto second = open_socket(bob);
+  auto third = open_socket(bob);
+  ASSERT_TRUE(eventually([&] { return connections()["reason"] == "connection_limit"; }))
+    << connections().dump();
+  auto refused = server_.rc("POST", setting, server_.admin(), "admin", {{"value", false}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(refused.json()["errorType"], "error-connection-limit-exceeded");
+  EXPECT_EQ(server_.rc("GET", setting, server_.admin(), "admin").json()["value"], true);
+}
+
+TEST_F(connection_limit, the_rocket_chat_setting_refuses_users_and_bad_values) {
+  const std::string setting = "settings/Troubleshoot_Disable_Presence_Broadcast";
+  auto alice = server_.create_user("alice");
+  for (const char* verb : {"GET", "POST"}) {
+    auto refused = server_.rc(verb, setting, alice, "alice", {{"value", true}});
+    EXPECT_EQ(refused.status, 403) << verb << " " << refused.body;
+    EXPECT_EQ(refused.json()["errorType"], "error-not-allowed") << verb;
+    EXPECT_EQ(refused.json()["success"], false) << verb;
+  }
+  for (const json& body : {json::object(), json{{"value", "true"}}, json{{"value", 1}}}) {
+    auto refused = server_.rc("POST", setting, server_.admin(), "admin", body);
+    EXPECT_EQ(refused.status, 400) << body << " " << refused.body;
+    EXPECT_EQ(refused.json()["errorType"], "error-invalid-params") << body;
+  }
+  auto put = server_.http().request("PUT", "/api/v1/" + setting, "",
+                                    {{"X-Auth-Token", server_.admin()}, {"X-User-Id", "admin"}});
+  EXPECT_EQ(put.status, 405);
+  EXPECT_NE(put.json()["error"].get<std::string>().find("Use GET or POST"), std::string::npos)
+    << put.body;
+  EXPECT_EQ(server_.rc("GET", "settings/Some_Other_Setting", server_.admin(), "admin").status, 404);
+  // Nothing changed.
+  EXPECT_EQ(connections()["enabled"], true);
+  EXPECT_EQ(server_.rc("GET", setting, server_.admin(), "admin").json()["value"], false);
 }
 
 } // namespace

@@ -59,6 +59,51 @@ TEST(console_serving, the_root_serves_the_console_with_its_headers) {
   expect_slack_error(missing.json(), "not_found");
 }
 
+/// The value of header `name` in the first header block of `answer` ("" when absent).
+std::string header_of(const std::string& answer, const std::string& name) {
+  auto end = answer.find("\r\n\r\n");
+  auto at = answer.find("\r\n" + name + ": ");
+  if (at == std::string::npos || at > end)
+    return {};
+  at += name.size() + 4;
+  return answer.substr(at, answer.find("\r\n", at) - at);
+}
+
+TEST(console_serving, head_answers_get_s_headers_without_the_body) {
+  api_server server;
+  for (const char* path : {"/", "/js/main.js", "/console.css"}) {
+    auto get = server.http().get(path);
+    ASSERT_EQ(get.status, 200) << path;
+    // HEAD then GET on one connection: the second answer starts right after the first's
+    // headers, so no body bytes were sent.
+    auto answer = raw_exchange(server.process(),
+                               std::string("HEAD ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n" +
+                                 "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    ASSERT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << path << "\n" << answer;
+    EXPECT_EQ(header_of(answer, "Content-Length"), std::to_string(get.body.size())) << path;
+    EXPECT_EQ(header_of(answer, "ETag"), get.header("ETag")) << path;
+    EXPECT_EQ(header_of(answer, "Content-Type"), get.header("Content-Type")) << path;
+    EXPECT_EQ(header_of(answer, "Content-Security-Policy"), get.header("Content-Security-Policy"));
+    auto end = answer.find("\r\n\r\n");
+    ASSERT_NE(end, std::string::npos);
+    EXPECT_EQ(answer.substr(end + 4, 12), "HTTP/1.1 200") << path << "\n" << answer;
+    EXPECT_EQ(answer.substr(answer.size() - 3), "ok\n") << answer;
+  }
+  // A matching validator: 304 for HEAD as for GET; other methods are refused with Allow.
+  auto etag = server.http().get("/").header("ETag");
+  auto revalidated = raw_exchange(server.process(), "HEAD / HTTP/1.1\r\nHost: x\r\nIf-None-Match: " +
+                                                      etag + "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(revalidated.rfind("HTTP/1.1 304", 0), 0u) << revalidated;
+  auto deleted = raw_exchange(server.process(),
+                              "DELETE / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(deleted.rfind("HTTP/1.1 405", 0), 0u) << deleted;
+  EXPECT_EQ(header_of(deleted, "Allow"), "GET, HEAD");
+  auto missing = raw_exchange(server.process(),
+                              "HEAD /missing.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(missing.rfind("HTTP/1.1 404", 0), 0u) << missing;
+  EXPECT_EQ(missing.find("not_found"), std::string::npos) << missing;  // headers only
+}
+
 TEST(console_serving, web_dir_serves_a_folder_and_nothing_outside_it) {
   temp_dir outside;
   std::filesystem::create_directories(outside.path() / "web");

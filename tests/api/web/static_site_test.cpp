@@ -104,7 +104,15 @@ TEST(static_site, unknown_paths_and_other_methods_are_refused) {
   post.method = "POST";
   auto refused = site.serve(post);
   EXPECT_EQ(refused.status, 405);
-  EXPECT_EQ(header(refused, "Allow"), "GET");
+  EXPECT_EQ(header(refused, "Allow"), "GET, HEAD");
+  // HEAD gets GET's answer (the connection leaves the body out).
+  auto head = get("/index.html");
+  head.method = "HEAD";
+  auto answered = site.serve(head);
+  auto full = site.serve(get("/index.html"));
+  EXPECT_EQ(answered.status, 200);
+  EXPECT_EQ(answered.body, full.body);
+  EXPECT_EQ(header(answered, "ETag"), header(full, "ETag"));
 }
 
 TEST(static_site, a_folder_site_reads_files_at_each_request) {

@@ -1,6 +1,7 @@
 // Drives a running presenced through Rocket.Chat's own REST client (@rocket.chat/api-client):
 // custom statuses created, searched, updated and deleted with today's shapes, one picked the way
-// Rocket.Chat's client picks it, and presence preferences set and refused.
+// Rocket.Chat's client picks it, presence preferences set and refused, and the admin setting that
+// turns the presence service off and on.
 // Usage: node rocketchat_client_test.js http://127.0.0.1:PORT ADMIN_TOKEN
 'use strict';
 
@@ -72,6 +73,22 @@ async function main() {
   assert.strictEqual((await user.get('/v1/users.getStatus')).message, 'Interop Lunch');
   const forbidden = await refusal(user.post('/v1/custom-user-status.create', { name: 'Mine', statusType: 'busy' }));
   assert.strictEqual(forbidden.status, 403);
+
+  // The admin page's switch: the setting Troubleshoot_Disable_Presence_Broadcast.
+  const setting = '/v1/settings/Troubleshoot_Disable_Presence_Broadcast';
+  assert.deepStrictEqual(await admin.get(setting),
+    { _id: 'Troubleshoot_Disable_Presence_Broadcast', value: false, success: true });
+  assert.strictEqual((await admin.post(setting, { value: true })).success, true);
+  assert.strictEqual((await admin.get(setting)).value, true);
+  const off = await admin.get('/v1/presence.getConnections');
+  assert.strictEqual(off.enabled, false);
+  assert.strictEqual(off.reason, 'admin');
+  assert.strictEqual((await user.get('/v1/users.getStatus')).status, 'disabled');
+  assert.strictEqual((await admin.post(setting, { value: false })).success, true);
+  assert.strictEqual((await admin.get('/v1/presence.getConnections')).enabled, true);
+  const notAdmin = await refusal(user.post(setting, { value: true }));
+  assert.strictEqual(notAdmin.status, 403);
+  assert.strictEqual(notAdmin.body.errorType, 'error-not-allowed');
   console.log('rocketchat client interop: ok');
 }
 
