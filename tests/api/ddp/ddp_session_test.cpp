@@ -168,5 +168,38 @@ TEST_F(ddp_session, turning_the_service_off_shows_disabled_with_its_reason) {
             json::array({{{"enabled", false}, {"reason", "admin"}}}));
 }
 
+TEST(ddp_connection_limit, ddp_sockets_count_for_the_workspace_limit_like_rtm_ones) {
+  rtm_server server({"--connection-limit", "1"});
+  auto erin = server.create_user("erin");
+  auto frank = server.create_user("frank");
+  auto watcher = logged_in(server, erin);  // the first connection: at the limit
+  ASSERT_EQ(subscribe(*watcher, "svc", "presence-service-status").value("msg", ""), "ready");
+  auto on = watcher->await([](const json& m) {
+    return m.value("msg", "") == "changed" &&
+           m["fields"].value("eventName", "") == "presence-service-status";
+  });
+  ASSERT_TRUE(on.has_value());
+  EXPECT_EQ(on->at("fields").at("args"), json::array({{{"enabled", true}}}));
+
+  auto second = logged_in(server, frank);  // past it: the service turns off for everyone
+  auto off = watcher->await([](const json& m) {
+    return m.value("msg", "") == "changed" &&
+           m["fields"].value("eventName", "") == "presence-service-status" &&
+           m["fields"]["args"][0].value("enabled", true) == false;
+  });
+  ASSERT_TRUE(off.has_value()) << "the second DDP connection did not count";
+  EXPECT_EQ(off->at("fields").at("args")[0].value("reason", ""), "connection_limit");
+}
+
+TEST_F(ddp_session, shutdown_closes_a_logged_in_socket_with_1001_and_logs_server_restart) {
+  auto gina = server_.create_user("gina");
+  auto socket = logged_in(server_, gina);
+  auto audit = hostile::stop_and_audit(server_.process());
+  ASSERT_TRUE(socket->await_close(milliseconds(5000)));
+  EXPECT_EQ(socket->close_reason().code, 1001u);
+  EXPECT_EQ(audit.fields("gina", "disconnected", "reason"),
+            std::vector<std::string>{"server_restart"});
+}
+
 } // namespace
 } // namespace presence::test

@@ -193,5 +193,27 @@ TEST_F(ddp_hostile, revoking_a_logged_in_token_closes_its_socket_with_1008) {
             std::vector<std::string>{"token_revoked"});
 }
 
+TEST_F(ddp_hostile, deactivating_a_logged_in_user_closes_their_socket_with_1008) {
+  auto token = server_.create_user("uma");
+  auto socket = logged_in(server_, token);
+  auto answer = server_.call("admin.users.deactivate", admin(), {{"user", "uma"}});
+  ASSERT_EQ(answer.value("ok", false), true) << answer.dump();
+  ASSERT_TRUE(socket->await_close(milliseconds(2000))) << "still open 2 s after the deactivation";
+  EXPECT_EQ(socket->close_reason().code, 1008u);
+  EXPECT_EQ(socket->close_reason().reason, "account_inactive");
+
+  // The deactivated user's token no longer logs in.
+  auto again = open_socket(server_);
+  connect(*again);
+  auto refused = login(*again, token);
+  ASSERT_TRUE(refused.contains("error")) << refused.dump();
+  EXPECT_EQ(refused["error"].value("error", ""), "error-user-is-not-activated");
+
+  auto audit = hostile::stop_and_audit(server_.process());
+  EXPECT_EQ(audit.fields("uma", "disconnected", "reason"),
+            std::vector<std::string>{"account_inactive"});
+  EXPECT_EQ(audit.count("uma", "connected"), 1u);
+}
+
 } // namespace
 } // namespace presence::test
