@@ -197,9 +197,15 @@ void ddp_session::subscribe_everyone(const std::string& sub_id) {
         return;
       }
       self->enqueue(render_ready(sub_id));
-      self->set_subjects(std::move(ids), [weak = self->weak_from_this()](const presence::error& err) {
-        if (auto alive = weak.lock())
-          spdlog::warn("ddp {}: subscribe failed: {}", alive->who().user, describe(err));
+      // The current presences the engine sends now are recorded, not sent: only changes are.
+      self->syncing_ = true;
+      self->set_subjects(std::move(ids), [weak = self->weak_from_this()](status st) {
+        auto alive = std::static_pointer_cast<ddp_session>(weak.lock());
+        if (!alive)
+          return;
+        alive->syncing_ = false;
+        if (!st.ok())
+          spdlog::warn("ddp {}: subscribe failed: {}", alive->user(), describe(st.error()));
       });
     });
   });
@@ -209,7 +215,7 @@ void ddp_session::handle(const unsub_message& msg) {
   subs_.erase(msg.id);
   if (subjects_set_ && !watching_user_status()) {
     subjects_set_ = false;
-    set_subjects({}, [](const presence::error&) {});
+    set_subjects({}, [](status) {});
   }
   enqueue(render_nosub(msg.id));
 }

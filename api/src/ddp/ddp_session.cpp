@@ -158,7 +158,6 @@ std::string ddp_session::render_rate_limited(int limit) {
 
 std::vector<std::string> ddp_session::render(const std::vector<notification>& notes) {
   std::vector<std::string> frames;
-  bool statuses = watching_user_status();
   bool service = false;
   for (const auto& [id, event] : subs_)
     service = service || event == service_status_event;
@@ -166,10 +165,8 @@ std::vector<std::string> ddp_session::render(const std::vector<notification>& no
     switch (note.type) {
       case notification::kind::presence_change:
         for (const auto& user : note.users) {
-          auto& last = seen_[user];
-          last.presence = note.presence;
-          if (statuses)
-            frames.push_back(render_user_status(user, note.presence, last.text));
+          seen_[user].presence = note.presence;
+          presence_changed(user, frames);
         }
         break;
       case notification::kind::user_status_changed: {
@@ -177,7 +174,8 @@ std::vector<std::string> ddp_session::render(const std::vector<notification>& no
           break;
         auto& last = seen_[note.users[0]];
         last.text = note.status.text;
-        if (statuses && last.presence)
+        last.text_known = true;
+        if (!syncing_ && !last.fetching && last.presence && watching_user_status())
           frames.push_back(render_user_status(note.users[0], *last.presence, last.text));
         break;
       }
@@ -191,6 +189,39 @@ std::vector<std::string> ddp_session::render(const std::vector<notification>& no
     }
   }
   return frames;
+}
+
+void ddp_session::presence_changed(const std::string& user, std::vector<std::string>& frames) {
+  auto& last = seen_[user];
+  if (syncing_ || last.fetching || !watching_user_status())
+    return;
+  if (last.text_known)
+    frames.push_back(render_user_status(user, *last.presence, last.text));
+  else
+    fetch_status_text(user);
+}
+
+void ddp_session::fetch_status_text(const std::string& user) {
+  // Once per user and socket, on its first change: the broadcaster's presence changes do not
+  // carry the status text, and the event must not blank it.
+  seen_[user].fetching = true;
+  context().engine.run_async(
+    command::query{user, std::nullopt},
+    [weak = weak_from_this(), user](result<events::presence_view> view) {
+      auto self = std::static_pointer_cast<ddp_session>(weak.lock());
+      if (!self)
+        return;
+      self->on_strand([self, user, view = std::move(view)] {
+        auto& last = self->seen_[user];
+        last.fetching = false;
+        if (!last.text_known && view.ok()) {
+          last.text = view->status.text;  // unless a status change told a newer one meanwhile
+          last.text_known = true;
+        }
+        if (last.presence && self->watching_user_status() && !self->closing())
+          self->enqueue(render_user_status(user, *last.presence, last.text));
+      });
+    });
 }
 
 std::vector<std::string> ddp_session::farewell(events::disconnect_reason) {

@@ -89,6 +89,10 @@ class ddp_session final : public rtm::session {
   /// Lists the workspace's active users (at most max_subscription) and subscribes to them.
   void subscribe_everyone(const std::string& sub_id);
   bool watching_user_status() const;
+  /// A user's presence changed: its `user-status` event now, or once its status text is known.
+  void presence_changed(const std::string& user, std::vector<std::string>& frames);
+  /// Looks up the status text of `user` (unknown so far), then sends its `user-status` event.
+  void fetch_status_text(const std::string& user);
 
   login_fn login_;
   boost::asio::steady_timer login_timer_;
@@ -99,10 +103,15 @@ class ddp_session final : public rtm::session {
   /// Open subscriptions: id -> event name on stream-notify-logged.
   std::unordered_map<std::string, std::string> subs_;
   bool subjects_set_ = false;     ///< the engine subscription holds the workspace's users
+  /// The engine is sending the subscribed users' current presences: they are recorded, not sent
+  /// (Rocket.Chat's stream carries changes only).
+  bool syncing_ = false;
   /// What this socket last saw of each subscribed user: presence and status text.
   struct seen {
     std::optional<events::presence_value> presence;
     std::string text;
+    bool text_known = false;  ///< a status change or a lookup told the text
+    bool fetching = false;    ///< a lookup of the text is under way; events wait for it
   };
   std::unordered_map<std::string, seen> seen_;
   std::optional<presence::engine::service_state> service_;  ///< as last heard

@@ -222,16 +222,15 @@ void session::start_reading() {
   do_read();
 }
 
-void session::set_subjects(std::vector<std::string> ids,
-                           std::function<void(const presence::error&)> failed) {
+void session::set_subjects(std::vector<std::string> ids, std::function<void(status)> done) {
   if (!subscriber_)
     return;
   offload([self = shared_from_this(), id = *subscriber_, ids = std::move(ids),
-           failed = std::move(failed)] {
+           done = std::move(done)] {
     auto st = self->ctx_.engine.set_subscription(id, ids);
-    if (st.ok())
-      return;
-    net::post(self->strand_, [failed, err = st.error()] { failed(err); });
+    // Posted after the notifications of the current presences (the engine sent them before
+    // set_subscription returned): on the strand, `done` runs after they were drained.
+    net::post(self->strand_, [done, st = std::move(st)] { done(st); });
   });
 }
 

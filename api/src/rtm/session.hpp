@@ -101,9 +101,11 @@ class session : public std::enable_shared_from_this<session> {
   void connect_presence();
   /// Starts the read loop (once).
   void start_reading();
-  /// Replaces the subscription's subjects (at most `max_subscription_`); `failed` gets the
-  /// engine's error on the strand. Without an open subscription nothing happens.
-  void set_subjects(std::vector<std::string> ids, std::function<void(const presence::error&)> failed);
+  /// Replaces the subscription's subjects (at most `max_subscription_`); `done` gets the
+  /// engine's answer on the strand, after the notifications of the subjects' current presences
+  /// (sent at once by the engine) have been rendered. Without an open subscription nothing
+  /// happens.
+  void set_subjects(std::vector<std::string> ids, std::function<void(status)> done);
   /// What the person did, to the engine at most once a second.
   void note_activity();
   /// Queues frames; cuts the client off as a slow consumer when the backlog passes its bound.

@@ -81,10 +81,11 @@ void slack_session::handle(presence_sub_message msg) {
   if (!admit(msg.reply_to))
     return;
   auto reply_to = msg.reply_to;
-  set_subjects(std::move(msg.ids), [weak = weak_from_this(), reply_to](const presence::error& err) {
+  set_subjects(std::move(msg.ids), [weak = weak_from_this(), reply_to](status st) {
     auto self = std::static_pointer_cast<slack_session>(weak.lock());
-    if (!self)
+    if (!self || st.ok())
       return;
+    const auto& err = st.error();
     // The engine re-checks max_subscription, which an admin may have lowered since hello.
     bool too_many = err.code == errc::invalid_argument;
     // Only the error's name for a server error: its text may hold internal details.

@@ -73,25 +73,34 @@ TEST_F(ddp_session, a_resume_login_answers_id_token_and_expiry_and_opens_a_conne
 TEST_F(ddp_session, user_status_events_carry_id_username_code_and_text_of_other_users) {
   auto alice = server_.create_user("alice");
   auto bob = server_.create_user("bob");
-  auto watcher = logged_in(server_, alice);
-  auto ready = subscribe(*watcher, "s1", "user-status");
-  ASSERT_EQ(ready.value("msg", ""), "ready") << ready.dump();
-
-  // bob comes online over RTM: code 1.
-  auto bob_rtm = server_.open(bob);
-  ASSERT_TRUE(watcher->await([](const json& m) { return is_user_status(m, "bob", 1, ""); }))
-    << "no online event for bob";
-
-  // bob's status text and a busy status (Rocket.Chat's own REST calls): code 3 with the text.
+  // bob's status text, set before anyone watches (and while he is offline).
   auto set = server_.call("users.profile.set", bob,
                           {{"profile", {{"status_text", "deep work"}, {"status_emoji", ""}}}});
   ASSERT_EQ(set.value("ok", false), true) << set.dump();
+  auto watcher = logged_in(server_, alice);
+  auto ready = subscribe(*watcher, "s1", "user-status");
+  ASSERT_EQ(ready.value("msg", ""), "ready") << ready.dump();
+  // As on Rocket.Chat, the stream carries changes only: nothing for the current statuses.
+  std::vector<json> before;
+  ASSERT_TRUE(barrier(*watcher, &before));
+  for (const auto& m : before)
+    EXPECT_NE(m.value("msg", ""), "changed") << m.dump();
+
+  // bob comes online over RTM: code 1, with the text he set before.
+  auto bob_rtm = server_.open(bob);
   ASSERT_TRUE(watcher->await([](const json& m) { return is_user_status(m, "bob", 1, "deep work"); }))
-    << "no event with bob's text";
+    << "no online event for bob with his text";
+
+  // A new status text (Slack's call; Rocket.Chat's users.setStatus alike) comes with the code.
+  set = server_.call("users.profile.set", bob,
+                     {{"profile", {{"status_text", "lunch"}, {"status_emoji", ""}}}});
+  ASSERT_EQ(set.value("ok", false), true) << set.dump();
+  ASSERT_TRUE(watcher->await([](const json& m) { return is_user_status(m, "bob", 1, "lunch"); }))
+    << "no event with bob's new text";
   auto bob_ddp = logged_in(server_, bob);
   auto busy = call(*bob_ddp, "m1", "UserPresence:setDefaultStatus", json::array({"busy"}));
   EXPECT_EQ(busy.value("result", json()), true) << busy.dump();
-  ASSERT_TRUE(watcher->await([](const json& m) { return is_user_status(m, "bob", 3, "deep work"); }))
+  ASSERT_TRUE(watcher->await([](const json& m) { return is_user_status(m, "bob", 3, "lunch"); }))
     << "no busy event for bob";
   auto online = call(*bob_ddp, "m2", "UserPresence:setDefaultStatus", json::array({"online"}));
   EXPECT_EQ(online.value("result", json()), true) << online.dump();
