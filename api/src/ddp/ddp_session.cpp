@@ -60,11 +60,13 @@ ddp_session::ddp_session(beast::tcp_stream stream, request req, login_fn login,
 void ddp_session::on_open() {
   enqueue(render_server_id());
   start_reading();
-  // Bounded work before authentication: a socket that does not log in is closed.
+  // Bounded work before authentication: a socket that has not logged in by the deadline is
+  // closed, a token lookup still under way included (its answer then finds the socket closing).
+  // Only a login whose token was accepted and whose connect the engine is logging goes on.
   login_timer_.expires_after(close_deadline());
   login_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     auto self = std::static_pointer_cast<ddp_session>(weak.lock());
-    if (ec || !self || self->logged_in_ || self->logging_in_ || self->closing())
+    if (ec || !self || self->logged_in_ || !self->user().empty() || self->closing())
       return;
     spdlog::debug("ddp: no login within {} ms, closing", self->close_deadline().count());
     self->begin_close(ws::close_code::policy_error, "login timeout",
