@@ -2,8 +2,9 @@
 // frames get Meteor's `error` messages and the socket stays open; a bad `connect` version gets
 // `failed` and a close; methods and subscriptions before a login, a revoked or unknown token,
 // and logins over the per-user cap get precise Meteor errors; a socket that never logs in is
-// closed at the login deadline; a revoked token's logged-in socket is closed with 1008. None of
-// it logs anything: the audit finds no connection of the refused users.
+// closed at the login deadline; a revoked token's logged-in socket is closed with 1008; messages
+// over the rate are dropped with one error. None of it logs anything: the audit finds no
+// connection of the refused users.
 
 #include <chrono>
 #include <string>
@@ -157,6 +158,27 @@ TEST_F(ddp_hostile, oversize_frames_are_refused_with_1009) {
   ASSERT_TRUE(socket->send(std::string(max_frame_bytes + 1, ' ')));
   ASSERT_TRUE(socket->await_close(milliseconds(5000)));
   EXPECT_EQ(socket->close_reason().code, 1009u);
+}
+
+TEST(ddp_rate, messages_over_the_rate_are_dropped_with_one_error_before_login_too) {
+  rtm_server server({"--msg-rate-per-s", "5"});
+  auto socket = open_socket(server);
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(socket->send(R"({"msg":"ping","id":"flood"})"));
+  std::vector<json> skipped;
+  auto limited = socket->await(
+    [](const json& m) {
+      return m.value("msg", "") == "error" &&
+             m.value("reason", "").rfind("Too many messages", 0) == 0;
+    },
+    milliseconds(5000), &skipped);
+  ASSERT_TRUE(limited.has_value()) << "no rate-limit error";
+  // Before connect, the admitted pings were answered "Must connect first": the burst (5) and
+  // what refilled while the flood was being sent, far from all 20.
+  EXPECT_LE(skipped.size(), 10u);
+  for (const auto& m : skipped)
+    EXPECT_TRUE(ddp::is_error(m, "Must connect first")) << m.dump();
+  EXPECT_FALSE(socket->closed());
 }
 
 TEST_F(ddp_hostile, logins_over_the_per_user_cap_are_refused) {
