@@ -142,7 +142,7 @@ class session : public std::enable_shared_from_this<session> {
   std::size_t max_subscription() const { return max_subscription_; }
 
  private:
-  // --- lifecycle (session.cpp) ---------------------------------------------------------------
+  // --- lifecycle (session.cpp; the engine side in session_engine.cpp) -----------------------
   void on_accept(boost::beast::error_code ec);
   void on_connected(status st);
   void on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
