@@ -4,7 +4,7 @@
 # SECONDS (default 600) on a working copy of its committed corpus, with leak detection on, then
 # merges the inputs that reach new code into tests/fuzz/corpus/<target>.
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    targets: event_codec request_mapping rtm_message
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    targets: event_codec request_mapping rtm_message ddp_message
 #
 # Exits 1 when any target crashes, leaks, times out, runs out of memory or trips a sanitizer; the
 # input is left in build-fuzz/artifacts/<target>/ (copy it to tests/fuzz/regressions/<target>/
@@ -15,7 +15,7 @@ build=${FUZZ_BUILD_DIR:-"$root/build-fuzz"}
 seconds=${1:-600}
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(event_codec request_mapping rtm_message); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(event_codec request_mapping rtm_message ddp_message); fi
 case "$seconds" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a number, got '$seconds'" >&2; exit 2;; esac
 
 # The main build's packages (cmake, ninja, cereal, nlohmann-json…), plus clang and libFuzzer's

@@ -213,6 +213,10 @@ void http_session::dispatch_request() {
     upgrade(api_req);
     return;
   }
+  if (api_req.path == "/websocket" && beast::websocket::is_upgrade(req)) {
+    ddp_upgrade();
+    return;
+  }
   route(gw_, api_req, replier(keep_alive));
 }
 
@@ -241,6 +245,21 @@ void http_session::upgrade(const api_request& req) {
                          std::move(self->hold_));
     });
   });
+}
+
+void http_session::ddp_upgrade() {
+  // Not authenticated here: the client logs in over the socket (ddp/ddp_session.hpp), within
+  // the login deadline and the socket's frame and message limits.
+  gw_.stats.http_requests.fetch_add(1, std::memory_order_relaxed);
+  if (closing_ || gw_.stopping.load()) {
+    write(plain_error(503, "service_unavailable"), false);
+    return;
+  }
+  handed_over_ = true;
+  stream_.expires_never();
+  spdlog::debug("ddp upgrade from {}", peer_);
+  ddp::start_session(std::move(stream_), parser_->release(), ddp_login(gw_, peer_), rtm_,
+                     std::move(hold_));
 }
 
 reply_fn http_session::replier(bool keep_alive) {

@@ -2,7 +2,8 @@
 
 // One HTTP connection (Boost.Beast): reads requests one at a time with body and header limits,
 // hands each to the router, writes the reply on the connection's strand, keeps the connection
-// alive when asked, and hands authenticated /rtm upgrades over to the real-time module.
+// alive when asked, and hands authenticated /rtm upgrades and /websocket upgrades over to the
+// real-time modules.
 
 #include <atomic>
 #include <chrono>
@@ -70,6 +71,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void on_read(boost::beast::error_code ec);
   void dispatch_request();
   void upgrade(const api_request& req);
+  /// Hands a /websocket upgrade (Rocket.Chat's DDP) to the DDP module: it logs in later.
+  void ddp_upgrade();
   void write(api_reply reply, bool keep_alive);
   void on_write(bool keep_alive, boost::beast::error_code ec);
   void shutdown();

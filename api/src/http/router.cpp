@@ -108,7 +108,7 @@ void route(gateway& gw, const api_request& req, reply_fn reply) {
     reply(text(ready ? 200 : 503, ready ? "ready\n" : "not ready\n"));
   } else if (path == "/metrics") {
     serve_metrics(gw, req, std::move(reply));
-  } else if (path == "/rtm") {
+  } else if (path == "/rtm" || path == "/websocket") {
     reply(json_error(426, "upgrade_required"));
   } else if (starts_with(path, "/api/v1/") && path.size() > 8) {
     rocketchat::handle(gw, path.substr(8), req, std::move(reply));
@@ -205,6 +205,52 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
     }
     done(std::move(outcome));
   });
+}
+
+ddp::login_fn ddp_login(gateway& gw, std::string address) {
+  return [&gw, address = std::move(address)](const std::string& secret,
+                                             std::function<void(ddp::login_outcome)> done) {
+    ddp::login_outcome outcome;
+    if (int wait = gw.auth_attempt(address); wait > 0) {
+      gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
+      outcome.refusal = ddp::login_refusal::too_many_attempts;
+      outcome.retry_after = wait;
+      done(std::move(outcome));
+      return;
+    }
+    if (int wait = gw.connect_limiter.acquire(secret, gateway::monotonic_seconds()); wait > 0) {
+      gw.auth_succeeded(address);  // refused for its rate, not for its token
+      gw.stats.ratelimited.fetch_add(1, std::memory_order_relaxed);
+      outcome.refusal = ddp::login_refusal::too_many_attempts;
+      outcome.retry_after = wait;
+      done(std::move(outcome));
+      return;
+    }
+    gw.auth.authenticate(secret, [&gw, address, done = std::move(done)](
+                                   result<events::user_record> who) mutable {
+      note_outcome(gw, address, who);
+      ddp::login_outcome outcome;
+      if (!who.ok() && is_pool_full(who.error()))
+        outcome.refusal = ddp::login_refusal::unavailable;
+      else if (!who.ok() && who.error().code == errc::token_revoked)
+        outcome.refusal = ddp::login_refusal::token_revoked;
+      else if ((!who.ok() && who.error().code == errc::user_deactivated) ||
+               (who.ok() && !who->active))
+        outcome.refusal = ddp::login_refusal::account_inactive;
+      else if (!who.ok())
+        outcome.refusal = ddp::login_refusal::invalid_token;
+      // Over the per-user cap the login is refused: nothing is logged.
+      else if (!rtm::reserve_user_session(who->id, gw.config.max_connections_per_user))
+        outcome.refusal = ddp::login_refusal::too_many_connections;
+      else {
+        outcome.user = who->id;
+        outcome.bot = who->bot;
+      }
+      if (outcome.refusal && !who.ok() && !is_pool_full(who.error()))
+        gw.stats.http_errors.fetch_add(1, std::memory_order_relaxed);
+      done(std::move(outcome));
+    });
+  };
 }
 
 } // namespace presence::api::http

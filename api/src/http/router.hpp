@@ -8,12 +8,14 @@
 #include <string>
 
 #include "http/api_types.hpp"
+#include "ddp/ddp_session.hpp"
 #include "http/gateway.hpp"
 
 namespace presence::api::http {
 
-/// Answers `req` through `reply` exactly once (from any thread). WebSocket upgrades of /rtm are
-/// not routed here (see `authenticate_upgrade`); a plain request to /rtm gets 426.
+/// Answers `req` through `reply` exactly once (from any thread). WebSocket upgrades of /rtm and
+/// /websocket are not routed here (see `authenticate_upgrade`, `ddp_login`); a plain request to
+/// either gets 426.
 void route(gateway& gw, const api_request& req, reply_fn reply);
 
 /// The outcome of authenticating a /rtm upgrade request.
@@ -32,5 +34,10 @@ struct upgrade_auth {
 /// blocking pool.
 void authenticate_upgrade(gateway& gw, const api_request& req,
                           std::function<void(upgrade_auth)> done);
+
+/// The login check of one `/websocket` (DDP) socket from `address`: the address's failed-login
+/// budget, the token's connect rate, the authenticator (a revoked token, a deactivated user),
+/// then a place in the user's `max_connections_per_user`. Answers from any thread.
+ddp::login_fn ddp_login(gateway& gw, std::string address);
 
 } // namespace presence::api::http

@@ -11,9 +11,9 @@ namespace {
 
 constexpr std::size_t presence_values = 5;  // online .. disabled
 
-/// One run of presence changes: each user's latest value, grouped by value, users sorted.
-void render_run(std::vector<std::pair<std::string, events::presence_value>>& run, bool batched,
-                notification_inbox::rendered& out) {
+/// One run of presence changes: each user's latest value, one note per value, users sorted.
+void merge_run(std::vector<std::pair<std::string, events::presence_value>>& run,
+               std::vector<notification>& out) {
   // Sort by user keeping arrival order among equals: the last of each equal range is the latest.
   std::stable_sort(run.begin(), run.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -26,13 +26,13 @@ void render_run(std::vector<std::pair<std::string, events::presence_value>>& run
       groups[index].push_back(std::move(run[i].first));  // stays sorted
   }
   for (std::size_t index = 0; index < presence_values; ++index) {
-    const auto& users = groups[index];
-    if (users.empty())
+    if (groups[index].empty())
       continue;
-    out.deliveries += users.size();
-    for (auto& frame :
-         render_presence_change(static_cast<events::presence_value>(index), users, batched))
-      out.frames.push_back(std::move(frame));
+    notification note;
+    note.type = notification::kind::presence_change;
+    note.presence = static_cast<events::presence_value>(index);
+    note.users = std::move(groups[index]);
+    out.push_back(std::move(note));
   }
 }
 
@@ -52,20 +52,29 @@ bool notification_inbox::add(const notification& note) {
   return std::exchange(idle_, false);
 }
 
-notification_inbox::rendered notification_inbox::take(bool batched) {
+std::vector<notification> notification_inbox::take_notes() {
   std::vector<entry> taken;
   {
     std::lock_guard<std::mutex> guard{mutex_};
     taken.swap(entries_);
     idle_ = true;
   }
-  rendered out;
+  std::vector<notification> out;
   for (auto& item : taken) {
-    if (!item.other) {
-      render_run(item.presences, batched, out);
-      continue;
-    }
-    for (auto& frame : render_notification(*item.other, batched))
+    if (item.other)
+      out.push_back(std::move(*item.other));
+    else
+      merge_run(item.presences, out);
+  }
+  return out;
+}
+
+notification_inbox::rendered notification_inbox::take(bool batched) {
+  rendered out;
+  for (const auto& note : take_notes()) {
+    if (note.type == notification::kind::presence_change)
+      out.deliveries += note.users.size();
+    for (auto& frame : render_notification(note, batched))
       out.frames.push_back(std::move(frame));
   }
   return out;

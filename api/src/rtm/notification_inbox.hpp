@@ -25,16 +25,19 @@ class notification_inbox {
   /// `take` (later adds before that `take` return false and ride along).
   bool add(const notification& note);
 
+  /// Everything added since the last take, in order, each run of adjacent presence changes
+  /// merged: each user appears once, with its latest value, in one `presence_change` note per
+  /// presence value (users sorted). Marks the inbox idle. What a protocol renders from.
+  std::vector<notification> take_notes();
+
   /// What `take` hands over: the frames in order and how many user presences they carry.
   struct rendered {
     std::vector<std::string> frames;
     std::size_t deliveries = 0;
   };
 
-  /// Everything added since the last `take`, rendered (`batched`: Slack's batch_presence_aware).
-  /// Within a run of adjacent presence changes, each user appears once, with its latest value;
-  /// the run becomes one frame per presence value (users sorted), or one per user when not
-  /// `batched`. Marks the inbox idle.
+  /// `take_notes`, rendered as RTM frames (`batched`: Slack's batch_presence_aware): a merged
+  /// run becomes one frame per presence value, or one per user when not `batched`.
   rendered take(bool batched);
 
  private:

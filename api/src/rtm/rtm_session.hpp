@@ -64,6 +64,8 @@ void close_all_sessions();
 /// reserved; false when none is left. Every reservation is taken over by the next `start_session`
 /// for that user, which gives it back when the session ends. Thread-safe.
 bool reserve_user_session(const std::string& user, std::size_t cap);
+/// Gives back a place `reserve_user_session` took for a session that never started. Thread-safe.
+void release_user_session(const std::string& user);
 /// Sessions of `user` open or reserved. Thread-safe.
 std::size_t user_sessions(const std::string& user);
 

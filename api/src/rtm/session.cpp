@@ -23,25 +23,26 @@ namespace {
 // At server shutdown the process is waiting: peers get less time to answer the close.
 constexpr std::chrono::milliseconds shutdown_close_deadline{1000};
 
-bool is_revocation(events::disconnect_reason reason) {
-  return reason == events::disconnect_reason::token_revoked ||
-         reason == events::disconnect_reason::account_inactive;
-}
-
-std::string new_connection_id() {
+std::string new_connection_id(const char* protocol) {
   auto token = random_url_token(9);
   if (token.empty()) {
     // RAND_bytes failing is exotic; a process-unique counter still keeps ids distinct.
     static std::atomic<uint64_t> counter{0};
     token = "n" + std::to_string(++counter);
   }
-  return "rtm_" + token;
+  return std::string(protocol) + "_" + token;
 }
 
 } // namespace
 
-session::session(beast::tcp_stream stream, request req, credential who, bool batch_presence_aware,
-                 std::string client, session_context& ctx, std::shared_ptr<void> hold)
+bool is_revocation(events::disconnect_reason reason) noexcept {
+  return reason == events::disconnect_reason::token_revoked ||
+         reason == events::disconnect_reason::account_inactive;
+}
+
+session::session(beast::tcp_stream stream, request req, credential who, bool reserved,
+                 const char* protocol, std::string client, session_context& ctx,
+                 std::shared_ptr<void> hold)
   : strand_(net::make_strand(stream.get_executor())),
     ws_(std::make_shared<ws::server_stream>(stream.release_socket(), strand_,
                                             ctx.limits.max_frame_bytes)),
@@ -50,13 +51,13 @@ session::session(beast::tcp_stream stream, request req, credential who, bool bat
     req_(std::move(req)),
     user_(std::move(who.user)),
     secret_(std::move(who.secret)),
+    reserved_(reserved),
     hold_(std::move(hold)),
-    conn_(new_connection_id()),
-    batched_(batch_presence_aware),
+    protocol_(protocol),
+    conn_(new_connection_id(protocol)),
     client_(std::move(client)),
     ctx_(ctx),
     queue_(ctx.limits.max_backlog_bytes),
-    sub_limiter_(ctx.limits.sub_rate_per_s),
     msg_limiter_(ctx.limits.msg_rate_per_s),
     heartbeat_timer_(strand_),
     close_timer_(strand_),
@@ -69,7 +70,21 @@ session::~session() {
   // finishing (its I/O context went away) is closed by the engine at the next start.
   if (registry_id_ != 0)
     session_registry::instance().remove(registry_id_);
-  session_registry::instance().release(user_);  // the place reserved before start_session
+  if (reserved_)
+    session_registry::instance().release(user_);  // the place reserved for this session
+}
+
+credential session::who() const {
+  std::lock_guard<std::mutex> guard{who_mutex_};
+  return credential{user_, secret_};
+}
+
+void session::set_who(credential who, bool reserved, std::string client) {
+  client_ = std::move(client);
+  std::lock_guard<std::mutex> guard{who_mutex_};
+  user_ = std::move(who.user);
+  secret_ = std::move(who.secret);
+  reserved_ = reserved;
 }
 
 std::chrono::milliseconds session::close_deadline() const {
@@ -103,17 +118,15 @@ void session::shut_down(events::disconnect_reason reason) {
       self->abort_socket();
       return;
     }
+    if (self->reading_ || self->presence_open_)
+      self->enqueue(self->farewell(reason));
     if (is_revocation(reason)) {
       auto name = std::string(events::to_string(reason));
-      spdlog::info("rtm {}: closing {}: {}", self->user_, self->conn_, name);
-      if (self->open_)
-        self->enqueue(render_goodbye(name));
+      spdlog::info("{} {}: closing {}: {}", self->protocol_, self->user_, self->conn_, name);
       self->begin_close(ws::close_code::policy_error, name, reason, false,
                         self->close_deadline());
       return;
     }
-    if (self->open_)
-      self->enqueue(render_goodbye());
     // The server is stopping: a peer gets a short while to answer the close.
     self->begin_close(ws::close_code::going_away, "server shutting down", reason, false,
                       std::min(self->close_deadline(), shutdown_close_deadline));
@@ -124,82 +137,39 @@ void session::on_accept(beast::error_code ec) {
   close_timer_.cancel();
   if (ec || closing_) {
     if (ec)
-      spdlog::debug("rtm {}: handshake failed: {}", user_, ec.message());
+      spdlog::debug("{} {}: handshake failed: {}", protocol_, user_, ec.message());
     finish(close_reason_.value_or(events::disconnect_reason::closed));
     return;
   }
   accepted_ = true;
   req_ = {}; // the handshake request is no longer needed (its headers are ~0.5 KiB)
   ++ctx_.stats.ws_connections;
-  ctx_.engine.run_async(command::connect{user_, conn_, client_, origin{{}, conn_}},
-                        [self = shared_from_this()](status st) {
-                          net::post(self->strand_, [self, st = std::move(st)]() mutable {
-                            self->on_connected(std::move(st));
-                          });
-                        });
+  on_open();
 }
 
-void session::on_connected(status st) {
-  if (!st.ok()) {
-    spdlog::warn("rtm {}: connect refused: {}", user_, describe(st.error()));
-    if (finished_)
-      return;
-    begin_close(ws::close_code::policy_error,
-                std::string("connect refused: ") + presence::to_string(st.error().code),
-                events::disconnect_reason::closed, true, close_deadline());
+void session::start_reading() {
+  if (reading_ || closing_)
     return;
-  }
-  connected_ = true;
-  spdlog::info("rtm {}: connected as {}", user_, conn_);
-  if (released_) {
-    log_disconnect();
-    return;
-  }
-  if (closing_)
-    return;
-  offload([self = shared_from_this()] {
-    auto& engine = self->ctx_.engine;
-    auto sub = engine.subscribe(self->make_sink(), self->user_);
-    std::size_t max_subscription = self->max_subscription_;
-    if (auto settings = engine.settings(); settings.ok())
-      max_subscription = static_cast<std::size_t>(settings->max_subscription);
-    bool enabled = true;
-    std::string reason;
-    if (auto service = engine.service(); service.ok()) {
-      enabled = service->enabled;
-      reason = service->reason;
-    }
-    net::post(self->strand_, [self, sub = std::move(sub), max_subscription, enabled,
-                              reason = std::move(reason)]() mutable {
-      self->on_subscribed(std::move(sub), max_subscription, enabled, reason);
-    });
-  });
-}
-
-void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
-                            bool service_enabled, const std::string& disabled_reason) {
-  if (!sub.ok()) {
-    spdlog::warn("rtm {}: subscribe failed: {}", user_, describe(sub.error()));
-    begin_close(ws::close_code::internal_error, "subscribe failed",
-                events::disconnect_reason::closed, true, close_deadline());
-    return;
-  }
-  subscriber_ = *sub;
-  if (released_) {
-    drop_subscription();
-    return;
-  }
-  if (closing_)
-    return;
-  max_subscription_ = max_subscription;
-  open_ = true;
-  enqueue(render_hello());
-  if (!service_enabled)
-    enqueue(render_service_status(false, disabled_reason));
-  enqueue(std::exchange(early_frames_, {}));
+  reading_ = true;
+  // The heartbeat starts with the reads: a pong is only seen by a pending read.
   last_seen_ = clock::now();
   heartbeat();
   do_read();
+}
+
+bool session::admit_message() {
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+               clock::now().time_since_epoch())
+               .count();
+  if (msg_limiter_.try_take(now)) {
+    msg_limited_ = false;
+    return true;
+  }
+  ++ctx_.stats.ratelimited;
+  // One error per burst: answering every dropped message would let a flood drive our output.
+  if (!std::exchange(msg_limited_, true))
+    enqueue(render_rate_limited(ctx_.limits.msg_rate_per_s));
+  return false;
 }
 
 void session::do_read() {
@@ -217,20 +187,17 @@ void session::on_read(beast::error_code ec, std::string message, bool text) {
     } else if (ec == ws::error::message_too_big) {
       // The stream has already sent close 1009; the server ended this connection.
       reason = events::disconnect_reason::kicked;
-      spdlog::info("rtm {}: frame over {} bytes refused", user_, ctx_.limits.max_frame_bytes);
+      spdlog::info("{} {}: frame over {} bytes refused", protocol_, user_,
+                   ctx_.limits.max_frame_bytes);
     }
     finish(reason);
     return;
   }
   ++ctx_.stats.ws_messages_in;
   last_seen_ = clock::now();
-  if (!closing_ && admit_message()) {
-    // Keep-alives and subscriptions are not activity: only `tickle` is (session_requests.cpp).
-    if (text)
-      handle_text(message);
-    else
-      enqueue(render_error(protocol_error::invalid_message, "binary frames are not accepted"));
-  }
+  // Keep-alives and subscriptions are not activity: the protocol says what is (note_activity).
+  if (!closing_ && admit_message())
+    on_message(message, text);
   do_read();
 }
 
@@ -244,8 +211,8 @@ void session::heartbeat() {
       return;
     if (clock::now() - self->last_seen_ >= 2 * interval) {
       // Nothing, not even a pong, for two intervals: the peer is gone.
-      spdlog::info("rtm {}: no pong for {} ms, closing {}", self->user_, 2 * interval.count(),
-                   self->conn_);
+      spdlog::info("{} {}: no pong for {} ms, closing {}", self->protocol_, self->user_,
+                   2 * interval.count(), self->conn_);
       ++self->ctx_.stats.ws_closed_dead_peer;
       self->closing_ = true;
       self->close_reason_ = events::disconnect_reason::timeout;
@@ -279,7 +246,8 @@ void session::begin_close(ws::close_code code, const std::string& reason,
   close_timer_.expires_after(deadline);
   close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec && !self->finished_) {
-      spdlog::info("rtm {}: close handshake timed out, dropping {}", self->user_, self->conn_);
+      spdlog::info("{} {}: close handshake timed out, dropping {}", self->protocol_,
+                   self->user_, self->conn_);
       self->abort_socket();
     }
   });
@@ -294,7 +262,7 @@ void session::maybe_send_close() {
   close_sent_ = true;
   ws_->async_close(close_code_, close_text_, [self = shared_from_this()](beast::error_code) {
     // With a read pending, that read reports the end; otherwise we do.
-    if (!self->open_)
+    if (!self->reading_)
       self->finish(self->close_reason_.value_or(events::disconnect_reason::closed));
   });
 }
@@ -308,7 +276,8 @@ void session::finish(events::disconnect_reason reason) {
     return;
   finished_ = true;
   closing_ = true;
-  open_ = false;
+  reading_ = false;
+  presence_open_ = false;
   heartbeat_timer_.cancel();
   close_timer_.cancel();
   abort_socket();
@@ -317,47 +286,6 @@ void session::finish(events::disconnect_reason reason) {
   if (accepted_)
     --ctx_.stats.ws_connections;
   release_engine(reason);
-}
-
-void session::release_engine(events::disconnect_reason reason) {
-  if (released_)
-    return;
-  released_ = true;
-  release_reason_ = reason;
-  drop_subscription();
-  // With the connect still pending, on_connected logs the disconnect when it succeeds.
-  if (connected_)
-    log_disconnect();
-}
-
-void session::drop_subscription() {
-  if (!subscriber_)
-    return;
-  offload([self = shared_from_this(), id = *subscriber_] {
-    if (auto st = self->ctx_.engine.unsubscribe(id); !st.ok())
-      spdlog::warn("rtm {}: unsubscribe failed: {}", self->user_, describe(st.error()));
-  });
-  subscriber_.reset();
-}
-
-void session::log_disconnect() {
-  spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, events::to_string(release_reason_));
-  // The callback holds the session until the engine has logged the disconnect.
-  ctx_.engine.run_async(command::disconnect{user_, conn_, release_reason_, origin{{}, conn_}},
-                        [self = shared_from_this()](status st) {
-                          if (!st.ok())
-                            spdlog::warn("rtm {}: disconnect failed: {}", self->user_,
-                                         describe(st.error()));
-                        });
-}
-
-void start_session(beast::tcp_stream stream,
-                   beast::http::request<beast::http::string_body> req, credential who,
-                   bool batch_presence_aware, std::string client, session_context& ctx,
-                   std::shared_ptr<void> hold) {
-  std::make_shared<session>(std::move(stream), std::move(req), std::move(who),
-                            batch_presence_aware, std::move(client), ctx, std::move(hold))
-    ->start();
 }
 
 } // namespace presence::api::rtm

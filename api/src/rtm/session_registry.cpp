@@ -55,6 +55,10 @@ bool reserve_user_session(const std::string& user, std::size_t cap) {
   return session_registry::instance().reserve(user, cap);
 }
 
+void release_user_session(const std::string& user) {
+  session_registry::instance().release(user);
+}
+
 std::size_t user_sessions(const std::string& user) {
   return session_registry::instance().count(user);
 }
@@ -87,9 +91,12 @@ void close_all_sessions() {
 std::size_t close_revoked_sessions(const credential_check& check, const std::string& user) {
   // One check per distinct secret: a thousand sockets of one token cost one engine call.
   std::unordered_map<std::string, std::vector<std::shared_ptr<session>>> by_secret;
-  for (auto& live : session_registry::instance().live())
-    if (user.empty() || live->user() == user)
-      by_secret[live->secret()].push_back(std::move(live));
+  for (auto& live : session_registry::instance().live()) {
+    auto who = live->who();
+    // A session not logged in yet (DDP) stands for nobody: nothing to re-check.
+    if (!who.secret.empty() && (user.empty() || who.user == user))
+      by_secret[who.secret].push_back(std::move(live));
+  }
   std::size_t closed = 0;
   for (auto& [secret, sessions] : by_secret) {
     auto who = check(secret);

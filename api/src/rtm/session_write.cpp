@@ -24,8 +24,8 @@ void session::enqueue(std::string frame) {
   if (closing_ || finished_)
     return;
   if (!queue_.push(std::move(frame))) {
-    spdlog::info("rtm {}: backlog over {} bytes, closing {} as a slow consumer", user_,
-                 queue_.max_bytes(), conn_);
+    spdlog::info("{} {}: backlog over {} bytes, closing {} as a slow consumer", protocol_,
+                 user_, queue_.max_bytes(), conn_);
     ++ctx_.stats.ws_closed_slow_consumer;
     begin_close(ws::close_code::policy_error, "slow consumer",
                 events::disconnect_reason::kicked, true, close_deadline());
@@ -75,17 +75,20 @@ notification_callback session::make_sink() {
 }
 
 void session::drain_inbox() {
-  auto taken = inbox_.take(batched_);
+  auto notes = inbox_.take_notes();
   if (closing_ || finished_)
     return;
-  if (!open_) {
-    // Before hello (between subscribe and its answer): keep the order, hello goes first.
-    for (auto& frame : taken.frames)
+  auto frames = render(notes);
+  if (!presence_open_) {
+    // Before the protocol's opening (between subscribe and its answer): keep the order.
+    for (auto& frame : frames)
       early_frames_.push_back(std::move(frame));
     return;
   }
-  ctx_.stats.broadcast_deliveries += taken.deliveries;
-  enqueue(std::move(taken.frames));
+  for (const auto& note : notes)
+    if (note.type == notification::kind::presence_change)
+      ctx_.stats.broadcast_deliveries += note.users.size();
+  enqueue(std::move(frames));
 }
 
 } // namespace presence::api::rtm
