@@ -175,15 +175,18 @@ void tell_service_status(broadcaster_actor self, const sink& to, bool enabled) {
   note.type = notification::kind::presence_service_status;
   note.service_enabled = enabled;
   if (!enabled)
-    note.reason = self->state.service_reason;
+    note.reason = self->state.service.reason;
+  note.connections = self->state.service.connections;
+  note.limit = self->state.service.limit;
   deliver(to, std::move(note));
 }
 
 namespace {
 
-void set_service(broadcaster_actor self, bool enabled, std::string reason) {
+void set_service(broadcaster_actor self, engine::service_state service) {
   auto& st = self->state;
-  st.service_reason = std::move(reason);
+  auto enabled = service.enabled;
+  st.service = std::move(service);
   if (enabled == st.service_enabled)
     return;
   st.service_enabled = enabled;
@@ -286,8 +289,8 @@ broadcaster_handle::behavior_type broadcaster(broadcaster_actor self, broadcaste
       if ((changes & change_manual) != 0)
         manual_changed(self, user, mode);
     },
-    [self](service_atom, bool enabled, std::string& reason) {
-      set_service(self, enabled, std::move(reason));
+    [self](service_atom, engine::service_state& service) {
+      set_service(self, std::move(service));
     },
     [self](settings_atom, const events::workspace_settings& settings) {
       if (settings.flush_interval_ms != self->state.settings.flush_interval_ms)

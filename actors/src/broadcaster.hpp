@@ -90,7 +90,7 @@ struct broadcaster_config {
 ///   `user`'s subscribers as `user_status_changed` at once; the manual mode goes to subscribers
 ///   owned by `user` as `manual_presence_change` at once (`presence` is the mode's view:
 ///   auto->online, away, busy, invisible->offline).
-/// - `(service_atom, bool, reason)`: off drops pending batches and stops presence_change (the
+/// - `(service_atom, engine::service_state)`: off drops pending batches and stops presence_change (the
 ///   reason goes with the status frames); back on resends every subscriber the latest known
 ///   presence of all its subjects (they were shown `disabled`).
 ///   Shard 0 sends `presence_service_status` to every sink at once, unbatched.

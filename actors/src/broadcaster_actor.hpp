@@ -34,7 +34,9 @@ struct broadcaster_state {
   std::size_t index = 0;
   events::workspace_settings settings;
   bool service_enabled = true;
-  std::string service_reason;  ///< why the service is off (empty while on)
+  /// What the supervisor said last: why the service is off (empty while on), the connections and
+  /// the limit then.
+  engine::service_state service;
   bool flush_armed = false;
   /// When the armed tick timer is due (the grid time, or 1 ms ahead when ticks are shorter).
   caf::actor_clock::time_point tick_due{};

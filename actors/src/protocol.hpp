@@ -139,7 +139,7 @@ enum change_bits : uint8_t {
   change_status = 2,
   change_manual = 4,
 };
-/// (service_atom, bool enabled, std::string reason) from the supervisor -> presence_service_status to everyone
+/// (service_atom, engine::service_state) from the supervisor -> presence_service_status to everyone
 /// (subscribe_atom, uint64_t id, caf::actor | callback_sink_ptr sink, std::string owner) -> unit
 ///   registers a subscriber (shard 0 and the owner's shard; `invalid_argument` for no sink)
 /// (subscribe_atom, uint64_t id, std::vector<std::string> subjects_of_this_shard) -> unit
@@ -167,7 +167,7 @@ using change_sink = caf::typed_actor<
 
 /// What the supervisor tells every broadcaster shard.
 using service_listener =
-  caf::typed_actor<caf::reacts_to<service_atom, bool, std::string>,
+  caf::typed_actor<caf::reacts_to<service_atom, engine::service_state>,
                    caf::reacts_to<settings_atom, events::workspace_settings>>;
 
 /// A broadcaster shard (broadcaster.hpp); `tick_atom` is its own flush timer.

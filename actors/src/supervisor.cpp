@@ -61,11 +61,17 @@ void push_context(supervisor_actor self) {
                ws.settings.activity_log_interval);
 }
 
+engine::service_state service_of(const supervisor_state& st) {
+  return engine::service_state{st.workspace.service_enabled, st.connections.count(),
+                               st.workspace.settings.connection_limit,
+                               st.workspace.service_enabled ? std::string{}
+                                                            : st.workspace.disabled_reason};
+}
+
 void push_service(supervisor_actor self) {
   push_context(self);
   for (const auto& shard : self->state.broadcasters)
-    self->send(shard, service_atom::value, self->state.workspace.service_enabled,
-               self->state.workspace.disabled_reason);
+    self->send(shard, service_atom::value, service_of(self->state));
 }
 
 void push_settings(supervisor_actor self) {
@@ -290,8 +296,7 @@ void attach(supervisor_actor self, std::vector<caf::actor> directories,
   }
   push_settings(self);
   for (const auto& shard : st.broadcasters)
-    self->send(shard, service_atom::value, st.workspace.service_enabled,
-               st.workspace.disabled_reason);
+    self->send(shard, service_atom::value, service_of(st));
 }
 
 supervisor_handle::behavior_type supervisor(supervisor_actor self, supervisor_config config) {
@@ -387,13 +392,7 @@ supervisor_handle::behavior_type supervisor(supervisor_actor self, supervisor_co
     [self](command::apply_preset& cmd) -> answer<command::apply_preset> {
       return apply_preset(self, cmd);
     },
-    [self](caf::get_atom, service_atom) {
-      auto& st = self->state;
-      return engine::service_state{st.workspace.service_enabled, st.connections.count(),
-                                   st.workspace.settings.connection_limit,
-                                   st.workspace.service_enabled ? std::string{}
-                                                                : st.workspace.disabled_reason};
-    },
+    [self](caf::get_atom, service_atom) { return service_of(self->state); },
   };
 }
 

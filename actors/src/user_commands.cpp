@@ -66,6 +66,19 @@ void on(user_actor* self, const command::activity& cmd) {
   commit(self, {payload{events::activity{cmd.conn}}}, cmd.from, now, promise);
 }
 
+void on(user_actor* self, const command::report_idle& cmd) {
+  auto promise = begin_command(self);
+  auto& st = self->state;
+  auto now = st.env->now();
+  if (!has_connection(st.user, cmd.conn))
+    return reject(self, promise, errc::unknown_connection, "idle: " + cmd.conn, now);
+  if (!events::can_go_auto_away(st.user)) {
+    schedule(self, now);
+    return deliver_ok(promise);
+  }
+  commit(self, {payload{events::away{}}}, cmd.from, now, promise);
+}
+
 void on(user_actor* self, const command::set_presence& cmd) {
   auto promise = begin_command(self);
   auto now = self->state.env->now();

@@ -46,11 +46,19 @@ bool bot_connected(const user_state& state) noexcept {
                      [](const connection_info& c) { return c.client == "bot"; });
 }
 
+} // namespace
+
+bool can_go_auto_away(const user_state& state) noexcept {
+  return !state.connections.empty() && state.auto_away_enabled && !state.auto_away &&
+         !bot_connected(state);
+}
+
+namespace {
+
 /// The instant an `away` event becomes due, or `never` (not connected, auto-away off, away
 /// already logged, or a bot).
 timestamp_us idle_deadline(const user_state& state, const presence_context& ctx) noexcept {
-  if (state.connections.empty() || !state.auto_away_enabled || state.auto_away
-      || bot_connected(state))
+  if (!can_go_auto_away(state))
     return never;
   return saturating_add(state.last_activity,
                         seconds_to_us(effective_idle_timeout(state, ctx)));

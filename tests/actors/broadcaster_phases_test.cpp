@@ -187,11 +187,11 @@ TEST_F(broadcaster_phases_test, a_new_interval_while_the_service_is_off_keeps_ti
   auto all = subscribers(shard, 1, {"alice"});
   pass(60000);  // tick numbers of the two grids differ only once the clock is past zero
   publish(shard, std::string{"alice"}, presence_value::away);  // armed for 65 s
-  tell(shard, service_atom::value, false, std::string{"admin"});
+  tell(shard, service_atom::value, engine::service_state{false, 3, 2, "admin"});
   events::workspace_settings settings;
   settings.flush_interval_ms = 10000;
   tell(shard, settings_atom::value, settings);
-  tell(shard, service_atom::value, true, std::string{});  // resends the latest known presence
+  tell(shard, service_atom::value, engine::service_state{true, 1, 2, ""});  // resends the latest known presence
   pass(10000);
   ASSERT_EQ(presence_changes(all[0]), 1u) << "the resync";
   EXPECT_EQ(all[0]->back().presence, presence_value::away);

@@ -254,17 +254,20 @@ TEST_F(broadcaster_test, service_status_goes_to_everyone_at_once_and_stops_batch
   subscribe(shard, 2, other_sink, "", {}, {});
   received->clear();
   publish(shard, std::string{"alice"}, presence_value::away);
-  tell(shard, service_atom::value, false, std::string{"admin"});
+  tell(shard, service_atom::value, engine::service_state{false, 3, 2, "admin"});
   for (const auto& box : {received, other_received}) {
     ASSERT_EQ(box->size(), 1u) << "told at once, not batched";
     EXPECT_EQ(box->front().type, kind::presence_service_status);
     EXPECT_FALSE(box->front().service_enabled);
+    EXPECT_EQ(box->front().reason, "admin");
+    EXPECT_EQ(box->front().connections, 3u);
+    EXPECT_EQ(box->front().limit, 2u);
   }
   publish(shard, std::string{"alice"}, presence_value::disabled);
   pass(100);
   EXPECT_EQ(received->size(), 1u) << "no presence_change while the service is off";
   // Back on: told at once, then the latest real presence of every subject is resent.
-  tell(shard, service_atom::value, true, std::string{});
+  tell(shard, service_atom::value, engine::service_state{true, 1, 2, ""});
   ASSERT_EQ(received->size(), 2u);
   EXPECT_TRUE((*received)[1].service_enabled);
   pass(100);
@@ -278,10 +281,10 @@ TEST_F(broadcaster_test, only_shard_zero_tells_service_status_and_late_sinks_lea
   auto other_shard = spawn_shard(1);
   auto [sink, received] = make_sink();
   subscribe(other_shard, 1, sink, "", {}, {});
-  tell(other_shard, service_atom::value, false, std::string{"admin"});
+  tell(other_shard, service_atom::value, engine::service_state{false, 3, 2, "admin"});
   EXPECT_TRUE(received->empty()) << "shard 1 leaves it to shard 0";
   auto shard = spawn_shard(0);
-  tell(shard, service_atom::value, false, std::string{"admin"});
+  tell(shard, service_atom::value, engine::service_state{false, 3, 2, "admin"});
   auto [late_sink, late_received] = make_sink();
   subscribe(shard, 2, late_sink, "", {}, {});
   ASSERT_EQ(late_received->size(), 1u) << "a sink registering while off is told at once";

@@ -46,8 +46,11 @@ inline caf::behavior recorder(caf::event_based_actor*, record_log seen) {
 /// Stands in for broadcasters: records what the supervisor tells them.
 inline service_listener::behavior_type listener(service_listener::pointer, record_log seen) {
   return {
-    [seen](service_atom, bool enabled, const std::string& reason) {
-      seen->push_back(std::string{"service "} + (enabled ? "on" : "off " + reason));
+    [seen](service_atom, const engine::service_state& service) {
+      seen->push_back(std::string{"service "} +
+                      (service.enabled ? "on" : "off " + service.reason + " " +
+                                                  std::to_string(service.connections) + "/" +
+                                                  std::to_string(service.limit)));
     },
     [seen](settings_atom, const events::workspace_settings& settings) {
       seen->push_back("settings limit=" + std::to_string(settings.connection_limit));

@@ -26,7 +26,7 @@ TEST_F(supervisor_test, connection_limit_lifecycle) {
   EXPECT_EQ(std::get<events::service_disabled>(disabled.body).reason, "connection_limit");
   EXPECT_EQ(std::get<events::service_disabled>(disabled.body).connections, 4u);
   EXPECT_EQ(disabled.by, events::system_actor);
-  EXPECT_EQ(*broadcaster_seen_, strings{"service off connection_limit"});
+  EXPECT_EQ(*broadcaster_seen_, strings{"service off connection_limit 4/3"});
   EXPECT_EQ(*directory_seen_, strings{"context off"});
   // Connections keep being accepted (counted), and nothing is disabled twice.
   connections(+1);
@@ -47,7 +47,7 @@ TEST_F(supervisor_test, connection_limit_lifecycle) {
   ASSERT_EQ(events::type_of(enabled.body), event_type::service_enabled);
   EXPECT_EQ(enabled.by, "admin1");
   EXPECT_EQ(enabled.via, "admin.enable");
-  EXPECT_EQ(*broadcaster_seen_, (strings{"service off connection_limit", "service on"}));
+  EXPECT_EQ(*broadcaster_seen_, (strings{"service off connection_limit 4/3", "service on"}));
   EXPECT_EQ(*directory_seen_, (strings{"context off", "context on"}));
   ASSERT_OK(enable()); // enabling an enabled service is a no-op
   EXPECT_EQ(workspace_log().back().seq, enabled.seq);
@@ -83,7 +83,7 @@ TEST_F(supervisor_test, degraded_query_only_keeps_queries_real_while_broadcasts_
   broadcaster_seen_->clear();
   connections(+1, 2);
   EXPECT_FALSE(service().enabled);
-  EXPECT_EQ(*broadcaster_seen_, strings{"service off connection_limit"});
+  EXPECT_EQ(*broadcaster_seen_, strings{"service off connection_limit 2/1"});
   EXPECT_EQ(*directory_seen_, strings{"context on"}) << "presence queries keep real values";
 }
 

@@ -183,10 +183,12 @@ std::string render_user_status(const std::string& user, events::presence_value v
                                                        status_text})}));
 }
 
-std::string render_service_status(bool enabled, const std::string& reason) {
-  json state{{"enabled", enabled}};
-  if (!enabled)
-    state["reason"] = reason;
+std::string render_service_status(const presence::engine::service_state& service) {
+  json state{{"enabled", service.enabled},
+             {"connections", service.connections},
+             {"limit", service.limit}};
+  if (!service.enabled)
+    state["reason"] = service.reason;
   return render_stream_event(service_status_event, json::array({std::move(state)}));
 }
 

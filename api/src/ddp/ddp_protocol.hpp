@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "presence/actors/engine.hpp"
 #include "presence/events/event.hpp"
 
 namespace presence::api::ddp {
@@ -105,8 +106,9 @@ std::string render_stream_event(std::string_view event, nlohmann::json args);
 /// The `user-status` event: args `[[user, username, code, status_text]]` (usernames are ids).
 std::string render_user_status(const std::string& user, events::presence_value value,
                                const std::string& status_text);
-/// The `presence-service-status` event (an extension): args `[{"enabled":…}]`, with `"reason"`
-/// (`connection_limit`, `admin`) when off.
-std::string render_service_status(bool enabled, const std::string& reason);
+/// The `presence-service-status` event (an extension): args
+/// `[{"enabled":…,"connections":…,"limit":…}]`, with `"reason"` (`connection_limit`, `admin`) when
+/// off.
+std::string render_service_status(const presence::engine::service_state& service);
 
 } // namespace presence::api::ddp

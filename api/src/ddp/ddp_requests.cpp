@@ -102,9 +102,8 @@ void ddp_session::presence_method(const method_message& msg) {
     return;
   }
   if (msg.method == "UserPresence:away") {
-    // Presence derives idleness itself: no activity follows, and the user goes away at their
-    // idle timeout. Nothing is logged for the call.
-    answer_method(msg.id, true);
+    // The client's own idle detection: auto-away now, until the next activity.
+    engine.run_async(command::report_idle{user(), connection_id(), from}, std::move(reply));
     return;
   }
   auto mode = default_status(msg.params);
@@ -153,7 +152,7 @@ void ddp_session::handle(const sub_message& msg) {
   if (event == service_status_event) {
     enqueue(render_ready(msg.id));
     if (service_)
-      enqueue(render_service_status(service_->enabled, service_->reason));
+      enqueue(render_service_status(*service_));
     return;
   }
   if (subjects_set_) {

@@ -182,9 +182,10 @@ std::vector<std::string> ddp_session::render(const std::vector<notification>& no
         break;
       }
       case notification::kind::presence_service_status:
-        service_ = presence::engine::service_state{note.service_enabled, 0, 0, note.reason};
+        service_ = presence::engine::service_state{note.service_enabled, note.connections,
+                                                   note.limit, note.reason};
         if (service)
-          frames.push_back(render_service_status(note.service_enabled, note.reason));
+          frames.push_back(render_service_status(*service_));
         break;
       case notification::kind::manual_presence_change:
         break;  // the user's own presence reaches user-status like anyone's

@@ -261,10 +261,13 @@ std::string render_user_status_changed(const std::string& user,
   return frame.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string render_service_status(bool enabled, const std::string& reason) {
-  json frame{{"type", "presence_service_status"}, {"enabled", enabled}};
-  if (!enabled)
-    frame["reason"] = reason;
+std::string render_service_status(const presence::engine::service_state& service) {
+  json frame{{"type", "presence_service_status"},
+             {"enabled", service.enabled},
+             {"connections", service.connections},
+             {"limit", service.limit}};
+  if (!service.enabled)
+    frame["reason"] = service.reason;
   return frame.dump();
 }
 
@@ -279,7 +282,8 @@ std::vector<std::string> render_notification(const notification& note, bool batc
         return {};
       return {render_user_status_changed(note.users.front(), note.status)};
     case notification::kind::presence_service_status:
-      return {render_service_status(note.service_enabled, note.reason)};
+      return {render_service_status(presence::engine::service_state{
+        note.service_enabled, note.connections, note.limit, note.reason})};
   }
   return {};
 }

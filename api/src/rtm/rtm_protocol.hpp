@@ -103,9 +103,10 @@ std::string render_manual_presence_change(events::presence_value value);
 /// "status_expiration"}}}`.
 std::string render_user_status_changed(const std::string& user,
                                        const events::custom_status& status);
-/// `{"type":"presence_service_status","enabled":true|false}`, with `"reason"` (`connection_limit`,
+/// `{"type":"presence_service_status","enabled":true|false,"connections":N,"limit":N}` (the open
+/// connections and the limit when the state changed), with `"reason"` (`connection_limit`,
 /// `admin`) when off.
-std::string render_service_status(bool enabled, const std::string& reason = {});
+std::string render_service_status(const presence::engine::service_state& service);
 
 /// Every frame one engine notification becomes for a session (see the renderers above).
 std::vector<std::string> render_notification(const notification& note, bool batched);

@@ -24,7 +24,7 @@ void slack_session::on_open() {
 void slack_session::on_presence_open(const presence::engine::service_state& service) {
   enqueue(render_hello());
   if (!service.enabled)
-    enqueue(render_service_status(false, service.reason));
+    enqueue(render_service_status(service));
   start_reading();
 }
 

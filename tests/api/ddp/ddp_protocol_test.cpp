@@ -88,8 +88,9 @@ TEST(ddp_protocol, user_status_events_use_rocket_chats_codes_and_shape) {
   EXPECT_EQ(json::parse(render_user_status("bob", events::presence_value::busy, "focus")),
             json::parse(R"({"msg":"changed","collection":"stream-notify-logged","id":"id",
                             "fields":{"eventName":"user-status","args":[["bob","bob",3,"focus"]]}})"));
-  EXPECT_EQ(json::parse(render_service_status(false, "admin"))["fields"]["args"],
-            json::parse(R"([{"enabled":false,"reason":"admin"}])"));
+  EXPECT_EQ(json::parse(render_service_status(presence::engine::service_state{false, 3, 2, "admin"}))
+              ["fields"]["args"],
+            json::parse(R"([{"enabled":false,"reason":"admin","connections":3,"limit":2}])"));
 }
 
 } // namespace

@@ -128,7 +128,12 @@ TEST_F(ddp_session, user_presence_methods_answer_true_and_set_the_default_status
   auto carol = server_.create_user("carol");
   auto socket = logged_in(server_, carol);
   EXPECT_EQ(call(*socket, "a", "UserPresence:online").value("result", json()), true);
+  auto before = server_.call("users.getPresence", carol, {{"user", "carol"}});
+  EXPECT_EQ(before.value("presence", ""), "active") << before.dump();
   EXPECT_EQ(call(*socket, "b", "UserPresence:away").value("result", json()), true);
+  auto idle = server_.call("users.getPresence", carol, {{"user", "carol"}});
+  EXPECT_EQ(idle.value("presence", ""), "away") << "the client's idle report: " << idle.dump();
+  EXPECT_EQ(idle.value("auto_away", false), true) << idle.dump();
   auto away = call(*socket, "c", "UserPresence:setDefaultStatus", json::array({"away"}));
   EXPECT_EQ(away.value("result", json()), true) << away.dump();
   auto presence = server_.call("users.getPresence", carol, {{"user", "carol"}});
@@ -153,7 +158,8 @@ TEST_F(ddp_session, turning_the_service_off_shows_disabled_with_its_reason) {
            m["fields"].value("eventName", "") == "presence-service-status";
   });
   ASSERT_TRUE(first.has_value());
-  EXPECT_EQ(first->at("fields").at("args"), json::array({{{"enabled", true}}}));
+  EXPECT_EQ(first->at("fields").at("args"),
+            json::array({{{"enabled", true}, {"connections", 1}, {"limit", 200}}}));
 
   auto off = server_.call("admin.presence.disable", admin());
   ASSERT_EQ(off.value("ok", false), true) << off.dump();
@@ -173,8 +179,11 @@ TEST_F(ddp_session, turning_the_service_off_shows_disabled_with_its_reason) {
            m["fields"].value("eventName", "") == "presence-service-status";
   });
   ASSERT_TRUE(state.has_value());
-  EXPECT_EQ(state->at("fields").at("args"),
-            json::array({{{"enabled", false}, {"reason", "admin"}}}));
+  const auto& told = state->at("fields").at("args").at(0);
+  EXPECT_EQ(told.value("enabled", true), false) << told.dump();
+  EXPECT_EQ(told.value("reason", ""), "admin") << told.dump();
+  EXPECT_EQ(told.value("limit", 0), 200) << told.dump();
+  EXPECT_GE(told.value("connections", 0), 1) << told.dump();
 }
 
 TEST(ddp_connection_limit, ddp_sockets_count_for_the_workspace_limit_like_rtm_ones) {
@@ -188,7 +197,8 @@ TEST(ddp_connection_limit, ddp_sockets_count_for_the_workspace_limit_like_rtm_on
            m["fields"].value("eventName", "") == "presence-service-status";
   });
   ASSERT_TRUE(on.has_value());
-  EXPECT_EQ(on->at("fields").at("args"), json::array({{{"enabled", true}}}));
+  EXPECT_EQ(on->at("fields").at("args"),
+            json::array({{{"enabled", true}, {"connections", 1}, {"limit", 1}}}));
 
   auto second = logged_in(server, frank);  // past it: the service turns off for everyone
   auto off = watcher->await([](const json& m) {
@@ -198,6 +208,8 @@ TEST(ddp_connection_limit, ddp_sockets_count_for_the_workspace_limit_like_rtm_on
   });
   ASSERT_TRUE(off.has_value()) << "the second DDP connection did not count";
   EXPECT_EQ(off->at("fields").at("args")[0].value("reason", ""), "connection_limit");
+  EXPECT_EQ(off->at("fields").at("args")[0].value("connections", 0), 2) << off->dump();
+  EXPECT_EQ(off->at("fields").at("args")[0].value("limit", 0), 1) << off->dump();
 }
 
 TEST_F(ddp_session, shutdown_closes_a_logged_in_socket_with_1001_and_logs_server_restart) {

@@ -204,13 +204,21 @@ TEST(rtm_protocol, renders_notifications) {
   service.type = presence::notification::kind::presence_service_status;
   service.service_enabled = false;
   service.reason = "admin";
+  service.connections = 7;
+  service.limit = 200;
   frames = render_notification(service, true);
   ASSERT_EQ(frames.size(), 1u);
-  EXPECT_EQ(json::parse(frames[0]),
-            (json{{"type", "presence_service_status"}, {"enabled", false}, {"reason", "admin"}}));
+  EXPECT_EQ(json::parse(frames[0]), (json{{"type", "presence_service_status"},
+                                          {"enabled", false},
+                                          {"reason", "admin"},
+                                          {"connections", 7},
+                                          {"limit", 200}}));
   service.service_enabled = true;
   EXPECT_EQ(json::parse(render_notification(service, true)[0]),
-            (json{{"type", "presence_service_status"}, {"enabled", true}}));
+            (json{{"type", "presence_service_status"},
+                  {"enabled", true},
+                  {"connections", 7},
+                  {"limit", 200}}));
 
   presence::notification change;
   change.presence = presence_value::online;

@@ -200,6 +200,22 @@ struct apply_preset {
 using user_command = std::variant<connect, disconnect, activity, set_presence, set_status,
                                   set_preferences, apply_preset>;
 
+/// The client on `conn` says its person went idle (Rocket.Chat's `UserPresence:away`): logged as
+/// the same `away` event the idle timer writes, so the user is auto-away until the next activity.
+/// A no-op when auto-away does not apply (a manual presence still shows; off by preference; a
+/// bot; away already). Error: `unknown_connection`.
+struct report_idle {
+  using reply = void;
+  static constexpr served_by server = served_by::user_actor;
+  std::string user;
+  std::string conn;
+  origin from;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user, conn, from);
+  }
+};
+
 // --- queries ------------------------------------------------------------------------------------
 
 /// The presence of `user` now (from memory), or at instant `at` (rebuilt from the log under the
@@ -365,8 +381,8 @@ struct disable_service {
 
 /// Every request the engine serves (`engine::submit`); a new command is added here, next to its
 /// struct.
-using any = std::variant<connect, disconnect, activity, set_presence, set_status, update_status,
-                         set_preferences, apply_preset, query, create_user, set_always_active,
+using any = std::variant<connect, disconnect, activity, report_idle, set_presence, set_status,
+                         update_status, set_preferences, apply_preset, query, create_user, set_always_active,
                          deactivate_user, issue_token, revoke_token, authenticate, set_setting,
                          create_preset, update_preset, delete_preset, enable_service,
                          disable_service>;

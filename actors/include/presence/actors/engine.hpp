@@ -55,7 +55,7 @@ struct notification {
     manual_presence_change,  ///< to the user's own subscriptions: `presence` = their manual mode's
                              ///< view
     user_status_changed,     ///< `users[0]` + `status`
-    presence_service_status, ///< `service_enabled`
+    presence_service_status, ///< `service_enabled`, `reason`, `connections`, `limit`
   };
   kind type = kind::presence_change;
   events::presence_value presence = events::presence_value::offline;
@@ -63,6 +63,8 @@ struct notification {
   events::custom_status status;
   bool service_enabled = true;
   std::string reason;  ///< presence_service_status while off: `connection_limit` or `admin`
+  uint64_t connections = 0; ///< presence_service_status: open connections when it changed
+  uint64_t limit = 0;       ///< presence_service_status: the connection limit (0 = none)
 };
 
 /// Called on a CAF worker thread (the broadcaster shard's, directly: there is no actor per

@@ -46,6 +46,10 @@ int64_t effective_idle_timeout(const user_state& state, const presence_context& 
 /// log and asking at instant T gives what a live server showed at T.
 presence_view evaluate(const user_state& state, const presence_context& ctx, timestamp_us now);
 
+/// Whether an `away` event may still be logged for this user: connected, auto-away on, not
+/// already away, and not a bot (auto-away never applies to bots).
+bool can_go_auto_away(const user_state& state) noexcept;
+
 /// The events a live user actor must log at `now` because time passed: `away` when idle is due
 /// (connected, auto-away on, not already away), `presence_expired`, `status_expired`. Empty when
 /// nothing is due. Order: presence_expired, status_expired, away.
