@@ -52,6 +52,7 @@ struct server::impl {
   std::size_t running = 0;
   bool started = false;
   bool stopped = false;
+  std::optional<uint64_t> service_watch;  ///< the subscription behind `gw->service`
 
   void accept_next() {
     acceptor->async_accept(asio::make_strand(ioc), [this](boost::system::error_code ec,
@@ -195,6 +196,15 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
       return true;
     });
   d.gw->port = port;
+  // The switch's state for HTTP answers that show `disabled`: the broadcasters tell every
+  // subscriber when it changes, and a new one at once while it is off.
+  auto* service = &d.gw->service;
+  auto watch = engine.subscribe([service](const notification& note) {
+    if (note.type == notification::kind::presence_service_status)
+      service->set(note.service_enabled, note.reason);
+  });
+  if (watch.ok())
+    d.service_watch = watch.value();
   d.rtm_context.reset(new rtm::session_context{engine, d.gw->stats, limits});
 
   d.work.emplace(d.ioc.get_executor());
@@ -247,6 +257,8 @@ void server::stop(std::chrono::milliseconds grace) {
     t.join();
   d.threads.clear();
   d.blocking_pool->join();
+  if (d.service_watch)
+    (void)d.gw->engine.unsubscribe(*d.service_watch);
   spdlog::info("http server stopped");
 }
 

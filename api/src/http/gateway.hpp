@@ -8,7 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "http/authenticator.hpp"
 #include "http/rate_limiter.hpp"
@@ -47,6 +50,29 @@ struct gateway {
   std::atomic<uint16_t> port{0};     ///< the bound port
   std::atomic<bool> ready{false};    ///< /readyz
   std::atomic<bool> stopping{false}; ///< no new keep-alive requests once set
+  /// The presence service's switch as the server's own subscription last heard it (server.cpp):
+  /// HTTP answers that show a `disabled` presence say why with it.
+  class service_switch {
+   public:
+    void set(bool enabled, std::string reason) {
+      std::lock_guard<std::mutex> guard{mutex_};
+      enabled_ = enabled;
+      reason_ = enabled ? std::string{} : std::move(reason);
+    }
+    /// `{"enabled": false, "reason": "connection_limit"|"admin"}`, or `{"enabled": true}`.
+    nlohmann::json describe() const {
+      std::lock_guard<std::mutex> guard{mutex_};
+      nlohmann::json out{{"enabled", enabled_}};
+      if (!enabled_)
+        out["reason"] = reason_;
+      return out;
+    }
+
+   private:
+    mutable std::mutex mutex_;
+    bool enabled_ = true;
+    std::string reason_;
+  } service;
   std::atomic<int64_t> auth_log_second{-1};    ///< when the last failed-auth line was logged
   std::atomic<uint64_t> auth_log_suppressed{0}; ///< failed authentications not logged since
 

@@ -95,6 +95,8 @@ void users_get_status(const call_ptr& call) {
                               if (self)
                                 body["connectionStatus"] =
                                   view->online ? (view->auto_away ? "away" : "online") : "offline";
+                              if (view->presence == events::presence_value::disabled)
+                                body["presenceService"] = call->gw.service.describe();
                               call->ok(std::move(body));
                             }));
 }
@@ -111,9 +113,15 @@ void users_presence(const call_ptr& call) {
                 return;
               }
               auto users = nlohmann::json::array();
-              for (const auto& [id, presence] : found.value())
+              bool disabled = false;
+              for (const auto& [id, presence] : found.value()) {
                 users.push_back({{"_id", id}, {"status", rc_status(presence)}});
-              call->ok({{"users", std::move(users)}, {"full", false}});
+                disabled = disabled || presence == events::presence_value::disabled;
+              }
+              nlohmann::json body{{"users", std::move(users)}, {"full", false}};
+              if (disabled)
+                body["presenceService"] = call->gw.service.describe();
+              call->ok(std::move(body));
             }));
 }
 

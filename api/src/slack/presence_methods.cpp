@@ -40,6 +40,8 @@ void users_get_presence(const call_ptr& call) {
                                 return;
                               }
                               nlohmann::json body = {{"presence", slack_presence(view->presence)}};
+                              if (view->presence == events::presence_value::disabled)
+                                body["presence_service"] = call->gw.service.describe();
                               // Another user's presence reveals only `presence`, as Slack's does.
                               if (self) {
                                 body["online"] = view->online;

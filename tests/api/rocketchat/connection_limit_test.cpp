@@ -68,6 +68,15 @@ TEST_F(connection_limit, presence_turns_off_past_the_limit_and_back_on_below_it)
     return server_.rc("GET", "users.getStatus", alice, "alice").json()["status"] == "disabled";
   }));
   EXPECT_EQ(connections()["current"], 3);
+  // HTTP answers that show `disabled` say why, on both APIs.
+  const json why{{"enabled", false}, {"reason", "connection_limit"}};
+  ASSERT_TRUE(eventually([&] {
+    return server_.rc("GET", "users.getStatus", alice, "alice").json()["presenceService"] == why;
+  })) << server_.rc("GET", "users.getStatus", alice, "alice").body;
+  auto listed = server_.rc("GET", "users.presence", bob, "bob", {}, "ids=alice,bob").json();
+  EXPECT_EQ(listed["presenceService"], why) << listed.dump();
+  auto slack_view = server_.slack("users.getPresence", bob, {{"user", "alice"}});
+  EXPECT_EQ(slack_view["presence_service"], why) << slack_view.dump();
   auto refused = server_.rc("POST", "presence.enableBroadcast", server_.admin(), "admin");
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_EQ(refused.json()["errorType"], "error-connection-limit-exceeded");
@@ -85,6 +94,7 @@ TEST_F(connection_limit, presence_turns_off_past_the_limit_and_back_on_below_it)
   EXPECT_EQ(enabled.status, 200) << enabled.body;
   auto back = server_.rc("GET", "users.getStatus", alice, "alice").json();
   EXPECT_EQ(back["status"], "online") << back.dump();
+  EXPECT_FALSE(back.contains("presenceService")) << back.dump();
 }
 
 TEST_F(connection_limit, the_rocket_chat_setting_turns_the_service_off_and_on) {
@@ -104,6 +114,8 @@ TEST_F(connection_limit, the_rocket_chat_setting_turns_the_service_off_and_on) {
   ASSERT_TRUE(frame.has_value());
   EXPECT_EQ((*frame)["enabled"], false);
   EXPECT_EQ((*frame)["reason"], "admin");
+  EXPECT_EQ((*frame)["connections"], 1) << frame->dump();
+  EXPECT_EQ((*frame)["limit"], 2) << frame->dump();
   EXPECT_EQ(connections()["reason"], "admin");
   EXPECT_EQ(server_.rc("GET", setting, server_.admin(), "admin").json()["value"], true);
   EXPECT_EQ(server_.rc("GET", "users.getStatus", alice, "alice").json()["status"], "disabled");
