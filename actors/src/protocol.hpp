@@ -145,6 +145,12 @@ enum change_bits : uint8_t {
   change_status = 2,
   change_manual = 4,
 };
+/// (profile_atom, user, events::custom_status) user actor -> supervisor: `user`'s status in force
+///   changed (set, cleared, expired); the supervisor adds the user's record and sends shard 0
+/// (profile_atom, events::user_record, events::custom_status) supervisor -> broadcaster shard 0:
+///   a user's profile changed (status, or a bot's always-active flag): `user_change` to every
+///   subscriber at its next tick, coalesced per user (the latest profile once)
+using profile_atom = caf::atom_constant<caf::atom("profile")>;
 /// (service_atom, bool enabled, std::string reason) from the supervisor -> presence_service_status to everyone
 /// (subscribe_atom, uint64_t id, caf::actor | callback_sink_ptr sink, std::string owner) -> unit
 ///   registers a subscriber (shard 0 and the owner's shard; `invalid_argument` for no sink)

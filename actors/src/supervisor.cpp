@@ -82,6 +82,17 @@ void push_user(supervisor_actor self, const std::string& id) {
     self->send(shard, users_atom::value, one);
 }
 
+/// Sends broadcaster shard 0 (which knows every subscriber) `user`'s profile for `user_change`.
+void push_profile(supervisor_actor self, const std::string& user,
+                  const events::custom_status& status) {
+  const auto& users = self->state.workspace.users;
+  auto i = users.find(user);
+  if (i == users.end() || self->state.broadcasters.empty())
+    return;
+  self->send(self->state.broadcasters.front(), profile_atom::value,
+             events::to_record(i->first, i->second), status);
+}
+
 void apply_and_announce(supervisor_actor self, const events::event& ev) {
   auto& st = self->state;
   events::apply(st.workspace, ev);
@@ -91,6 +102,10 @@ void apply_and_announce(supervisor_actor self, const events::event& ev) {
       break;
     case event_type::user_deactivated:
       push_user(self, std::get<events::user_deactivated>(ev.body).user);
+      break;
+    case event_type::always_active_set:
+      // A bot has no status: its profile is the flag alone.
+      push_profile(self, std::get<events::always_active_set>(ev.body).user, {});
       break;
     case event_type::token_issued: {
       // One insertion, not a rebuild: issuing N tokens must stay O(N log N). Revoked tokens stay
@@ -306,6 +321,16 @@ caf::behavior supervisor(supervisor_actor self, supervisor_config config) {
     [self](attach_atom, std::vector<caf::actor>& directories, std::vector<caf::actor>& broadcasters,
            bool users_known) {
       attach(self, std::move(directories), std::move(broadcasters), users_known);
+    },
+    [self](profile_atom, const std::string& user, const events::custom_status& status) {
+      push_profile(self, user, status);
+    },
+    [self](const command::user_info& cmd) -> caf::result<events::user_record> {
+      const auto& users = self->state.workspace.users;
+      auto i = users.find(cmd.user);
+      if (i == users.end())
+        return make_caf_error(errc::unknown_user, cmd.user);
+      return events::to_record(i->first, i->second);
     },
     [self](conn_delta_atom, int64_t delta) {
       auto& st = self->state;

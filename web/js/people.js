@@ -38,7 +38,8 @@ export function renderPeople({view, rtm}) {
   let serviceEnabled = store.service.enabled;
 
   function rowFor(user) {
-    const presence = serviceEnabled ? user.presence : 'disabled';
+    // An always-active bot shows a green dot whatever its Slack presence (api/README.md, Bots).
+    const presence = !serviceEnabled ? 'disabled' : user.alwaysActive ? 'online' : user.presence;
     return h('div', {role: 'listitem', class: 'person', 'data-user': user.id},
       h('span', {class: `dot ${presence}`, 'aria-hidden': 'true'}),
       h('span', {class: 'name'}, user.name),
@@ -117,10 +118,12 @@ export function renderPeople({view, rtm}) {
     if (!user) return;
     user.statusText = frame.user.profile?.status_text ?? '';
     user.statusEmoji = frame.user.profile?.status_emoji ?? '';
+    if (frame.type === 'user_change') user.alwaysActive = frame.user.profile?.always_active === true;
     update(user.id);
   };
   rtm?.on('presence_change', onPresence);
   rtm?.on('user_status_changed', onStatus);
+  rtm?.on('user_change', onStatus);
   const stopService = store.onService((service) => {
     if (service.enabled === serviceEnabled) return;
     serviceEnabled = service.enabled;
@@ -137,6 +140,7 @@ export function renderPeople({view, rtm}) {
     all = members.filter((m) => !m.deleted).map((m) => ({
       id: m.id, name: m.name || m.id, presence: presenceOf(m),
       statusText: m.profile?.status_text ?? '', statusEmoji: m.profile?.status_emoji ?? '',
+      alwaysActive: m.profile?.always_active === true,
     }));
     all.sort((a, b) => a.name.localeCompare(b.name));
     for (const user of all) byId.set(user.id, user);
@@ -151,5 +155,6 @@ export function renderPeople({view, rtm}) {
     window.removeEventListener('resize', onResize);
     rtm?.off?.('presence_change', onPresence);
     rtm?.off?.('user_status_changed', onStatus);
+    rtm?.off?.('user_change', onStatus);
   };
 }

@@ -4,6 +4,7 @@
 
 #include "../bounded_json.hpp"
 #include "presence/events/validation.hpp"
+#include "slack/user_object.hpp"
 
 namespace presence::api::rtm {
 
@@ -261,6 +262,11 @@ std::string render_user_status_changed(const std::string& user,
   return frame.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string render_user_change(const user_profile& profile) {
+  json frame{{"type", "user_change"}, {"user", slack::user_object(profile.user, profile.status)}};
+  return frame.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string render_service_status(bool enabled, const std::string& reason) {
   json frame{{"type", "presence_service_status"}, {"enabled", enabled}};
   if (!enabled)
@@ -280,6 +286,13 @@ std::vector<std::string> render_notification(const notification& note, bool batc
       return {render_user_status_changed(note.users.front(), note.status)};
     case notification::kind::presence_service_status:
       return {render_service_status(note.service_enabled, note.reason)};
+    case notification::kind::user_change: {
+      std::vector<std::string> frames;
+      if (note.profiles)
+        for (const auto& profile : *note.profiles)
+          frames.push_back(render_user_change(profile));
+      return frames;
+    }
   }
   return {};
 }

@@ -76,6 +76,10 @@ const char* slack_presence(events::presence_value value) noexcept;
 /// The five-valued name: "online", "away", "busy", "offline", "disabled".
 const char* presence_name(events::presence_value value) noexcept;
 
+/// `{"type":"user_change","user":{…}}`: Slack's user object (slack/user_object.hpp), one frame
+/// per changed user.
+std::string render_user_change(const user_profile& profile);
+
 /// `{"type":"hello"}`.
 std::string render_hello();
 /// `{"type":"goodbye"}`: Slack's notice that the server is about to close the socket; with

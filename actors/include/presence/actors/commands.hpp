@@ -203,6 +203,17 @@ struct query {
   }
 };
 
+/// The record of `user` (deactivated users included) as the supervisor holds it: memory only,
+/// never the log. Errors: `unknown_user`.
+struct user_info {
+  using reply = events::user_record;
+  std::string user;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user);
+  }
+};
+
 // --- workspace administration: each is one event of the workspace stream --------------------
 // Every one can also fail with `storage_failure`, `disk_full`, `timeout`, `shutting_down`.
 

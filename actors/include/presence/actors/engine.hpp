@@ -48,6 +48,13 @@ struct engine_config {
   std::function<events::instant()> clock;
 };
 
+/// A user as Slack's `user_change` shows it: the workspace's record and the custom status in force
+/// (always empty for a bot).
+struct user_profile {
+  events::user_record user;
+  events::custom_status status;
+};
+
 /// What a subscriber receives (docs/design.md §5). One struct for every kind: a small surface.
 struct notification {
   enum class kind : uint8_t {
@@ -56,6 +63,7 @@ struct notification {
                              ///< view
     user_status_changed,     ///< `users[0]` + `status`
     presence_service_status, ///< `service_enabled`
+    user_change,             ///< `profiles`: to every subscriber, whatever its subjects
   };
   kind type = kind::presence_change;
   events::presence_value presence = events::presence_value::offline;
@@ -63,6 +71,10 @@ struct notification {
   events::custom_status status;
   bool service_enabled = true;
   std::string reason;  ///< presence_service_status while off: `connection_limit` or `admin`
+  /// user_change: the users whose status or always-active flag changed since this subscriber's
+  /// last flush, each once with its latest profile, in id order. Shared, read-only, by every
+  /// subscriber of the same flush.
+  std::shared_ptr<const std::vector<user_profile>> profiles;
 };
 
 /// Called on a CAF worker thread (the broadcaster shard's, directly: there is no actor per
@@ -102,8 +114,8 @@ class engine {
     std::variant<command::connect, command::disconnect, command::activity, command::set_presence,
                  command::set_status, command::update_status, command::set_preferences,
                  command::apply_preset,
-                 command::query, command::create_user, command::set_always_active,
-                 command::deactivate_user,
+                 command::query, command::user_info, command::create_user,
+                 command::set_always_active, command::deactivate_user,
                  command::issue_token, command::revoke_token, command::authenticate,
                  command::set_setting, command::create_preset, command::update_preset,
                  command::delete_preset, command::enable_service, command::disable_service>;
