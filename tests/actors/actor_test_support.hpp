@@ -58,6 +58,9 @@ inline caf::behavior probe(caf::event_based_actor*, probe_log seen) {
     [=](actors::conn_delta_atom, int64_t delta) {
       seen->push_back("conn_delta " + std::to_string(delta));
     },
+    [=](actors::profile_atom, const std::string& user, const events::custom_status& st) {
+      seen->push_back("profile " + user + " " + st.text);
+    },
   };
 }
 

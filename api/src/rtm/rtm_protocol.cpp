@@ -1,5 +1,7 @@
 #include "rtm_protocol.hpp"
 
+#include <array>
+#include <mutex>
 #include <unordered_set>
 
 #include "../bounded_json.hpp"
@@ -267,6 +269,29 @@ std::string render_user_change(const user_profile& profile) {
   return frame.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::vector<std::string> user_change_frames(const profile_list& profiles) {
+  if (!profiles)
+    return {};
+  // Every socket of a broadcaster phase gets the same list: render it once. The last few lists
+  // are kept (holding them keeps their addresses from being reused by a newer list).
+  static std::mutex mutex;
+  static std::array<std::pair<profile_list, std::vector<std::string>>, 16> rendered;
+  static std::size_t next = 0;
+  {
+    std::lock_guard<std::mutex> guard{mutex};
+    for (const auto& [list, frames] : rendered)
+      if (list == profiles)
+        return frames;
+  }
+  std::vector<std::string> frames;
+  frames.reserve(profiles->size());
+  for (const auto& profile : *profiles)
+    frames.push_back(render_user_change(profile));
+  std::lock_guard<std::mutex> guard{mutex};
+  rendered[next++ % rendered.size()] = {profiles, frames};
+  return frames;
+}
+
 std::string render_service_status(bool enabled, const std::string& reason) {
   json frame{{"type", "presence_service_status"}, {"enabled", enabled}};
   if (!enabled)
@@ -286,13 +311,8 @@ std::vector<std::string> render_notification(const notification& note, bool batc
       return {render_user_status_changed(note.users.front(), note.status)};
     case notification::kind::presence_service_status:
       return {render_service_status(note.service_enabled, note.reason)};
-    case notification::kind::user_change: {
-      std::vector<std::string> frames;
-      if (note.profiles)
-        for (const auto& profile : *note.profiles)
-          frames.push_back(render_user_change(profile));
-      return frames;
-    }
+    case notification::kind::user_change:
+      return user_change_frames(note.profiles);
   }
   return {};
 }
