@@ -234,6 +234,8 @@ std::vector<web_case> catalogue(const tokens& t, const std::string& admin) {
              R"({"user":"robo","profile":{"status_text":")" + r + R"("}})",
              "not_allowed_token_type"),
     // The directory (reads: nothing to log, a precise error each).
+    json_row("users.list limit=0 (Slack's default: as if not given)", "users.list", m,
+             R"({"limit":0})", ""),
     json_row("users.list limit=100000", "users.list", m, R"({"limit":100000})", "invalid_limit"),
     json_row("users.list limit=-1", "users.list", m, R"({"limit":-1})", "invalid_limit"),
     json_row("users.list with a forged cursor", "users.list", m, R"({"cursor":"dXNlcjpVMDI="})",
