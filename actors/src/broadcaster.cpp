@@ -168,7 +168,7 @@ void change_interval(broadcaster_actor self) {
 
 void drop_subscriber(broadcaster_state& st, subscriber_id id) {
   st.table.remove(id);
-  st.sinks.erase(id);
+  remove_sink(st, id);
 }
 
 } // namespace

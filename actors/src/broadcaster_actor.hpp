@@ -53,6 +53,8 @@ struct broadcaster_state {
   /// user_change (shard 0, which knows every subscriber): per phase, the latest profile of each
   /// user changed since that phase's last flush. Sized `table.phases()`.
   std::vector<std::map<std::string, user_profile>> profiles_pending;
+  /// The ids of `sinks` by phase (`table.phase_of`), so a tick visits only its own phase's.
+  std::vector<std::vector<subscriber_id>> sinks_by_phase;
   /// The directory shards (`attach_atom`), through which initial presence is read.
   std::vector<caf::actor> directories;
   std::shared_ptr<broadcaster_counters> counters;  ///< may be null
@@ -79,6 +81,10 @@ void flush_profiles(broadcaster_actor self, uint64_t mask);
 bool profiles_waiting(const broadcaster_state& st) noexcept;
 
 // broadcaster_subscribe.cpp
+/// Adds `id`'s sink (`sinks`, `sinks_by_phase`); false when it is there already.
+bool add_sink(broadcaster_state& st, subscriber_id id, sink to);
+/// Removes `id`'s sink from `sinks` and `sinks_by_phase`.
+void remove_sink(broadcaster_state& st, subscriber_id id);
 /// Registers subscriber `id` with its sink and owner (`invalid_argument` when known already).
 caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std::string owner);
 /// `(subscribe_atom, id, subjects)` (broadcaster.hpp): answered when the initial reads are in.

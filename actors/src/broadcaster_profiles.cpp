@@ -29,34 +29,28 @@ bool profiles_waiting(const broadcaster_state& st) noexcept {
 
 void flush_profiles(broadcaster_actor self, uint64_t mask) {
   auto& st = self->state;
-  // One shared list per phase with something to tell: every subscriber of the phase reads it.
-  std::vector<std::shared_ptr<const std::vector<user_profile>>> lists(st.profiles_pending.size());
-  bool any = false;
   for (std::size_t phase = 0; phase < st.profiles_pending.size(); ++phase) {
     auto& pending = st.profiles_pending[phase];
     if ((mask & (uint64_t{1} << phase)) == 0 || pending.empty())
       continue;
+    // One shared list per phase: every subscriber of the phase reads it.
     auto list = std::make_shared<std::vector<user_profile>>();
     list->reserve(pending.size());
     for (auto& kv : pending)
       list->push_back(std::move(kv.second));
     pending.clear();
-    lists[phase] = std::move(list);
-    any = true;
-  }
-  if (!any)
-    return;
-  for (const auto& [id, to] : st.sinks) {
-    const auto& list = lists[st.table.phase_of(id)];
-    if (!list)
-      continue;
     notification note;
     note.type = notification::kind::user_change;
-    note.profiles = list;
-    if (to.callback)
-      (*to.callback)(note);
-    else
-      self->send(to.actor, std::move(note));
+    note.profiles = std::move(list);
+    if (phase >= st.sinks_by_phase.size())
+      continue;
+    for (auto id : st.sinks_by_phase[phase]) {
+      const auto& to = st.sinks.at(id);
+      if (to.callback)
+        (*to.callback)(note);
+      else
+        self->send(to.actor, note);
+    }
   }
 }
 

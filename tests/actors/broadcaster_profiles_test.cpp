@@ -107,5 +107,22 @@ TEST_F(broadcaster_test, each_phase_is_told_at_its_own_tick) {
   EXPECT_FALSE(sched_.has_pending_timeout());
 }
 
+TEST_F(broadcaster_test, an_unsubscribed_sink_is_not_told_and_its_phase_still_is) {
+  auto shard = spawn_shard(0, 100, 2);
+  auto [kept, kept_seen] = make_sink();
+  auto [left, left_seen] = make_sink();
+  auto [same_phase, same_phase_seen] = make_sink();
+  for (auto [id, sink] : {std::pair{subscriber_id{2}, kept}, std::pair{subscriber_id{4}, left},
+                          std::pair{subscriber_id{6}, same_phase}})
+    ASSERT_FALSE(call(shard, subscribe_atom::value, id, sink, std::string{}));
+  ASSERT_FALSE(call(shard, unsubscribe_atom::value, subscriber_id{4}));
+  tell(shard, profile_atom::value, person("carol"), status("lunch"));
+  pass(50);
+  pass(50);
+  EXPECT_EQ(profiles_in(*kept_seen).size(), 1u);
+  EXPECT_EQ(profiles_in(*same_phase_seen).size(), 1u);
+  EXPECT_TRUE(profiles_in(*left_seen).empty());
+}
+
 } // namespace
 } // namespace presence::actors
