@@ -100,9 +100,12 @@ void apply_and_announce(supervisor_actor self, const events::event& ev) {
     case event_type::user_created:
       push_user(self, std::get<events::user_created>(ev.body).user);
       break;
-    case event_type::user_deactivated:
-      push_user(self, std::get<events::user_deactivated>(ev.body).user);
+    case event_type::user_deactivated: {
+      const auto& user = std::get<events::user_deactivated>(ev.body).user;
+      push_user(self, user);
+      push_profile(self, user, {});  // user_change with deleted: true (no status any more)
       break;
+    }
     case event_type::always_active_set:
       // A bot has no status: its profile is the flag alone.
       push_profile(self, std::get<events::always_active_set>(ev.body).user, {});

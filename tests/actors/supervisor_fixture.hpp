@@ -46,6 +46,10 @@ inline caf::behavior recorder(caf::event_based_actor*, record_log seen) {
     [seen](settings_atom, const events::workspace_settings& settings) {
       seen->push_back("settings limit=" + std::to_string(settings.connection_limit));
     },
+    [seen](profile_atom, const events::user_record& user, const events::custom_status& status) {
+      seen->push_back("profile " + user.id + " " + user.name + (user.active ? "" : "(inactive)") +
+                      (user.always_active ? " always_active" : "") + " '" + status.text + "'");
+    },
   };
 }
 

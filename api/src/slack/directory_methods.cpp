@@ -80,7 +80,7 @@ void users_list(const call_ptr& call) {
 }
 
 void users_info(const call_ptr& call) {
-  auto args = call->accept(parse_users_info(call->params));
+  auto args = call->accept(parse_required(call->params, "user"));
   if (!args)
     return;
   // The record from the supervisor's memory; the status from the user's actor (a bot has none,

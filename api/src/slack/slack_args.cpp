@@ -120,13 +120,6 @@ parsed<std::string> parse_target_user(const nlohmann::json& params,
   return *user;
 }
 
-parsed<std::string> parse_users_info(const nlohmann::json& params) {
-  auto user = http::param_string(params, "user");
-  if (!user || user->empty())
-    return invalid_arguments("user is required");
-  return *user;
-}
-
 parsed<set_presence_args> parse_set_presence(const nlohmann::json& params,
                                              const events::user_record& caller,
                                              events::timestamp_us now_us) {

@@ -36,9 +36,6 @@ using parsed = std::variant<T, arg_error>;
 parsed<std::string> parse_target_user(const nlohmann::json& params,
                                       const events::user_record& caller);
 
-/// users.info: `user` (required, any user). Code: invalid_arguments (missing or empty).
-parsed<std::string> parse_users_info(const nlohmann::json& params);
-
 /// users.setPresence: `presence` (auto, away, busy, invisible), `expiration` (Unix seconds, 0 or
 /// absent = none; not with auto, and after `now_us`); a bot caller may only choose auto or away.
 /// Codes: not_admin, invalid_presence, invalid_arguments, expiration_in_past.

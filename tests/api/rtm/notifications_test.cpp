@@ -89,6 +89,16 @@ TEST_F(rtm_notifications, a_status_change_reaches_every_socket_as_user_change) {
   // The user's own users.info shows the same object.
   auto info = server().call("users.info", b_token, {{"user", "uc_b"}});
   EXPECT_EQ(info["user"]["profile"]["status_text"], "riding a train") << info.dump();
+
+  // A deactivation is a user_change too: deleted, with no status.
+  auto gone = server().call("admin.users.deactivate", server().process().admin_token(),
+                            {{"user", "uc_b"}});
+  ASSERT_EQ(gone.value("ok", false), true) << gone.dump();
+  auto deleted = bystander->await([](const json& f) {
+    return is_user_change(f, "uc_b") && f["user"].value("deleted", false);
+  });
+  ASSERT_TRUE(deleted.has_value()) << "the deactivation was not told";
+  EXPECT_EQ(deleted->at("user").at("profile").value("status_text", "?"), "");
 }
 
 TEST_F(rtm_notifications, a_bots_always_active_flag_reaches_every_socket_as_user_change) {
