@@ -137,19 +137,21 @@ uint64_t phases_between(int64_t after, int64_t upto, const fanout& table) {
 void flush(broadcaster_actor self) {
   auto& st = self->state;
   st.flush_armed = false;
-  if (!st.service_enabled)
-    return;
   const auto started = self->clock().now();
   const int64_t now = current_tick(self);
   if (now > st.last_tick) {
-    send_batches(self, st.table.flush_phases(phases_between(st.last_tick, now, st.table)));
+    const auto mask = phases_between(st.last_tick, now, st.table);
+    // Presence waits while the service is off (nothing is pending then); profiles do not.
+    if (st.service_enabled)
+      send_batches(self, st.table.flush_phases(mask));
+    flush_profiles(self, mask);
     if (st.counters) {
       st.counters->tick_late_us.observe(micros(started - st.tick_due));
       st.counters->flush_us.observe(micros(self->clock().now() - started));
     }
   }
   st.last_tick = now;  // also when early: the clock never runs backwards within a generation
-  if (st.table.has_pending())
+  if ((st.service_enabled && st.table.has_pending()) || profiles_waiting(st))
     arm_next_tick(self);
 }
 
@@ -161,11 +163,12 @@ void change_interval(broadcaster_actor self) {
   st.flush_armed = false;
   if (st.service_enabled)
     send_batches(self, st.table.flush());
+  flush_profiles(self, st.table.all_phases());
 }
 
 void drop_subscriber(broadcaster_state& st, subscriber_id id) {
   st.table.remove(id);
-  st.sinks.erase(id);
+  remove_sink(st, id);
 }
 
 } // namespace
@@ -291,6 +294,9 @@ broadcaster_handle::behavior_type broadcaster(broadcaster_actor self, broadcaste
     },
     [self](service_atom, engine::service_state& service) {
       set_service(self, std::move(service));
+    },
+    [self](profile_atom, events::user_record& user, events::custom_status& status) {
+      publish_profile(self, user_profile{std::move(user), std::move(status)});
     },
     [self](settings_atom, const events::workspace_settings& settings) {
       if (settings.flush_interval_ms != self->state.settings.flush_interval_ms)

@@ -90,6 +90,11 @@ struct broadcaster_config {
 ///   `user`'s subscribers as `user_status_changed` at once; the manual mode goes to subscribers
 ///   owned by `user` as `manual_presence_change` at once (`presence` is the mode's view:
 ///   auto->online, away, busy, invisible->offline).
+/// - `(profile_atom, user_record, custom_status)` (shard 0, which knows every subscriber): a
+///   user's profile changed. Held per phase, the latest of each user replacing older ones; at a
+///   phase's tick every subscriber of that phase, whatever its subjects, gets one `user_change`
+///   note with the phase's profiles in id order (a change waits at most one interval). Not
+///   stopped by the service switch: a status is not presence.
 /// - `(service_atom, engine::service_state)`: off drops pending batches and stops presence_change (the
 ///   reason goes with the status frames); back on resends every subscriber the latest known
 ///   presence of all its subjects (they were shown `disabled`).

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -51,6 +52,11 @@ struct broadcaster_state {
   /// Its phase count is the number of ticks per flush interval.
   fanout table;
   std::unordered_map<subscriber_id, sink> sinks;
+  /// user_change (shard 0, which knows every subscriber): per phase, the latest profile of each
+  /// user changed since that phase's last flush. Sized `table.phases()`.
+  std::vector<std::map<std::string, user_profile>> profiles_pending;
+  /// The ids of `sinks` by phase (`table.phase_of`), so a tick visits only its own phase's.
+  std::vector<std::vector<subscriber_id>> sinks_by_phase;
   /// The directory shards (`attach_atom`), through which initial presence is read.
   std::vector<caf::actor> directories;
   std::shared_ptr<broadcaster_counters> counters;  ///< may be null
@@ -66,7 +72,21 @@ void arm_flush(broadcaster_actor self);
 /// Tells one sink whether the service is on.
 void tell_service_status(broadcaster_actor self, const sink& to, bool enabled);
 
+// broadcaster_profiles.cpp
+/// Holds `profile` for every phase's next flush (replacing an older one of the same user) and
+/// arms the flush timer.
+void publish_profile(broadcaster_actor self, user_profile profile);
+/// Sends each subscriber of the phases in `mask` one `user_change` note with what its phase
+/// holds, and empties those phases.
+void flush_profiles(broadcaster_actor self, uint64_t mask);
+/// Whether a profile waits for some phase.
+bool profiles_waiting(const broadcaster_state& st) noexcept;
+
 // broadcaster_subscribe.cpp
+/// Adds `id`'s sink (`sinks`, `sinks_by_phase`); false when it is there already.
+bool add_sink(broadcaster_state& st, subscriber_id id, sink to);
+/// Removes `id`'s sink from `sinks` and `sinks_by_phase`.
+void remove_sink(broadcaster_state& st, subscriber_id id);
 /// Registers subscriber `id` with its sink and owner (`invalid_argument` when known already).
 caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std::string owner);
 /// `(subscribe_atom, id, subjects)` (broadcaster.hpp): answered when the initial reads are in.

@@ -1,6 +1,7 @@
 // Broadcaster shards: registering subscribers and reading their subjects' initial presence
 // (broadcaster.hpp, `subscribe_atom`).
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -96,14 +97,33 @@ caf::response_promise replace_subjects(broadcaster_actor self, subscriber_id id,
   return read->promise;
 }
 
+bool add_sink(broadcaster_state& st, subscriber_id id, sink to) {
+  if (!st.sinks.emplace(id, std::move(to)).second)
+    return false;
+  st.sinks_by_phase.resize(st.table.phases());
+  st.sinks_by_phase[st.table.phase_of(id)].push_back(id);
+  return true;
+}
+
+void remove_sink(broadcaster_state& st, subscriber_id id) {
+  if (st.sinks.erase(id) == 0)
+    return;
+  auto& phase = st.sinks_by_phase[st.table.phase_of(id)];
+  auto at = std::find(phase.begin(), phase.end(), id);
+  if (at != phase.end()) {
+    *at = phase.back();
+    phase.pop_back();
+  }
+}
+
 caf::error add_subscriber(broadcaster_actor self, subscriber_id id, sink to, std::string owner) {
   auto& st = self->state;
   if (!st.table.add(id, std::move(owner)))
     return make_caf_error(errc::invalid_argument,
                           "subscriber " + std::to_string(id) + " already registered");
-  auto& added = st.sinks.emplace(id, std::move(to)).first->second;
+  add_sink(st, id, std::move(to));  // new: the table refuses known ids
   if (!st.service_enabled && st.index == 0)
-    tell_service_status(self, added, false);
+    tell_service_status(self, st.sinks.at(id), false);
   return caf::none;
 }
 

@@ -250,7 +250,7 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
   for (auto& shard : shards)
     directories_.push_back(spawn_directory(system_, env, std::move(shard)));
   caf::anon_send(supervisor_, attach_atom::value, directories_,
-                 std::vector<service_listener>(broadcasters_.begin(), broadcasters_.end()), true);
+                 std::vector<workspace_listener>(broadcasters_.begin(), broadcasters_.end()), true);
   // Enqueued before `open` returns, hence before any subscribe (the broadcasters read initial
   // presence through the directory).
   for (const auto& shard : broadcasters_)

@@ -139,6 +139,12 @@ enum change_bits : uint8_t {
   change_status = 2,
   change_manual = 4,
 };
+/// (profile_atom, user, events::custom_status) user actor -> supervisor: `user`'s status in force
+///   changed (set, cleared, expired); the supervisor adds the user's record and sends shard 0
+/// (profile_atom, events::user_record, events::custom_status) supervisor -> broadcaster shard 0:
+///   a user's profile changed (status, or a bot's always-active flag): `user_change` to every
+///   subscriber at its next tick, coalesced per user (the latest profile once)
+using profile_atom = caf::atom_constant<caf::atom("profile")>;
 /// (service_atom, engine::service_state) from the supervisor -> presence_service_status to everyone
 /// (subscribe_atom, uint64_t id, caf::actor | callback_sink_ptr sink, std::string owner) -> unit
 ///   registers a subscriber (shard 0 and the owner's shard; `invalid_argument` for no sink)
@@ -165,13 +171,14 @@ using change_sink = caf::typed_actor<
   caf::reacts_to<changed_atom, std::string, uint8_t, events::presence_value, events::custom_status,
                  events::manual_mode>>;
 
-/// What the supervisor tells every broadcaster shard.
-using service_listener =
+/// What the supervisor tells the broadcaster shards (`profile_atom`: shard 0 only).
+using workspace_listener =
   caf::typed_actor<caf::reacts_to<service_atom, engine::service_state>,
-                   caf::reacts_to<settings_atom, events::workspace_settings>>;
+                   caf::reacts_to<settings_atom, events::workspace_settings>,
+                   caf::reacts_to<profile_atom, events::user_record, events::custom_status>>;
 
 /// A broadcaster shard (broadcaster.hpp); `tick_atom` is its own flush timer.
-using broadcaster_handle = change_sink::extend_with<service_listener>::extend<
+using broadcaster_handle = change_sink::extend_with<workspace_listener>::extend<
   caf::reacts_to<subscribe_atom, uint64_t, caf::actor, std::string>,
   caf::reacts_to<subscribe_atom, uint64_t, callback_sink_ptr, std::string>,
   caf::reacts_to<subscribe_atom, uint64_t, std::vector<std::string>>,
@@ -180,8 +187,9 @@ using broadcaster_handle = change_sink::extend_with<service_listener>::extend<
   caf::reacts_to<unsubscribe_atom, uint64_t>, caf::reacts_to<attach_atom, std::vector<caf::actor>>,
   caf::reacts_to<caf::tick_atom, uint64_t>>;
 
-/// What a user actor tells the supervisor.
-using connection_counter = caf::typed_actor<caf::reacts_to<conn_delta_atom, int64_t>>;
+/// What a user actor tells the supervisor: its connection count changes and its status in force.
+using user_reports = caf::typed_actor<caf::reacts_to<conn_delta_atom, int64_t>,
+                                      caf::reacts_to<profile_atom, std::string, events::custom_status>>;
 
 /// What a supervisor handler of command `C` answers: its `reply`, or an error.
 template <class C>
@@ -210,9 +218,9 @@ struct with_commands_of<Handle, std::variant<Cs...>> : with_workspace_commands<H
 /// The workspace supervisor (supervisor.hpp): its own messages, then every command of
 /// `command::any` that is not `routed_to_user`.
 using supervisor_handle = typename detail::with_commands_of<
-  connection_counter::extend<
-    caf::reacts_to<attach_atom, std::vector<caf::actor>, std::vector<service_listener>>,
-    caf::reacts_to<attach_atom, std::vector<caf::actor>, std::vector<service_listener>, bool>,
+  user_reports::extend<
+    caf::reacts_to<attach_atom, std::vector<caf::actor>, std::vector<workspace_listener>>,
+    caf::reacts_to<attach_atom, std::vector<caf::actor>, std::vector<workspace_listener>, bool>,
     caf::replies_to<caf::get_atom, settings_atom>::with<events::workspace_settings>,
     caf::replies_to<caf::get_atom, presets_atom>::with<std::vector<events::preset>>,
     caf::replies_to<caf::get_atom, users_atom, std::string,

@@ -27,7 +27,7 @@ struct supervisor_state {
   connection_limit connections;
   token_index tokens;
   std::vector<caf::actor> directories;
-  std::vector<service_listener> broadcasters;
+  std::vector<workspace_listener> broadcasters;
 };
 
 using supervisor_actor = supervisor_handle::stateful_pointer<supervisor_state>;
@@ -90,6 +90,17 @@ void push_user(supervisor_actor self, const std::string& id) {
     caf::anon_send(shard, users_atom::value, one);
 }
 
+/// Sends broadcaster shard 0 (which knows every subscriber) `user`'s profile for `user_change`.
+void push_profile(supervisor_actor self, const std::string& user,
+                  const events::custom_status& status) {
+  const auto& users = self->state.workspace.users;
+  auto i = users.find(user);
+  if (i == users.end() || self->state.broadcasters.empty())
+    return;
+  self->send(self->state.broadcasters.front(), profile_atom::value,
+             events::to_record(i->first, i->second), status);
+}
+
 void apply_and_announce(supervisor_actor self, const events::event& ev) {
   auto& st = self->state;
   events::apply(st.workspace, ev);
@@ -97,8 +108,15 @@ void apply_and_announce(supervisor_actor self, const events::event& ev) {
     case event_type::user_created:
       push_user(self, std::get<events::user_created>(ev.body).user);
       break;
-    case event_type::user_deactivated:
-      push_user(self, std::get<events::user_deactivated>(ev.body).user);
+    case event_type::user_deactivated: {
+      const auto& user = std::get<events::user_deactivated>(ev.body).user;
+      push_user(self, user);
+      push_profile(self, user, {});  // user_change with deleted: true (no status any more)
+      break;
+    }
+    case event_type::always_active_set:
+      // A bot has no status: its profile is the flag alone.
+      push_profile(self, std::get<events::always_active_set>(ev.body).user, {});
       break;
     case event_type::token_issued: {
       // One insertion, not a rebuild: issuing N tokens must stay O(N log N). Revoked tokens stay
@@ -283,7 +301,7 @@ caf::response_promise apply_preset(supervisor_actor self, command::apply_preset&
 /// Takes the shards and broadcasters and pushes them the state; each shard gets its own users
 /// unless `users_known` (the shards were spawned with them).
 void attach(supervisor_actor self, std::vector<caf::actor> directories,
-            std::vector<service_listener> broadcasters, bool users_known) {
+            std::vector<workspace_listener> broadcasters, bool users_known) {
   auto& st = self->state;
   st.directories = std::move(directories);
   st.broadcasters = std::move(broadcasters);
@@ -307,12 +325,22 @@ supervisor_handle::behavior_type supervisor(supervisor_actor self, supervisor_co
   st.tokens = index_tokens(st.workspace);
   return {
     [self](attach_atom, std::vector<caf::actor>& directories,
-           std::vector<service_listener>& broadcasters) {
+           std::vector<workspace_listener>& broadcasters) {
       attach(self, std::move(directories), std::move(broadcasters), false);
     },
     [self](attach_atom, std::vector<caf::actor>& directories,
-           std::vector<service_listener>& broadcasters, bool users_known) {
+           std::vector<workspace_listener>& broadcasters, bool users_known) {
       attach(self, std::move(directories), std::move(broadcasters), users_known);
+    },
+    [self](profile_atom, const std::string& user, const events::custom_status& status) {
+      push_profile(self, user, status);
+    },
+    [self](const command::user_info& cmd) -> caf::result<events::user_record> {
+      const auto& users = self->state.workspace.users;
+      auto i = users.find(cmd.user);
+      if (i == users.end())
+        return make_caf_error(errc::unknown_user, cmd.user);
+      return events::to_record(i->first, i->second);
     },
     [self](conn_delta_atom, int64_t delta) {
       auto& st = self->state;

@@ -87,6 +87,9 @@ void notify(user_actor* self, const events::custom_status& status_before,
                  after.manual);
     }
   }
+  // user_change reaches every socket: the supervisor adds the record that Slack's user object needs.
+  if (!(st.user.status == status_before) && env.supervisor)
+    self->send(env.supervisor, profile_atom::value, st.user.id, after.status);
   st.told = after.presence;
   auto delta =
     static_cast<int64_t>(st.user.connections.size()) - static_cast<int64_t>(connections_before);

@@ -25,7 +25,7 @@ struct engine_counters; // engine_counters.hpp
 struct user_env {
   journal_handle journal;                      ///< appends (the `stored_atom` form)
   std::vector<loader_handle> loaders;          ///< reads; a user always uses the same one
-  connection_counter supervisor;               ///< receives conn_delta; may be null (tests)
+  user_reports supervisor;               ///< receives conn_delta; may be null (tests)
   std::vector<change_sink> broadcasters;       ///< by `user_shard`; may be empty (tests)
   std::function<events::timestamp_us()> clock; ///< µs since the epoch; null = system clock
   std::chrono::milliseconds passivate_after{60000};

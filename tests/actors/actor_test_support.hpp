@@ -42,7 +42,7 @@ inline storage::open_options log_options(const std::string& path,
 using probe_log = std::shared_ptr<std::vector<std::string>>;
 
 /// Stands in for a broadcaster shard and the supervisor: takes what user actors send them.
-using probe_handle = actors::change_sink::extend_with<actors::connection_counter>;
+using probe_handle = actors::change_sink::extend_with<actors::user_reports>;
 
 inline probe_handle::behavior_type probe(probe_handle::pointer, probe_log seen) {
   return {
@@ -59,6 +59,9 @@ inline probe_handle::behavior_type probe(probe_handle::pointer, probe_log seen) 
     },
     [=](actors::conn_delta_atom, int64_t delta) {
       seen->push_back("conn_delta " + std::to_string(delta));
+    },
+    [=](actors::profile_atom, const std::string& user, const events::custom_status& st) {
+      seen->push_back("profile " + user + " " + st.text);
     },
   };
 }

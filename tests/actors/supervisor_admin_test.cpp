@@ -22,14 +22,38 @@ TEST_F(supervisor_admin_test, users_are_created_once_and_pushed_to_directory_sha
   ASSERT_ERRC(bad, errc::invalid_user_id);
   ASSERT_OK(run(command::deactivate_user{"U1", origin{"admin1", "admin.deactivate"}}));
   EXPECT_EQ(directory_seen_->back(), "users U1(inactive)");
+  EXPECT_EQ(broadcaster_seen_->back(), "profile U1 Ada(inactive) ''") << "user_change: deleted";
   ASSERT_ERRC(run(command::deactivate_user{"U1", {}}), errc::user_deactivated);
   ASSERT_ERRC(run(command::deactivate_user{"U7", {}}), errc::unknown_user);
   // A late attach gets the whole list.
   directory_seen_->clear();
   caf::anon_send(supervisor_, attach_atom::value, std::vector<caf::actor>{directory_},
-                 std::vector<service_listener>{broadcaster_});
+                 std::vector<workspace_listener>{broadcaster_});
   sched_.run();
   EXPECT_TRUE(contains(*directory_seen_, "users U1(inactive)"));
+}
+
+TEST_F(supervisor_admin_test, user_info_and_profiles_come_from_the_workspace_in_memory) {
+  ASSERT_OK(run(command::create_user{"U1", "Ada", false, {}}));
+  ASSERT_OK(run(command::create_user{"B1", "robo", false, {}, true}));
+  auto info = run(command::user_info{"B1"});
+  ASSERT_OK(info);
+  EXPECT_TRUE(info->bot);
+  EXPECT_FALSE(info->always_active);
+  ASSERT_ERRC(run(command::user_info{"nobody"}), errc::unknown_user);
+  // A bot's flag goes to the broadcaster as a profile (user_change) with the whole record.
+  ASSERT_OK(run(command::set_always_active{"B1", true, {}}));
+  EXPECT_EQ(broadcaster_seen_->back(), "profile B1 robo always_active ''");
+  EXPECT_TRUE(run(command::user_info{"B1"})->always_active);
+  // A user actor's status change gets the record added.
+  caf::anon_send(supervisor_, profile_atom::value, std::string{"U1"},
+                 events::custom_status{"lunch", ":pizza:", 0});
+  sched_.run();
+  EXPECT_EQ(broadcaster_seen_->back(), "profile U1 Ada 'lunch'");
+  auto told = broadcaster_seen_->size();
+  caf::anon_send(supervisor_, profile_atom::value, std::string{"nobody"}, events::custom_status{});
+  sched_.run();
+  EXPECT_EQ(broadcaster_seen_->size(), told) << "an unknown user is not told";
 }
 
 TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
@@ -39,7 +63,7 @@ TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
   std::vector<record_log> seen{std::make_shared<strings>(), std::make_shared<strings>()};
   std::vector<caf::actor> shards{keep(system_.spawn(recorder, seen[0])),
                                  keep(system_.spawn(recorder, seen[1]))};
-  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<service_listener>{broadcaster_});
+  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<workspace_listener>{broadcaster_});
   sched_.run();
   for (std::size_t i = 0; i < shards.size(); ++i) {
     std::string expected = "users";
@@ -54,7 +78,7 @@ TEST_F(supervisor_admin_test, attach_pushes_each_shard_only_its_own_users) {
   // Shards spawned knowing their users (the engine's start) get no second copy.
   for (auto& log : seen)
     log->clear();
-  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<service_listener>{broadcaster_},
+  caf::anon_send(supervisor_, attach_atom::value, shards, std::vector<workspace_listener>{broadcaster_},
                  true);
   sched_.run();
   for (const auto& log : seen) {

@@ -44,7 +44,7 @@ inline caf::behavior recorder(caf::event_based_actor*, record_log seen) {
 }
 
 /// Stands in for broadcasters: records what the supervisor tells them.
-inline service_listener::behavior_type listener(service_listener::pointer, record_log seen) {
+inline workspace_listener::behavior_type listener(workspace_listener::pointer, record_log seen) {
   return {
     [seen](service_atom, const engine::service_state& service) {
       seen->push_back(std::string{"service "} +
@@ -54,6 +54,10 @@ inline service_listener::behavior_type listener(service_listener::pointer, recor
     },
     [seen](settings_atom, const events::workspace_settings& settings) {
       seen->push_back("settings limit=" + std::to_string(settings.connection_limit));
+    },
+    [seen](profile_atom, const events::user_record& user, const events::custom_status& status) {
+      seen->push_back("profile " + user.id + " " + user.name + (user.active ? "" : "(inactive)") +
+                      (user.always_active ? " always_active" : "") + " '" + status.text + "'");
     },
   };
 }
@@ -109,7 +113,7 @@ class supervisor_fixture : public ::testing::Test {
     config.clock = [this] { return now_ += 1000; };
     auto supervisor = keep(spawn_supervisor(system_, std::move(config)));
     caf::anon_send(supervisor, attach_atom::value, std::vector<caf::actor>{directory_},
-                   std::vector<service_listener>{broadcaster_});
+                   std::vector<workspace_listener>{broadcaster_});
     sched_.run();
     return supervisor;
   }
@@ -198,7 +202,7 @@ class supervisor_fixture : public ::testing::Test {
   std::vector<caf::actor> spawned_;
   journal_handle journal_;
   caf::actor directory_;
-  service_listener broadcaster_;
+  workspace_listener broadcaster_;
   supervisor_handle supervisor_;
 };
 

@@ -142,7 +142,11 @@ TEST_F(user_test, status_expires_and_subscribers_are_told) {
   EXPECT_EQ(stream_types("U1"), list({"connected", "status_set", "status_expired"}));
   view = query(std::string{"U1"});
   EXPECT_TRUE(view->status.empty());
-  EXPECT_EQ(seen_->back(), "status U1 ");
+  // The shard is told (user_status_changed), then the supervisor (user_change, to everyone).
+  ASSERT_GE(seen_->size(), 2u);
+  EXPECT_EQ((*seen_)[seen_->size() - 2], "status U1 ");
+  EXPECT_EQ(seen_->back(), "profile U1 ");
+  EXPECT_TRUE(saw("profile U1 In a meeting"));
 }
 
 TEST_F(user_test, activity_is_coalesced) {

@@ -170,5 +170,20 @@ TEST_F(bot_scenario_test, a_connected_bot_is_never_auto_away) {
   EXPECT_EQ(gone.json()["presence"], "offline");
 }
 
+TEST_F(bot_scenario_test, inspect_at_shows_the_bot_and_when_it_became_always_active) {
+  auto before = ctl({"inspect", "robo", "--at", "2026-11-21T08:00:01Z", "--json"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_EQ(before.json()["bot"], true);
+  EXPECT_EQ(before.json()["always_active"], false) << "created, not yet always-active";
+  auto after = ctl({"inspect", "robo", "--at", "2026-11-21T08:00:02Z", "--json"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.json()["always_active"], true);
+  auto person = ctl({"inspect", "alice", "--json"});
+  ASSERT_EQ(person.exit_code, 0) << person.err;
+  EXPECT_FALSE(person.json().contains("bot")) << "a person's state has no bot fields";
+  auto text = ctl({"inspect", "robo"});
+  EXPECT_NE(text.out.find("always-active on"), std::string::npos) << text.out;
+}
+
 } // namespace
 } // namespace presence::test

@@ -275,7 +275,7 @@ class load_run {
     // `subscriptions` subscribers.
     const double seconds = (options_.duration_s + options_.settle_s) * 1.25;
     const auto changes = static_cast<std::size_t>(current_.offered * seconds);
-    latency_.restart(changes * std::max<std::size_t>(options_.subscriptions, 1));
+    latency_.restart(changes * std::max<std::size_t>(fanout(), 1));
     ack_latency_.restart(changes);
     loop_lag_.restart(static_cast<std::size_t>(1000 * seconds));  // a 1 ms ticker
     errors_at_start_ = errors_;
@@ -340,6 +340,11 @@ class load_run {
     start_rate();
   }
 
+  /// How many connections one change reaches: its subscribers, or everyone for a status.
+  std::size_t fanout() const {
+    return options_.change == "status" ? options_.connections : options_.subscriptions;
+  }
+
   void send_change() {
     std::size_t index = next_change_++ % options_.connections;
     for (std::size_t tries = 0; tokens_[index].empty() && tries < options_.connections; ++tries)
@@ -350,8 +355,14 @@ class load_run {
     change.away = !change.away;
     change.sent_us = micros_since(start_);
     ++current_.sent;
-    pool_->post("/api/users.setPresence", change.away ? "presence=away" : "presence=auto",
-                tokens_[index], [this, sent_us = change.sent_us,
+    const bool status = options_.change == "status";
+    // A status's text is what on_presence compares: "away" or "here" (percent-encoded JSON).
+    const char* body = status ? (change.away ? "profile=%7B%22status_text%22%3A%22away%22%7D"
+                                             : "profile=%7B%22status_text%22%3A%22here%22%7D")
+                              : (change.away ? "presence=away" : "presence=auto");
+    const char* method = status ? "users.profile.set" : "users.setPresence";
+    pool_->post(std::string{"/api/"} + method, body,
+                tokens_[index], [this, method, sent_us = change.sent_us,
                                  rate = results_.size()](http_answer answer) {
                   if (answer.status == 200 && answer.body.find("\"ok\":true") != std::string::npos) {
                     ++current_.acked;
@@ -360,7 +371,7 @@ class load_run {
                     if (rate == results_.size() && (phase_ == "measure" || phase_ == "drain"))
                       ack_latency_.add(micros_since(start_) - sent_us);
                   } else {
-                    error("users.setPresence",
+                    error(method,
                           std::to_string(answer.status) + " " + answer.body.substr(0, 200));
                   }
                 });

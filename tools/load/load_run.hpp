@@ -1,7 +1,8 @@
 #pragma once
 
 // One presence-load run against a running presenced: create users, open and subscribe the
-// WebSocket connections, drive presence changes at a fixed rate, measure what subscribers see.
+// WebSocket connections, drive presence (or status) changes at a fixed rate, measure what the
+// connections see.
 
 #include <cstddef>
 #include <cstdint>
@@ -38,6 +39,10 @@ struct load_options {
   /// client frame a user turns idle (auto-away) after the workspace's idle_timeout, and from
   /// then on `presence=auto` shows away as `presence=away` does, so long runs deliver nothing.
   bool tickle = false;
+  /// What a change is: `presence` (users.setPresence away/auto, seen by the user's subscribers
+  /// as presence_change) or `status` (users.profile.set, the text alternating between "away" and
+  /// "here", seen by every connection as user_change: no subscription needed).
+  std::string change = "presence";
 };
 
 /// Runs the load and prints JSON lines: the phases (connect; idle and subscribed server RSS),

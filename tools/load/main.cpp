@@ -61,6 +61,11 @@ int main(int argc, char** argv) {
   app.add_flag("--tickle", options.tickle,
                "send a tickle (activity) on the user's connection before each change, so users "
                "stay active past the server's idle_timeout (long runs)");
+  app.add_option("--change", options.change,
+                 "presence: users.setPresence, delivered to subscribers as presence_change; "
+                 "status: users.profile.set, delivered to every connection as user_change")
+    ->check(CLI::IsMember({"presence", "status"}))
+    ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   std::string joined;

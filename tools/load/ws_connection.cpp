@@ -229,8 +229,33 @@ bool scan_flat(std::string_view text, flat_frame& out) {
 
 } // namespace
 
+namespace {
+
+/// The string value that follows `key` (e.g. `"id":"`) at or after `from`, up to its closing
+/// quote; empty when absent. Only for presenced's own user_change frames, whose ids and the
+/// load's status texts carry no escapes.
+std::string_view string_after(std::string_view frame, std::string_view key, std::size_t from) {
+  auto at = frame.find(key, from);
+  if (at == std::string_view::npos)
+    return {};
+  at += key.size();
+  auto end = frame.find('"', at);
+  return end == std::string_view::npos ? std::string_view{} : frame.substr(at, end - at);
+}
+
+} // namespace
+
 bool parse_presence_change(std::string_view frame, std::string& type,
                            const std::function<void(std::string_view, std::string_view)>& each) {
+  // user_change: (user id, status_text), found without a parse (one frame per socket per change).
+  constexpr std::string_view user_change = R"({"type":"user_change","user":{)";
+  if (frame.substr(0, user_change.size()) == user_change) {
+    type = "user_change";
+    auto id = string_after(frame, R"("id":")", user_change.size());
+    if (!id.empty())
+      each(id, string_after(frame, R"("status_text":")", user_change.size()));
+    return true;
+  }
   if (flat_frame flat; scan_flat(frame, flat)) {
     type.assign(flat.type);
     if (type != "presence_change")

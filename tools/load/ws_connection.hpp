@@ -58,8 +58,9 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
 };
 
 /// Calls `each(user, presence)` for every user of a presence_change frame (batched `users` or the
-/// single `user` form), reading `presence_detail` when present, else `presence`. Returns false for
-/// frames of other types. `type` receives the frame's type.
+/// single `user` form), reading `presence_detail` when present, else `presence`; for a
+/// `user_change` frame, `each(user id, status_text)`. Returns false for frames of other types.
+/// `type` receives the frame's type.
 bool parse_presence_change(std::string_view frame, std::string& type,
                            const std::function<void(std::string_view, std::string_view)>& each);
 

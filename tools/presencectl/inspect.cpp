@@ -27,6 +27,8 @@ struct inspection {
   ev::user_state state;
   ev::presence_context ctx;
   ev::presence_view view;
+  bool bot = false;            ///< the workspace's record at `at`
+  bool always_active = false;  ///< a bot's flag at `at`
 };
 
 ordered_json to_json(const inspection& in) {
@@ -57,6 +59,10 @@ ordered_json to_json(const inspection& in) {
   out["idle_timeout"] = ev::effective_idle_timeout(in.state, in.ctx);
   out["auto_away_enabled"] = in.state.auto_away_enabled;
   out["service_enabled"] = in.ctx.service_enabled;
+  if (in.bot) {  // only bots carry them, as their records do
+    out["bot"] = true;
+    out["always_active"] = in.always_active;
+  }
   out["last_seq"] = in.state.last_seq;
   return out;
 }
@@ -98,6 +104,8 @@ void print_text(const inspection& in, std::ostream& out) {
     out << "  " << conn.id << "  client=" << conn.client << "  epoch=" << conn.epoch
         << "  opened=" << format_time(conn.opened_at) << "  last_activity="
         << (conn.last_activity == 0 ? "never" : format_time(conn.last_activity)) << '\n';
+  if (in.bot)
+    row("bot") << "yes, always-active " << (in.always_active ? "on" : "off") << '\n';
   row("last seq") << in.state.last_seq << '\n';
 }
 
@@ -126,6 +134,10 @@ status run_inspect(const std::string& db, const inspect_options& options, std::o
     return state.error();
   in.state = std::move(*state);
   in.ctx = ev::context_of(*workspace);
+  if (auto found = workspace->users.find(options.user); found != workspace->users.end()) {
+    in.bot = found->second.bot;
+    in.always_active = found->second.always_active;
+  }
   in.view = ev::evaluate(in.state, in.ctx, in.at);
   if (options.json)
     out << to_json(in).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -28,6 +28,7 @@ function fromMember(m) {
   return {
     id: m.id, name: m.name || m.id, presence: presenceOf(m),
     statusText: m.profile?.status_text ?? '', statusEmoji: m.profile?.status_emoji ?? '',
+    alwaysActive: m.profile?.always_active === true,
   };
 }
 
@@ -56,7 +57,8 @@ export function renderPeople({view, rtm}) {
   let lastRefresh = 0;
 
   function rowFor(user) {
-    const presence = serviceEnabled ? user.presence : 'disabled';
+    // An always-active bot shows a green dot whatever its Slack presence (api/README.md, Bots).
+    const presence = !serviceEnabled ? 'disabled' : user.alwaysActive ? 'online' : user.presence;
     return h('div', {role: 'listitem', class: 'person', 'data-user': user.id},
       h('span', {class: `dot ${presence}`, 'aria-hidden': 'true'}),
       h('span', {class: 'name'}, user.name),
@@ -193,6 +195,7 @@ export function renderPeople({view, rtm}) {
     if (!user) return;
     user.statusText = frame.user.profile?.status_text ?? '';
     user.statusEmoji = frame.user.profile?.status_emoji ?? '';
+    if (frame.type === 'user_change') user.alwaysActive = frame.user.profile?.always_active === true;
     update(user.id);
   };
   // A new socket missed what happened while there was none: every row is followed from now on.
@@ -205,6 +208,7 @@ export function renderPeople({view, rtm}) {
   rtm?.on('presence_change', onPresence);
   rtm?.on('user_status_changed', onStatus);
   rtm?.on('connection', onConnection);
+  rtm?.on('user_change', onStatus);
   const stopService = store.onService((service) => {
     if (service.enabled === serviceEnabled) return;
     serviceEnabled = service.enabled;
@@ -236,5 +240,6 @@ export function renderPeople({view, rtm}) {
     rtm?.off?.('presence_change', onPresence);
     rtm?.off?.('user_status_changed', onStatus);
     rtm?.off?.('connection', onConnection);
+    rtm?.off?.('user_change', onStatus);
   };
 }

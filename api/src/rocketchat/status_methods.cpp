@@ -1,6 +1,9 @@
 // users.setStatus, users.getStatus, users.presence (Rocket.Chat-compatible). Status names map to
-// manual presence: online -> auto, away -> away, busy -> busy, offline -> invisible.
+// manual presence: online -> auto, away -> away, busy -> busy, offline -> invisible. A dot shows
+// an always-active bot online.
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -80,25 +83,56 @@ void users_set_status(const call_ptr& call) {
   });
 }
 
+namespace {
+
+/// What a dot shows for `id`: an always-active bot is online whatever its presence (Slack's
+/// `presence` field stays `away`; clients draw the dot from `always_active`). While the service
+/// is off every presence reads `disabled`, a bot's too.
+const char* dot_status(const events::user_record& user, events::presence_value presence) {
+  if (user.bot && user.always_active && user.active &&
+      presence != events::presence_value::disabled)
+    return rc_status(events::presence_value::online);
+  return rc_status(presence);
+}
+
+/// The presences of one users.presence answer, each passed through `dot_status` once its record
+/// is in (from whichever CAF worker answers last).
+struct presence_join {
+  std::mutex mutex;
+  nlohmann::json users = nlohmann::json::array();
+  std::size_t left = 0;
+};
+
+} // namespace
+
 void users_get_status(const call_ptr& call) {
   auto user = parse_get_status_user(call->params, call->caller);
   bool self = user == call->caller.id;
-  call->gw.engine.run_async(command::query{user, std::nullopt},
-                            call->guarded([call, user, self](result<events::presence_view> view) {
-                              if (!view.ok()) {
-                                call->fail(view.error());
-                                return;
-                              }
-                              nlohmann::json body = {{"_id", user},
-                                                     {"message", view->status.text},
-                                                     {"status", rc_status(view->presence)}};
-                              if (self)
-                                body["connectionStatus"] =
-                                  view->online ? (view->auto_away ? "away" : "online") : "offline";
-                              if (view->presence == events::presence_value::disabled)
-                                body["presenceService"] = call->gw.service.describe();
-                              call->ok(std::move(body));
-                            }));
+  call->gw.engine.run_async(
+    command::query{user, std::nullopt},
+    call->guarded([call, user, self](result<events::presence_view> view) {
+      if (!view.ok()) {
+        call->fail(view.error());
+        return;
+      }
+      call->gw.engine.run_async(
+        command::user_info{user},
+        call->guarded([call, user, self, view = *view](result<events::user_record> record) {
+          if (!record.ok()) {
+            call->fail(record.error());
+            return;
+          }
+          nlohmann::json body = {{"_id", user},
+                                 {"message", view.status.text},
+                                 {"status", dot_status(*record, view.presence)}};
+          if (self)
+            body["connectionStatus"] =
+              view.online ? (view.auto_away ? "away" : "online") : "offline";
+          if (view.presence == events::presence_value::disabled)
+            body["presenceService"] = call->gw.service.describe();
+          call->ok(std::move(body));
+        }));
+    }));
 }
 
 void users_presence(const call_ptr& call) {
@@ -112,16 +146,35 @@ void users_presence(const call_ptr& call) {
                 call->fail(found.error());
                 return;
               }
-              auto users = nlohmann::json::array();
+              auto join = std::make_shared<presence_join>();
+              join->left = found->size();
               bool disabled = false;
               for (const auto& [id, presence] : found.value()) {
-                users.push_back({{"_id", id}, {"status", rc_status(presence)}});
+                join->users.push_back({{"_id", id}, {"status", rc_status(presence)}});
                 disabled = disabled || presence == events::presence_value::disabled;
               }
-              nlohmann::json body{{"users", std::move(users)}, {"full", false}};
-              if (disabled)
-                body["presenceService"] = call->gw.service.describe();
-              call->ok(std::move(body));
+              // While the service is off every presence reads disabled: say why.
+              auto why = disabled ? call->gw.service.describe() : nlohmann::json{};
+              auto answer = [call, join, why] {
+                nlohmann::json body{{"users", std::move(join->users)}, {"full", false}};
+                if (!why.is_null())
+                  body["presenceService"] = why;
+                call->ok(std::move(body));
+              };
+              if (join->left == 0)
+                return answer();
+              for (std::size_t i = 0; i < found->size(); ++i) {
+                auto presence = (*found)[i].second;
+                call->gw.engine.run_async(
+                  command::user_info{(*found)[i].first},
+                  call->guarded([join, i, presence, answer](result<events::user_record> record) {
+                    std::lock_guard<std::mutex> guard{join->mutex};
+                    if (record.ok())
+                      join->users[i]["status"] = dot_status(*record, presence);
+                    if (--join->left == 0)
+                      answer();
+                  }));
+              }
             }));
 }
 

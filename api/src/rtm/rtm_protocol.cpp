@@ -1,9 +1,12 @@
 #include "rtm_protocol.hpp"
 
+#include <array>
+#include <mutex>
 #include <unordered_set>
 
 #include "../bounded_json.hpp"
 #include "presence/events/validation.hpp"
+#include "slack/user_object.hpp"
 
 namespace presence::api::rtm {
 
@@ -261,6 +264,34 @@ std::string render_user_status_changed(const std::string& user,
   return frame.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string render_user_change(const user_profile& profile) {
+  json frame{{"type", "user_change"}, {"user", slack::user_object(profile.user, profile.status)}};
+  return frame.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::vector<std::string> user_change_frames(const profile_list& profiles) {
+  if (!profiles)
+    return {};
+  // Every socket of a broadcaster phase gets the same list: render it once. The last few lists
+  // are kept (holding them keeps their addresses from being reused by a newer list).
+  static std::mutex mutex;
+  static std::array<std::pair<profile_list, std::vector<std::string>>, 16> rendered;
+  static std::size_t next = 0;
+  {
+    std::lock_guard<std::mutex> guard{mutex};
+    for (const auto& [list, frames] : rendered)
+      if (list == profiles)
+        return frames;
+  }
+  std::vector<std::string> frames;
+  frames.reserve(profiles->size());
+  for (const auto& profile : *profiles)
+    frames.push_back(render_user_change(profile));
+  std::lock_guard<std::mutex> guard{mutex};
+  rendered[next++ % rendered.size()] = {profiles, frames};
+  return frames;
+}
+
 std::string render_service_status(const presence::engine::service_state& service) {
   json frame{{"type", "presence_service_status"},
              {"enabled", service.enabled},
@@ -284,6 +315,8 @@ std::vector<std::string> render_notification(const notification& note, bool batc
     case notification::kind::presence_service_status:
       return {render_service_status(presence::engine::service_state{
         note.service_enabled, note.connections, note.limit, note.reason})};
+    case notification::kind::user_change:
+      return user_change_frames(note.profiles);
   }
   return {};
 }

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,14 @@ client_message parse_client_message(std::string_view text, std::size_t max_query
 const char* slack_presence(events::presence_value value) noexcept;
 /// The five-valued name: "online", "away", "busy", "offline", "disabled".
 const char* presence_name(events::presence_value value) noexcept;
+
+/// `{"type":"user_change","user":{…}}`: Slack's user object (slack/user_object.hpp), one frame
+/// per changed user.
+std::string render_user_change(const user_profile& profile);
+/// The user_change frames of one broadcaster list, rendered once per list and copied to every
+/// session that gets it (thread-safe; the last 16 lists are remembered).
+using profile_list = std::shared_ptr<const std::vector<user_profile>>;
+std::vector<std::string> user_change_frames(const profile_list& profiles);
 
 /// `{"type":"hello"}`.
 std::string render_hello();

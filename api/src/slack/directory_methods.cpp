@@ -1,6 +1,7 @@
-// users.list: the user directory, in pages of ids (Slack's cursor pagination). Users see everyone,
-// with what Slack shows a teammate: id, name, deleted, is_admin, is_bot, the profile's status
-// fields and, with include_presence, the presence.
+// users.list and users.info: the user directory, in pages of ids (Slack's cursor pagination), and
+// one user. Users see everyone, with what Slack shows a teammate: id, name, deleted, is_admin,
+// is_bot, the profile's status fields (and a bot's always_active) and, with include_presence,
+// the presence.
 
 #include <memory>
 #include <mutex>
@@ -22,14 +23,6 @@ struct page_join {
   std::string next_cursor;
 };
 
-nlohmann::json member_json(const events::user_record& user) {
-  return {{"id", user.id},
-          {"name", user.name},
-          {"deleted", !user.active},
-          {"is_admin", user.admin},
-          {"is_bot", user.bot},
-          {"profile", profile_json({})}};
-}
 
 void answer(const call_ptr& call, page_join& page) {
   call->ok({{"members", std::move(page.members)},
@@ -55,7 +48,7 @@ void users_list(const call_ptr& call) {
       page->next_cursor = users_list_cursor(users->back().id);
     }
     for (const auto& user : *users)
-      page->members.push_back(member_json(user));
+      page->members.push_back(user_object(user, {}));
     page->left = users->size();
     if (page->left == 0) {
       answer(call, *page);
@@ -68,7 +61,7 @@ void users_list(const call_ptr& call) {
         auto& member = page->members[i];
         // A deactivated user has no presence actor: its profile stays empty, its presence away.
         if (view.ok()) {
-          member["profile"] = profile_json(view->status);
+          member["profile"].update(profile_json(view->status));
           if (include) {
             member["presence"] = slack_presence(view->presence);
             member["presence_detail"] = std::string(events::to_string(view->presence));
@@ -84,6 +77,33 @@ void users_list(const call_ptr& call) {
                                 call->guarded(std::move(fill)));
     }
   });
+}
+
+void users_info(const call_ptr& call) {
+  auto args = call->accept(parse_required(call->params, "user"));
+  if (!args)
+    return;
+  // The record from the supervisor's memory; the status from the user's actor (a bot has none,
+  // a deactivated user no actor).
+  call->gw.engine.run_async(
+    command::user_info{*args}, call->guarded([call](result<events::user_record> user) {
+      if (!user.ok()) {
+        call->fail(user.error());
+        return;
+      }
+      if (user->bot || !user->active) {
+        call->ok({{"user", user_object(*user, {})}});
+        return;
+      }
+      call->gw.engine.run_async(
+        command::query{user->id, std::nullopt},
+        call->guarded([call, record = *user](result<events::presence_view> view) {
+          if (view.ok())
+            call->ok({{"user", user_object(record, view->status)}});
+          else
+            call->fail(view.error());
+        }));
+    }));
 }
 
 } // namespace presence::api::slack

@@ -4,6 +4,7 @@
 // exactly once; hot-path methods use the engine's *_async forms, admin methods the blocking pool.
 
 #include "slack/slack_call.hpp"
+#include "slack/user_object.hpp"
 
 namespace presence::api::slack {
 
@@ -12,12 +13,11 @@ void users_set_presence(const call_ptr& call);
 void users_get_presence(const call_ptr& call);
 void users_set_active(const call_ptr& call);
 // profile_methods.cpp
-/// A Slack profile's status fields (status_text, status_emoji, status_expiration).
-nlohmann::json profile_json(const events::custom_status& status);
 void users_profile_set(const call_ptr& call);
 void users_profile_get(const call_ptr& call);
 // directory_methods.cpp
 void users_list(const call_ptr& call);
+void users_info(const call_ptr& call);
 // preference_methods.cpp
 void users_prefs_set(const call_ptr& call);
 void users_prefs_get(const call_ptr& call);

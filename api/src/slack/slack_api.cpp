@@ -36,6 +36,7 @@ constexpr method_entry method_table[] = {
   {"users.prefs.get", users_prefs_get, false},
   {"rtm.connect", rtm_connect, false},
   {"users.list", users_list, false},
+  {"users.info", users_info, false},
   {"admin.users.create", admin_users_create, true},
   {"admin.users.deactivate", admin_users_deactivate, true},
   {"admin.users.setAlwaysActive", admin_users_set_always_active, true},

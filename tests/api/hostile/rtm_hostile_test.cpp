@@ -5,6 +5,7 @@
 // the server is up, the abused socket still works, the refused sockets are disconnected in the
 // log, and every write acknowledged during the catalogue is there. Then a flood with memory bounded.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -141,6 +142,16 @@ TEST(rtm_hostile, catalogue_gets_documented_errors_and_loses_nothing) {
     ASSERT_TRUE(row.binary ? client->send_binary(row.frame) : client->send(row.frame));
     auto seen = client->barrier();
     ASSERT_TRUE(seen.has_value()) << "the socket stopped answering";
+    // The acks' status changes (and ivy's deactivation, flushed after this socket opened) reach
+    // every socket as user_change: not this row's answer.
+    seen->erase(std::remove_if(seen->begin(), seen->end(),
+                               [](const json& f) {
+                                 auto who = f.value("type", "") == "user_change"
+                                              ? f["user"].value("id", "")
+                                              : std::string{};
+                                 return who == "walt" || who == "ivy";
+                               }),
+                seen->end());
     if (row.code == 0) {
       EXPECT_TRUE(seen->empty()) << seen->front().dump();
     } else {

@@ -107,6 +107,36 @@ TEST_F(rest_api, users_presence_for_a_list_of_ids) {
   EXPECT_EQ(none.status, 400);
 }
 
+TEST_F(rest_api, an_always_active_bot_shows_online_where_slack_says_away) {
+  auto token = server().create_user("rc5");
+  auto admin = server().admin();
+  auto bot = server().slack("admin.users.create", admin,
+                            {{"id", "rc5_bot"}, {"name", "rc5_bot"}, {"is_bot", true}});
+  ASSERT_EQ(bot.value("ok", false), true) << bot.dump();
+  auto presence = [&] {
+    auto res = server().rc("GET", "users.presence", token, "rc5", {}, "ids=rc5_bot,rc5");
+    EXPECT_EQ(res.status, 200) << res.body;
+    return res.json()["users"];
+  };
+  auto status = [&] {
+    return server().rc("GET", "users.getStatus", token, "rc5", {}, "userId=rc5_bot").json();
+  };
+  EXPECT_EQ(presence()[0]["status"], "offline") << "not always-active yet, not connected";
+  EXPECT_EQ(status()["status"], "offline");
+
+  auto set = server().slack("admin.users.setAlwaysActive", admin,
+                            {{"user", "rc5_bot"}, {"always_active", true}});
+  ASSERT_EQ(set.value("ok", false), true) << set.dump();
+  auto users = presence();
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0], (json{{"_id", "rc5_bot"}, {"status", "online"}}));
+  EXPECT_EQ(users[1], (json{{"_id", "rc5"}, {"status", "offline"}})) << "people are unchanged";
+  EXPECT_EQ(status()["status"], "online");
+  // Slack's presence field stays what the bot's connections make it.
+  auto slack = server().slack("users.getPresence", token, {{"user", "rc5_bot"}});
+  EXPECT_EQ(slack.value("presence", ""), "away") << slack.dump();
+}
+
 TEST_F(rest_api, custom_user_status_crud_and_paging) {
   std::vector<std::string> ids;
   for (const auto& [name, type] : std::vector<std::pair<std::string, std::string>>{

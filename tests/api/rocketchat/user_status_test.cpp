@@ -1,6 +1,6 @@
-// End-to-end: the statuses users pick and their presence preferences, on both APIs of a real
-// presenced, with the log read back by the real presencectl (history, inspect --at) and a restart
-// (replay equals live).
+// End-to-end: the statuses users pick, their presence preferences and bots, on both APIs of a
+// real presenced, with the log read back by the real presencectl (history, inspect --at) and a
+// restart (replay equals live).
 
 #include <sstream>
 #include <string>
@@ -143,6 +143,40 @@ TEST(user_status, preferences_are_logged_with_who_and_how_and_rebuilt_at_an_inst
   auto got = server.rc("GET", "users.getPreferences", dave, "dave").json()["preferences"];
   EXPECT_EQ(got["idleTimeLimit"], 45);
   EXPECT_EQ(got["enableAutoAway"], false);
+}
+
+TEST(user_status, a_bot_and_its_always_active_flag_are_logged_and_replay_equals_live) {
+  api_server server;
+  auto admin = server.admin();
+  expect_ok(server.slack("admin.users.create", admin,
+                         {{"id", "robo"}, {"name", "Robo"}, {"is_bot", true}}));
+  expect_ok(server.slack("admin.users.setAlwaysActive", admin,
+                         {{"user", "robo"}, {"always_active", true}}));
+  auto events = history(server, "$workspace");
+  json created, flagged;
+  for (const auto& e : events) {
+    if (e["type"] == "user_created" && e["user"] == "robo")
+      created = e;
+    if (e["type"] == "always_active_set")
+      flagged = e;
+  }
+  EXPECT_EQ(created.value("bot", false), true) << created.dump();
+  EXPECT_EQ(flagged.value("user", ""), "robo") << flagged.dump();
+  EXPECT_EQ(flagged.value("always_active", false), true);
+  EXPECT_EQ(flagged.value("via", ""), "admin.users.setAlwaysActive");
+
+  auto inspect = hostile::presencectl(
+    {"--db", server.process().data_dir(), "inspect", "robo", "--json"});
+  ASSERT_EQ(inspect.code, 0) << inspect.out;
+  auto replayed = json::parse(inspect.out);
+  auto live = server.slack("users.info", admin, {{"user", "robo"}})["user"];
+  EXPECT_EQ(replayed.value("bot", false), live.value("is_bot", false));
+  EXPECT_EQ(replayed.value("always_active", false), live["profile"].value("always_active", false));
+  EXPECT_EQ(live["profile"].value("always_active", false), true) << live.dump();
+
+  // After a restart the folded log gives the same record.
+  ASSERT_EQ(server.restart(), 0);
+  EXPECT_EQ(server.slack("users.info", admin, {{"user", "robo"}})["user"], live);
 }
 
 } // namespace

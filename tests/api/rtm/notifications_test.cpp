@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,74 @@ TEST_F(rtm_notifications, subscriber_sees_a_status_expire) {
   ASSERT_TRUE(cleared.has_value()) << "no user_status_changed clearing the expired status";
   EXPECT_EQ(cleared->at("user").at("profile").value("status_emoji", "?"), "");
   EXPECT_EQ(cleared->at("user").at("profile").value("status_expiration", int64_t{-1}), 0);
+  // The expiry is also a user_change, to every socket (this one included).
+  auto change = watcher->await([](const json& f) {
+    return f.value("type", "") == "user_change" && f["user"].value("id", "") == "exp_b" &&
+           f["user"]["profile"].value("status_text", "?").empty();
+  });
+  ASSERT_TRUE(change.has_value()) << "no user_change for the expired status";
+}
+
+/// A user_change frame about `user`.
+bool is_user_change(const json& frame, const std::string& user) {
+  return frame.value("type", "") == "user_change" && frame.contains("user") &&
+         frame["user"].value("id", "") == user;
+}
+
+TEST_F(rtm_notifications, a_status_change_reaches_every_socket_as_user_change) {
+  // No presence_sub anywhere: user_change goes to every socket of the workspace.
+  auto bystander = server().open(server().create_user("uc_w"));
+  auto b_token = server().create_user("uc_b");
+  auto own = server().open(b_token);
+  auto answer = server().call("users.profile.set", b_token,
+                              {{"profile", {{"status_text", "riding a train"},
+                                            {"status_emoji", ":mountain_railway:"}}}});
+  ASSERT_EQ(answer.value("ok", false), true) << answer.dump();
+  for (auto* socket : {bystander.get(), own.get()}) {
+    auto change = socket->await([](const json& f) { return is_user_change(f, "uc_b"); });
+    ASSERT_TRUE(change.has_value()) << "a socket was not told";
+    EXPECT_EQ(change->at("user"), (json{{"id", "uc_b"},
+                                        {"name", "uc_b"},
+                                        {"deleted", false},
+                                        {"is_admin", false},
+                                        {"is_bot", false},
+                                        {"profile",
+                                         {{"status_text", "riding a train"},
+                                          {"status_emoji", ":mountain_railway:"},
+                                          {"status_expiration", 0}}}}))
+      << change->dump();
+  }
+  // The user's own users.info shows the same object.
+  auto info = server().call("users.info", b_token, {{"user", "uc_b"}});
+  EXPECT_EQ(info["user"]["profile"]["status_text"], "riding a train") << info.dump();
+
+  // A deactivation is a user_change too: deleted, with no status.
+  auto gone = server().call("admin.users.deactivate", server().process().admin_token(),
+                            {{"user", "uc_b"}});
+  ASSERT_EQ(gone.value("ok", false), true) << gone.dump();
+  auto deleted = bystander->await([](const json& f) {
+    return is_user_change(f, "uc_b") && f["user"].value("deleted", false);
+  });
+  ASSERT_TRUE(deleted.has_value()) << "the deactivation was not told";
+  EXPECT_EQ(deleted->at("user").at("profile").value("status_text", "?"), "");
+}
+
+TEST_F(rtm_notifications, a_bots_always_active_flag_reaches_every_socket_as_user_change) {
+  auto bystander = server().open(server().create_user("uc_w2"));
+  auto admin = server().process().admin_token();
+  auto bot = server().call("admin.users.create", admin,
+                           {{"id", "uc_bot"}, {"name", "uc_bot"}, {"is_bot", true}});
+  ASSERT_EQ(bot.value("ok", false), true) << bot.dump();
+  for (bool flag : {true, false}) {
+    auto set = server().call("admin.users.setAlwaysActive", admin,
+                             {{"user", "uc_bot"}, {"always_active", flag}});
+    ASSERT_EQ(set.value("ok", false), true) << set.dump();
+    auto change = bystander->await([](const json& f) { return is_user_change(f, "uc_bot"); });
+    ASSERT_TRUE(change.has_value()) << "always_active=" << flag << " was not told";
+    EXPECT_EQ(change->at("user").value("is_bot", false), true);
+    EXPECT_EQ(change->at("user").at("profile").value("always_active", !flag), flag)
+      << change->dump();
+  }
 }
 
 TEST_F(rtm_notifications, manual_presence_change_goes_only_to_the_users_own_sockets) {
@@ -90,11 +159,20 @@ TEST_F(rtm_notifications, a_30_s_idle_limit_goes_away_while_the_default_stays_on
   auto opened = std::chrono::steady_clock::now();
   ASSERT_TRUE(watcher->await([](const json& f) { return is_change(f, "idle_quick", "active"); }));
 
-  // Neither socket sends anything: the 30 s user goes away, the one on the workspace default
-  // (600 s) does not.
+  // Neither socket does anything a person does: the 30 s user goes away, the one on the
+  // workspace default (600 s) does not. Both keep answering the server's heartbeat meanwhile (an
+  // RTM ping, which is not activity, and the WebSocket pongs the client sends while it reads): a
+  // socket that is never read answers no WebSocket ping and is closed as a dead peer after two
+  // ping intervals (60 s), which a slow run can reach, and then reads offline.
   std::vector<json> before;
-  auto away = watcher->await([](const json& f) { return is_change(f, "idle_quick", "away"); },
-                             milliseconds(45'000), &before);
+  std::optional<json> away;
+  const auto deadline = opened + std::chrono::seconds(45);
+  while (!away && std::chrono::steady_clock::now() < deadline) {
+    away = watcher->await([](const json& f) { return is_change(f, "idle_quick", "away"); },
+                          milliseconds(1000), &before);
+    ASSERT_TRUE(quick_socket->barrier().has_value()) << "idle_quick's socket was closed";
+    ASSERT_TRUE(slow_socket->barrier().has_value()) << "idle_slow's socket was closed";
+  }
   ASSERT_TRUE(away.has_value()) << "idle_quick never went away";
   auto idle_for = std::chrono::steady_clock::now() - opened;
   EXPECT_GE(idle_for, std::chrono::seconds(29));

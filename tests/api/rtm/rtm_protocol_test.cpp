@@ -227,6 +227,49 @@ TEST(rtm_protocol, renders_notifications) {
   EXPECT_EQ(render_notification(change, true).size(), 1u);
 }
 
+TEST(rtm_protocol, user_change_is_slacks_user_object_one_frame_per_user) {
+  presence::user_profile person;
+  person.user.id = "U1";
+  person.user.name = "Una";
+  person.status = {"riding a train", ":mountain_railway:", 1532627506};
+  presence::user_profile bot;
+  bot.user.id = "B1";
+  bot.user.name = "robo";
+  bot.user.bot = true;
+  bot.user.always_active = true;
+  presence::notification note;
+  note.type = presence::notification::kind::user_change;
+  note.profiles =
+    std::make_shared<const std::vector<presence::user_profile>>(std::vector{person, bot});
+  auto frames = render_notification(note, true);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(json::parse(frames[0]),
+            (json{{"type", "user_change"},
+                  {"user",
+                   {{"id", "U1"},
+                    {"name", "Una"},
+                    {"deleted", false},
+                    {"is_admin", false},
+                    {"is_bot", false},
+                    {"profile",
+                     {{"status_text", "riding a train"},
+                      {"status_emoji", ":mountain_railway:"},
+                      {"status_expiration", 1532627506}}}}}}));
+  auto rendered_bot = json::parse(frames[1]).at("user");
+  EXPECT_EQ(rendered_bot.at("is_bot"), true);
+  EXPECT_EQ(rendered_bot.at("profile").at("always_active"), true);
+  EXPECT_EQ(rendered_bot.at("profile").at("status_text"), "");
+  // Another session of the same flush gets the same frames (rendered once); a new list with the
+  // same users is rendered anew.
+  EXPECT_EQ(render_notification(note, false), frames);
+  auto later = note;
+  bot.user.always_active = false;
+  later.profiles = std::make_shared<const std::vector<presence::user_profile>>(std::vector{bot});
+  auto again = render_notification(later, true);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(json::parse(again[0]).at("user").at("profile").at("always_active"), false);
+}
+
 TEST(rtm_protocol, hello_and_goodbye) {
   EXPECT_EQ(json::parse(render_hello()), (json{{"type", "hello"}}));
   EXPECT_EQ(json::parse(render_goodbye()), (json{{"type", "goodbye"}}));

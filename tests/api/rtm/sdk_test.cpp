@@ -1,7 +1,7 @@
 // Interop: the official Slack RTM client (@slack/rtm-api, from npm) against the real presenced.
 // npm installs it (`npm ci` from sdk/package-lock.json) once into RTM_SDK_CACHE; the test is
 // skipped when node/npm are missing or npm cannot reach its registry. The client side is in sdk/
-// (rtm_client_test.js, idle_client_test.js).
+// (rtm_client_test.js, idle_client_test.js, directory_client_test.js).
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -108,6 +108,14 @@ TEST(rtm_sdk, only_what_the_person_does_counts_as_activity) {
   PRESENCE_REQUIRE_SDK();
   rtm_server server({"--idle-timeout", "5", "--activity-log-interval", "1"});
   EXPECT_EQ(run_script(server, "idle_client_test.js", "5"), 0) << server.process().stderr_text();
+}
+
+// users.list through 2,500 users by next_cursor, users.info of an always-active bot, and a status
+// change reaching a socket that subscribed to nobody as user_change.
+TEST(rtm_sdk, the_directory_and_user_change_work_with_the_official_clients) {
+  PRESENCE_REQUIRE_SDK();
+  rtm_server server({"--rate-limit-per-s", "0"});  // 2,500 admin.users.create calls
+  EXPECT_EQ(run_script(server, "directory_client_test.js"), 0) << server.process().stderr_text();
 }
 
 } // namespace

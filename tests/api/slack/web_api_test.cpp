@@ -271,6 +271,25 @@ TEST_F(web_api, bots_have_xoxb_tokens_no_status_and_an_always_active_flag) {
 
   expect_ok(server().slack("admin.users.setAlwaysActive", admin,
                            {{"user", "B100"}, {"always_active", true}}));
+  // users.info shows the flag in the bot's profile; a person's profile has none.
+  auto info = expect_ok(server().slack("users.info", token, {{"user", "B100"}}));
+  EXPECT_EQ(info["user"], (json{{"id", "B100"},
+                                {"name", "robo"},
+                                {"deleted", false},
+                                {"is_admin", false},
+                                {"is_bot", true},
+                                {"profile",
+                                 {{"status_text", ""},
+                                  {"status_emoji", ""},
+                                  {"status_expiration", 0},
+                                  {"always_active", true}}}}))
+    << info.dump();
+  // An admin cannot give a bot a status either; nothing is set.
+  expect_slack_error(server().slack("users.profile.set", admin,
+                                    {{"user", "B100"}, {"profile", {{"status_text", "beep"}}}}),
+                     "not_allowed_token_type");
+  EXPECT_EQ(server().slack("users.profile.get", admin, {{"user", "B100"}})["profile"]["status_text"],
+            "");
   expect_slack_error(server().slack("admin.users.setAlwaysActive", admin,
                                     {{"user", "person1"}, {"always_active", true}}),
                      "not_a_bot");
@@ -283,6 +302,33 @@ TEST_F(web_api, bots_have_xoxb_tokens_no_status_and_an_always_active_flag) {
   expect_slack_error(server().slack("admin.users.create", admin,
                                     {{"id", "B101"}, {"is_bot", "true"}, {"admin", "true"}}),
                      "invalid_arguments");
+}
+
+TEST_F(web_api, users_info_shows_a_teammate_as_slack_does) {
+  auto admin = server().admin();
+  auto token = server().create_user("info1");
+  expect_ok(server().slack("users.profile.set", token,
+                           {{"profile", {{"status_text", "riding a train"},
+                                         {"status_emoji", ":mountain_railway:"}}}}));
+  auto reader = server().create_user("info2");
+  auto info = expect_ok(server().slack("users.info", reader, {{"user", "info1"}}));
+  const auto& user = info["user"];
+  EXPECT_EQ(user["id"], "info1");
+  EXPECT_EQ(user["name"], "Name of info1");  // as the fixture creates it
+  EXPECT_EQ(user["deleted"], false);
+  EXPECT_EQ(user["is_admin"], false);
+  EXPECT_EQ(user["is_bot"], false);
+  EXPECT_EQ(user["profile"]["status_text"], "riding a train");
+  EXPECT_EQ(user["profile"]["status_emoji"], ":mountain_railway:");
+  EXPECT_EQ(user["profile"]["status_expiration"], 0);
+  EXPECT_FALSE(user["profile"].contains("always_active")) << "a person has no such flag";
+
+  expect_ok(server().slack("admin.users.deactivate", admin, {{"user", "info1"}}));
+  EXPECT_EQ(expect_ok(server().slack("users.info", reader, {{"user", "info1"}}))["user"]["deleted"],
+            true);
+  expect_slack_error(server().slack("users.info", reader, {{"user", "nobody"}}), "user_not_found");
+  expect_slack_error(server().slack("users.info", reader), "invalid_arguments");
+  expect_slack_error(server().slack("users.info", "", {{"user", "info2"}}), "not_authed");
 }
 
 TEST_F(web_api, profile_set_errors) {

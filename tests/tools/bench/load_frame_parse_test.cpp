@@ -66,4 +66,16 @@ TEST(load_frame_parse, an_empty_batch_is_a_change_with_no_users) {
   EXPECT_TRUE(users.empty());
 }
 
+TEST(load_frame_parse, user_change_gives_the_user_and_its_status_text) {
+  std::string type;
+  auto [change, users] = parse(
+    R"({"type":"user_change","user":{"deleted":false,"id":"ld1x7","is_admin":false,"is_bot":false,)"
+    R"("name":"ld1x7","profile":{"status_emoji":":speech_balloon:","status_expiration":0,)"
+    R"("status_text":"away"}}})",
+    type);
+  EXPECT_TRUE(change);
+  EXPECT_EQ(type, "user_change");
+  EXPECT_EQ(users, (seen{{"ld1x7", "away"}}));
+}
+
 } // namespace

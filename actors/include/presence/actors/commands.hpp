@@ -232,6 +232,17 @@ struct query {
   }
 };
 
+/// The record of `user` (deactivated users included) as the supervisor holds it: memory only,
+/// never the log. Errors: `unknown_user`.
+struct user_info {
+  using reply = events::user_record;
+  std::string user;
+  template <class F>
+  auto fields(F&& f) {
+    return f(user);
+  }
+};
+
 // --- workspace administration: each is one event of the workspace stream --------------------
 // Every one can also fail with `storage_failure`, `disk_full`, `timeout`, `shutting_down`.
 
@@ -382,10 +393,10 @@ struct disable_service {
 /// Every request the engine serves (`engine::submit`); a new command is added here, next to its
 /// struct.
 using any = std::variant<connect, disconnect, activity, report_idle, set_presence, set_status,
-                         update_status, set_preferences, apply_preset, query, create_user, set_always_active,
-                         deactivate_user, issue_token, revoke_token, authenticate, set_setting,
-                         create_preset, update_preset, delete_preset, enable_service,
-                         disable_service>;
+                         update_status, set_preferences, apply_preset, query, user_info,
+                         create_user, set_always_active, deactivate_user, issue_token,
+                         revoke_token, authenticate, set_setting, create_preset, update_preset,
+                         delete_preset, enable_service, disable_service>;
 
 namespace detail {
 template <class Variant, class T>

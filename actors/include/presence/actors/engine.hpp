@@ -48,6 +48,13 @@ struct engine_config {
   std::function<events::instant()> clock;
 };
 
+/// A user as Slack's `user_change` shows it: the workspace's record and the custom status in force
+/// (always empty for a bot).
+struct user_profile {
+  events::user_record user;
+  events::custom_status status;
+};
+
 /// What a subscriber receives (docs/design.md §5). One struct for every kind: a small surface.
 struct notification {
   enum class kind : uint8_t {
@@ -56,6 +63,7 @@ struct notification {
                              ///< view
     user_status_changed,     ///< `users[0]` + `status`
     presence_service_status, ///< `service_enabled`, `reason`, `connections`, `limit`
+    user_change,             ///< `profiles`: to every subscriber, whatever its subjects
   };
   kind type = kind::presence_change;
   events::presence_value presence = events::presence_value::offline;
@@ -65,6 +73,10 @@ struct notification {
   std::string reason;  ///< presence_service_status while off: `connection_limit` or `admin`
   uint64_t connections = 0; ///< presence_service_status: open connections when it changed
   uint64_t limit = 0;       ///< presence_service_status: the connection limit (0 = none)
+  /// user_change: the users whose status or always-active flag changed since this subscriber's
+  /// last flush, each once with its latest profile, in id order. Shared, read-only, by every
+  /// subscriber of the same flush.
+  std::shared_ptr<const std::vector<user_profile>> profiles;
 };
 
 /// Called on a CAF worker thread (the broadcaster shard's, directly: there is no actor per
