@@ -49,7 +49,8 @@ session::session(beast::tcp_stream stream, request req, credential who, bool bat
     offload_strand_(net::make_strand(offload_pool_->get_executor())),
     req_(std::move(req)),
     user_(std::move(who.user)),
-    secret_(std::move(who.secret)),
+    token_id_(std::move(who.token_id)),
+    address_(std::move(who.address)),
     hold_(std::move(hold)),
     conn_(new_connection_id()),
     batched_(batch_presence_aware),
@@ -131,7 +132,7 @@ void session::on_accept(beast::error_code ec) {
   accepted_ = true;
   req_ = {}; // the handshake request is no longer needed (its headers are ~0.5 KiB)
   ++ctx_.stats.ws_connections;
-  ctx_.engine.run_async(command::connect{user_, conn_, client_, origin{{}, conn_}},
+  ctx_.engine.run_async(command::connect{user_, conn_, client_, from()},
                         [self = shared_from_this()](status st) {
                           net::post(self->strand_, [self, st = std::move(st)]() mutable {
                             self->on_connected(std::move(st));
@@ -343,7 +344,7 @@ void session::drop_subscription() {
 void session::log_disconnect() {
   spdlog::info("rtm {}: disconnected {} ({})", user_, conn_, events::to_string(release_reason_));
   // The callback holds the session until the engine has logged the disconnect.
-  ctx_.engine.run_async(command::disconnect{user_, conn_, release_reason_, origin{{}, conn_}},
+  ctx_.engine.run_async(command::disconnect{user_, conn_, release_reason_, from()},
                         [self = shared_from_this()](status st) {
                           if (!st.ok())
                             spdlog::warn("rtm {}: disconnect failed: {}", self->user_,

@@ -54,10 +54,14 @@ class session : public std::enable_shared_from_this<session> {
 
   /// Who the session acts for; immutable, readable from any thread.
   const std::string& user() const { return user_; }
-  const std::string& secret() const { return secret_; }
+  /// The id of the token it authenticated with; immutable, readable from any thread.
+  const std::string& token_id() const { return token_id_; }
 
  private:
   using clock = std::chrono::steady_clock;
+
+  /// The origin of the session's commands: its connection, token and client address.
+  presence::origin from() const { return {{}, conn_, token_id_, address_}; }
 
   // --- lifecycle (session.cpp) ---------------------------------------------------------------
   void on_accept(boost::beast::error_code ec);
@@ -129,7 +133,8 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::strand<boost::asio::thread_pool::executor_type> offload_strand_;
   request req_;
   std::string user_;
-  std::string secret_;  ///< the token secret, re-checked on revocation (memory only)
+  std::string token_id_; ///< the token's id, re-checked on revocation and put in the audit
+  std::string address_;  ///< the client's address, for the audit
   std::shared_ptr<void> hold_;  ///< the connection's place in the server's connection caps
   std::string conn_;
   bool batched_;

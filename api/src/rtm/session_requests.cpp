@@ -99,7 +99,7 @@ void session::handle(const tickle_message&) {
   if (last_seen_ - last_activity_sent_ < std::chrono::seconds(1))
     return;
   last_activity_sent_ = last_seen_;
-  ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}}, [](status) {});
+  ctx_.engine.run_async(command::activity{user_, conn_, from()}, [](status) {});
 }
 
 void session::handle(const bad_message& msg) {

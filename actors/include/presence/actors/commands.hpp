@@ -278,6 +278,18 @@ struct authenticate {
   }
 };
 
+/// Who the token `token_id` belongs to while it is live: what real-time sessions and rtm.connect
+/// tickets, which keep a token's id and never its secret, re-check. Errors: `unknown_token`,
+/// `token_revoked`, `user_deactivated`, `unknown_user`.
+struct check_token {
+  using reply = identity;
+  std::string token_id;
+  template <class F>
+  auto fields(F&& f) {
+    return f(token_id);
+  }
+};
+
 /// Error: `invalid_setting` (unknown key or value out of range).
 struct set_setting {
   using reply = void;

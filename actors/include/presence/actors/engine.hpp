@@ -105,7 +105,7 @@ class engine {
                  command::query, command::create_user, command::set_always_active,
                  command::deactivate_user,
                  command::issue_token, command::revoke_token, command::authenticate,
-                 command::set_setting, command::create_preset, command::update_preset,
+                 command::check_token, command::set_setting, command::create_preset, command::update_preset,
                  command::delete_preset, command::enable_service, command::disable_service>;
   /// Every reply a request can have (`std::monostate` for the commands whose `reply` is void).
   using reply = std::variant<std::monostate, events::presence_view, events::user_record,
