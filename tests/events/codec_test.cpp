@@ -327,10 +327,13 @@ TEST(codec, an_event_with_its_origin_is_version_3_with_token_and_address_after_v
   auto expected_event = with_origin;
   expected_event.seq = 7;
   EXPECT_EQ(dump(*decoded), dump(expected_event));
-  // Either field alone is enough to need version 3.
+  // Either field alone is enough to need version 3; neither is never written as version 3.
   auto address_only = plain;
   address_only.address = "::1";
   EXPECT_EQ(static_cast<uint8_t>(encode(address_only)[0]), 3);
+  std::string neither = "\x03" + v1.substr(1, via_end - 1) + encoded_text("") +
+                        encoded_text("") + v1.substr(via_end);
+  ASSERT_ERRC(decode(with_fixed_crc(neither)), errc::corrupt_record);
 }
 
 TEST(codec, records_of_versions_1_and_2_decode_with_no_token_or_address) {
