@@ -196,7 +196,8 @@ status engine_impl::close_stale_connections(uint64_t epoch) {
   for (const auto& conn : *stale) {
     batch.push_back(
       events::event{0, now, conn.user, std::string{events::system_actor}, "server_restart",
-                    events::disconnected{conn.conn, events::disconnect_reason::server_restart}});
+                    events::disconnected{conn.conn, events::disconnect_reason::server_restart},
+                    {}, {}});
     if (batch.size() >= config_.max_batch)
       if (auto written = flush(); !written)
         return written;

@@ -46,6 +46,8 @@ events::event workspace_event(const supervisor_state& st, events::payload body,
   ev.stream = std::string{events::workspace_stream};
   ev.by = from.by.empty() ? std::string{events::system_actor} : from.by;
   ev.via = from.via;
+  ev.token_id = from.token_id;
+  ev.address = from.address;
   ev.body = std::move(body);
   return ev;
 }
@@ -376,6 +378,12 @@ supervisor_handle::behavior_type supervisor(supervisor_actor self, supervisor_co
       if (!user)
         return to_caf_error(user.error());
       return identity{std::move(user.value()), st.tokens.find(hash)->second};
+    },
+    [self](const command::check_token& cmd) -> caf::result<identity> {
+      auto user = token_owner(self->state.workspace, cmd.token_id);
+      if (!user)
+        return to_caf_error(user.error());
+      return identity{std::move(user.value()), cmd.token_id};
     },
     [self](const command::set_setting& cmd) -> answer<command::set_setting> {
       return admin(self, plan_set_setting(self->state.workspace, cmd.key, cmd.value), cmd.from,

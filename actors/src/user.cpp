@@ -145,7 +145,7 @@ void commit(user_actor* self, std::vector<payload> bodies, const origin& from, t
   batch.reserve(bodies.size());
   for (auto& body : bodies)
     batch.push_back(events::event{0, now, st.user.id, from.by.empty() ? st.user.id : from.by,
-                                  from.via, std::move(body)});
+                                  from.via, std::move(body), from.token_id, from.address});
   self
     ->request(st.env->journal, caf::infinite, append_atom::value, std::move(batch),
               stored_atom::value)

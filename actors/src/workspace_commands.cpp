@@ -133,6 +133,14 @@ result<events::user_record> authenticate(const events::workspace_state& state,
   auto token = state.tokens.find(i->second);
   if (token == state.tokens.end() || !constant_time_equal(token->second.hash, hash))
     return presence::error{errc::unknown_token, "no live token matches"};
+  return token_owner(state, token->first);
+}
+
+result<events::user_record> token_owner(const events::workspace_state& state,
+                                        std::string_view token_id) {
+  auto token = state.tokens.find(token_id);
+  if (token == state.tokens.end())
+    return presence::error{errc::unknown_token, "no token " + std::string{token_id}};
   if (token->second.revoked)
     return presence::error{errc::token_revoked, "token " + token->first + " was revoked"};
   auto user = state.users.find(token->second.user);

@@ -74,6 +74,11 @@ token_index index_tokens(const events::workspace_state& state);
 result<events::user_record> authenticate(const events::workspace_state& state,
                                          const token_index& tokens, std::string_view hash);
 
+/// The user of the token `token_id`. Errors: `unknown_token`, `token_revoked`,
+/// `user_deactivated`, `unknown_user`.
+result<events::user_record> token_owner(const events::workspace_state& state,
+                                        std::string_view token_id);
+
 /// The context directory shards (and so user actors) evaluate presence with. With
 /// `degraded_query_only`, a disabled service still reads as enabled here, so queries answer real
 /// presence while broadcasters stay off (docs/design.md §1 `degraded_mode = query_only`).

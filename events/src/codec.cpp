@@ -121,6 +121,16 @@ std::enable_if_t<std::is_empty_v<Empty>> fields(Archive&, const field_io&, Empty
 template <class Archive>
 void body_fields(Archive& ar, const field_io& io, event& ev) {
   ar(ev.ts, io.text(ev.stream), io.text(ev.by), io.text(ev.via));
+  if (io.version >= 3) {
+    ar(io.text(ev.token_id), io.text(ev.address));
+    // Only an event with one of them is written as version 3: anything else was not written here.
+    if (io.source != nullptr && ev.token_id.empty() && ev.address.empty())
+      throw detail::decode_failure{errc::corrupt_record,
+                                   "version-3 record without a token id or an address"};
+  } else if (io.source != nullptr) { // reading an older record into a possibly reused event
+    ev.token_id.clear();
+    ev.address.clear();
+  }
   std::visit([&](auto& body) { fields(ar, io, body); }, ev.body);
 }
 
@@ -158,6 +168,8 @@ bool prepare_payload(uint8_t type, payload& body) {
 
 /// The oldest format version that holds `ev` (older builds keep reading everything else).
 uint8_t version_for(const event& ev) noexcept {
+  if (!ev.token_id.empty() || !ev.address.empty())
+    return 3;
   const auto* created = std::get_if<user_created>(&ev.body);
   return created && created->bot ? 2 : 1;
 }

@@ -30,7 +30,8 @@ struct real_system_config : caf::actor_system_config {
 
 event user_event(const std::string& user, int n) {
   return event{
-    0, 1'700'000'000'000'000 + n, user, user, "test", events::activity{"c" + std::to_string(n)}};
+    0, 1'700'000'000'000'000 + n, user, user, "test", events::activity{"c" + std::to_string(n)},
+    {}, {}};
 }
 
 /// The connection id an `activity` event names.

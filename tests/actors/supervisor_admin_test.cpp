@@ -190,9 +190,29 @@ TEST_F(supervisor_admin_test, users_are_listed_in_id_order_page_by_page) {
   EXPECT_EQ((*rest)[0].id, "U3");
 }
 
+TEST_F(supervisor_admin_test, a_token_is_checked_by_its_id_as_by_its_secret) {
+  ASSERT_OK(run(command::create_user{"U1", "Ada", false, {}}));
+  auto token = run(command::issue_token{"U1", {}});
+  ASSERT_OK(token);
+  auto who = run(command::check_token{token->id});
+  ASSERT_OK(who);
+  EXPECT_EQ(who->user.id, "U1");
+  EXPECT_EQ(who->token_id, token->id);
+  ASSERT_ERRC(run(command::check_token{"T0000000000000000"}), errc::unknown_token);
+  ASSERT_ERRC(run(command::check_token{std::string{events::configured_admin_token_id}}),
+              errc::unknown_token); // reserved: never issued, answered by the API layer alone
+  auto second = run(command::issue_token{"U1", {}});
+  ASSERT_OK(second);
+  ASSERT_OK(run(command::revoke_token{token->id, {}}));
+  ASSERT_ERRC(run(command::check_token{token->id}), errc::token_revoked);
+  ASSERT_OK(run(command::check_token{second->id}));
+  ASSERT_OK(run(command::deactivate_user{"U1", {}}));
+  ASSERT_ERRC(run(command::check_token{second->id}), errc::user_deactivated);
+}
+
 TEST_F(supervisor_admin_test, every_admin_action_is_an_event_with_by_and_via) {
   const std::string by = "admin1";
-  ASSERT_OK(run(command::create_user{"U1", "Ada", true, origin{by, "via1"}}));
+  ASSERT_OK(run(command::create_user{"U1", "Ada", true, origin{by, "via1", "T1", "10.0.0.7"}}));
   auto token = run(command::issue_token{"U1", origin{by, "via2"}});
   ASSERT_OK(token);
   ASSERT_OK(run(command::revoke_token{token->id, origin{by, "via3"}}));
@@ -216,6 +236,11 @@ TEST_F(supervisor_admin_test, every_admin_action_is_an_event_with_by_and_via) {
     EXPECT_EQ(stored[i].via, "via" + std::to_string(i + 1)) << i;
     EXPECT_EQ(stored[i].stream, events::workspace_stream) << i;
   }
+  // The audit fields of the origin are stored with the event; an origin without them has none.
+  EXPECT_EQ(stored[0].token_id, "T1");
+  EXPECT_EQ(stored[0].address, "10.0.0.7");
+  EXPECT_EQ(stored[1].token_id, "");
+  EXPECT_EQ(stored[1].address, "");
 }
 
 TEST_F(supervisor_admin_test, a_failed_append_is_returned_and_changes_nothing) {

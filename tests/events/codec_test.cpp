@@ -290,6 +290,75 @@ TEST(codec, a_bot_user_created_is_version_2_and_a_person_stays_version_1) {
   ASSERT_ERRC(decode(with_fixed_crc(cut)), errc::truncated_record);
 }
 
+/// u64 LE length + bytes: how the codec writes a string.
+std::string encoded_text(const std::string& text) {
+  std::string out;
+  for (int shift = 0; shift < 64; shift += 8)
+    out.push_back(static_cast<char>((text.size() >> shift) & 0xFF));
+  return out + text;
+}
+
+// Format version 3: the token id and client address follow `via`; the rest of the record is as in
+// version 1. Pinned twice: against the version-1 golden record of the same event, and as bytes.
+TEST(codec, an_event_with_its_origin_is_version_3_with_token_and_address_after_via) {
+  const auto plain = one_event_of_each_type()[4]; // presence_set, golden version 1 above
+  auto with_origin = plain;
+  with_origin.token_id = "T0123456789abcdef";
+  with_origin.address = "127.0.0.1";
+  const std::string v1 = encode(plain);
+  const std::string v3 = encode(with_origin);
+  ASSERT_EQ(static_cast<uint8_t>(v1[0]), 1) << "a record without an origin stays version 1";
+  ASSERT_EQ(static_cast<uint8_t>(v3[0]), 3);
+  // version, type, endianness flag, ts, then stream, by and via as length-prefixed text.
+  const std::size_t via_end = 3 + 8 + encoded_text(plain.stream).size() +
+                              encoded_text(plain.by).size() + encoded_text(plain.via).size();
+  std::string expected = "\x03" + v1.substr(1, via_end - 1) + encoded_text(with_origin.token_id) +
+                         encoded_text(with_origin.address) + v1.substr(via_end);
+  EXPECT_EQ(to_hex(v3), to_hex(with_fixed_crc(expected)));
+  // NEVER edit to make a test pass: records of version 3 on disk must keep decoding.
+  EXPECT_EQ(to_hex(v3),
+            "03050144222018240a06000500000000000000616c6963650500000000000000616c696365110000"
+            "000000000075736572732e73657450726573656e6365110000000000000054303132333435363738"
+            "3961626364656609000000000000003132372e302e302e3102400bc54d240a0600799acbee");
+  auto decoded = decode(v3, 7);
+  ASSERT_OK(decoded);
+  EXPECT_EQ(decoded->token_id, "T0123456789abcdef");
+  EXPECT_EQ(decoded->address, "127.0.0.1");
+  auto expected_event = with_origin;
+  expected_event.seq = 7;
+  EXPECT_EQ(dump(*decoded), dump(expected_event));
+  // Either field alone is enough to need version 3; neither is never written as version 3.
+  auto address_only = plain;
+  address_only.address = "::1";
+  EXPECT_EQ(static_cast<uint8_t>(encode(address_only)[0]), 3);
+  std::string neither = "\x03" + v1.substr(1, via_end - 1) + encoded_text("") +
+                        encoded_text("") + v1.substr(via_end);
+  ASSERT_ERRC(decode(with_fixed_crc(neither)), errc::corrupt_record);
+}
+
+TEST(codec, records_of_versions_1_and_2_decode_with_no_token_or_address) {
+  // Version-1 bytes (the golden presence_set) and a version-2 bot, each decoded fresh and into an
+  // event that held a version-3 origin before: nothing of the earlier origin is left.
+  auto bot = make_event(5, std::string(workspace_stream), user_created{"B1", "Robo", false, true});
+  const std::string old_records[] = {from_hex(golden[4].hex), encode(bot)};
+  ASSERT_EQ(static_cast<uint8_t>(old_records[1][0]), 2);
+  auto newer = one_event_of_each_type()[4];
+  newer.token_id = "T1";
+  newer.address = "10.0.0.1";
+  for (const auto& bytes : old_records) {
+    auto fresh = decode(bytes, 3);
+    ASSERT_OK(fresh);
+    EXPECT_EQ(fresh->token_id, "");
+    EXPECT_EQ(fresh->address, "");
+    event reused;
+    ASSERT_OK(decode_into(encode(newer), 2, reused));
+    ASSERT_EQ(reused.token_id, "T1");
+    ASSERT_OK(decode_into(bytes, 3, reused));
+    EXPECT_EQ(dump(reused), dump(*fresh));
+    EXPECT_EQ(encode(reused), bytes) << "re-encoded in the version it was read from";
+  }
+}
+
 TEST(codec, bad_endianness_flag_is_corrupt) {
   std::string bytes = encode(one_event_of_each_type()[3]);
   bytes[2] = 7;

@@ -116,7 +116,7 @@ void dump_fields(std::ostream&, const Empty&) {
 inline std::string dump(const event& ev) {
   std::ostringstream out;
   out << ev.seq << ' ' << ev.ts << ' ' << ev.stream << ' ' << ev.by << ' ' << ev.via << ' '
-      << to_string(type_of(ev.body)) << '{';
+      << ev.token_id << ' ' << ev.address << ' ' << to_string(type_of(ev.body)) << '{';
   std::visit([&](const auto& body) { detail::dump_fields(out, body); }, ev.body);
   out << '}';
   return out.str();

@@ -88,7 +88,8 @@ void check_event(std::string_view bytes) {
   auto again = decode(encoded, fuzz_seq);
   FUZZ_CHECK(again.ok());
   FUZZ_CHECK(again->ts == ev.ts && again->stream == ev.stream && again->by == ev.by &&
-             again->via == ev.via && again->body.index() == ev.body.index());
+             again->via == ev.via && again->token_id == ev.token_id &&
+             again->address == ev.address && again->body.index() == ev.body.index());
   FUZZ_CHECK(encode(*again) == encoded);
 
   // The folds are total: any decodable event folds, and the result snapshots faithfully.

@@ -24,6 +24,27 @@ TEST(event_json, fields_come_in_the_documented_order) {
   EXPECT_EQ(describe_fields(ev), R"(mode="auto")");
 }
 
+TEST(event_json, the_audit_fields_follow_via_only_when_set_and_round_trip) {
+  events::event ev;
+  ev.seq = 8;
+  ev.ts = 1795219200LL * 1'000'000;
+  ev.stream = "alice";
+  ev.by = "admin";
+  ev.via = "users.setPresence";
+  ev.token_id = "$admin-token";
+  ev.address = "127.0.0.1";
+  ev.body = events::presence_set{events::manual_mode::away, 0};
+  const std::string line = to_json_line(ev);
+  EXPECT_EQ(line,
+            R"({"seq":8,"ts":"2026-11-21T00:00:00.000000Z","stream":"alice","type":"presence_set","by":"admin","via":"users.setPresence","token_id":"$admin-token","address":"127.0.0.1","mode":"away"})");
+  EXPECT_EQ(describe_fields(ev), R"(mode="away")");
+  auto parsed = parse_event_line(line);
+  ASSERT_OK(parsed);
+  EXPECT_EQ(parsed->ev.token_id, "$admin-token");
+  EXPECT_EQ(parsed->ev.address, "127.0.0.1");
+  EXPECT_EQ(to_json_line(parsed->ev), line);
+}
+
 TEST(event_json, every_line_of_the_all_types_file_round_trips) {
   std::ifstream in(std::string(PRESENCE_TOOLS_TEST_DATA) + "/all_types.jsonl");
   std::set<events::event_type> seen;

@@ -19,7 +19,9 @@ namespace {
 /// Longest wait for any completion before the run is declared stuck.
 constexpr std::chrono::milliseconds stall_limit{60'000};
 
-engine_config make_config(const std::string& db_path, const bench_options& options) {
+} // namespace
+
+engine_config bench_engine_config(const std::string& db_path, const bench_options& options) {
   engine_config config;
   config.db_path = db_path;
   config.sync = options.sync;
@@ -29,10 +31,33 @@ engine_config make_config(const std::string& db_path, const bench_options& optio
   return config;
 }
 
+engine::request request_for(const op& next) {
+  const std::string user = user_id(next.user);
+  const origin from{"", next.kind == op_kind::connect || next.kind == op_kind::disconnect
+                          ? connection_id(next.cycle)
+                          : std::string{"bench"}};
+  switch (next.kind) {
+    case op_kind::connect:
+      return command::connect{user, connection_id(next.cycle), "bench", from};
+    case op_kind::set_away:
+      return command::set_presence{user, events::manual_mode::away, {}, from};
+    case op_kind::set_status:
+      return command::set_status{user, "In a meeting", ":calendar:", {}, from};
+    case op_kind::set_auto:
+      return command::set_presence{user, events::manual_mode::automatic, {}, from};
+    case op_kind::disconnect:
+      break;
+  }
+  return command::disconnect{user, connection_id(next.cycle), events::disconnect_reason::closed,
+                             from};
+}
+
+namespace {
+
 result<std::unique_ptr<engine>> open_timed(const std::string& db_path, const bench_options& options,
                                            engine_figures& figures) {
   stopwatch clock;
-  auto opened = engine::open(make_config(db_path, options));
+  auto opened = engine::open(bench_engine_config(db_path, options));
   figures.open_s = clock.seconds();
   if (!opened)
     return opened;
@@ -45,31 +70,10 @@ result<std::unique_ptr<engine>> open_timed(const std::string& db_path, const ben
 
 /// Sends one command of the mix; `done` gets the tag (the user index) and the outcome.
 void send_op(engine& target, const op& next, completion_queue& queue) {
-  const std::string user = user_id(next.user);
   const uint64_t tag = next.user;
-  auto done = [&queue, tag](status outcome) { queue.push(tag, outcome); };
-  const origin from{"", next.kind == op_kind::connect || next.kind == op_kind::disconnect
-                          ? connection_id(next.cycle)
-                          : std::string{"bench"}};
-  switch (next.kind) {
-    case op_kind::connect:
-      target.run_async(command::connect{user, connection_id(next.cycle), "bench", from}, done);
-      break;
-    case op_kind::set_away:
-      target.run_async(command::set_presence{user, events::manual_mode::away, {}, from}, done);
-      break;
-    case op_kind::set_status:
-      target.run_async(command::set_status{user, "In a meeting", ":calendar:", {}, from}, done);
-      break;
-    case op_kind::set_auto:
-      target.run_async(command::set_presence{user, events::manual_mode::automatic, {}, from}, done);
-      break;
-    case op_kind::disconnect:
-      target.run_async(command::disconnect{user, connection_id(next.cycle),
-                                           events::disconnect_reason::closed, from},
-                       done);
-      break;
-  }
+  target.submit(request_for(next), [&queue, tag](result<engine::reply> outcome) {
+    queue.push(tag, outcome ? status::success() : status{outcome.error()});
+  });
 }
 
 /// Counts the users of presence_change notifications (any CAF worker thread).
@@ -241,7 +245,7 @@ result<engine_figures> engine_load_all(const std::string& db_path, uint64_t user
 result<engine_figures> engine_restart(const std::string& db_path, const bench_options& options) {
   engine_figures figures;
   stopwatch clock;
-  auto opened = engine::open(make_config(db_path, options));
+  auto opened = engine::open(bench_engine_config(db_path, options));
   if (!opened)
     return opened.error();
   // Ready = open returned and the first users' presence is answered: 64 users reach every

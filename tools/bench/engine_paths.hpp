@@ -7,7 +7,9 @@
 #include <string>
 
 #include "options.hpp"
+#include "presence/actors/engine.hpp"
 #include "presence/events/result.hpp"
+#include "workload.hpp"
 
 namespace presence::bench {
 
@@ -25,6 +27,13 @@ struct engine_figures {
   uint64_t deliveries = 0;    ///< count_deliveries: users in presence_change notifications
   double deliver_seconds = 0; ///< count_deliveries: from the first command to the last delivery
 };
+
+/// The engine configuration every path uses: `options.sync`, no passivation during a run, long
+/// request timeouts.
+engine_config bench_engine_config(const std::string& db_path, const bench_options& options);
+
+/// The engine request of one command of the mix.
+engine::request request_for(const op& next);
 
 /// Opens an engine on `db_path` (whose users exist) and drives the first `options.events`
 /// commands of the mix, each user's commands in order, at most `options.window` in flight, every

@@ -86,6 +86,21 @@ int main(int argc, char** argv) {
   users_cmd->add_option("--tokens-file", users_tokens, "where to write 'id secret' lines")
     ->required();
 
+  bench_options stall;
+  stall.users = 1'000;
+  stall.events = 1'000'000;
+  stall.window = 64;
+  std::string stall_sync = "wal";
+  double stall_seconds = 8;
+  auto* stall_cmd = app.add_subcommand(
+    "backup-stall", "write latency through the engine during an online backup vs. without one");
+  add_common(*stall_cmd, stall, stall_sync);
+  stall_cmd->add_option("--events", stall.events, "earlier events in the log (what is backed up)")
+    ->capture_default_str();
+  stall_cmd->add_option("--seconds", stall_seconds, "length of each phase")
+    ->check(CLI::Range(1.0, 3600.0))
+    ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   presence::bench::emit_command_line(argc, argv);
   auto sync_of = [](const std::string& name) {
@@ -107,6 +122,10 @@ int main(int argc, char** argv) {
   if (memory_cmd->parsed()) {
     memory.sync = sync_of(memory_sync);
     return presence::bench::run_memory(memory);
+  }
+  if (stall_cmd->parsed()) {
+    stall.sync = sync_of(stall_sync);
+    return presence::bench::run_backup_stall(stall, stall_seconds);
   }
   if (users_cmd->parsed())
     return presence::bench::run_users(users, users_db, users_tokens);

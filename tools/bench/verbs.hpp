@@ -19,6 +19,10 @@ int run_restart(const bench_options& options);
 int run_memory(const bench_options& options);
 /// The Redis baseline beside the engine ingest, same mix, same run.
 int run_redis(const bench_options& options);
+/// Write latency (p50/p99/max) through the engine during an online backup against the same
+/// writes without one, each phase `phase_seconds` long after a warm-up of half that, on a log of
+/// `options.events` earlier events; and the time a flush of what the backup flushed takes alone.
+int run_backup_stall(const bench_options& options, double phase_seconds);
 /// Writes `options.users` users with one token each into the database at `db_path` and their
 /// "id secret" lines into `tokens_file` (a presence-load fixture).
 int run_users(const bench_options& options, const std::string& db_path,

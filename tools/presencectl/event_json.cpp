@@ -91,7 +91,13 @@ void add_fields(ordered_json&, const ev::presence_expired&) {}
 void add_fields(ordered_json&, const ev::status_expired&) {}
 void add_fields(ordered_json&, const ev::service_enabled&) {}
 
-constexpr std::size_t header_field_count = 6;  // seq, ts, stream, type, by, via
+/// The keys every event has (`to_json` writes them first), as opposed to its payload's fields.
+bool is_header_field(const std::string& key) {
+  for (const char* header : {"seq", "ts", "stream", "type", "by", "via", "token_id", "address"})
+    if (key == header)
+      return true;
+  return false;
+}
 
 } // namespace
 
@@ -103,6 +109,11 @@ ordered_json to_json(const events::event& event) {
   out["type"] = std::string(ev::to_string(ev::type_of(event.body)));
   out["by"] = event.by;
   out["via"] = event.via;
+  // Only when set: records older than format version 3 have neither, and export them unchanged.
+  if (!event.token_id.empty())
+    out["token_id"] = event.token_id;
+  if (!event.address.empty())
+    out["address"] = event.address;
   std::visit([&out](const auto& body) { add_fields(out, body); }, event.body);
   return out;
 }
@@ -115,9 +126,8 @@ std::string to_json_line(const events::event& event) {
 std::string describe_fields(const events::event& event) {
   const ordered_json object = to_json(event);
   std::string text;
-  std::size_t index = 0;
   for (const auto& [key, value] : object.items()) {
-    if (index++ < header_field_count)
+    if (is_header_field(key))
       continue;
     if (!text.empty())
       text += ' ';

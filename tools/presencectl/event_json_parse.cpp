@@ -238,6 +238,8 @@ result<parsed_line> parse_event_line(std::string_view line) {
   if (in.ok() && !out.ev.by.empty() && !ev::validate_user_id(out.ev.by).ok())
     in.fail("by", "is not a valid user id or \"system\"", errc::invalid_user_id);
   out.ev.via = in.optional_string("via").value_or("");
+  out.ev.token_id = in.optional_string("token_id").value_or("");
+  out.ev.address = in.optional_string("address").value_or("");
   out.ev.body = read_payload(*type, in);
   in.reject_unknown();
   if (!in.ok())

@@ -1,5 +1,6 @@
 // `presencectl inspect USER [--at TIME] [--json]`: a user's state at an instant, from the log.
 #include <iomanip>
+#include <optional>
 #include <ostream>
 
 #include "commands.hpp"
@@ -29,7 +30,19 @@ struct inspection {
   ev::presence_view view;
   bool bot = false;            ///< the workspace's record at `at`
   bool always_active = false;  ///< a bot's flag at `at`
+  std::optional<ev::event> last_event;  ///< the event at `state.last_seq`: who changed it last
 };
+
+/// Who, through what, with which token and from where: the audit fields of `event`.
+ordered_json audit_json(const ev::event& event) {
+  return {{"seq", event.seq},
+          {"ts", format_time(event.ts)},
+          {"type", std::string(ev::to_string(ev::type_of(event.body)))},
+          {"by", event.by},
+          {"via", event.via},
+          {"token_id", event.token_id},
+          {"address", event.address}};
+}
 
 ordered_json to_json(const inspection& in) {
   ordered_json out = ordered_json::object();
@@ -64,6 +77,7 @@ ordered_json to_json(const inspection& in) {
     out["always_active"] = in.always_active;
   }
   out["last_seq"] = in.state.last_seq;
+  out["last_event"] = in.last_event ? audit_json(*in.last_event) : ordered_json(nullptr);
   return out;
 }
 
@@ -107,6 +121,12 @@ void print_text(const inspection& in, std::ostream& out) {
   if (in.bot)
     row("bot") << "yes, always-active " << (in.always_active ? "on" : "off") << '\n';
   row("last seq") << in.state.last_seq << '\n';
+  if (const auto& last = in.last_event) {
+    const auto or_dash = [](const std::string& text) { return text.empty() ? "-" : text; };
+    row("last event") << ev::to_string(ev::type_of(last->body)) << " by " << or_dash(last->by)
+                      << " via " << or_dash(last->via) << " token " << or_dash(last->token_id)
+                      << " from " << or_dash(last->address) << '\n';
+  }
 }
 
 } // namespace
@@ -139,6 +159,14 @@ status run_inspect(const std::string& db, const inspect_options& options, std::o
     in.always_active = found->second.always_active;
   }
   in.view = ev::evaluate(in.state, in.ctx, in.at);
+  if (in.state.last_seq != 0) {
+    auto read = log.read_range(in.state.last_seq, in.state.last_seq, [&in](const ev::event& e) {
+      in.last_event = e;
+      return false;
+    });
+    if (!read)
+      return read.error();
+  }
   if (options.json)
     out << to_json(in).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   else

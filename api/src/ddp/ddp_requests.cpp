@@ -94,7 +94,7 @@ void ddp_session::presence_method(const method_message& msg) {
     });
   };
   auto& engine = context().engine;
-  auto from = origin{{}, connection_id()};
+  auto by = from();
   if (msg.method == "UserPresence:online") {
     // The client saw its person again: activity (no answer waits on the engine for it).
     note_activity();
@@ -103,7 +103,7 @@ void ddp_session::presence_method(const method_message& msg) {
   }
   if (msg.method == "UserPresence:away") {
     // The client's own idle detection: auto-away now, until the next activity.
-    engine.run_async(command::report_idle{user(), connection_id(), from}, std::move(reply));
+    engine.run_async(command::report_idle{user(), connection_id(), by}, std::move(reply));
     return;
   }
   auto mode = default_status(msg.params);
@@ -113,7 +113,7 @@ void ddp_session::presence_method(const method_message& msg) {
                                      {{"method", msg.method}}));
     return;
   }
-  engine.run_async(command::set_presence{user(), *mode, std::nullopt, from}, std::move(reply));
+  engine.run_async(command::set_presence{user(), *mode, std::nullopt, by}, std::move(reply));
 }
 
 bool ddp_session::watching_user_status() const {

@@ -112,7 +112,8 @@ void ddp_session::on_login(const std::string& secret, const login_outcome& outco
     return;
   }
   // The login reserved a place in the user's cap: the session gives it back when it ends.
-  set_who(rtm::credential{outcome.user, secret}, true, outcome.bot ? "bot" : "ddp");
+  set_who(rtm::credential{outcome.user, outcome.token_id, outcome.address}, true,
+          outcome.bot ? "bot" : "ddp");
   if (closing())
     return;
   connect_presence();
@@ -125,7 +126,7 @@ void ddp_session::on_presence_open(const presence::engine::service_state& servic
   auto expires = std::chrono::duration_cast<std::chrono::milliseconds>(
     (events::wall_clock_now() + token_lifetime).time_since_epoch());
   answer_method(login_id_, {{"id", user()},
-                            {"token", who().secret},
+                            {"token", secret},
                             {"tokenExpires", {{"$date", expires.count()}}},
                             {"type", "resume"}});
 }

@@ -37,6 +37,8 @@ enum class login_refusal {
 struct login_outcome {
   std::optional<login_refusal> refusal;
   std::string user;
+  std::string token_id;  ///< the token's id (the audit, and revocation's re-check)
+  std::string address;   ///< the client's address (the audit)
   bool bot = false;  ///< a bot's token: the connection is of client kind `bot`
   int retry_after = 0;
 };

@@ -36,12 +36,18 @@ class api_call : public std::enable_shared_from_this<api_call> {
   const nlohmann::json params;
   const events::user_record caller;
   const std::string host;  ///< the request's Host header (for URLs handed out)
-  /// The token secret the caller authenticated with: rtm.connect tickets carry it, so that
-  /// redeeming one re-checks the token (memory only, never logged).
+  /// The token secret the caller authenticated with: the per-token rate limits are keyed by it
+  /// (memory only, never logged).
   std::string token_secret;
+  /// The id of that token (`events::configured_admin_token_id` for the configured admin token):
+  /// rtm.connect tickets carry it, and the audit records it.
+  std::string token_id;
+  /// The client's network address.
+  std::string address;
 
-  /// The origin of the changes this call makes (`by` = caller, `via` = the method name).
-  presence::origin from() const { return {caller.id, method}; }
+  /// The origin of the changes this call makes (`by` = caller, `via` = the method name, and the
+  /// token id and client address).
+  presence::origin from() const { return {caller.id, method, token_id, address}; }
 
   /// Wraps `fn` so that an exception it throws answers an internal error instead of escaping
   /// (engine callbacks run on CAF worker threads, blocking work on the pool).

@@ -30,9 +30,10 @@ authenticator::authenticator(presence::engine& engine, std::string admin_token,
                              std::chrono::seconds ttl)
   : engine_(engine), admin_token_(std::move(admin_token)), blocking_(std::move(blocking)),
     ttl_(ttl) {
-  admin_identity_.id = admin_user;
-  admin_identity_.name = std::move(admin_user);
-  admin_identity_.admin = true;
+  admin_identity_.user.id = admin_user;
+  admin_identity_.user.name = std::move(admin_user);
+  admin_identity_.user.admin = true;
+  admin_identity_.token_id = std::string{events::configured_admin_token_id};
 }
 
 bool authenticator::is_admin_token(const std::string& secret) const {
@@ -40,13 +41,18 @@ bool authenticator::is_admin_token(const std::string& secret) const {
          CRYPTO_memcmp(secret.data(), admin_token_.data(), secret.size()) == 0;
 }
 
-result<events::user_record> authenticator::check_now(const std::string& secret) {
-  if (is_admin_token(secret))
+void authenticator::check_token(const std::string& token_id, done_fn done) {
+  if (!admin_token_.empty() && token_id == admin_identity_.token_id) {
+    done(admin_identity_);
+    return;
+  }
+  engine_.run_async(command::check_token{token_id}, std::move(done));
+}
+
+result<identity> authenticator::check_token_now(const std::string& token_id) {
+  if (!admin_token_.empty() && token_id == admin_identity_.token_id)
     return admin_identity_;
-  auto found = engine_.authenticate(secret);
-  if (!found.ok())
-    return found.error();
-  return std::move(found->user);
+  return engine_.run(command::check_token{token_id});
 }
 
 void authenticator::authenticate(const std::string& secret, done_fn done) {
@@ -55,7 +61,7 @@ void authenticator::authenticate(const std::string& secret, done_fn done) {
     return;
   }
   auto key = sha256(secret);
-  std::optional<events::user_record> hit;
+  std::optional<identity> hit;
   uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> guard{mutex_};
@@ -63,7 +69,7 @@ void authenticator::authenticate(const std::string& secret, done_fn done) {
     auto it = cache_.find(key);
     if (it != cache_.end()) {
       if (it->second.expires > std::chrono::steady_clock::now())
-        hit = it->second.user;
+        hit = it->second.who;
       else
         cache_.erase(it);
     }
@@ -78,14 +84,14 @@ void authenticator::authenticate(const std::string& secret, done_fn done) {
     auto found = engine_.authenticate(secret);
     if (!found.ok())
       return (*answer)(found.error());
-    remember(key, found->user, generation);
-    (*answer)(std::move(found->user));
+    remember(key, found.value(), generation);
+    (*answer)(std::move(found.value()));
   });
   if (!queued)
     (*answer)(pool_full_error());
 }
 
-void authenticator::remember(const std::string& key, const events::user_record& user,
+void authenticator::remember(const std::string& key, const identity& who,
                              uint64_t generation) {
   std::lock_guard<std::mutex> guard{mutex_};
   // The answer may have been read before a revocation that forget_all followed: not cached.
@@ -93,7 +99,7 @@ void authenticator::remember(const std::string& key, const events::user_record& 
     return;
   if (cache_.size() >= max_cached)
     cache_.clear();
-  cache_[key] = cached{user, std::chrono::steady_clock::now() + ttl_};
+  cache_[key] = cached{who, std::chrono::steady_clock::now() + ttl_};
 }
 
 void authenticator::forget_all() {

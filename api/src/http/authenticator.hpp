@@ -1,8 +1,9 @@
 #pragma once
 
-// Who a token secret belongs to, without blocking an event loop: the configured admin token is
-// compared in memory; other secrets are looked up in a short-lived cache, and on a miss through
-// the engine's blocking `authenticate` on the blocking pool.
+// Who a token secret belongs to, and which token it is, without blocking an event loop: the
+// configured admin token is compared in memory (its token id is
+// `events::configured_admin_token_id`); other secrets are looked up in a short-lived cache, and on
+// a miss through the engine's blocking `authenticate` on the blocking pool.
 
 #include <chrono>
 #include <cstdint>
@@ -28,40 +29,45 @@ bool is_pool_full(const presence::error& err) noexcept;
 
 class authenticator {
  public:
-  using done_fn = std::function<void(result<events::user_record>)>;
+  using done_fn = std::function<void(result<identity>)>;
 
   /// `admin_token` may be empty (no configured admin token). Cached results live `ttl`.
   authenticator(presence::engine& engine, std::string admin_token, std::string admin_user,
                 blocking_executor blocking, std::chrono::seconds ttl = std::chrono::seconds{30});
 
   /// Calls `done` exactly once, inline on a cache hit or on a blocking-pool thread otherwise, with
-  /// the user or the engine's error (`unknown_token`, `user_deactivated`, …), or inline with
-  /// `pool_full_error()` when the blocking pool's queue is full.
+  /// the user and token id or the engine's error (`unknown_token`, `user_deactivated`, …), or
+  /// inline with `pool_full_error()` when the blocking pool's queue is full.
   void authenticate(const std::string& secret, done_fn done);
 
-  /// Blocking (the blocking pool only): the same answer without the cache, straight from the
-  /// engine. What a revocation re-checks open sessions with.
-  result<events::user_record> check_now(const std::string& secret);
+  /// Who the token `token_id` stands for while it is live, never cached: what a ticket's
+  /// redemption re-checks. Calls `done` exactly once, inline for the configured admin token's id,
+  /// else on an engine thread (it must not block). Errors as `command::check_token`.
+  void check_token(const std::string& token_id, done_fn done);
+
+  /// Blocking (the blocking pool only): `check_token`, waiting for the answer. What a revocation
+  /// re-checks open sessions with.
+  result<identity> check_token_now(const std::string& token_id);
 
   /// Drops every cached result (after a token is revoked or a user deactivated). A lookup that
   /// started before this call does not cache its answer: it may predate the revocation.
   void forget_all();
 
-  /// The user record that the configured admin token stands for.
-  const events::user_record& admin_identity() const { return admin_identity_; }
+  /// The user and token id that the configured admin token stands for.
+  const identity& admin_identity() const { return admin_identity_; }
 
  private:
   struct cached {
-    events::user_record user;
+    identity who;
     std::chrono::steady_clock::time_point expires;
   };
-  /// Caches `user` under `key` unless `forget_all` ran since `generation` was read.
+  /// Caches `who` under `key` unless `forget_all` ran since `generation` was read.
   bool is_admin_token(const std::string& secret) const;
-  void remember(const std::string& key, const events::user_record& user, uint64_t generation);
+  void remember(const std::string& key, const identity& who, uint64_t generation);
 
   presence::engine& engine_;
   std::string admin_token_;
-  events::user_record admin_identity_;
+  identity admin_identity_;
   blocking_executor blocking_;
   std::chrono::seconds ttl_;
   std::mutex mutex_;

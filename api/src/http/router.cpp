@@ -1,5 +1,6 @@
 #include "http/router.hpp"
 
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -30,7 +31,7 @@ api_reply json_error(int status, const std::string& code) {
 /// Settles an authentication attempt from `address` (gateway::auth_attempt): a success (or a
 /// full pool: no token was looked up) gives its unit back, a refused token is logged; another
 /// internal failure is neither.
-void note_outcome(gateway& gw, const std::string& address, const result<events::user_record>& who) {
+void note_outcome(gateway& gw, const std::string& address, const result<identity>& who) {
   if (who.ok() || is_pool_full(who.error()))
     gw.auth_succeeded(address);
   else if (!is_internal(who.error().code))
@@ -70,17 +71,17 @@ void serve_metrics(gateway& gw, const api_request& req, reply_fn reply) {
     return;
   }
   gw.auth.authenticate(token, [&gw, address = req.client_address,
-                               reply = std::move(reply)](result<events::user_record> who) {
+                               reply = std::move(reply)](result<identity> who) {
     note_outcome(gw, address, who);
     if (!who.ok() && is_pool_full(who.error())) {
       reply(service_busy(gw));
       return;
     }
-    if (!who.ok() || !who->active) {
+    if (!who.ok() || !who->user.active) {
       reply(json_error(401, who.ok() ? "account_inactive" : slack_auth_error(who.error())));
       return;
     }
-    if (!who->admin) {
+    if (!who->user.admin) {
       reply(json_error(403, "not_admin"));
       return;
     }
@@ -151,33 +152,30 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
     return wait > 0;
   };
   std::string token;
-  std::string ticket_user;  // a ticket's user must still be its token's
+  std::optional<rtm::credential> ticket_holder;  // a ticket's user must still be its token's
   if (auto ticket = param_string(params, "ticket")) {
     if (over_budget())
       return;
-    auto granted = gw.tickets.redeem(*ticket, gateway::now_us(), &outcome.client);
-    if (!granted) {
+    ticket_holder = gw.tickets.redeem(*ticket, gateway::now_us(), &outcome.client);
+    if (!ticket_holder) {
       gw.auth_failed(req.client_address, "invalid_auth (ticket)");
       refuse(outcome, "invalid_auth");
       done(std::move(outcome));
       return;
     }
-    token = std::move(granted->secret);
-    ticket_user = std::move(granted->user);
   } else {
     token = bearer_token(req.authorization);
     if (token.empty() && gw.config.allow_query_token)
       token = param_string(params, "token").value_or("");
-  }
-  if (token.empty()) {
-    refuse(outcome, "not_authed");
-    done(std::move(outcome));
-    return;
-  }
-  if (ticket_user.empty() && over_budget())
-    return;
-  // A ticket was already counted by rtm.connect; an upgrade with the token itself is counted here.
-  if (ticket_user.empty()) {
+    if (token.empty()) {
+      refuse(outcome, "not_authed");
+      done(std::move(outcome));
+      return;
+    }
+    if (over_budget())
+      return;
+    // A ticket was already counted by rtm.connect; an upgrade with the token itself is counted
+    // here.
     if (int wait = gw.connect_limiter.acquire(token, gateway::monotonic_seconds()); wait > 0) {
       gw.auth_succeeded(req.client_address);  // refused for its rate, not for its token
       outcome.refusal = too_many_requests(gw, wait);
@@ -185,26 +183,31 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
       return;
     }
   }
-  gw.auth.authenticate(token, [&gw, address = req.client_address, outcome, refuse, token,
-                               ticket_user, done = std::move(done)](
-                                result<events::user_record> who) mutable {
+  std::string ticket_user = ticket_holder ? ticket_holder->user : std::string{};
+  auto settle = [&gw, address = req.client_address, outcome, refuse, ticket_user,
+                 done = std::move(done)](result<identity> who) mutable {
     note_outcome(gw, address, who);
     if (!who.ok() && is_pool_full(who.error()))
       outcome.refusal = service_busy(gw);
     else if (!who.ok())
       refuse(outcome, slack_auth_error(who.error()));
-    else if (!who->active)
+    else if (!who->user.active)
       refuse(outcome, "account_inactive");
-    else if (!ticket_user.empty() && ticket_user != who->id)
+    else if (!ticket_user.empty() && ticket_user != who->user.id)
       refuse(outcome, "invalid_auth");
     else {
       outcome.ok = true;
-      outcome.who = rtm::credential{who->id, std::move(token)};
-      if (who->bot) // a bot's connections are of kind `bot` (no auto-away), whatever was declared
+      outcome.who = rtm::credential{who->user.id, who->token_id, address};
+      if (who->user.bot) // a bot's connections are of kind `bot` (no auto-away), whatever was declared
         outcome.client = "bot";
     }
     done(std::move(outcome));
-  });
+  };
+  // A ticket holds its token's id, never the secret: the token is re-checked by id.
+  if (ticket_holder)
+    gw.auth.check_token(ticket_holder->token_id, std::move(settle));
+  else
+    gw.auth.authenticate(token, std::move(settle));
 }
 
 ddp::login_fn ddp_login(gateway& gw, std::string address) {
@@ -227,7 +230,9 @@ ddp::login_fn ddp_login(gateway& gw, std::string address) {
       return;
     }
     gw.auth.authenticate(secret, [&gw, address, done = std::move(done)](
-                                   result<events::user_record> who) mutable {
+                                   result<identity> found) mutable {
+      auto who = found.ok() ? result<events::user_record>{found->user}
+                            : result<events::user_record>{found.error()};
       note_outcome(gw, address, who);
       ddp::login_outcome outcome;
       if (!who.ok() && is_pool_full(who.error()))
@@ -244,6 +249,8 @@ ddp::login_fn ddp_login(gateway& gw, std::string address) {
         outcome.refusal = ddp::login_refusal::too_many_connections;
       else {
         outcome.user = who->id;
+        outcome.token_id = found->token_id;
+        outcome.address = address;
         outcome.bot = who->bot;
       }
       if (outcome.refusal && !who.ok() && !is_pool_full(who.error()))

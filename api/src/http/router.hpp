@@ -21,7 +21,7 @@ void route(gateway& gw, const api_request& req, reply_fn reply);
 /// The outcome of authenticating a /rtm upgrade request.
 struct upgrade_auth {
   bool ok = false;
-  rtm::credential who;            ///< when ok: the user and the token secret
+  rtm::credential who;            ///< when ok: the user, the token id and the client address
   bool batch_presence_aware = true;
   std::string client = "rtm";     ///< the client kind: the ticket's, else the declared one
                                   ///< (param_client_kind); `bot` for a bot's token
@@ -29,9 +29,9 @@ struct upgrade_auth {
 };
 
 /// Authenticates a /rtm upgrade: a one-time `ticket` (from rtm.connect; the token it was issued
-/// for is re-checked, so a ticket of a token revoked since is `token_revoked`), an
-/// `Authorization: Bearer` header, or (only with `allow_query_token`) a `token` parameter. Calls `done` exactly once, inline or on the
-/// blocking pool.
+/// for is re-checked by its id, so a ticket of a token revoked since is `token_revoked`), an
+/// `Authorization: Bearer` header, or (only with `allow_query_token`) a `token` parameter. Calls
+/// `done` exactly once, inline, on the blocking pool or on an engine thread.
 void authenticate_upgrade(gateway& gw, const api_request& req,
                           std::function<void(upgrade_auth)> done);
 

@@ -112,7 +112,7 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
   }
   // The headers are checked before the body is parsed: an unauthenticated body costs nothing.
   gw.auth.authenticate(req.auth_token, [&gw, found, req, reply = std::move(reply)](
-                                         result<events::user_record> who) mutable {
+                                         result<identity> who) mutable {
     // The token must belong to the user the request names, and that user must be active.
     if (!who.ok() && http::is_pool_full(who.error())) {
       gw.auth_succeeded(req.client_address);  // nothing was looked up
@@ -122,12 +122,12 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
             {{"Retry-After", "1"}});
       return;
     }
-    if (!who.ok() || who->id != req.user_id || !who->active) {
+    if (!who.ok() || who->user.id != req.user_id || !who->user.active) {
       if (!who.ok() && http::is_internal(who.error().code)) {
         failure(gw, reply, 500, "Internal server error", "error-internal");
         return;
       }
-      if (!who.ok() || who->id != req.user_id)
+      if (!who.ok() || who->user.id != req.user_id)
         gw.auth_failed(req.client_address, "unauthorized");
       else
         gw.auth_succeeded(req.client_address);  // a real token of an inactive user
@@ -147,13 +147,16 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
                                                         : "error-invalid-params");
       return;
     }
-    if (found->admin_only && !who->admin) {
+    if (found->admin_only && !who->user.admin) {
       failure(gw, reply, 403, "User does not have the permissions required for this action",
               "error-not-allowed");
       return;
     }
     auto call = std::make_shared<rc_call>(gw, found->name, std::move(*params),
-                                          std::move(who.value()), req.host, std::move(reply));
+                                          std::move(who->user), req.host, std::move(reply));
+    call->token_secret = req.auth_token;
+    call->token_id = std::move(who->token_id);
+    call->address = req.client_address;
     try {
       found->handler(call);
     } catch (const std::exception& e) {

@@ -69,13 +69,13 @@ void release_user_session(const std::string& user);
 /// Sessions of `user` open or reserved. Thread-safe.
 std::size_t user_sessions(const std::string& user);
 
-/// Re-checks a session's token secret: the user it stands for, or the refusal
+/// Re-checks a session's token by its id: the user and token it stands for, or the refusal
 /// (`token_revoked`, `user_deactivated`, …). Blocking.
-using credential_check = std::function<result<events::user_record>(const std::string& secret)>;
+using credential_check = std::function<result<identity>(const std::string& token_id)>;
 
 /// Blocking, from a non-I/O thread (the blocking pool), after a token was revoked or a user
-/// deactivated: re-checks with `check` the secret of every open session (only the sessions of
-/// `user` when it is not empty), once per distinct secret. Each session refused with
+/// deactivated: re-checks with `check` the token id of every open session (only the sessions of
+/// `user` when it is not empty), once per distinct token. Each session refused with
 /// `token_revoked` or `user_deactivated` (or whose user is inactive) is sent
 /// `{"type":"goodbye","reason":"token_revoked"|"account_inactive"}`, closed with 1008 and its
 /// disconnect logged with that reason. Returns how many sessions it is closing.

@@ -50,7 +50,8 @@ session::session(beast::tcp_stream stream, request req, credential who, bool res
     offload_strand_(net::make_strand(offload_pool_->get_executor())),
     req_(std::move(req)),
     user_(std::move(who.user)),
-    secret_(std::move(who.secret)),
+    token_id_(std::move(who.token_id)),
+    address_(std::move(who.address)),
     reserved_(reserved),
     hold_(std::move(hold)),
     protocol_(protocol),
@@ -76,15 +77,22 @@ session::~session() {
 
 credential session::who() const {
   std::lock_guard<std::mutex> guard{who_mutex_};
-  return credential{user_, secret_};
+  return credential{user_, token_id_, address_};
 }
 
 void session::set_who(credential who, bool reserved, std::string client) {
   client_ = std::move(client);
   std::lock_guard<std::mutex> guard{who_mutex_};
   user_ = std::move(who.user);
-  secret_ = std::move(who.secret);
+  token_id_ = std::move(who.token_id);
+  if (!who.address.empty())
+    address_ = std::move(who.address);
   reserved_ = reserved;
+}
+
+presence::origin session::from() const {
+  std::lock_guard<std::mutex> guard{who_mutex_};
+  return {{}, conn_, token_id_, address_};
 }
 
 std::chrono::milliseconds session::close_deadline() const {

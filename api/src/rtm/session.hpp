@@ -49,7 +49,7 @@ class session : public std::enable_shared_from_this<session> {
  public:
   using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  /// `who`: the user and token secret when the upgrade was authenticated, empty when the
+  /// `who`: the user, token id and client address when the upgrade was authenticated, empty when the
   /// protocol logs in later (`log_in`). `reserved`: a place in the per-user cap was taken for
   /// `who.user` (reserve_user_session), given back when the session ends. `protocol` names the
   /// session in logs and prefixes its connection id (`rtm`, `ddp`); `client` is the kind
@@ -111,6 +111,8 @@ class session : public std::enable_shared_from_this<session> {
   /// Queues frames; cuts the client off as a slow consumer when the backlog passes its bound.
   void enqueue(std::vector<std::string> frames);
   void enqueue(std::string frame);
+  /// The origin of the session's commands: its connection, token id and client address.
+  presence::origin from() const;
   /// Ends the presence connection at once (`why` is logged) and sends a close frame (`code`,
   /// `reason`) after the backlog, or only after the frame being written when `drop_backlog`;
   /// tears the socket down if the peer has not finished the close within `deadline`.
@@ -184,9 +186,10 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<boost::asio::thread_pool> offload_pool_;
   boost::asio::strand<boost::asio::thread_pool::executor_type> offload_strand_;
   request req_;
-  mutable std::mutex who_mutex_;  ///< `user_`/`secret_` are set once, maybe after start
+  mutable std::mutex who_mutex_;  ///< `user_`, `token_id_`, `address_`: set once, maybe after start
   std::string user_;
-  std::string secret_;  ///< the token secret, re-checked on revocation (memory only)
+  std::string token_id_; ///< the token's id, re-checked on revocation and put in the audit
+  std::string address_;  ///< the client's address, for the audit
   bool reserved_ = false;  ///< `user_` holds a place in the per-user cap
   std::shared_ptr<void> hold_;  ///< the connection's place in the server's connection caps
   const char* protocol_;

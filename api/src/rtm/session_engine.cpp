@@ -16,7 +16,7 @@ void session::connect_presence() {
   if (connecting_ || closing_)
     return;
   connecting_ = true;
-  ctx_.engine.run_async(command::connect{user_, conn_, client_, origin{{}, conn_}},
+  ctx_.engine.run_async(command::connect{user_, conn_, client_, from()},
                         [self = shared_from_this()](status st) {
                           net::post(self->strand_, [self, st = std::move(st)]() mutable {
                             self->on_connected(std::move(st));
@@ -95,7 +95,7 @@ void session::note_activity() {
   if (!connected_ || released_ || last_seen_ - last_activity_sent_ < std::chrono::seconds(1))
     return;
   last_activity_sent_ = last_seen_;
-  ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}}, [](status) {});
+  ctx_.engine.run_async(command::activity{user_, conn_, from()}, [](status) {});
 }
 
 void session::release_engine(events::disconnect_reason reason) {
@@ -124,7 +124,7 @@ void session::log_disconnect() {
   spdlog::info("{} {}: disconnected {} ({})", protocol_, user_, conn_,
                events::to_string(release_reason_));
   // The callback holds the session until the engine has logged the disconnect.
-  ctx_.engine.run_async(command::disconnect{user_, conn_, release_reason_, origin{{}, conn_}},
+  ctx_.engine.run_async(command::disconnect{user_, conn_, release_reason_, from()},
                         [self = shared_from_this()](status st) {
                           if (!st.ok())
                             spdlog::warn("{} {}: disconnect failed: {}", self->protocol_,

@@ -89,23 +89,23 @@ void close_all_sessions() {
 }
 
 std::size_t close_revoked_sessions(const credential_check& check, const std::string& user) {
-  // One check per distinct secret: a thousand sockets of one token cost one engine call.
-  std::unordered_map<std::string, std::vector<std::shared_ptr<session>>> by_secret;
+  // One check per distinct token: a thousand sockets of one token cost one engine call.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<session>>> by_token;
   for (auto& live : session_registry::instance().live()) {
     auto who = live->who();
     // A session not logged in yet (DDP) stands for nobody: nothing to re-check.
-    if (!who.secret.empty() && (user.empty() || who.user == user))
-      by_secret[who.secret].push_back(std::move(live));
+    if (!who.token_id.empty() && (user.empty() || who.user == user))
+      by_token[who.token_id].push_back(std::move(live));
   }
   std::size_t closed = 0;
-  for (auto& [secret, sessions] : by_secret) {
-    auto who = check(secret);
+  for (auto& [token_id, sessions] : by_token) {
+    auto who = check(token_id);
     std::optional<events::disconnect_reason> reason;
     if (!who.ok() && who.error().code == errc::token_revoked)
       reason = events::disconnect_reason::token_revoked;
     else if (!who.ok() && who.error().code == errc::user_deactivated)
       reason = events::disconnect_reason::account_inactive;
-    else if (who.ok() && !who->active)
+    else if (who.ok() && !who->user.active)
       reason = events::disconnect_reason::account_inactive;
     if (!reason)
       continue;

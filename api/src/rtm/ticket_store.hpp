@@ -1,8 +1,9 @@
 #pragma once
 
 // One-time tickets for the WebSocket URL returned by rtm.connect: a ticket carries the credential
-// it was issued to (user and token secret, so that redemption re-checks the token) and the client
-// kind of the connection it opens, expires 30 s after issue, and can be redeemed once. Thread-safe (a mutex; tickets are rare).
+// it was issued to (user and token id, so that redemption re-checks the token; never the secret)
+// and the client kind of the connection it opens, expires 30 s after issue, and can be redeemed
+// once. Thread-safe (a mutex; tickets are rare).
 
 #include <cstddef>
 #include <cstdint>
@@ -17,11 +18,12 @@ namespace presence::api::rtm {
 /// (4 characters per 3 bytes). Empty when the generator fails (never silently weak).
 std::string random_url_token(std::size_t bytes);
 
-/// Who a real-time session acts for: the user and the token secret it authenticated with. The
-/// secret stays in memory only, so that a revocation can re-check the sessions it opened.
+/// Who a real-time session acts for: the user, the id of the token it authenticated with (what a
+/// revocation re-checks, and what the audit records) and the client's address.
 struct credential {
   std::string user;
-  std::string secret;
+  std::string token_id;
+  std::string address; ///< the upgrade request's client address (a ticket leaves it empty)
 };
 
 class ticket_store {

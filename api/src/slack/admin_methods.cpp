@@ -56,7 +56,9 @@ void answer_settings(const call_ptr& call) {
 void enforce_revocation(const call_ptr& call, const std::string& user) {
   auto& auth = call->gw.auth;
   auth.forget_all();
-  rtm::close_revoked_sessions([&auth](const std::string& secret) { return auth.check_now(secret); },
+  rtm::close_revoked_sessions([&auth](const std::string& token_id) {
+                                return auth.check_token_now(token_id);
+                              },
                               user);
 }
 

@@ -91,6 +91,8 @@ void admin_presence_report(const call_ptr& call) {
                          {"type", std::string(ev::to_string(ev::type_of(e.body)))},
                          {"by", e.by},
                          {"via", e.via},
+                         {"token_id", e.token_id},
+                         {"address", e.address},
                          {"detail", detail(e.body)}});
     }
     if (!known) {

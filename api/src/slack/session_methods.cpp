@@ -69,7 +69,7 @@ void rtm_connect(const call_ptr& call) {
   // The ticket carries the token (re-checked on redemption) and the client kind: a bot's
   // connections are of kind `bot` (no auto-away), which no client can declare for itself.
   auto client = call->caller.bot ? std::string("bot") : args->client;
-  auto ticket = gw.tickets.issue({call->caller.id, call->token_secret}, http::gateway::now_us(),
+  auto ticket = gw.tickets.issue({call->caller.id, call->token_id, {}}, http::gateway::now_us(),
                                  30'000'000, std::move(client));
   // http://… becomes ws://…, https://… wss://…
   auto url = "ws" + base_url(call).substr(4) + "/rtm?ticket=" + http::percent_encode(ticket);

@@ -121,7 +121,7 @@ std::optional<nlohmann::json> read_params(http::gateway& gw, const http::api_req
 /// (`params` empty) and runs the method.
 void authenticated(http::gateway& gw, const method_entry& entry, const std::string& token,
                    std::optional<nlohmann::json> params, const http::api_request& req,
-                   const http::reply_fn& reply, result<events::user_record> who) {
+                   const http::reply_fn& reply, result<identity> who) {
   if (!who.ok() && http::is_pool_full(who.error())) {
     gw.auth_succeeded(req.client_address);  // nothing was looked up
     early_error(gw, reply, "service_unavailable", {}, 503, {{"Retry-After", "1"}});
@@ -135,7 +135,7 @@ void authenticated(http::gateway& gw, const method_entry& entry, const std::stri
     return;
   }
   gw.auth_succeeded(req.client_address);
-  if (!who->active) {
+  if (!who->user.active) {
     early_error(gw, reply, "account_inactive");
     return;
   }
@@ -143,7 +143,7 @@ void authenticated(http::gateway& gw, const method_entry& entry, const std::stri
     ratelimited(gw, reply, wait);
     return;
   }
-  if (entry.admin_only && !who->admin) {
+  if (entry.admin_only && !who->user.admin) {
     early_error(gw, reply, "not_admin", "this method needs an admin token");
     return;
   }
@@ -151,8 +151,10 @@ void authenticated(http::gateway& gw, const method_entry& entry, const std::stri
     return;
   params->erase("token");
   auto call = std::make_shared<slack_call>(gw, entry.name, std::move(*params),
-                                           std::move(who.value()), req.host, reply);
+                                           std::move(who->user), req.host, reply);
   call->token_secret = token;
+  call->token_id = std::move(who->token_id);
+  call->address = req.client_address;
   run(entry, call);
 }
 
@@ -190,7 +192,7 @@ void handle(http::gateway& gw, const std::string& method, const http::api_reques
     return;
   }
   gw.auth.authenticate(token, [&gw, entry, token, params = std::move(params), req,
-                               reply = std::move(reply)](result<events::user_record> who) mutable {
+                               reply = std::move(reply)](result<identity> who) mutable {
     authenticated(gw, *entry, token, std::move(params), req, reply, std::move(who));
   });
 }

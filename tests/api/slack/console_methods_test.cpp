@@ -11,6 +11,7 @@
 
 #include "api_fixture.hpp"
 #include "support/child_process.hpp"
+#include "support/utc_day.hpp"
 
 namespace presence::test {
 namespace {
@@ -73,15 +74,6 @@ TEST(console_methods, an_admin_turns_the_service_off_with_the_reason_admin) {
   connections = server.rc("GET", "presence.getConnections", server.admin(), "admin");
   EXPECT_EQ(connections.json()["enabled"], true);
   EXPECT_EQ(connections.json()["reason"], "");
-}
-
-std::string today_utc() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
-  return text;
 }
 
 TEST(console_methods, the_report_has_the_figures_of_presencectl_and_the_changes) {

@@ -47,10 +47,18 @@ TEST(presence_bench, redis_baseline) {
   expect_sane(run, "redis", {"ours_events_per_s", "redis_events_per_s", "ratio"});
 }
 
+TEST(presence_bench, backup_stall) {
+  auto run = run_bench(bench + " backup-stall --users 20 --events 2000 --seconds 1");
+  expect_sane(run, "backup-stall", {"p99_ms_no_backup", "p99_ms_while_backing_up",
+                                    "max_ms_while_backing_up", "backup_s", "flush_s"});
+  EXPECT_EQ(run.lines.back()["earlier_events"], 2000);
+  EXPECT_GT(run.lines.back()["backup_s"].get<double>(), 0.0) << "no backup was taken";
+}
+
 TEST(presence_bench, help_names_every_verb) {
   auto run = run_bench(bench + " --help", false);
   EXPECT_EQ(run.exit_code, 0);
-  for (const char* verb : {"ingest", "replay", "restart", "memory", "redis"})
+  for (const char* verb : {"ingest", "replay", "restart", "memory", "redis", "backup-stall"})
     EXPECT_NE(run.text.find(verb), std::string::npos) << verb;
 }
 

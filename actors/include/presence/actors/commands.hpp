@@ -318,6 +318,18 @@ struct authenticate {
   }
 };
 
+/// Who the token `token_id` belongs to while it is live: what real-time sessions and rtm.connect
+/// tickets, which keep a token's id and never its secret, re-check. Errors: `unknown_token`,
+/// `token_revoked`, `user_deactivated`, `unknown_user`.
+struct check_token {
+  using reply = identity;
+  std::string token_id;
+  template <class F>
+  auto fields(F&& f) {
+    return f(token_id);
+  }
+};
+
 /// Error: `invalid_setting` (unknown key or value out of range).
 struct set_setting {
   using reply = void;
@@ -395,8 +407,8 @@ struct disable_service {
 using any = std::variant<connect, disconnect, activity, report_idle, set_presence, set_status,
                          update_status, set_preferences, apply_preset, query, user_info,
                          create_user, set_always_active, deactivate_user, issue_token,
-                         revoke_token, authenticate, set_setting, create_preset, update_preset,
-                         delete_preset, enable_service, disable_service>;
+                         revoke_token, authenticate, check_token, set_setting, create_preset,
+                         update_preset, delete_preset, enable_service, disable_service>;
 
 namespace detail {
 template <class Variant, class T>

@@ -13,8 +13,10 @@ namespace presence::events {
 /// Newest record format. Layout: [version u8][type u8][cereal portable-binary body][crc32c u32 LE]
 /// over everything before it. Decoders keep every older version readable. A record is written in
 /// the oldest version that holds it, so a build that predates a field still reads every record
-/// without it: version 2 adds `user_created.bot` (written only for bots).
-inline constexpr uint8_t format_version = 2;
+/// without it: version 2 adds `user_created.bot` (written only for bots); version 3 adds the
+/// event's `token_id` and `address` after `via` (written only when one of them is set; a version-3
+/// record with neither is `corrupt_record`).
+inline constexpr uint8_t format_version = 3;
 
 /// Encodes an event (everything but `seq`, which lives in the storage key). Never fails.
 std::string encode(const event& ev);

@@ -17,6 +17,10 @@ using sequence = uint64_t;
 inline constexpr std::string_view workspace_stream = "$workspace";
 /// `by` value for events caused by timers, start-up recovery and other server work.
 inline constexpr std::string_view system_actor = "system";
+/// `token_id` of events authorised by the admin token configured at start (`--admin-token`,
+/// `admin_token_file`, PRESENCE_ADMIN_TOKEN), which has no token id of its own; issued token ids
+/// start with `T`, so this one can never be issued.
+inline constexpr std::string_view configured_admin_token_id = "$admin-token";
 
 /// One of the five presence values a client sees (docs/design.md §1).
 enum class presence_value : uint8_t { online = 0, away = 1, busy = 2, offline = 3, disabled = 4 };
@@ -183,6 +187,11 @@ struct event {
   std::string by;         ///< user id, admin id, or `system_actor`
   std::string via;        ///< connection id or API method, may be empty
   payload body;
+  /// Id of the token that authorised it (never the secret); `configured_admin_token_id` for the
+  /// configured admin token; empty for server work and in records older than format version 3.
+  std::string token_id;
+  /// The client's network address (HTTP and WebSocket commands), e.g. "127.0.0.1"; may be empty.
+  std::string address;
 };
 
 /// The wire tag of the payload held by `body`.
