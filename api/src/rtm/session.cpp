@@ -157,7 +157,7 @@ void session::on_connected(status st) {
   }
   if (closing_)
     return;
-  offload([self = shared_from_this()] {
+  bool queued = offload([self = shared_from_this()] {
     auto& engine = self->ctx_.engine;
     auto sub = engine.subscribe(self->make_sink(), self->user_);
     std::size_t max_subscription = self->max_subscription_;
@@ -174,6 +174,12 @@ void session::on_connected(status st) {
       self->on_subscribed(std::move(sub), max_subscription, enabled, reason);
     });
   });
+  if (!queued) {
+    // The engine-call queue is full: the client retries later rather than waiting in it.
+    spdlog::warn("rtm {}: engine-call queue full, closing {}", user_, conn_);
+    begin_close(ws::close_code::try_again_later, "server busy",
+                events::disconnect_reason::closed, true, close_deadline());
+  }
 }
 
 void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
@@ -333,10 +339,11 @@ void session::release_engine(events::disconnect_reason reason) {
 void session::drop_subscription() {
   if (!subscriber_)
     return;
-  offload([self = shared_from_this(), id = *subscriber_] {
+  // Required: a refused unsubscribe would leave the subscription in the engine.
+  (void)offload([self = shared_from_this(), id = *subscriber_] {
     if (auto st = self->ctx_.engine.unsubscribe(id); !st.ok())
       spdlog::warn("rtm {}: unsubscribe failed: {}", self->user_, describe(st.error()));
-  });
+  }, true);
   subscriber_.reset();
 }
 

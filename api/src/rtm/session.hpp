@@ -115,10 +115,12 @@ class session : public std::enable_shared_from_this<session> {
   /// Takes a token for any client message; on refusal the message is dropped and the first
   /// refused one of a burst is answered `ratelimited`.
   bool admit_message();
-  /// Runs `job` on this session's offload strand.
+  /// Runs `job` on this session's offload strand, unless the pool's queue is full
+  /// (`session_limits::max_offload_queue`): then returns false. A `required` job (one that
+  /// releases engine state) is never refused.
   template <class Job>
-  void offload(Job&& job) {
-    boost::asio::post(offload_strand_, std::forward<Job>(job));
+  [[nodiscard]] bool offload(Job&& job, bool required = false) {
+    return ctx_.offload.post(offload_strand_, std::forward<Job>(job), required);
   }
 
   /// A strand over the socket's executor, type-erased: Boost 1.74's Beast cannot bind handlers to

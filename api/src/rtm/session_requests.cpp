@@ -52,7 +52,8 @@ bool session::admit_message() {
 void session::handle(presence_sub_message msg) {
   if (!admit(msg.reply_to) || !subscriber_)
     return;
-  offload([self = shared_from_this(), id = *subscriber_, msg = std::move(msg)] {
+  auto reply_to = msg.reply_to;
+  bool queued = offload([self = shared_from_this(), id = *subscriber_, msg = std::move(msg)] {
     auto st = self->ctx_.engine.set_subscription(id, msg.ids);
     if (st.ok())
       return;
@@ -67,6 +68,9 @@ void session::handle(presence_sub_message msg) {
       self->enqueue(std::move(frame));
     });
   });
+  if (!queued)
+    enqueue(render_error(protocol_error::busy, "the server is busy; send presence_sub again later",
+                         reply_to));
 }
 
 void session::handle(presence_query_message msg) {
@@ -99,6 +103,7 @@ void session::handle(const tickle_message&) {
   if (last_seen_ - last_activity_sent_ < std::chrono::seconds(1))
     return;
   last_activity_sent_ = last_seen_;
+  ++ctx_.stats.ws_activity_forwarded;
   ctx_.engine.run_async(command::activity{user_, conn_, origin{{}, conn_}}, [](status) {});
 }
 
