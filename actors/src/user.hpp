@@ -14,6 +14,7 @@
 
 #include "presence/events/event.hpp"
 #include "presence/events/presence.hpp"
+#include "loader.hpp"
 #include "protocol.hpp"
 
 namespace presence::actors {
@@ -25,6 +26,10 @@ struct engine_counters; // engine_counters.hpp
 struct user_env {
   journal_handle journal;                      ///< appends (the `stored_atom` form)
   std::vector<loader_handle> loaders;          ///< reads; a user always uses the same one
+  /// Reads of past instants (`query` with `at`), apart from the loaders that rebuild users;
+  /// empty = the loaders serve them too (tests).
+  std::vector<loader_handle> history_readers;
+  std::shared_ptr<history_gate> history_limit;  ///< bounds those reads; null = unbounded
   caf::actor supervisor;                       ///< receives conn_delta; may be null (tests)
   std::vector<caf::actor> broadcasters;        ///< by `user_shard`; may be empty (tests)
   std::function<events::timestamp_us()> clock; ///< µs since the epoch; null = system clock
