@@ -143,15 +143,17 @@ status rocksdb_event_log::trim_log(sequence cutoff, const std::vector<sequence>&
     options_.sync);
   if (!deleted)
     return deleted;
-  // Deletes only hide records: compaction drops them (and the tombstones) from the files.
+  // Deletes only hide records: compaction drops them (and the tombstones) from the files. The
+  // log's trimmed part is one key range, compacted now; a stream's is scattered over the family,
+  // whose files full of deletions RocksDB compacts by itself (rocksdb_options.cpp).
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  for (auto family : {cf::log, cf::streams, cf::snapshots})
-    if (auto done = to_status(db_->CompactRange(compact, handle(family), nullptr, nullptr),
-                              "compact after trimming");
-        !done)
-      return done;
-  return status::success();
+  const std::string first = log_key(1);
+  const std::string end = log_key(cutoff);
+  rocksdb::Slice begin_slice{first};
+  rocksdb::Slice end_slice{end};
+  return to_status(db_->CompactRange(compact, handle(cf::log), &begin_slice, &end_slice),
+                   "compact the trimmed log");
 }
 
 status rocksdb_event_log::list_streams(const std::function<bool(std::string_view)>& visit) const {

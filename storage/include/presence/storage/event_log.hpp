@@ -169,8 +169,8 @@ class event_log {
   [[nodiscard]] virtual status trim_stream(std::string_view stream, sequence cutoff,
                                            const snapshot_record& base) = 0;
   /// Deletes the `log` records below `cutoff` except the sequences in `keep` (sorted: the
-  /// workspace stream's), then compacts the log, streams and snapshots families so the space
-  /// returns. Errors: `read_only`, `disk_full`, `storage_failure`.
+  /// workspace stream's), then compacts that part of the log so the space returns (deleted
+  /// stream records go with RocksDB's own compactions of files full of deletions). Errors: `read_only`, `disk_full`, `storage_failure`.
   [[nodiscard]] virtual status trim_log(sequence cutoff, const std::vector<sequence>& keep) = 0;
   /// Visits the name of every stream of the `streams` family, in key order (one seek per
   /// stream); return false to stop.
