@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite (docs/performance.md) and collects every JSON line in one file:
-#   presence-bench ingest (wal, fsync), replay (+ restart), memory, redis, then presence-load
+#   presence-bench ingest (wal, fsync), replay (+ restart), memory, history, redis, then presence-load
 #   against a presenced started here on 127.0.0.1 at a sweep of offered rates, and a chart.
 #
 # Usage: tools/bench.sh [--size full|smoke] [--build DIR] [--out DIR] [--only LIST]
 #                       [--connections N] [--subscriptions S] [--rates R1,R2,...]
 #   full  (default) finishes in under 10 minutes on 2 cores; smoke in seconds.
-#   --only ingest,replay,memory,redis,load runs a subset (default: all).
+#   --only ingest,replay,memory,history,redis,load runs a subset (default: all).
 #   --connections/--subscriptions/--rates replace the size's load shape (e.g. a team of 2,000
 #   where everyone subscribes to everyone: --connections 2000 --subscriptions 1999).
 #   --server-arg ARG (repeatable) passes ARG to presenced, e.g. --server-arg --flush-phases=1;
@@ -20,7 +20,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 size=full
 build="$here/build-bench"
 out=""
-only="ingest,replay,memory,redis,load"
+only="ingest,replay,memory,history,redis,load"
 shape_connections=""; shape_subs=""; shape_rates=""
 server_args=()
 load_args=()
@@ -52,12 +52,12 @@ case "$size" in
   full)
     ingest_users=10000; ingest_events=1000000; fsync_events=1000000
     replay_users=10000; replay_events=2000000; restart_users=1000000; online=10000
-    memory_users=1000000; redis_events=1000000
+    memory_users=1000000; redis_events=1000000; history_events=100000
     load_connections=19000; load_subs=50; load_rates="1000 2000 5000 10000 20000"; load_duration=10 ;;
   smoke)
     ingest_users=100; ingest_events=5000; fsync_events=5000
     replay_users=100; replay_events=5000; restart_users=2000; online=100
-    memory_users=2000; redis_events=5000
+    memory_users=2000; redis_events=5000; history_events=3000
     load_connections=50; load_subs=5; load_rates="100 200"; load_duration=1 ;;
   *) echo "bench.sh: --size full|smoke" >&2; exit 2 ;;
 esac
@@ -92,6 +92,7 @@ if want replay; then
     --restart-users "$restart_users" --online "$online"
 fi
 want memory && run "$bench" memory --users "$memory_users"
+want history && run "$bench" history --events "$history_events" --queries 200
 want redis && run "$bench" redis --users "$ingest_users" --events "$redis_events"
 if ! want load; then
   machine | tee -a "$results"

@@ -73,10 +73,46 @@ caf::expected<resident*> route(directory_actor* self, const std::string& user,
   return &spawn_resident(self, user);
 }
 
+/// Answers a query at a past instant from a history loader, without the user's actor: reading
+/// the past neither spawns user actors nor waits behind the loaders that rebuild them. `busy`
+/// when the history loaders have `history_gate`'s limit of reads under way.
+void ask_history(directory_actor* self, const command::query& cmd) {
+  auto promise = self->make_response_promise();
+  auto& st = self->state;
+  auto known = st.users.find(cmd.user);
+  if (known == st.users.end()) {
+    promise.deliver(make_caf_error(errc::unknown_user, cmd.user));
+    return;
+  }
+  if (!known->second) {
+    promise.deliver(make_caf_error(errc::user_deactivated, cmd.user));
+    return;
+  }
+  const auto& env = *st.env;
+  if (env.history_readers.empty()) {
+    promise.delegate(env.loader_for(cmd.user), load_atom::value, cmd.user,
+                     events::to_timestamp(*cmd.at));
+    return;
+  }
+  if (env.history_limit && !env.history_limit->try_enter()) {
+    promise.deliver(make_caf_error(errc::busy, "too many reads of past presence under way"));
+    return;
+  }
+  const auto& reader =
+    env.history_readers[std::hash<std::string>{}(cmd.user) % env.history_readers.size()];
+  promise.delegate(reader, load_atom::value, cmd.user, events::to_timestamp(*cmd.at));
+}
+
 /// Forwards the current request, a command for `cmd.user`, to that user's actor, or answers it
 /// with the refusal.
 template <class Command>
 void forward(directory_actor* self, Command& cmd) {
+  if constexpr (std::is_same_v<Command, command::query>) {
+    if (cmd.at) {
+      ask_history(self, cmd);
+      return;
+    }
+  }
   auto promise = self->make_response_promise();
   // A deactivated user's disconnect still goes through: the connection must end in the log, or
   // it would stay open there and in the workspace's connection count.

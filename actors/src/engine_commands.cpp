@@ -126,9 +126,11 @@ result<std::vector<events::user_record>> engine_impl::users(const std::string& a
                                                static_cast<uint64_t>(limit));
 }
 
-result<std::vector<events::event>> engine_impl::history(const std::string& user,
-                                                        events::instant until) {
-  return storage::user_history(*log_, user, events::to_timestamp(until));
+result<storage::history_slice> engine_impl::history(const std::string& user,
+                                                    events::instant since,
+                                                    events::instant until) {
+  return storage::history_between(*log_, user, events::to_timestamp(since),
+                                  events::to_timestamp(until));
 }
 
 engine_stats engine_impl::stats() const {

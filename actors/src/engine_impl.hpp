@@ -26,6 +26,7 @@
 #include "presence/actors/engine.hpp"
 #include "protocol.hpp"
 #include "request_gateway.hpp"
+#include "retention_task.hpp"
 
 namespace presence::actors {
 
@@ -90,7 +91,7 @@ class engine_impl final : public engine {
   result<storage::backup_info> backup(const std::string& dir) override;
   result<std::vector<events::user_record>> users(const std::string& after,
                                                  std::size_t limit) override;
-  result<std::vector<events::event>> history(const std::string& user,
+  result<storage::history_slice> history(const std::string& user, events::instant since,
                                              events::instant until) override;
 
   result<uint64_t> subscribe(notification_callback callback, const std::string& owner) override;
@@ -201,6 +202,8 @@ class engine_impl final : public engine {
   std::shared_ptr<storage::event_log> log_;
   journal_handle journal_;
   std::vector<loader_handle> loaders_;
+  std::vector<loader_handle> history_readers_;  ///< reads of past instants only
+  std::unique_ptr<retention_task> retention_;   ///< null when everything is kept
   supervisor_handle supervisor_;
   std::vector<broadcaster_handle> broadcasters_;
   std::vector<caf::actor> directories_;

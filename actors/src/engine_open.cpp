@@ -16,6 +16,7 @@
 #include "journal.hpp"
 #include "loader.hpp"
 #include "presence/events/time.hpp"
+#include "presence/storage/history.hpp"
 #include "presence/storage/recovery.hpp"
 #include "supervisor.hpp"
 #include "user.hpp"
@@ -153,6 +154,12 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
     return workspace.error();
   if (!flags)
     return flags.error();
+  // Reads of a past instant fold the workspace stream from its newest checkpoint: one here saves
+  // each of them the fold of every user and token created before this start.
+  if (auto saved = storage::save_context_checkpoint(*self->log_, events::context_of(*workspace),
+                                                    workspace->last_seq);
+      !saved)
+    CAF_LOG_WARNING("workspace checkpoint failed:" << describe(saved.error()));
   // The journal's counters live inside the engine's (an aliasing pointer keeps them alive).
   std::shared_ptr<journal_counters> journal_counters{self->counters_, &self->counters_->journal};
   self->journal_ = spawn_journal(self->system_, self->log_,
@@ -161,6 +168,10 @@ result<std::unique_ptr<engine>> engine_impl::start(caf::actor_system& system,
   if (auto closed = self->close_stale_connections(*epoch); !closed)
     return closed.error();
   self->spawn_actors(std::move(*workspace), std::move(*flags), *epoch);
+  if (self->config_.retention.count() > 0)
+    self->retention_ = std::make_unique<retention_task>(
+      self->log_, self->config_.retention,
+      std::max(self->config_.retention_interval, std::chrono::seconds{1}), self->config_.clock);
   self->started_ = true;
   return std::unique_ptr<engine>{std::move(self)};
 }
@@ -209,6 +220,9 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
                                std::vector<storage::user_flags> flags, uint64_t epoch) {
   for (std::size_t i = 0; i < loader_count; ++i)
     loaders_.push_back(spawn_loader(system_, log_, true));
+  auto history_limit = std::make_shared<history_gate>(std::max<std::size_t>(1, config_.max_history_reads));
+  for (std::size_t i = 0; i < loader_count; ++i)
+    history_readers_.push_back(spawn_loader(system_, log_, true, history_limit));
   for (std::size_t i = 0; i < config_.broadcaster_shards; ++i) {
     broadcaster_config shard;
     shard.index = i;
@@ -228,6 +242,8 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
   auto env = std::make_shared<user_env>();
   env->journal = journal_;
   env->loaders = loaders_;
+  env->history_readers = history_readers_;
+  env->history_limit = std::move(history_limit);
   env->broadcasters.assign(broadcasters_.begin(), broadcasters_.end());
   env->clock = [clock = config_.clock] { return events::to_timestamp(clock()); };
   env->passivate_after = config_.passivate_after;
@@ -263,6 +279,8 @@ status engine_impl::shutdown() {
   if (stopped_)
     return status::success();
   stopped_ = true;
+  if (retention_)
+    retention_->stop();
   calls_->close_and_drain(config_.request_timeout);
   stop_actors();
   // Requests still unanswered (the drain above timed out) are answered `shutting_down`.
@@ -306,6 +324,8 @@ void engine_impl::stop_actors() {
   std::vector<caf::actor> last;
   for (const auto& loader : loaders_)
     last.push_back(caf::actor_cast<caf::actor>(loader));
+  for (const auto& reader : history_readers_)
+    last.push_back(caf::actor_cast<caf::actor>(reader));
   last.push_back(caf::actor_cast<caf::actor>(journal_));
   stop(std::move(last));
   // The handles stay: calls after shutdown are refused before they route (calls_ is closed).

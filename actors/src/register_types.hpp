@@ -75,7 +75,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, workspace_settings& x) {
   return f(caf::meta::type_name("presence.workspace_settings"), x.idle_timeout, x.connection_limit,
            x.flush_interval_ms, x.activity_log_interval, x.auto_reenable_below,
-           x.degraded_query_only, x.max_subscription, x.mobile_idle_timeout);
+           x.degraded_query_only, x.max_subscription, x.mobile_idle_timeout,
+           x.history_of_others);
 }
 
 template <class Inspector>

@@ -14,6 +14,7 @@
 
 #include "presence/events/event.hpp"
 #include "presence/events/presence.hpp"
+#include "loader.hpp"
 #include "protocol.hpp"
 
 namespace presence::actors {
@@ -25,7 +26,11 @@ struct engine_counters; // engine_counters.hpp
 struct user_env {
   journal_handle journal;                      ///< appends (the `stored_atom` form)
   std::vector<loader_handle> loaders;          ///< reads; a user always uses the same one
-  user_reports supervisor;               ///< receives conn_delta; may be null (tests)
+  /// Reads of past instants (`query` with `at`), apart from the loaders that rebuild users;
+  /// empty = the loaders serve them too (tests).
+  std::vector<loader_handle> history_readers;
+  std::shared_ptr<history_gate> history_limit;  ///< bounds those reads; null = unbounded
+  user_reports supervisor;                     ///< receives conn_delta; may be null (tests)
   std::vector<change_sink> broadcasters;       ///< by `user_shard`; may be empty (tests)
   std::function<events::timestamp_us()> clock; ///< µs since the epoch; null = system clock
   std::chrono::milliseconds passivate_after{60000};

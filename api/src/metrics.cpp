@@ -91,6 +91,9 @@ std::string metrics::render() const {
   add(out, "ws_connections", "gauge", "Open WebSocket sessions.", ws_connections);
   add(out, "ws_messages_in_total", "counter", "WebSocket messages received.", ws_messages_in);
   add(out, "ws_messages_out_total", "counter", "WebSocket messages sent.", ws_messages_out);
+  add(out, "ws_activity_forwarded_total", "counter",
+      "Socket activity (tickle) handed to the engine: at most one a second per socket.",
+      ws_activity_forwarded);
   add(out, "ws_closed_slow_consumer_total", "counter",
       "WebSocket sessions closed because their unsent backlog passed the bound.",
       ws_closed_slow_consumer);

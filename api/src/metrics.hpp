@@ -19,6 +19,7 @@ struct metrics {
   std::atomic<int64_t> ws_connections{0};          ///< open WebSocket sessions (gauge)
   std::atomic<uint64_t> ws_messages_in{0};
   std::atomic<uint64_t> ws_messages_out{0};
+  std::atomic<uint64_t> ws_activity_forwarded{0};  ///< socket activity handed to the engine
   std::atomic<uint64_t> ws_closed_slow_consumer{0};
   std::atomic<uint64_t> ws_closed_dead_peer{0};
   std::atomic<uint64_t> broadcast_deliveries{0};   ///< users delivered in presence_change frames

@@ -180,6 +180,7 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
   limits.sub_rate_per_s = config.sub_rate_per_s;
   limits.msg_rate_per_s = config.msg_rate_per_s;
   limits.max_query_ids = config.max_query_ids;
+  limits.max_offload_queue = config.max_blocking_queue;
   // A bounded queue: past `max_blocking_queue` waiting tasks the caller answers 503.
   auto waiting = std::make_shared<std::atomic<std::size_t>>(0);
   auto bound = config.max_blocking_queue;

@@ -11,10 +11,21 @@ namespace presence::events {
 std::vector<presence_segment> presence_timeline(std::string_view user,
                                                 const std::vector<event>& log_events,
                                                 timestamp_us start, timestamp_us end) {
+  timeline_base base;
+  base.user.id = std::string(user);
+  return presence_timeline(base, log_events, start, end);
+}
+
+std::vector<presence_segment> presence_timeline(const timeline_base& base,
+                                                const std::vector<event>& log_events,
+                                                timestamp_us start, timestamp_us end) {
   constexpr timestamp_us micros_per_second = 1'000'000;
-  user_state state;
-  state.id = std::string(user);
+  user_state state = base.user;
+  // Only the settings and the switch matter to the context (as storage::context_at folds it).
   workspace_state workspace;
+  workspace.service_enabled = base.context.service_enabled;
+  workspace.settings.idle_timeout = base.context.default_idle_timeout;
+  workspace.settings.mobile_idle_timeout = base.context.mobile_idle_timeout;
   std::size_t next_event = 0;
   const auto fold_until = [&](timestamp_us t) {
     for (; next_event < log_events.size() && log_events[next_event].ts <= t; ++next_event) {

@@ -72,6 +72,10 @@ const char* to_string(errc code) noexcept {
       return "not_a_bot";
     case errc::user_is_bot:
       return "user_is_bot";
+    case errc::busy:
+      return "busy";
+    case errc::before_retention:
+      return "before_retention";
   }
   // A value outside the enumerators (e.g. decoded from a foreign peer).
   return "unknown_error";

@@ -14,7 +14,8 @@ bool workspace_settings::operator==(const workspace_settings& other) const {
          && auto_reenable_below == other.auto_reenable_below
          && degraded_query_only == other.degraded_query_only
          && max_subscription == other.max_subscription
-         && mobile_idle_timeout == other.mobile_idle_timeout;
+         && mobile_idle_timeout == other.mobile_idle_timeout
+         && history_of_others == other.history_of_others;
 }
 
 namespace {
@@ -56,6 +57,7 @@ constexpr std::array<integer_setting<uint64_t>, 3> unsigned_settings{{
 }};
 
 constexpr std::string_view degraded_mode_key = "degraded_mode";
+constexpr std::string_view presence_history_key = "presence_history";
 
 template <class Int, std::size_t N>
 const integer_setting<Int>* find_setting(const std::array<integer_setting<Int>, N>& table,
@@ -94,6 +96,13 @@ status set_setting(workspace_settings& settings, std::string_view key, std::stri
     settings.degraded_query_only = value == "query_only";
     return {};
   }
+  if (key == presence_history_key) {
+    if (value != "self" && value != "everyone")
+      return {errc::invalid_setting, "presence_history must be \"self\" or \"everyone\", got \"" +
+                                       std::string(value) + "\""};
+    settings.history_of_others = value == "everyone";
+    return {};
+  }
   return {errc::invalid_setting, "unknown setting \"" + std::string(key) + "\""};
 }
 
@@ -107,6 +116,7 @@ std::vector<std::pair<std::string, std::string>> list_settings(const workspace_s
     {std::string(degraded_mode_key), s.degraded_query_only ? "query_only" : "off"},
     {"max_subscription", std::to_string(s.max_subscription)},
     {"mobile_idle_timeout", std::to_string(s.mobile_idle_timeout)},
+    {std::string(presence_history_key), s.history_of_others ? "everyone" : "self"},
   };
 }
 

@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 
 #include "presence/events/codec.hpp"
+#include "stable_read.hpp"
+#include "stored_state.hpp"
 
 namespace presence::storage {
 
@@ -32,43 +35,52 @@ events::user_state fresh_user(std::string_view user) {
   return state;
 }
 
-/// The stored snapshot of `user` when it exists and decodes to a consistent state; nullopt
-/// otherwise (a damaged snapshot only costs a full replay). Storage failures are errors.
-result<std::optional<events::user_state>> usable_snapshot(const event_log& log,
-                                                          std::string_view user) {
-  auto stored = log.get_snapshot(user);
-  if (!stored) {
-    if (stored.error().code == errc::corrupt_record)
-      return std::optional<events::user_state>{};
-    return stored.error();
-  }
-  if (!stored->has_value())
-    return std::optional<events::user_state>{};
-  auto decoded = events::decode_snapshot((*stored)->bytes);
-  if (!decoded || decoded->id != user || decoded->last_seq != (*stored)->seq)
-    return std::optional<events::user_state>{};
-  return std::optional<events::user_state>{std::move(*decoded)};
-}
-
 } // namespace
 
+error before_retained(const retention_mark& mark, events::timestamp_us at) {
+  return error{errc::before_retention,
+               "instant " + std::to_string(at) + " us is outside the retained history, which " +
+                 "begins at " + std::to_string(mark.since) + " us (seq " +
+                 std::to_string(mark.from) + "); older events were folded into snapshots"};
+}
+
 result<events::user_state> recover_user(const event_log& log, std::string_view user) {
-  auto snapshot = usable_snapshot(log, user);
-  if (!snapshot)
-    return snapshot.error();
-  auto state = snapshot->has_value() ? std::move(**snapshot) : fresh_user(user);
-  const sequence from = state.last_seq + 1;
-  if (auto folded = fold_stream(log, user, from, -1, state); !folded)
-    return folded.error();
-  return state;
+  return detail::stable_read(log, [&](const retention_mark&) -> result<events::user_state> {
+    auto snapshot = detail::usable_state(log.get_snapshot(user), user);
+    if (!snapshot)
+      return snapshot.error();
+    // The newest checkpoint may be newer than the snapshot (a base written by retention).
+    auto checkpoint = detail::usable_state(log.find_checkpoint(user, ~sequence{0}), user);
+    if (!checkpoint)
+      return checkpoint.error();
+    auto state = fresh_user(user);
+    if (snapshot->has_value())
+      state = std::move(**snapshot);
+    if (checkpoint->has_value() && (*checkpoint)->last_seq > state.last_seq)
+      state = std::move(**checkpoint);
+    if (auto folded = fold_stream(log, user, state.last_seq + 1, -1, state); !folded)
+      return folded.error();
+    return state;
+  });
 }
 
 result<events::user_state> replay_user(const event_log& log, std::string_view user,
                                        events::timestamp_us until) {
-  auto state = fresh_user(user);
-  if (auto folded = fold_stream(log, user, 1, until, state); !folded)
-    return folded.error();
-  return state;
+  return detail::stable_read(log, [&](const retention_mark& mark) -> result<events::user_state> {
+    if (mark.trimmed() && until >= 0 && until < mark.since)
+      return before_retained(mark, until);
+    auto state = fresh_user(user);
+    if (mark.trimmed()) {
+      auto base = detail::usable_state(log.find_checkpoint(user, mark.from - 1), user);
+      if (!base)
+        return base.error();
+      if (base->has_value())
+        state = std::move(**base);
+    }
+    if (auto folded = fold_stream(log, user, state.last_seq + 1, until, state); !folded)
+      return folded.error();
+    return state;
+  });
 }
 
 result<events::workspace_state> replay_workspace(const event_log& log, events::timestamp_us until) {
@@ -149,31 +161,10 @@ status save_user_snapshot(event_log& log, const events::user_state& state) {
   snapshot_record snap;
   snap.seq = state.last_seq;
   snap.bytes = events::encode_snapshot(state);
-  return log.put_snapshot(state.id, snap);
-}
-
-result<std::vector<events::event>> user_history(const event_log& log, std::string_view user,
-                                                events::timestamp_us until) {
-  std::vector<events::event> user_events;
-  std::vector<events::event> workspace_events;
-  for (auto [stream, sink] : {std::pair{user, &user_events},
-                              std::pair{events::workspace_stream, &workspace_events}}) {
-    // Each stream is in time order: stop at the first event at or after `until`.
-    auto read = log.read_stream(stream, 0, [&, sink = sink](const events::event& event) {
-      if (event.ts >= until)
-        return false;
-      sink->push_back(event);
-      return true;
-    });
-    if (!read.ok())
-      return read.error();
-  }
-  std::vector<events::event> merged;
-  merged.reserve(user_events.size() + workspace_events.size());
-  std::merge(user_events.begin(), user_events.end(), workspace_events.begin(),
-             workspace_events.end(), std::back_inserter(merged),
-             [](const events::event& a, const events::event& b) { return a.seq < b.seq; });
-  return merged;
+  if (auto put = log.put_snapshot(state.id, snap); !put)
+    return put;
+  // The same state is where reads of past instants after it start (storage/history.hpp).
+  return log.put_checkpoint(state.id, snap);
 }
 
 } // namespace presence::storage

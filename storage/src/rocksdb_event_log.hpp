@@ -23,6 +23,7 @@ inline constexpr std::size_t cf_count = 6;
 /// The RocksDB implementation of `event_log` (private to the storage module).
 ///
 /// Files by concern: `rocksdb_event_log_open.cpp` (open, meta, close, maintenance),
+/// `rocksdb_event_log_retention.cpp` (the retention mark, trimming streams and the log),
 /// `rocksdb_event_log_append.cpp` (writes and epochs), `rocksdb_event_log_read.cpp` (scans),
 /// `rocksdb_event_log_index.cpp` (snapshots and the connection index), `rocksdb_backup.cpp`
 /// (backups and restore).
@@ -49,6 +50,15 @@ class rocksdb_event_log final : public event_log {
   result<std::vector<open_connection>> stale_connections(uint64_t current_epoch) const override;
   status put_snapshot(std::string_view stream, const snapshot_record& snap) override;
   result<std::optional<snapshot_record>> get_snapshot(std::string_view stream) const override;
+  status put_checkpoint(std::string_view stream, const snapshot_record& snap) override;
+  result<std::optional<snapshot_record>> find_checkpoint(std::string_view stream,
+                                                         sequence at_most) const override;
+  result<sequence> first_sequence_at(timestamp_us ts) const override;
+  retention_mark retained() const override;
+  status set_retained(const retention_mark& mark) override;
+  status trim_stream(std::string_view stream, sequence cutoff, const snapshot_record& base) override;
+  status trim_log(sequence cutoff, const std::vector<sequence>& keep) override;
+  status list_streams(const std::function<bool(std::string_view)>& visit) const override;
   result<uint64_t> start_epoch(timestamp_us now) override;
   uint64_t current_epoch() const override;
   sequence last_sequence() const override;
@@ -71,10 +81,16 @@ class rocksdb_event_log final : public event_log {
     return handles_[static_cast<std::size_t>(family)];
   }
 
-  /// Checks the schema version (writing it on creation) and loads the epoch.
+  /// Checks the schema version (writing it on creation) and loads the epoch and the retention
+  /// mark.
   status load_meta();
+  /// Loads the retention mark from `meta` (none: everything kept).
+  status load_retained();
   /// Reads the newest sequence (and, for a writer, its timestamp) from the end of `log`.
   status load_log_tail();
+  /// Writes `value` at `key` of the snapshots family (`what` names it in errors).
+  status put_snapshot_value(const std::string& key, const snapshot_record& snap,
+                            std::string_view what);
   /// `read_only` unless opened for writing.
   status check_writable(std::string_view what) const;
   /// Writes `batch` (final sequences and timestamps) in one WriteBatch and publishes the new
@@ -91,6 +107,8 @@ class rocksdb_event_log final : public event_log {
   std::atomic<sequence> last_seq_{0};
   std::atomic<timestamp_us> last_ts_{0};
   std::atomic<uint64_t> epoch_{0};
+  std::atomic<sequence> retained_from_{1};
+  std::atomic<timestamp_us> retained_since_{0};
 };
 
 /// Decodes one stored record; a failure becomes `corrupt_record` naming the column family and

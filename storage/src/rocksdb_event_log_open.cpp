@@ -137,6 +137,8 @@ status rocksdb_event_log::load_meta() {
                    "database " + options_.path + " has schema version " + std::to_string(*version) +
                      "; this build supports up to " + std::to_string(schema_version)};
   }
+  if (auto loaded = load_retained(); !loaded)
+    return loaded;
   st = db_->Get(rocksdb::ReadOptions{}, handle(cf::meta), meta_epoch, &value);
   if (st.IsNotFound()) {
     epoch_.store(0);

@@ -106,34 +106,28 @@ status rocksdb_event_log::read_range(sequence from, sequence to, const event_vis
     *it, [](const event&) { return true; }, visit);
 }
 
-status rocksdb_event_log::read_time_range(timestamp_us since, timestamp_us until,
-                                          const event_visitor& visit) const {
-  if (since >= until)
-    return status::success();
-  const sequence last = last_seq_.load();
-  const std::string upper = log_key(last + 1);
-  rocksdb::Slice upper_slice{upper};
-  rocksdb::ReadOptions read;
-  read.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(read, handle(cf::log))};
-  // Binary search for the first sequence with ts >= since: the log is non-decreasing in time.
+namespace {
+
+/// The first stored sequence in [1, last] with ts >= `since`, or last + 1: a binary search over
+/// the time-ordered log with `it` (bounded above by last + 1).
+result<sequence> search_time(rocksdb::Iterator& it, sequence last, timestamp_us since) {
   // Seek tolerates gaps: each probe lands on the first stored sequence at or after `mid`.
   sequence low = 1;
   sequence high = last + 1;
   while (low < high) {
     const sequence mid = low + (high - low) / 2;
-    it->Seek(log_key(mid));
-    if (!it->Valid()) {
-      if (auto checked = to_status(it->status(), "search the log by time"); !checked)
-        return checked;
+    it.Seek(log_key(mid));
+    if (!it.Valid()) {
+      if (auto checked = to_status(it.status(), "search the log by time"); !checked)
+        return checked.error();
       high = mid;
       continue;
     }
-    auto key = it->key().ToStringView();
+    auto key = it.key().ToStringView();
     auto seq = parse_log_key(key);
     if (!seq)
       return corrupt_error(cf_log, key, "key is not an 8-byte sequence");
-    auto ev = decode_record(cf_log, key, it->value().ToStringView(), *seq);
+    auto ev = decode_record(cf_log, key, it.value().ToStringView(), *seq);
     if (!ev)
       return ev.error();
     if (ev->ts >= since)
@@ -141,9 +135,43 @@ status rocksdb_event_log::read_time_range(timestamp_us since, timestamp_us until
     else
       low = *seq + 1;
   }
-  it->Seek(log_key(low));
-  return scan_log(
-    *it, [until](const event& ev) { return ev.ts < until; }, visit);
+  return low;
+}
+
+/// Runs `use(iterator, last)` with an iterator over the log up to its newest sequence `last`.
+template <class Use>
+auto with_log_iterator(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* log, sequence last,
+                       const Use& use) {
+  const std::string upper = log_key(last + 1);
+  rocksdb::Slice upper_slice{upper};
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db.NewIterator(read, log)};
+  return use(*it, last);
+}
+
+} // namespace
+
+result<sequence> rocksdb_event_log::first_sequence_at(timestamp_us ts) const {
+  return with_log_iterator(*db_, handle(cf::log), last_seq_.load(),
+                           [ts](rocksdb::Iterator& it, sequence last) {
+                             return search_time(it, last, ts);
+                           });
+}
+
+status rocksdb_event_log::read_time_range(timestamp_us since, timestamp_us until,
+                                          const event_visitor& visit) const {
+  if (since >= until)
+    return status::success();
+  return with_log_iterator(*db_, handle(cf::log), last_seq_.load(),
+                           [&](rocksdb::Iterator& it, sequence last) -> status {
+    auto first = search_time(it, last, since);
+    if (!first)
+      return first.error();
+    it.Seek(log_key(*first));
+    return scan_log(
+      it, [until](const event& ev) { return ev.ts < until; }, visit);
+  });
 }
 
 status rocksdb_event_log::scan_raw(std::string_view column_family,

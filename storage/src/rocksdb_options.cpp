@@ -7,6 +7,7 @@
 
 #include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
 
 #include "keys.hpp"
 
@@ -46,8 +47,14 @@ class sequence_hint_prefix final : public rocksdb::SliceTransform {
 rocksdb::ColumnFamilyOptions family_options(std::size_t write_buffer_bytes,
                                            bool sequence_keys = false) {
   rocksdb::ColumnFamilyOptions options;
-  if (sequence_keys)
+  if (sequence_keys) {
     options.memtable_insert_with_hint_prefix_extractor = std::make_shared<sequence_hint_prefix>();
+    // Retention deletes old records key by key: a table file where half of any 128 consecutive
+    // entries are deletions is compacted on its own, so the space returns without compacting
+    // the whole family at every pass.
+    options.table_properties_collector_factories.push_back(
+      rocksdb::NewCompactOnDeletionCollectorFactory(128, 64));
+  }
   options.write_buffer_size = write_buffer_bytes;
   options.max_write_buffer_number = 4;
   options.compression = rocksdb::kLZ4Compression;

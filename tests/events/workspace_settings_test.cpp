@@ -54,6 +54,7 @@ TEST(workspace_settings, rejects_out_of_range_and_malformed_values_unchanged) {
     {"mobile_idle_timeout", "-1"},   {"mobile_idle_timeout", "604801"},
     {"max_subscription", "0"},       {"max_subscription", "100001"},
     {"degraded_mode", "on"},         {"degraded_mode", ""},
+    {"presence_history", "all"},     {"presence_history", "Self"},
     {"no_such_key", "1"},            {"", ""},
   };
   for (auto [key, value] : bad) {
@@ -76,8 +77,10 @@ TEST(workspace_settings, list_settings_round_trips_through_set_setting) {
   ASSERT_OK(set_setting(changed, "idle_timeout", "900"));
   ASSERT_OK(set_setting(changed, "connection_limit", "3"));
   ASSERT_OK(set_setting(changed, "degraded_mode", "query_only"));
+  ASSERT_OK(set_setting(changed, "presence_history", "everyone"));
   const auto listed = list_settings(changed);
-  ASSERT_EQ(listed.size(), 8u);
+  ASSERT_EQ(listed.size(), 9u);
+  EXPECT_EQ(listed[8], (std::pair<std::string, std::string>{"presence_history", "everyone"}));
   EXPECT_EQ(listed[0], (std::pair<std::string, std::string>{"idle_timeout", "900"}));
   EXPECT_EQ(listed[5], (std::pair<std::string, std::string>{"degraded_mode", "query_only"}));
   workspace_settings copy;

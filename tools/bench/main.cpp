@@ -68,6 +68,20 @@ int main(int argc, char** argv) {
 
   bench_options redis;
   redis.events = 1'000'000;
+  presence::bench::bench_options history;
+  history.events = 100'000;
+  uint64_t history_queries = 200;
+  std::string history_sync = "wal";
+  auto* history_cmd = app.add_subcommand(
+    "history", "queries at past instants of one user with a long stream: engine vs full replay");
+  history_cmd->add_option("--events", history.events, "events of the user")->capture_default_str();
+  history_cmd->add_option("--queries", history_queries, "queries at random past instants")
+    ->capture_default_str();
+  history_cmd->add_option("--durability", history_sync, "wal or fsync")
+    ->check(CLI::IsMember({"wal", "fsync"}))
+    ->capture_default_str();
+  history_cmd->add_flag("--keep", history.keep, "keep the scratch database");
+
   std::string redis_sync = "wal";
   auto* redis_cmd =
     app.add_subcommand("redis", "the Redis baseline (XADD+HSET+PUBLISH) beside engine ingest");
@@ -126,6 +140,10 @@ int main(int argc, char** argv) {
   if (stall_cmd->parsed()) {
     stall.sync = sync_of(stall_sync);
     return presence::bench::run_backup_stall(stall, stall_seconds);
+  }
+  if (history_cmd->parsed()) {
+    history.sync = sync_of(history_sync);
+    return presence::bench::run_history(history, history_queries);
   }
   if (users_cmd->parsed())
     return presence::bench::run_users(users, users_db, users_tokens);

@@ -17,6 +17,9 @@ int run_replay(const bench_options& options, uint64_t restart_users);
 int run_restart(const bench_options& options);
 /// Resident bytes per idle user actor with `options.users` users resident.
 int run_memory(const bench_options& options);
+/// `queries` queries at random past instants of one user with `options.events` events: the
+/// engine's answer (checkpoints + tail) beside a full replay of both streams, same log.
+int run_history(const bench_options& options, uint64_t queries);
 /// The Redis baseline beside the engine ingest, same mix, same run.
 int run_redis(const bench_options& options);
 /// Write latency (p50/p99/max) through the engine during an online backup against the same

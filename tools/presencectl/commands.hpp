@@ -24,6 +24,12 @@ struct inspect_options {
   bool json = false;
 };
 
+/// Options of `retain --before TIME | --keep-days N` (exactly one).
+struct retain_options {
+  std::string before;                 ///< TIME: events before it are folded and deleted
+  std::optional<uint32_t> keep_days;  ///< or: keep this many days before now
+};
+
 /// Options of `history USER [--since T] [--until T] [--json]`.
 struct history_options {
   std::string user;
@@ -117,6 +123,12 @@ struct verify_summary {
 [[nodiscard]] status run_restore(const std::string& db, const restore_options& options,
                                  std::ostream& out);
 /// Time spent in each presence value on one UTC day.
+/// Folds the user-stream events before the horizon into snapshots and deletes them
+/// (storage/retention.hpp) in a stopped database. Errors: `invalid_argument` (neither or both
+/// options, a bad time), `database_busy` (a server holds it), storage errors.
+[[nodiscard]] status run_retain(const std::string& db, const retain_options& options,
+                                std::ostream& out);
+
 [[nodiscard]] status run_report(const std::string& db, const report_options& options,
                                 std::ostream& out);
 

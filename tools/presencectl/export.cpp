@@ -2,10 +2,13 @@
 #include <fstream>
 #include <ostream>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "database.hpp"
 #include "event_json.hpp"
 #include "progress.hpp"
+#include "time_format.hpp"
 
 namespace presence::tools {
 
@@ -21,6 +24,12 @@ status run_export(const std::string& db, const export_options& options, std::ost
   }
   std::ostream& sink = options.out.empty() ? out : file;
   const auto last = (*log)->last_sequence();
+  if (const auto mark = (*log)->retained(); mark.trimmed()) {
+    // Says where the history begins: import refuses such a file (the bases are not in it).
+    nlohmann::ordered_json marker = {{"retained_from", mark.from},
+                                     {"retained_since", format_time(mark.since)}};
+    sink << marker.dump() << '\n';
+  }
   progress shown("export", last);
   uint64_t count = 0;
   auto scanned = (*log)->read_range(1, last, [&](const events::event& ev) {

@@ -18,6 +18,10 @@ status run_history(const std::string& db, const history_options& options, std::o
   if (!opened)
     return opened.error();
   timeline_printer printer(out, options.json);
+  const auto mark = opened->log->retained();
+  if (mark.trimmed() && options.user != ev::workspace_stream && !options.json)
+    out << "# retained history begins at " << format_time(mark.since) << " (seq " << mark.from
+        << "): earlier events were folded into a snapshot\n";
   auto scanned = opened->log->read_stream(options.user, 0, [&](const ev::event& event) {
     // The stream is in time order: stop at the first event at or after `until`.
     if (event.ts >= range->until)

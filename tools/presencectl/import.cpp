@@ -92,6 +92,13 @@ status run_import(const std::string& db, const import_options& options, std::ost
   uint64_t bad_lines = 0;
   log_tail running = start;
   auto validated = for_each_line(options.file, [&](uint64_t number, const std::string& text) {
+    if (text.find("\"retained_from\"") != std::string::npos && text.find("\"type\"") == std::string::npos) {
+      faults.push_back(options.file + ":" + std::to_string(number) +
+                       ": an export of a trimmed history (retention): events before it were "
+                       "folded into snapshots an export does not carry, so it cannot be imported");
+      ++bad_lines;
+      return true;
+    }
     auto parsed = parse_event_line(text);
     std::string fault;
     if (!parsed) {

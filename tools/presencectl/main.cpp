@@ -96,6 +96,15 @@ int main(int argc, char** argv) {
   restore_cmd->add_option("--until", restore.until,
                           std::string("keep only events before (exclusive): ") + time_help);
 
+  retain_options retain;
+  auto* retain_cmd = app.add_subcommand(
+    "retain", "fold user events before a horizon into snapshots and delete them (stopped database)");
+  auto* retain_before = retain_cmd->add_option(
+    "--before", retain.before, std::string("horizon: ") + time_help);
+  auto* retain_days = retain_cmd->add_option("--keep-days", retain.keep_days,
+                                             "horizon: this many days before now");
+  retain_before->excludes(retain_days);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& err) {
@@ -121,6 +130,8 @@ int main(int argc, char** argv) {
     return finish(run_backup(db, backup, out));
   if (restore_cmd->parsed())
     return finish(run_restore(db, restore, out));
+  if (retain_cmd->parsed())
+    return finish(run_retain(db, retain, out));
   if (report_cmd->parsed())
     return finish(run_report(db, report, out));
   if (verify_cmd->parsed()) {

@@ -11,7 +11,7 @@
 #include "database.hpp"
 #include "presence/events/presence.hpp"
 #include "presence/events/presence_timeline.hpp"
-#include "presence/storage/recovery.hpp"
+#include "presence/storage/history.hpp"
 #include "time_format.hpp"
 
 namespace presence::tools {
@@ -28,10 +28,10 @@ constexpr std::array<ev::presence_value, 5> all_presences = {
 using durations = std::array<ev::timestamp_us, all_presences.size()>;
 
 /// Microseconds spent in each presence over [start, end).
-durations walk_day(std::string_view user, const std::vector<ev::event>& log_events,
-                   ev::timestamp_us start, ev::timestamp_us end) {
+durations walk_day(const storage::history_slice& day, ev::timestamp_us start,
+                   ev::timestamp_us end) {
   durations spent{};
-  for (const auto& segment : ev::presence_timeline(user, log_events, start, end))
+  for (const auto& segment : ev::presence_timeline(day.base, day.events, start, end))
     spent[static_cast<std::size_t>(segment.presence)] += segment.to - segment.from;
   return spent;
 }
@@ -61,10 +61,11 @@ status run_report(const std::string& db, const report_options& options, std::ost
   auto opened = open_for_stream(db, options.user);
   if (!opened)
     return opened.error();
-  auto log_events = storage::user_history(*opened->log, options.user, end);
-  if (!log_events)
-    return log_events.error();
-  const durations spent = walk_day(options.user, *log_events, *start, end);
+  // The day alone: the states before it from checkpoints, then the day's events.
+  auto day = storage::history_between(*opened->log, options.user, *start, end);
+  if (!day)
+    return day.error();
+  const durations spent = walk_day(*day, *start, end);
   ev::timestamp_us total = 0;
   for (auto micros : spent)
     total += micros;

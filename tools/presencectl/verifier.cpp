@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <type_traits>
 
 #include "presence/events/codec.hpp"
 #include "progress.hpp"
@@ -14,6 +15,7 @@ namespace presence::tools {
 namespace ev = presence::events;
 
 result<uint64_t> verifier::run() {
+  retained_ = log_.retained();
   // Snapshots first, so the log pass can capture each user's state at its snapshot's seq.
   for (auto step : {&verifier::load_snapshots, &verifier::check_log, &verifier::check_streams,
                     &verifier::check_connections, &verifier::check_meta})
@@ -43,6 +45,9 @@ status verifier::check_log() {
       fault("log", record.key, "malformed key: not an 8-byte big-endian sequence of 1 or more");
       return true;
     }
+    // Below the retained history only the workspace's records are left: gaps are expected.
+    if (*seq > expected && expected < retained_.from)
+      expected = std::min(*seq, retained_.from);
     if (*seq > expected)
       fault("log", storage::layout::log_key(expected),
             *seq - expected == 1
@@ -82,9 +87,24 @@ status verifier::check_log() {
 }
 
 void verifier::fold(const events::event& event) {
+  // A snapshot covers events up to its seq: the state before the first later event is its replay.
+  auto capture = [&](const auto& replayed) {
+    auto checks = snapshots_.find(event.stream);
+    if (checks == snapshots_.end())
+      return;
+    auto& [list, next] = checks->second;
+    for (; next < list.size() && list[next].seq < event.seq; ++next) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(replayed)>, ev::workspace_state>)
+        list[next].replayed_context = ev::context_of(replayed);
+      else
+        list[next].replayed = replayed;
+      list[next].captured = true;
+    }
+  };
   if (event.stream == ev::workspace_stream) {
     if (const auto* started = std::get_if<ev::epoch_started>(&event.body))
       max_epoch_ = std::max(max_epoch_, started->epoch);
+    capture(workspace_);
     ev::apply(workspace_, event);
     return;
   }
@@ -93,12 +113,7 @@ void verifier::fold(const events::event& event) {
     it = users_.emplace(event.stream, ev::user_state{}).first;
     it->second.id = event.stream;  // as storage::replay_user starts its fold
   }
-  // A snapshot covers events up to its seq: the state before the first later event is its replay.
-  if (auto snap = snapshots_.find(event.stream);
-      snap != snapshots_.end() && !snap->second.captured && event.seq > snap->second.seq) {
-    snap->second.replayed = it->second;
-    snap->second.captured = true;
-  }
+  capture(it->second);
   ev::apply(it->second, event);
 }
 
@@ -158,11 +173,15 @@ status verifier::check_streams() {
 }
 
 void verifier::print_summary() const {
+  if (retained_.trimmed())
+    out_ << "retained     from seq " << retained_.from << " (" << format_time(retained_.since)
+         << "): older user events were folded into snapshots\n";
   out_ << "log          " << log_records_ << " records, seq 1.." << last_seen_seq_ << '\n'
        << "streams      " << stream_records_ << " records, " << users_.size() << " user streams"
        << (workspace_.event_count != 0 ? " + $workspace" : "") << '\n'
        << "connections  " << index_entries_ << " index entries\n"
-       << "snapshots    " << snapshots_.size() << '\n';
+       << "snapshots    " << snapshot_records_ - checkpoints_ << '\n'
+       << "checkpoints  " << checkpoints_ << '\n';
   if (faults_ == 0)
     out_ << "verify: OK, no faults\n";
   else

@@ -1,10 +1,12 @@
 // verify, part 2: the connection index, snapshots and metadata against the replay.
+#include <algorithm>
 #include <map>
 #include <ostream>
 #include <tuple>
 #include <vector>
 
 #include "presence/events/codec.hpp"
+#include "presence/storage/history.hpp"
 #include "presence/storage/record_layout.hpp"
 #include "verifier.hpp"
 
@@ -43,51 +45,109 @@ std::string differing_fields(const ev::user_state& a, const ev::user_state& b) {
 } // namespace
 
 status verifier::load_snapshots() {
-  return log_.scan_raw("snapshots", [this](const storage::raw_record& record) {
+  auto scanned = log_.scan_raw("snapshots", [this](const storage::raw_record& record) {
+    ++snapshot_records_;
     if (record.value.size() < 8) {
       fault("snapshots", record.key, "value is shorter than its 8-byte sequence");
       return true;
     }
-    snapshot_check& check = snapshots_[record.key];
+    snapshot_check check;
     check.key = record.key;
     check.seq = *storage::layout::get_u64_be(std::string_view(record.value).substr(0, 8));
-    auto decoded = ev::decode_snapshot(std::string_view(record.value).substr(8));
-    if (!decoded) {
-      fault("snapshots", record.key, "snapshot does not decode: " + describe(decoded.error()));
-      return true;
+    std::string stream = record.key;
+    if (record.key.find('\0') != std::string::npos) {
+      // A checkpoint: stream, 0x00, the seq it covers.
+      ++checkpoints_;
+      check.checkpoint = true;
+      auto parts = storage::layout::parse_stream_key(record.key);
+      if (!parts) {
+        fault("snapshots", record.key, "malformed checkpoint key: not stream, 0x00, 8-byte sequence");
+        return true;
+      }
+      if (parts->seq != check.seq)
+        fault("snapshots", record.key,
+              "checkpoint key names seq " + std::to_string(parts->seq) + " but its value " +
+                std::to_string(check.seq));
+      stream = parts->stream;
     }
-    check.stored = std::move(*decoded);
+    const auto body = std::string_view(record.value).substr(8);
+    if (stream == ev::workspace_stream) {
+      auto context = storage::decode_context_checkpoint(body);
+      if (!check.checkpoint || !context) {
+        fault("snapshots", record.key, "not a workspace checkpoint");
+        return true;
+      }
+      check.stored_context = *context;
+    } else {
+      auto decoded = ev::decode_snapshot(body);
+      if (!decoded) {
+        fault("snapshots", record.key, "snapshot does not decode: " + describe(decoded.error()));
+        return true;
+      }
+      check.stored = std::move(*decoded);
+    }
     check.decoded = true;
+    snapshots_[stream].checks.push_back(std::move(check));
     return true;
   });
+  for (auto& [stream, checks] : snapshots_) {
+    std::stable_sort(checks.checks.begin(), checks.checks.end(),
+                     [](const snapshot_check& a, const snapshot_check& b) { return a.seq < b.seq; });
+    if (!retained_.trimmed() || stream == ev::workspace_stream)
+      continue;
+    // Below the retained history a stream's replay starts from its base (its newest checkpoint
+    // there): the events it folded are gone, so it and anything older is taken as it is.
+    for (auto& check : checks.checks) {
+      if (check.seq >= retained_.from || !check.decoded)
+        continue;
+      users_[stream] = check.stored;
+      check.replayed = check.stored;
+      check.captured = true;
+      ++checks.next;
+    }
+  }
+  return scanned;
 }
 
 void verifier::check_snapshots() {
-  for (auto& [stream, check] : snapshots_) {
-    if (!check.decoded)
-      continue;
-    if (!check.captured) {
-      // No event of the stream after the snapshot's seq: the replay is the whole stream.
-      auto user = users_.find(stream);
-      if (user != users_.end()) {
-        check.replayed = user->second;
-      } else {
-        check.replayed = ev::user_state{};
-        check.replayed.id = stream;
+  for (auto& [stream, checks] : snapshots_) {
+    const bool workspace = stream == ev::workspace_stream;
+    for (auto& check : checks.checks) {
+      if (!check.captured) {
+        // No event of the stream after the snapshot's seq: the replay is the whole stream.
+        if (workspace) {
+          check.replayed_context = ev::context_of(workspace_);
+        } else if (auto user = users_.find(stream); user != users_.end()) {
+          check.replayed = user->second;
+        } else {
+          check.replayed = ev::user_state{};
+          check.replayed.id = stream;
+        }
       }
+      if (check.seq > last_seen_seq_)
+        fault("snapshots", check.key,
+              "covers seq " + std::to_string(check.seq) + ", beyond the log's last seq " +
+                std::to_string(last_seen_seq_));
+      if (workspace) {
+        const auto& a = check.stored_context;
+        const auto& b = check.replayed_context;
+        if (a.service_enabled != b.service_enabled ||
+            a.default_idle_timeout != b.default_idle_timeout ||
+            a.mobile_idle_timeout != b.mobile_idle_timeout)
+          fault("snapshots", check.key,
+                "differs from the presence context of a full replay of '" + stream +
+                  "' up to seq " + std::to_string(check.seq));
+        continue;
+      }
+      if (check.stored.last_seq != check.seq)
+        fault("snapshots", check.key,
+              "stored seq " + std::to_string(check.seq) + " but the state covers seq " +
+                std::to_string(check.stored.last_seq));
+      if (check.stored != check.replayed)
+        fault("snapshots", check.key,
+              "differs from a full replay of '" + stream + "' up to seq " +
+                std::to_string(check.seq) + " in: " + differing_fields(check.stored, check.replayed));
     }
-    if (check.stored.last_seq != check.seq)
-      fault("snapshots", check.key,
-            "stored seq " + std::to_string(check.seq) + " but the state covers seq " +
-              std::to_string(check.stored.last_seq));
-    if (check.seq > last_seen_seq_)
-      fault("snapshots", check.key,
-            "covers seq " + std::to_string(check.seq) + ", beyond the log's last seq " +
-              std::to_string(last_seen_seq_));
-    if (check.stored != check.replayed)
-      fault("snapshots", check.key,
-            "differs from a full replay of '" + stream + "' up to seq " +
-              std::to_string(check.seq) + " in: " + differing_fields(check.stored, check.replayed));
   }
 }
 
@@ -156,6 +216,12 @@ status verifier::check_meta() {
         fault("meta", record.key,
               "epoch " + std::to_string(*epoch) + " but the newest epoch_started in the log is " +
                 std::to_string(max_epoch_));
+    } else if (record.key == storage::layout::meta_retained) {
+      // Read once by the storage layer (a malformed mark fails the open); here it must agree with
+      // what the rest of the check assumed.
+      if (record.value.size() != 16 ||
+          storage::layout::get_u64_be(record.value.substr(0, 8)) != retained_.from)
+        fault("meta", record.key, "retention mark does not match the open database's");
     } else {
       fault("meta", record.key, "unknown metadata key");
     }

@@ -256,6 +256,17 @@ const std::vector<option_entry>& entries() {
                                               FIELD(engine.passivate_after)));
     add("snapshot_every", "user events between snapshots, 1..1000000000 (default 1000)",
         integer_option("snapshot_every", 1, 1'000'000'000, FIELD(engine.snapshot_every)));
+    add("retention_s",
+        "seconds of history kept: older user events are folded into snapshots and deleted, "
+        "0 = keep all, 0..3153600000 (default 7776000 = 90 days)",
+        duration_option<std::chrono::seconds>("retention_s", 0, 3'153'600'000,
+                                              FIELD(engine.retention)));
+    add("retention_interval_s", "seconds between retention passes, 1..86400 (default 3600)",
+        duration_option<std::chrono::seconds>("retention_interval_s", 1, 86'400,
+                                              FIELD(engine.retention_interval)));
+    add("max_history_reads",
+        "queries at a past instant under way at once, more get 503, 1..100000 (default 64)",
+        integer_option("max_history_reads", 1, 100'000, FIELD(engine.max_history_reads)));
     add("request_timeout_ms", "engine request timeout in ms, 10..600000 (default 10000)",
         duration_option<std::chrono::milliseconds>("request_timeout_ms", 10, 600'000,
                                                    FIELD(engine.request_timeout)));
@@ -365,6 +376,9 @@ const std::vector<option_entry>& entries() {
         workspace_option("max_subscription"));
     add("mobile_idle_timeout", "workspace: seconds before auto-away when only mobile clients are "
         "open, 0..604800, 0 = idle_timeout (default 0)", workspace_option("mobile_idle_timeout"));
+    add("presence_history", "workspace: who may read another user's presence at a past instant "
+        "besides admins: self (nobody else, the default) or everyone",
+        workspace_option("presence_history"));
     return t;
   }();
   return table;

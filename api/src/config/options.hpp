@@ -22,6 +22,14 @@
 namespace presence::api::config {
 
 /// The whole configuration of one presenced process.
+/// The engine config presenced starts from: the library's defaults with retention on (90 days of
+/// history; the library keeps everything unless asked).
+inline engine_config presenced_engine_defaults() {
+  engine_config config;
+  config.retention = std::chrono::hours(24 * 90);
+  return config;
+}
+
 struct presenced_options {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:8080";  ///< HOST:PORT, also split into server.host/port
@@ -31,7 +39,7 @@ struct presenced_options {
   std::string backup_dir;                  ///< online backups; `finish` sets DATA_DIR/backups if empty
   std::chrono::seconds backup_every{0};    ///< between scheduled backups; 0 = none
   uint32_t backup_keep = 0;                ///< scheduled backups kept (older ones purged); 0 = all
-  engine_config engine;                    ///< db_path is set from data_dir by `finish`
+  engine_config engine = presenced_engine_defaults();  ///< db_path is set from data_dir by `finish`
   server_config server;
   /// Workspace settings to apply at start (engine `set_setting`), in the order given; each value
   /// was already checked by the domain's own validation.

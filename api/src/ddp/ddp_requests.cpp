@@ -164,7 +164,7 @@ void ddp_session::handle(const sub_message& msg) {
 
 void ddp_session::subscribe_everyone(const std::string& sub_id) {
   subjects_set_ = true;
-  offload([self = std::static_pointer_cast<ddp_session>(shared_from_this()), sub_id] {
+  bool queued = offload([self = std::static_pointer_cast<ddp_session>(shared_from_this()), sub_id] {
     // Every active user, in id order, up to max_subscription: Rocket.Chat's user-status stream
     // tells a logged-in client about everyone.
     auto& engine = self->context().engine;
@@ -208,6 +208,12 @@ void ddp_session::subscribe_everyone(const std::string& sub_id) {
       });
     });
   });
+  if (!queued) {
+    // The engine-call queue is full: the subscription fails now rather than waiting in it.
+    subjects_set_ = false;
+    subs_.erase(sub_id);
+    enqueue(render_nosub(sub_id, meteor_error(503, "Server busy, subscribe again later")));
+  }
 }
 
 void ddp_session::handle(const unsub_message& msg) {

@@ -29,6 +29,7 @@ bool is_internal(errc code) noexcept {
 const char* slack_error(errc code) noexcept {
   switch (code) {
     case errc::invalid_argument:
+    case errc::before_retention:
       return "invalid_arguments";
     case errc::invalid_user_id:
     case errc::unknown_user:
@@ -69,6 +70,7 @@ const char* slack_error(errc code) noexcept {
     case errc::invalid_json:
       return "invalid_json";
     case errc::shutting_down:
+    case errc::busy:
       return "service_unavailable";
     case errc::disk_full:
       return "storage_full";
@@ -123,6 +125,7 @@ rc_failure to_rc_failure(const presence::error& err) {
     case errc::not_a_bot:
       return bad_request(err.message, "error-not-allowed");
     case errc::invalid_argument:
+    case errc::before_retention:
       return bad_request(err.message.empty() ? "Invalid parameters" : err.message,
                          "error-invalid-params");
     case errc::disk_full:

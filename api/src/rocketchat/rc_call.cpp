@@ -27,6 +27,10 @@ void rc_call::fail(const http::rc_failure& failure) {
 }
 
 void rc_call::fail(const presence::error& err) {
+  if (err.code == errc::busy) {
+    busy();
+    return;
+  }
   if (http::is_internal(err.code))
     spdlog::error("rest method={} user={} engine error: {}", method, caller.id, describe(err));
   fail(http::to_rc_failure(err));

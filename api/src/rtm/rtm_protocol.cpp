@@ -116,6 +116,7 @@ const char* to_string(protocol_error code) noexcept {
     case protocol_error::too_many_ids: return "too_many_ids";
     case protocol_error::ratelimited: return "ratelimited";
     case protocol_error::server_error: return "server_error";
+    case protocol_error::busy: return "busy";
   }
   return "server_error";
 }

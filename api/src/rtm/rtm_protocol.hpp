@@ -36,6 +36,7 @@ enum class protocol_error : int {
   too_many_ids = 5,     ///< more ids than presence_query / presence_sub accept
   ratelimited = 6,      ///< presence_sub / presence_query faster than the session's rate
   server_error = 7,     ///< the engine failed the request (its code is in `detail`)
+  busy = 8,             ///< the server's engine-call queue is full: try again later
 };
 
 /// Stable snake_case name of a code, e.g. "ratelimited".

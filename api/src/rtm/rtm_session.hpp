@@ -14,6 +14,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "engine_offload.hpp"
 #include "presence/actors/engine.hpp"
 #include "ticket_store.hpp"
 
@@ -31,13 +32,19 @@ struct session_limits {
   int sub_rate_per_s = 5;                        ///< presence_sub + presence_query per second
   int msg_rate_per_s = 50;                       ///< client messages of any kind per second
   std::size_t max_query_ids = 500;
+  /// Engine calls queued or running on the offload pool, over all sessions: past it a
+  /// presence_sub is answered `busy` and a new session is closed with 1013 (try again later).
+  std::size_t max_offload_queue = 1024;
 };
 
 /// Everything a session needs; outlives every session (owned by the server).
 struct session_context {
+  session_context(presence::engine& engine_ref, api::metrics& stats_ref, session_limits limits_)
+    : engine(engine_ref), stats(stats_ref), limits(limits_), offload(limits_.max_offload_queue) {}
   presence::engine& engine;
   api::metrics& stats;
   session_limits limits;
+  offload_gate offload;  ///< the bound on the shared offload pool's queue
 };
 
 /// Takes over `stream` after the HTTP layer authenticated `who` and reserved a place for it

@@ -40,7 +40,7 @@ void session::on_connected(status st) {
   }
   if (closing_)
     return;
-  offload([self = shared_from_this()] {
+  bool queued = offload([self = shared_from_this()] {
     auto& engine = self->ctx_.engine;
     auto sub = engine.subscribe(self->make_sink(), self->user_);
     std::size_t max_subscription = self->max_subscription_;
@@ -54,6 +54,12 @@ void session::on_connected(status st) {
       self->on_subscribed(std::move(sub), max_subscription, service);
     });
   });
+  if (!queued) {
+    // The engine-call queue is full: the client retries later rather than waiting in it.
+    spdlog::warn("{} {}: engine-call queue full, closing {}", protocol_, user_, conn_);
+    begin_close(ws::close_code::try_again_later, "server busy",
+                events::disconnect_reason::closed, true, close_deadline());
+  }
 }
 
 void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
@@ -80,13 +86,16 @@ void session::on_subscribed(result<uint64_t> sub, std::size_t max_subscription,
 void session::set_subjects(std::vector<std::string> ids, std::function<void(status)> done) {
   if (!subscriber_)
     return;
-  offload([self = shared_from_this(), id = *subscriber_, ids = std::move(ids),
-           done = std::move(done)] {
+  auto refused = done;
+  bool queued = offload([self = shared_from_this(), id = *subscriber_, ids = std::move(ids),
+                         done = std::move(done)] {
     auto st = self->ctx_.engine.set_subscription(id, ids);
     // Posted after the notifications of the current presences (the engine sent them before
     // set_subscription returned): on the strand, `done` runs after they were drained.
     net::post(self->strand_, [done, st = std::move(st)] { done(st); });
   });
+  if (!queued)
+    refused(status{errc::busy, "the server is busy; subscribe again later"});
 }
 
 void session::note_activity() {
@@ -95,6 +104,7 @@ void session::note_activity() {
   if (!connected_ || released_ || last_seen_ - last_activity_sent_ < std::chrono::seconds(1))
     return;
   last_activity_sent_ = last_seen_;
+  ++ctx_.stats.ws_activity_forwarded;
   ctx_.engine.run_async(command::activity{user_, conn_, from()}, [](status) {});
 }
 
@@ -112,11 +122,12 @@ void session::release_engine(events::disconnect_reason reason) {
 void session::drop_subscription() {
   if (!subscriber_)
     return;
-  offload([self = shared_from_this(), id = *subscriber_] {
+  // Required: a refused unsubscribe would leave the subscription in the engine.
+  (void)offload([self = shared_from_this(), id = *subscriber_] {
     if (auto st = self->ctx_.engine.unsubscribe(id); !st.ok())
       spdlog::warn("{} {}: unsubscribe failed: {}", self->protocol_, self->user_,
                    describe(st.error()));
-  });
+  }, true);
   subscriber_.reset();
 }
 

@@ -88,6 +88,11 @@ void slack_session::handle(presence_sub_message msg) {
     const auto& err = st.error();
     // The engine re-checks max_subscription, which an admin may have lowered since hello.
     bool too_many = err.code == errc::invalid_argument;
+    if (err.code == errc::busy) {
+      self->enqueue(render_error(protocol_error::busy,
+                                 "the server is busy; send presence_sub again later", reply_to));
+      return;
+    }
     // Only the error's name for a server error: its text may hold internal details.
     self->enqueue(too_many ? render_error(protocol_error::too_many_ids, err.message, reply_to)
                            : render_error(protocol_error::server_error,

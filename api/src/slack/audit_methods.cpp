@@ -75,17 +75,18 @@ void admin_presence_report(const call_ptr& call) {
   if (!args)
     return;
   call->blocking([call, args = *args] {
-    auto history = call->gw.engine.history(args.user, ev::to_instant(args.end));
+    auto history = call->gw.engine.history(args.user, ev::to_instant(args.start),
+                                           ev::to_instant(args.end));
     if (!history.ok()) {
       call->fail(history.error());
       return;
     }
-    bool known = false;
+    bool known = history->base.user.event_count != 0;
     auto changes = nlohmann::json::array();
-    for (const auto& e : *history) {
+    for (const auto& e : history->events) {
       const bool own = e.stream == args.user;
       known = known || own;
-      if (e.ts < args.start || (!own && !affects_presence(e.body)))
+      if (!own && !affects_presence(e.body))
         continue;
       changes.push_back({{"ts", iso_time(e.ts)},
                          {"type", std::string(ev::to_string(ev::type_of(e.body)))},
@@ -104,7 +105,7 @@ void admin_presence_report(const call_ptr& call) {
       ev::presence_value::offline, ev::presence_value::disabled};
     std::array<ev::timestamp_us, all.size()> spent{};
     auto segments = nlohmann::json::array();
-    for (const auto& s : ev::presence_timeline(args.user, *history, args.start, args.end)) {
+    for (const auto& s : ev::presence_timeline(history->base, history->events, args.start, args.end)) {
       spent[static_cast<std::size_t>(s.presence)] += s.to - s.from;
       segments.push_back({{"from", iso_time(s.from)},
                           {"to", iso_time(s.to)},

@@ -21,6 +21,10 @@ void slack_call::fail(const std::string& code, const std::string& detail) {
 }
 
 void slack_call::fail(const presence::error& err) {
+  if (err.code == errc::busy) {
+    busy();
+    return;
+  }
   if (http::is_internal(err.code)) {
     // Internal details (paths, storage messages) go to the log, not to the client.
     spdlog::error("api method={} user={} engine error: {}", method, caller.id, describe(err));

@@ -1,6 +1,7 @@
 // End-to-end: the real presenced, real WebSockets. hello, presence_sub / presence_query, both
 // presence_change forms, ping/pong, tickle, one-time tickets.
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -155,6 +156,22 @@ TEST_F(rtm_session, tickle_is_accepted_silently) {
   auto before = client->barrier();
   ASSERT_TRUE(before.has_value()) << "the socket stays usable";
   EXPECT_TRUE(before->empty()) << before->front().dump();
+}
+
+TEST_F(rtm_session, a_burst_of_tickles_reaches_the_engine_at_most_once_a_second) {
+  auto token = server().create_user("tickle_burst");
+  auto client = server().open(token);
+  auto before = server().metric("presence_ws_activity_forwarded_total");
+  auto started = std::chrono::steady_clock::now();
+  // Under the per-socket message budget (50), so none is dropped by the rate limit.
+  for (int i = 0; i < 40; ++i)
+    ASSERT_TRUE(client->send(R"({"type":"tickle"})"));
+  ASSERT_TRUE(client->barrier().has_value()) << "every tickle was read before the pong";
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::steady_clock::now() - started).count();
+  auto forwarded = server().metric("presence_ws_activity_forwarded_total") - before;
+  EXPECT_GE(forwarded, 1) << "the first tickle is activity";
+  EXPECT_LE(forwarded, seconds + 1) << "40 tickles in " << seconds << " s";
 }
 
 TEST_F(rtm_session, ticket_is_one_time) {

@@ -139,6 +139,37 @@ TEST_F(web_api, get_presence_at_a_past_instant) {
                      "invalid_arguments");
 }
 
+TEST_F(web_api, past_presence_of_others_is_for_admins_unless_the_workspace_opens_it) {
+  auto asker = server().create_user("hist_asker");
+  auto subject = server().create_user("hist_subject");
+  expect_ok(server().slack("users.setPresence", subject, {{"presence", "away"}}));
+  auto at = unix_now_precise();
+  const json ask_past = {{"user", "hist_subject"}, {"at", at}};
+
+  auto settings = expect_ok(server().slack("admin.settings.get", server().admin()))["settings"];
+  EXPECT_EQ(settings["presence_history"], "self") << "off for others by default";
+  expect_slack_error(server().slack("users.getPresence", asker, ask_past), "no_permission");
+  // Now is not history: anyone may still ask the present, as in Slack.
+  expect_ok(server().slack("users.getPresence", asker, {{"user", "hist_subject"}}));
+  // Oneself and admins always may.
+  EXPECT_EQ(expect_ok(server().slack("users.getPresence", subject, {{"at", at}}))["manual_away"],
+            true);
+  EXPECT_EQ(expect_ok(server().slack("users.getPresence", server().admin(), ask_past))["presence"],
+            "away");
+
+  expect_ok(server().slack("admin.settings.set", server().admin(),
+                           {{"key", "presence_history"}, {"value", "everyone"}}));
+  auto opened = expect_ok(server().slack("users.getPresence", asker, ask_past));
+  EXPECT_EQ(opened["presence"], "away");
+  EXPECT_FALSE(opened.contains("manual_away")) << "another user's answer stays presence only";
+  expect_slack_error(server().slack("admin.settings.set", server().admin(),
+                                    {{"key", "presence_history"}, {"value", "anyone"}}),
+                     "invalid_setting");
+  expect_ok(server().slack("admin.settings.set", server().admin(),
+                           {{"key", "presence_history"}, {"value", "self"}}));
+  expect_slack_error(server().slack("users.getPresence", asker, ask_past), "no_permission");
+}
+
 TEST_F(web_api, a_user_cannot_change_another_users_presence_or_status) {
   auto mallory = server().create_user("mallory");
   server().create_user("victim");

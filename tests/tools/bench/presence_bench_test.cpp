@@ -40,6 +40,13 @@ TEST(presence_bench, memory) {
   expect_sane(run, "memory", {"users", "bytes_per_user_actor"});
 }
 
+TEST(presence_bench, history) {
+  // The verb fails when the engine's answer and the full replay differ at any instant.
+  auto run = run_bench(bench + " history --events 3000 --queries 20");
+  expect_sane(run, "history", {"events", "queries", "engine_p50_ms", "full_replay_p50_ms",
+                               "speedup_p50"});
+}
+
 TEST(presence_bench, redis_baseline) {
   if (std::system("command -v redis-server >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "redis-server is not installed (scripts/install-deps.sh)";
@@ -58,7 +65,7 @@ TEST(presence_bench, backup_stall) {
 TEST(presence_bench, help_names_every_verb) {
   auto run = run_bench(bench + " --help", false);
   EXPECT_EQ(run.exit_code, 0);
-  for (const char* verb : {"ingest", "replay", "restart", "memory", "redis", "backup-stall"})
+  for (const char* verb : {"ingest", "replay", "restart", "memory", "history", "redis", "backup-stall"})
     EXPECT_NE(run.text.find(verb), std::string::npos) << verb;
 }
 

@@ -219,8 +219,10 @@ struct report_idle {
 // --- queries ------------------------------------------------------------------------------------
 
 /// The presence of `user` now (from memory), or at instant `at` (rebuilt from the log under the
-/// settings in force then). Replies `events::presence_view`. Errors: `unknown_user`,
-/// `user_deactivated`; with `at`, also `storage_failure`.
+/// settings in force then, from checkpoints plus a short tail, on loaders of its own). Replies
+/// `events::presence_view`. Errors: `unknown_user`, `user_deactivated`; with `at`, also
+/// `storage_failure` and `busy` (`engine_config::max_history_reads` under way). Who may ask about
+/// whom is the caller's policy (presenced: the `presence_history` setting).
 struct query {
   using reply = events::presence_view;
   static constexpr served_by server = served_by::user_actor;

@@ -20,6 +20,7 @@
 #include "presence/events/workspace_state.hpp"
 #include "presence/storage/backup.hpp"
 #include "presence/storage/durability.hpp"
+#include "presence/storage/history.hpp"
 
 namespace presence {
 
@@ -39,6 +40,14 @@ struct engine_config {
   std::chrono::seconds passivate_after{60};         ///< idle user actor lifetime
   uint64_t snapshot_every = 1000;                   ///< user events between snapshots
   std::chrono::milliseconds request_timeout{10000}; ///< blocking facade calls
+  /// Queries at a past instant (`query` with `at`) queued or running at once, on two loaders of
+  /// their own (not those that rebuild users); more are refused with `busy`.
+  std::size_t max_history_reads = 64;
+  /// Retention: user-stream events older than this are folded into per-stream snapshots and
+  /// deleted (storage/retention.hpp), by a pass every `retention_interval` on a thread of the
+  /// engine's own; 0 (the default here; presenced's is 90 days) = keep everything.
+  std::chrono::seconds retention{0};
+  std::chrono::seconds retention_interval{std::chrono::hours(1)};
   /// CAF worker threads of the actor system engine::open(config) creates (not of one passed in);
   /// 0 = one per hardware thread. They share one queue and sleep when it is empty (CAF's
   /// `sharing` policy): work stealing's polling took cores from the journal's writer.
@@ -275,11 +284,12 @@ class engine {
   /// `storage_failure`.
   virtual result<storage::backup_info> backup(const std::string& dir) = 0;
   // --- reads of the log --------------------------------------------------------------------
-  /// The events of `user`'s stream and of the workspace stream before `until`, merged in
-  /// sequence order: what `events::presence_timeline` replays for a report. Read from the log on
-  /// the calling thread. Errors: `storage_failure`, `corrupt_record`.
-  virtual result<std::vector<events::event>> history(const std::string& user,
-                                                     events::instant until) = 0;
+  /// `user`'s history over [since, until) (`storage::history_between`): the user's state and the
+  /// workspace's context before `since`, from checkpoints plus a short tail, then the events of
+  /// both streams in the span: what `events::presence_timeline` replays for a report. Read from
+  /// the log on the calling thread. Errors: `storage_failure`, `corrupt_record`.
+  virtual result<storage::history_slice> history(const std::string& user, events::instant since,
+                                                 events::instant until) = 0;
 
   // --- subscriptions -----------------------------------------------------------------------
   /// Registers a subscriber; returns its id. Notifications are batched over the workspace's

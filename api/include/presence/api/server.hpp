@@ -27,7 +27,9 @@ struct server_config {
   std::size_t max_connections_per_address = 4096;  ///< per client IP address; 0 = no cap
   std::size_t admin_threads = 2;         ///< threads for blocking engine calls (admin, auth misses)
   /// Tasks waiting for those threads (admin calls, authentication-cache misses) at most; more
-  /// are answered HTTP 503 with Retry-After instead of queueing.
+  /// are answered HTTP 503 with Retry-After instead of queueing. The WebSocket sessions' engine
+  /// calls (subscribe, presence_sub) have their own pool with the same bound: past it a
+  /// presence_sub is answered `busy`, a new socket closed with 1013.
   std::size_t max_blocking_queue = 1024;
   std::size_t max_body_bytes = 64 * 1024;  ///< larger request bodies get HTTP 413
   std::size_t max_header_bytes = 16 * 1024;  ///< larger header blocks get HTTP 431

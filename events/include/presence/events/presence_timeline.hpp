@@ -8,6 +8,7 @@
 
 #include "presence/events/event.hpp"
 #include "presence/events/presence.hpp"
+#include "presence/events/user_state.hpp"
 
 namespace presence::events {
 
@@ -17,6 +18,20 @@ struct presence_segment {
   timestamp_us to = 0;
   presence_value presence = presence_value::offline;
 };
+
+/// Where a timeline's fold starts: the user's state and the workspace's presence context before
+/// the first of the events given. A fresh user and the default context are the log's beginning.
+struct timeline_base {
+  user_state user;
+  presence_context context;
+};
+
+/// The presence of `base.user.id` over [start, end): `log_events` are the user's and the
+/// workspace's events after `base` and before `end`, merged in sequence order. Otherwise as the
+/// overload below.
+std::vector<presence_segment> presence_timeline(const timeline_base& base,
+                                                const std::vector<event>& log_events,
+                                                timestamp_us start, timestamp_us end);
 
 /// The presence of `user` over [start, end): `log_events` are the user's and the workspace's
 /// events before `end`, merged in sequence order. Folds the events as their time comes and

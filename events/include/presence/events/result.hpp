@@ -45,6 +45,8 @@ enum class errc : uint8_t {
   too_long,               ///< a profile field (status text, emoji) over its length limit
   not_a_bot,              ///< a bot-only operation aimed at a person's account
   user_is_bot,            ///< an operation bots cannot do (profile, status, forcing presence)
+  busy,                   ///< a bounded queue for that kind of work is full: retry shortly
+  before_retention,       ///< an instant before the retained history (older events were folded)
 };
 
 /// Stable snake_case name of a code, e.g. "unknown_user".

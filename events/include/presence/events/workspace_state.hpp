@@ -23,6 +23,9 @@ struct workspace_settings {
   bool degraded_query_only = false;    ///< key `degraded_mode`: "off" or "query_only"
   uint64_t max_subscription = 500;     ///< ids per presence_sub (1..100000)
   int64_t mobile_idle_timeout = 0;     ///< idle seconds when only `mobile` clients are open; 0 = idle_timeout
+  /// Key `presence_history`: "self" (false: only admins may read other users' presence at a past
+  /// instant) or "everyone" (true). Everyone may always read their own.
+  bool history_of_others = false;
 
   bool operator==(const workspace_settings& other) const;
 };

@@ -51,6 +51,15 @@ struct snapshot_record {
   std::string bytes; ///< `events::encode_snapshot` output
 };
 
+/// Where the retained history begins (storage/retention.hpp): the events of user streams with a
+/// sequence below `from` (all older than `since`) were folded into one checkpoint per stream, the
+/// stream's base, and deleted; the workspace stream is kept whole. `from` = 1: everything kept.
+struct retention_mark {
+  sequence from = 1;
+  timestamp_us since = 0;  ///< the horizon: µs since the epoch
+  bool trimmed() const noexcept { return from > 1; }
+};
+
 /// A raw record of the global log, for tools that must show what could not be decoded.
 struct raw_record {
   std::string column_family;
@@ -64,7 +73,8 @@ using event_visitor = std::function<bool(const event&)>;
 
 /// The append-only RocksDB event log (docs/design.md §3). Column families: `log` (seq → record),
 /// `streams` (stream, 0x00, seq → record), `connections` (user, 0x00, conn → epoch),
-/// `snapshots` (stream → seq + state), `meta` (schema version, epoch).
+/// `snapshots` (stream → seq + state, and the checkpoints: stream, 0x00, seq → seq + state),
+/// `meta` (schema version, epoch).
 ///
 /// Thread safety: appends are serialised internally (one writer); reads may run concurrently with
 /// appends from any thread. All functions are blocking I/O: call them from a detached actor or a
@@ -131,6 +141,41 @@ class event_log {
   /// The stored snapshot of `stream`, or nullopt.
   [[nodiscard]] virtual result<std::optional<snapshot_record>>
   get_snapshot(std::string_view stream) const = 0;
+
+  /// Stores a checkpoint of `stream`: its state as of `snap.seq`, kept beside older ones (a
+  /// snapshot is replaced; checkpoints are what a read of a past instant starts from). Errors:
+  /// `read_only`, `invalid_argument` (empty stream), `disk_full`, `storage_failure`.
+  [[nodiscard]] virtual status put_checkpoint(std::string_view stream,
+                                              const snapshot_record& snap) = 0;
+  /// The newest checkpoint of `stream` whose seq is at most `at_most`, or nullopt.
+  [[nodiscard]] virtual result<std::optional<snapshot_record>>
+  find_checkpoint(std::string_view stream, sequence at_most) const = 0;
+  /// The first stored sequence of the global log whose timestamp is at least `ts`
+  /// (`last_sequence() + 1` when none): every sequence below it is at most as old as `ts - 1`.
+  /// Binary search on the time-ordered log.
+  [[nodiscard]] virtual result<sequence> first_sequence_at(timestamp_us ts) const = 0;
+
+  // --- retention (storage/retention.hpp drives these) -----------------------------------------
+  /// Where the retained history begins (`from` = 1 while everything is kept).
+  virtual retention_mark retained() const = 0;
+  /// Records `mark` in `meta` (durably) before anything is deleted. Errors: `read_only`,
+  /// `invalid_argument` (a mark older than the current one), `disk_full`, `storage_failure`.
+  [[nodiscard]] virtual status set_retained(const retention_mark& mark) = 0;
+  /// Stores `base` (the stream's state after its last event below `cutoff`) as a checkpoint and
+  /// deletes the older ones in one atomic write, then deletes the records of user stream
+  /// `stream` with a sequence below `cutoff`. Errors: `read_only`, `invalid_argument`
+  /// (the workspace stream, an empty one, a base at or after `cutoff`), `disk_full`,
+  /// `storage_failure`.
+  [[nodiscard]] virtual status trim_stream(std::string_view stream, sequence cutoff,
+                                           const snapshot_record& base) = 0;
+  /// Deletes the `log` records below `cutoff` except the sequences in `keep` (sorted: the
+  /// workspace stream's), then compacts that part of the log so the space returns (deleted
+  /// stream records go with RocksDB's own compactions of files full of deletions). Errors: `read_only`, `disk_full`, `storage_failure`.
+  [[nodiscard]] virtual status trim_log(sequence cutoff, const std::vector<sequence>& keep) = 0;
+  /// Visits the name of every stream of the `streams` family, in key order (one seek per
+  /// stream); return false to stop.
+  [[nodiscard]] virtual status
+  list_streams(const std::function<bool(std::string_view)>& visit) const = 0;
 
   /// Appends `epoch_started` to the workspace stream with the next epoch number, records it in
   /// `meta`, and returns it. Call once per server start, before accepting connections.

@@ -21,6 +21,9 @@ inline constexpr std::string_view cf_meta = "meta";
 /// Keys of the `meta` family.
 inline constexpr std::string_view meta_schema_version = "schema_version";
 inline constexpr std::string_view meta_epoch = "epoch";
+/// Where the retained history begins (8 bytes: the first sequence kept, then 8: the horizon's
+/// µs); absent while everything is kept.
+inline constexpr std::string_view meta_retained = "retained";
 
 /// Appends `value` as 8 big-endian bytes.
 void put_u64_be(std::string& out, uint64_t value);

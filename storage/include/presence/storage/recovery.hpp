@@ -14,27 +14,23 @@
 
 namespace presence::storage {
 
-/// Rebuilds a user's state: the stored snapshot (if any and decodable) plus the tail of the
-/// stream after it. Equal to `replay_user` by construction; `presencectl verify` checks it.
+/// Rebuilds a user's state: the stored snapshot or the newest checkpoint, whichever is newer (if
+/// any decodes), plus the tail of the stream after it. Equal to `replay_user` by construction; `presencectl verify` checks it.
 /// A snapshot that does not decode, names another user or disagrees with the sequence it claims
 /// to cover is ignored in favour of a full replay (snapshots are only an optimisation).
 /// Errors: `corrupt_record` (naming the key), `storage_failure`.
 [[nodiscard]] result<events::user_state> recover_user(const event_log& log, std::string_view user);
 
-/// Rebuilds a user's state by folding the whole stream, ignoring snapshots.
-/// With `until` >= 0, folds only events with ts <= until (the state at that instant).
+/// Rebuilds a user's state by folding the whole stream, ignoring snapshots; after retention,
+/// the whole retained stream from its base (storage/retention.hpp). With `until` >= 0, folds only
+/// events with ts <= until (the state at that instant); an `until` before the retained history
+/// is `before_retention`.
 [[nodiscard]] result<events::user_state> replay_user(const event_log& log, std::string_view user,
                                                      events::timestamp_us until = -1);
 
 /// Rebuilds the workspace state from the workspace stream (optionally only up to `until`).
 [[nodiscard]] result<events::workspace_state> replay_workspace(const event_log& log,
                                                                events::timestamp_us until = -1);
-
-/// The events of `user`'s stream and of the workspace stream with ts < `until`, merged in sequence
-/// (= time) order: what `events::presence_timeline` replays. Errors: those of `read_stream`.
-[[nodiscard]] result<std::vector<events::event>> user_history(const event_log& log,
-                                                              std::string_view user,
-                                                              events::timestamp_us until);
 
 /// Users' active flags: id -> active.
 using user_flags = std::unordered_map<std::string, bool>;
@@ -49,7 +45,11 @@ using user_flags = std::unordered_map<std::string, bool>;
   const event_log& log, std::size_t parts,
   const std::function<std::size_t(std::string_view)>& part_of);
 
-/// Writes a snapshot of `state` (covering `state.last_seq`).
+/// The `before_retention` error for instant `at` (µs), naming where the retained history begins.
+error before_retained(const retention_mark& mark, events::timestamp_us at);
+
+/// Writes a snapshot of `state` (covering `state.last_seq`), and the same state as a checkpoint
+/// (storage/history.hpp).
 [[nodiscard]] status save_user_snapshot(event_log& log, const events::user_state& state);
 
 } // namespace presence::storage
