@@ -73,7 +73,7 @@ TEST_F(broadcaster_test, profiles_go_out_while_the_presence_service_is_off) {
   auto shard = spawn_shard();
   auto [sink, seen] = make_sink();
   ASSERT_FALSE(call(shard, subscribe_atom::value, subscriber_id{1}, sink, std::string{}));
-  tell(shard, service_atom::value, false, std::string{"admin"});
+  tell(shard, service_atom::value, engine::service_state{false, 3, 2, "admin"});
   seen->clear();
   auto bot = person("B1");
   bot.bot = true;

@@ -4,6 +4,7 @@
 // with a message that says so.
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "presence/events/codec.hpp"
 #include "presence/storage/event_log.hpp"
@@ -19,13 +20,23 @@ namespace fs = std::filesystem;
 using test::write_raw;
 
 /// `inspect … --json` output against what an older build printed (`committed`, a file of
-/// tests/tools/data); the last event it names, new in this build, is checked apart: it is the one
-/// at `last_seq`, and records older than format version 3 carry no token id.
-void expect_state_as_committed(const run_output& state, const std::string& committed) {
+/// tests/tools/data); what is new in this build is checked apart: the last event it names is the
+/// one at `last_seq`, and records older than format version 3 carry no token id; a bot's `bot`
+/// and `always_active` are `bot_always_active` (nullopt: not a bot, neither key).
+void expect_state_as_committed(const run_output& state, const std::string& committed,
+                               std::optional<bool> bot_always_active = std::nullopt) {
   ASSERT_EQ(state.exit_code, 0) << state.err;
   auto now = state.json();
   auto last = now["last_event"];
   now.erase("last_event");
+  if (bot_always_active) {
+    EXPECT_EQ(now["bot"], true) << state.out;
+    EXPECT_EQ(now["always_active"], *bot_always_active) << state.out;
+    now.erase("bot");
+    now.erase("always_active");
+  } else {
+    EXPECT_FALSE(now.contains("bot")) << state.out;
+  }
   EXPECT_EQ(now, nlohmann::json::parse(read_whole_file(data_file(committed))));
   ASSERT_TRUE(last.is_object()) << state.out;
   EXPECT_EQ(last["seq"], now["last_seq"]);
@@ -102,9 +113,10 @@ TEST_F(snapshot_upgrade_test, the_previous_format_with_snapshots_opens_replays_a
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(exported.out, read_whole_file(data_file("format_v2/export.jsonl")));
   // Both users' states, rebuilt from a snapshot plus the events after it, are as they were.
-  for (const std::string user : {"erin", "bot-7"})
-    expect_state_as_committed(ctl({"inspect", user, "--json", "--at", at}),
-                              "format_v2/inspect-" + user + ".json");
+  expect_state_as_committed(ctl({"inspect", "erin", "--json", "--at", at}),
+                            "format_v2/inspect-erin.json");
+  expect_state_as_committed(ctl({"inspect", "bot-7", "--json", "--at", at}),
+                            "format_v2/inspect-bot-7.json", true);
 }
 
 TEST_F(snapshot_upgrade_test, records_of_version_3_join_the_previous_format_and_verify_clean) {

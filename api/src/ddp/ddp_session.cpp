@@ -112,6 +112,7 @@ void ddp_session::on_login(const std::string& secret, const login_outcome& outco
     return;
   }
   // The login reserved a place in the user's cap: the session gives it back when it ends.
+  resume_token_ = secret;  // answered once the presence connection is open, then forgotten
   set_who(rtm::credential{outcome.user, outcome.token_id, outcome.address}, true,
           outcome.bot ? "bot" : "ddp");
   if (closing())
@@ -126,7 +127,7 @@ void ddp_session::on_presence_open(const presence::engine::service_state& servic
   auto expires = std::chrono::duration_cast<std::chrono::milliseconds>(
     (events::wall_clock_now() + token_lifetime).time_since_epoch());
   answer_method(login_id_, {{"id", user()},
-                            {"token", secret},
+                            {"token", std::exchange(resume_token_, {})},
                             {"tokenExpires", {{"$date", expires.count()}}},
                             {"type", "resume"}});
 }
@@ -190,6 +191,8 @@ std::vector<std::string> ddp_session::render(const std::vector<notification>& no
         break;
       case notification::kind::manual_presence_change:
         break;  // the user's own presence reaches user-status like anyone's
+      case notification::kind::user_change:
+        break;  // status text reaches user-status with the user's status notes
     }
   }
   return frames;

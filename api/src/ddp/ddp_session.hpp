@@ -100,6 +100,7 @@ class ddp_session final : public rtm::session {
   boost::asio::steady_timer login_timer_;
   bool connected_ddp_ = false;    ///< `connect` was answered `connected`
   std::string login_id_;          ///< the pending or answered login method's id
+  std::string resume_token_;      ///< the login's token, until the login is answered
   bool logging_in_ = false;
   bool logged_in_ = false;        ///< the login's result went out
   /// Open subscriptions: id -> event name on stream-notify-logged.

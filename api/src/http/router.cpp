@@ -231,9 +231,9 @@ ddp::login_fn ddp_login(gateway& gw, std::string address) {
     }
     gw.auth.authenticate(secret, [&gw, address, done = std::move(done)](
                                    result<identity> found) mutable {
+      note_outcome(gw, address, found);
       auto who = found.ok() ? result<events::user_record>{found->user}
                             : result<events::user_record>{found.error()};
-      note_outcome(gw, address, who);
       ddp::login_outcome outcome;
       if (!who.ok() && is_pool_full(who.error()))
         outcome.refusal = ddp::login_refusal::unavailable;

@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "metrics.hpp"
+
 namespace presence::api::rtm {
 
 namespace net = boost::asio;

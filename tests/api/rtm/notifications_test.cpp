@@ -194,7 +194,9 @@ TEST(rtm_service_status, every_socket_learns_that_presence_turned_off) {
     ASSERT_TRUE(status.has_value()) << "a socket was not told";
     EXPECT_EQ(*status, (json{{"type", "presence_service_status"},
                              {"enabled", false},
-                             {"reason", "connection_limit"}}));
+                             {"reason", "connection_limit"},
+                             {"connections", 3},
+                             {"limit", 2}}));
   }
   // A socket opened while the service is off learns it, and why, right after hello.
   auto late = server.open(server.create_user("svc_d"));
