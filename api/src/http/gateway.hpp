@@ -29,6 +29,7 @@ struct gateway {
     : engine(engine_ref), config(std::move(cfg)),
       limiter(config.rate_limit_per_s, config.rate_limit_burst),
       connect_limiter(config.connect_rate_per_s, config.connect_rate_burst),
+      user_connect_limiter(config.connect_rate_per_s, config.connect_rate_burst),
       failed_auth(config.failed_auth_per_s, config.failed_auth_burst),
       auth(engine_ref, config.admin_token, config.admin_user, blocking_pool),
       blocking(std::move(blocking_pool)),
@@ -40,6 +41,9 @@ struct gateway {
   api::metrics stats;
   rate_limiter limiter;
   rate_limiter connect_limiter;  ///< rtm.connect and /rtm upgrades with a token, per token
+  /// The same connects per user, once the token is known to be theirs: a user's tokens share
+  /// one budget, so no user reconnects faster than `connect_rate_per_s` whatever they hold.
+  rate_limiter user_connect_limiter;
   rate_limiter failed_auth;      ///< failed authentications, per client address
   authenticator auth;
   rtm::ticket_store tickets;

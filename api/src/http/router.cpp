@@ -195,6 +195,11 @@ void authenticate_upgrade(gateway& gw, const api_request& req,
       refuse(outcome, "account_inactive");
     else if (!ticket_user.empty() && ticket_user != who->user.id)
       refuse(outcome, "invalid_auth");
+    else if (int wait = ticket_user.empty() ? gw.user_connect_limiter.acquire(
+                                                who->user.id, gateway::monotonic_seconds())
+                                            : 0;
+             wait > 0)
+      outcome.refusal = too_many_requests(gw, wait);  // a ticket was counted by rtm.connect
     else {
       outcome.ok = true;
       outcome.who = rtm::credential{who->user.id, who->token_id, address};
@@ -244,6 +249,11 @@ ddp::login_fn ddp_login(gateway& gw, std::string address) {
         outcome.refusal = ddp::login_refusal::account_inactive;
       else if (!who.ok())
         outcome.refusal = ddp::login_refusal::invalid_token;
+      else if (int wait = gw.user_connect_limiter.acquire(who->id, gateway::monotonic_seconds());
+               wait > 0) {
+        outcome.refusal = ddp::login_refusal::too_many_attempts;
+        outcome.retry_after = wait;
+      }
       // Over the per-user cap the login is refused: nothing is logged.
       else if (!rtm::reserve_user_session(who->id, gw.config.max_connections_per_user))
         outcome.refusal = ddp::login_refusal::too_many_connections;

@@ -55,8 +55,12 @@ void rtm_connect(const call_ptr& call) {
   if (!args)
     return;
   auto& gw = call->gw;
-  if (int wait = gw.connect_limiter.acquire(call->token_secret, http::gateway::monotonic_seconds());
-      wait > 0) {
+  auto now = http::gateway::monotonic_seconds();
+  if (int wait = gw.connect_limiter.acquire(call->token_secret, now); wait > 0) {
+    call->ratelimited(wait);
+    return;
+  }
+  if (int wait = gw.user_connect_limiter.acquire(call->caller.id, now); wait > 0) {
     call->ratelimited(wait);
     return;
   }

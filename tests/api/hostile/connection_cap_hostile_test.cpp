@@ -52,7 +52,7 @@ TEST(connection_cap, one_user_cannot_open_more_than_ten_sockets_nor_switch_prese
   EXPECT_EQ(audit.count("mallory", "connected"), 10u) << "a refused connection was logged";
 }
 
-TEST(connection_cap, rtm_connect_and_token_upgrades_are_rate_limited_per_token) {
+TEST(connection_cap, rtm_connect_and_token_upgrades_are_rate_limited_per_token_and_per_user) {
   rtm_server server({"--connect-rate-per-s", "0.1", "--connect-rate-burst", "2",
                      "--max-connections-per-user", "0"});
   auto mallory = server.create_user("mallory");
@@ -69,8 +69,19 @@ TEST(connection_cap, rtm_connect_and_token_upgrades_are_rate_limited_per_token) 
   EXPECT_NE(refused.handshake_body().find("ratelimited"), std::string::npos)
     << refused.handshake_body();
 
-  // Another token is not affected.
+  // Another user's token is not affected.
   EXPECT_EQ(server.call("rtm.connect", alice).value("ok", false), true);
+  // Another token of the same user shares the user's budget: a second token does not buy a
+  // faster reconnect loop.
+  auto second = server.call("admin.tokens.issue", server.process().admin_token(), {{"user", "mallory"}});
+  ASSERT_EQ(second.value("ok", false), true) << second.dump();
+  auto again = server.call("rtm.connect", second.value("token", ""));
+  EXPECT_EQ(again.value("error", ""), "ratelimited") << again.dump();
+  ws_client other_token;
+  EXPECT_NE(other_token.connect(server.port(), "/rtm",
+                                {{"Authorization", "Bearer " + second.value("token", "")}}),
+            "");
+  EXPECT_EQ(other_token.handshake_status(), 429u);
   auto audit = hostile::stop_and_audit(server.process());
   EXPECT_EQ(audit.count("mallory", "connected"), 1u);
 }
