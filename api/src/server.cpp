@@ -201,8 +201,14 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
   // subscriber when it changes, and a new one at once while it is off.
   auto* service = &d.gw->service;
   auto watch = engine.subscribe([service](const notification& note) {
-    if (note.type == notification::kind::presence_service_status)
-      service->set(note.service_enabled, note.reason);
+    if (note.type != notification::kind::presence_service_status)
+      return;
+    service->set(note.service_enabled, note.reason);
+    if (note.service_enabled)
+      spdlog::info("presence service on ({} connections, limit {})", note.connections, note.limit);
+    else
+      spdlog::warn("presence service off: {} ({} connections, limit {}); presences read disabled",
+                   note.reason, note.connections, note.limit);
   });
   if (watch.ok())
     d.service_watch = watch.value();

@@ -77,6 +77,10 @@ TEST_F(connection_limit, presence_turns_off_past_the_limit_and_back_on_below_it)
   EXPECT_EQ(listed["presenceService"], why) << listed.dump();
   auto slack_view = server_.slack("users.getPresence", bob, {{"user", "alice"}});
   EXPECT_EQ(slack_view["presence_service"], why) << slack_view.dump();
+  EXPECT_TRUE(eventually([&] {
+    return server_.process().stderr_text().find(
+             "presence service off: connection_limit (3 connections, limit 2)") != std::string::npos;
+  })) << "no warning in the server log";
   auto refused = server_.rc("POST", "presence.enableBroadcast", server_.admin(), "admin");
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_EQ(refused.json()["errorType"], "error-connection-limit-exceeded");
