@@ -174,7 +174,8 @@ bool session::admit_message() {
     return true;
   }
   ++ctx_.stats.ratelimited;
-  // One error per burst: answering every dropped message would let a flood drive our output.
+  // One error per burst: answering every dropped message would let a flood drive the server's
+  // output.
   if (!std::exchange(msg_limited_, true))
     enqueue(render_rate_limited(ctx_.limits.msg_rate_per_s));
   return false;
