@@ -72,7 +72,7 @@ session::~session() {
   if (registry_id_ != 0)
     session_registry::instance().remove(registry_id_);
   if (reserved_)
-    session_registry::instance().release(user_);  // the place reserved for this session
+    session_registry::instance().release(user_);  // the per-user place this connection held
 }
 
 credential session::who() const {

@@ -122,7 +122,7 @@ class session : public std::enable_shared_from_this<session> {
   /// How long a handshake, a login or a close may take before the socket is torn down: two
   /// heartbeat intervals, within 1..10 s.
   std::chrono::milliseconds close_deadline() const;
-  /// Runs `job` on this session's offload strand, unless the pool's queue is full
+  /// Runs `job` on this connection's offload strand, unless the pool's queue is full
   /// (`session_limits::max_offload_queue`): then returns false. A `required` job (one that
   /// releases engine state) is never refused.
   template <class Job>
