@@ -24,7 +24,9 @@ enum class service_action : uint8_t {
 ///   service is on disables it; only connects do: lowering the limit below the count does not;
 /// - with `auto_reenable_below` != 0, a disabled service comes back on by itself when the count
 ///   is below that value and `can_enable` holds (below the limit too, so it cannot flap);
-/// - `can_enable` (the admin's enable) holds while count < limit, or the limit is 0.
+/// - `can_enable` (the admin's enable) holds while count < limit, or the limit is 0;
+/// - in a cluster, the count is this node's connections plus the other nodes' (`on_others`), and
+///   a rise of the other nodes' count disables like a connect does.
 class connection_limit {
  public:
   /// Applies a delta reported by a user actor (+1 connect, -1 disconnect) and decides.
@@ -35,17 +37,27 @@ class connection_limit {
   service_action on_settings(const events::workspace_settings& settings,
                              bool service_enabled) const noexcept;
 
+  /// Sets the other cluster nodes' connections and decides (a rise acts as connects, a fall as
+  /// disconnects).
+  service_action on_others(uint64_t others, const events::workspace_settings& settings,
+                           bool service_enabled) noexcept;
+
   /// Whether an admin may turn the service on now.
   bool can_enable(const events::workspace_settings& settings) const noexcept;
 
-  /// Open connections counted so far.
-  uint64_t count() const noexcept { return count_; }
+  /// Open connections counted so far, over the whole cluster.
+  uint64_t count() const noexcept { return count_ + others_; }
+  /// Open connections of this node's users.
+  uint64_t local() const noexcept { return count_; }
 
  private:
+  service_action over_limit(const events::workspace_settings& settings,
+                            bool service_enabled) const noexcept;
   service_action auto_reenable(const events::workspace_settings& settings,
                                bool service_enabled) const noexcept;
 
   uint64_t count_ = 0;
+  uint64_t others_ = 0;
 };
 
 } // namespace presence::actors

@@ -104,6 +104,11 @@ class engine_impl final : public engine {
   /// The actor system the engine runs on.
   caf::actor_system& system() { return system_; }
 
+  /// engine_cluster.hpp (engine_cluster.cpp).
+  result<std::vector<events::event>> workspace_events(events::sequence from, std::size_t limit);
+  result<uint64_t> replicate_workspace(std::vector<events::event> events);
+  status set_peer_connections(uint64_t connections);
+
  private:
   engine_impl(caf::actor_system& system, std::unique_ptr<caf::actor_system> own,
               std::unique_ptr<engine_system_config> own_config, engine_config config);

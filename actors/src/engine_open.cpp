@@ -262,6 +262,7 @@ void engine_impl::spawn_actors(events::workspace_state workspace,
   supervision.journal = journal_;
   supervision.initial = std::move(workspace);
   supervision.clock = env->clock;
+  supervision.replica = config_.workspace_replica;
   supervisor_ = spawn_supervisor(system_, std::move(supervision));
   env->supervisor = supervisor_;
   for (auto& shard : shards)

@@ -119,6 +119,11 @@ using attach_atom = caf::atom_constant<caf::atom("attach")>;
 // The workspace commands (command::create_user … command::enable_service, command::authenticate)
 // and command::apply_preset, which it resolves and delegates to the user's directory shard as a
 // `use_preset`.
+/// (replicate_atom, std::vector<event>) -> uint64_t applied: a cluster replica appends events of
+/// the workspace owner's stream as recorded there, then applies them (engine_cluster.hpp).
+using replicate_atom = caf::atom_constant<caf::atom("replicate")>;
+/// (peers_atom, uint64_t connections) to the supervisor: the other cluster nodes' connections.
+using peers_atom = caf::atom_constant<caf::atom("peers")>;
 /// (get_atom, settings_atom) -> events::workspace_settings
 using settings_atom = caf::atom_constant<caf::atom("settings")>;
 /// (get_atom, presets_atom) -> std::vector<events::preset>
@@ -225,7 +230,9 @@ using supervisor_handle = typename detail::with_commands_of<
     caf::replies_to<caf::get_atom, presets_atom>::with<std::vector<events::preset>>,
     caf::replies_to<caf::get_atom, users_atom, std::string,
                     uint64_t>::with<std::vector<events::user_record>>,
-    caf::replies_to<caf::get_atom, service_atom>::with<engine::service_state>>,
+    caf::replies_to<caf::get_atom, service_atom>::with<engine::service_state>,
+    caf::replies_to<replicate_atom, std::vector<events::event>>::with<uint64_t>,
+    caf::reacts_to<peers_atom, uint64_t>>,
   command::any>::type;
 
 } // namespace presence::actors

@@ -4,10 +4,12 @@
 // registers them (and the error category) with an actor_system_config. Included by protocol.hpp,
 // so every message sender sees the overloads. Private to the actors module.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/meta/load_callback.hpp>
@@ -157,15 +159,33 @@ using presence::inspect; // for the structs of protocol.hpp
 } // namespace actors
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_profile& x) {
+  return f(caf::meta::type_name("presence.user_profile"), x.user, x.status);
+}
+
+/// Every field, so a notification crosses to another cluster node whole; the shared profiles
+/// travel as a list.
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, notification& x) {
+  std::vector<user_profile> profiles;
+  if constexpr (Inspector::reads_state) {
+    if (x.profiles)
+      profiles = *x.profiles;
+  }
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    x.profiles = profiles.empty()
+                   ? nullptr
+                   : std::make_shared<const std::vector<user_profile>>(std::move(profiles));
+    return caf::none;
+  });
   return f(caf::meta::type_name("presence.notification"), x.type, x.presence, x.users, x.status,
-           x.service_enabled);
+           x.service_enabled, x.reason, x.connections, x.limit, profiles, load);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, engine::service_state& x) {
   return f(caf::meta::type_name("presence.service_state"), x.enabled, x.connections, x.limit,
-           x.reason);
+           x.reason, x.node_connections);
 }
 
 } // namespace presence

@@ -28,6 +28,7 @@ struct supervisor_state {
   token_index tokens;
   std::vector<caf::actor> directories;
   std::vector<workspace_listener> broadcasters;
+  bool replica = false;
 };
 
 using supervisor_actor = supervisor_handle::stateful_pointer<supervisor_state>;
@@ -67,7 +68,8 @@ engine::service_state service_of(const supervisor_state& st) {
   return engine::service_state{st.workspace.service_enabled, st.connections.count(),
                                st.workspace.settings.connection_limit,
                                st.workspace.service_enabled ? std::string{}
-                                                            : st.workspace.disabled_reason};
+                                                            : st.workspace.disabled_reason,
+                               st.connections.local()};
 }
 
 void push_service(supervisor_actor self) {
@@ -176,6 +178,8 @@ void record(supervisor_actor self, events::event ev, caf::response_promise rp,
 /// next connection change decides again.
 void auto_service(supervisor_actor self, service_action action) {
   auto& st = self->state;
+  if (st.replica)
+    return;
   switch (action) {
     case service_action::disable:
       record(self,
@@ -192,6 +196,25 @@ void auto_service(supervisor_actor self, service_action action) {
     case service_action::none:
       break;
   }
+}
+
+/// Appends another node's workspace events as they were recorded there, then applies and announces
+/// them; replies how many.
+caf::response_promise replicate(supervisor_actor self, std::vector<events::event> batch) {
+  auto rp = self->make_response_promise();
+  for (auto& ev : batch)
+    ev.seq = 0;
+  self
+    ->request(self->state.journal, caf::infinite, append_atom::value, std::move(batch),
+              stored_atom::value)
+    .await(
+      [self, rp](std::vector<events::event>& stored) mutable {
+        for (const auto& applied : stored)
+          apply_and_announce(self, applied);
+        rp.deliver(static_cast<uint64_t>(stored.size()));
+      },
+      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
 }
 
 /// The common shape of an admin request: a planned payload (or its error) is recorded and the
@@ -325,6 +348,7 @@ supervisor_handle::behavior_type supervisor(supervisor_actor self, supervisor_co
   st.workspace = std::move(config.initial);
   st.clock = config.clock ? std::move(config.clock) : system_now;
   st.tokens = index_tokens(st.workspace);
+  st.replica = config.replica;
   return {
     [self](attach_atom, std::vector<caf::actor>& directories,
            std::vector<workspace_listener>& broadcasters) {
@@ -429,6 +453,14 @@ supervisor_handle::behavior_type supervisor(supervisor_actor self, supervisor_co
       return apply_preset(self, cmd);
     },
     [self](caf::get_atom, service_atom) { return service_of(self->state); },
+    [self](replicate_atom, std::vector<events::event>& batch) -> caf::result<uint64_t> {
+      return replicate(self, std::move(batch));
+    },
+    [self](peers_atom, uint64_t others) {
+      auto& st = self->state;
+      auto_service(self, st.connections.on_others(others, st.workspace.settings,
+                                                  st.workspace.service_enabled));
+    },
   };
 }
 

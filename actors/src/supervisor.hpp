@@ -26,6 +26,9 @@ struct supervisor_config {
   events::workspace_state initial;
   /// Timestamps of the events it appends, µs since the Unix epoch; empty = the system clock.
   std::function<events::timestamp_us()> clock;
+  /// A cluster replica of the workspace: it never turns the service on or off by itself (the
+  /// workspace owner does, and its events arrive through `replicate_atom`).
+  bool replica = false;
 };
 
 /// Spawns the supervisor on the shared scheduler. It handles every supervisor message of
@@ -44,6 +47,10 @@ struct supervisor_config {
 ///   presence) and every broadcaster (`service_atom, false`). With `auto_reenable_below` set, a
 ///   disconnect that takes the count below it (and below the limit) appends `service_enabled` by
 ///   `system`.
+/// - `(peers_atom, connections)`: the other cluster nodes' connections, counted with this node's
+///   against the limit as above.
+/// - `(replicate_atom, events)`: appends another node's workspace events as recorded there (their
+///   `by`, `via`, timestamps), applies and announces them like its own; replies how many.
 /// - `(enable_atom, by, via)`: `connection_limit_exceeded` while count >= limit; a no-op when on.
 /// - admin requests: see protocol.hpp; an empty `by` is recorded as `system`. Tokens: only the
 ///   SHA-256 of the secret is logged; `auth` hashes the presented secret.

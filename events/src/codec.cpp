@@ -168,6 +168,9 @@ bool prepare_payload(uint8_t type, payload& body) {
 
 /// The oldest format version that holds `ev` (older builds keep reading everything else).
 uint8_t version_for(const event& ev) noexcept {
+  if (const auto* closed = std::get_if<disconnected>(&ev.body);
+      closed && closed->reason == disconnect_reason::node_lost)
+    return 4;
   if (!ev.token_id.empty() || !ev.address.empty())
     return 3;
   const auto* created = std::get_if<user_created>(&ev.body);

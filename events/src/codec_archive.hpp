@@ -159,7 +159,7 @@ struct bounded_string {
 constexpr uint8_t max_value(presence_value) { return uint8_t(presence_value::disabled); }
 constexpr uint8_t max_value(manual_mode) { return uint8_t(manual_mode::invisible); }
 constexpr uint8_t max_value(disconnect_reason) {
-  return uint8_t(disconnect_reason::account_inactive);
+  return uint8_t(disconnect_reason::node_lost);
 }
 
 /// An enum stored as one byte; loading rejects values outside the enumerators.

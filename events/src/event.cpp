@@ -50,13 +50,14 @@ constexpr std::array<name_entry<manual_mode>, 4> manual_mode_names{{
   {manual_mode::invisible, "invisible"},
 }};
 
-constexpr std::array<name_entry<disconnect_reason>, 6> disconnect_reason_names{{
+constexpr std::array<name_entry<disconnect_reason>, 7> disconnect_reason_names{{
   {disconnect_reason::closed, "closed"},
   {disconnect_reason::timeout, "timeout"},
   {disconnect_reason::server_restart, "server_restart"},
   {disconnect_reason::kicked, "kicked"},
   {disconnect_reason::token_revoked, "token_revoked"},
   {disconnect_reason::account_inactive, "account_inactive"},
+  {disconnect_reason::node_lost, "node_lost"},
 }};
 
 template <class Enum, std::size_t N>

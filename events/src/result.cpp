@@ -76,6 +76,10 @@ const char* to_string(errc code) noexcept {
       return "busy";
     case errc::before_retention:
       return "before_retention";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::not_clustered:
+      return "not_clustered";
   }
   // A value outside the enumerators (e.g. decoded from a foreign peer).
   return "unknown_error";

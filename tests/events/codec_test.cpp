@@ -248,12 +248,12 @@ TEST(codec, huge_string_length_is_corrupt_without_allocating_it) {
 TEST(codec, enum_byte_out_of_range_is_corrupt) {
   // disconnected: the reason is the byte before the CRC.
   std::string bytes = encode(one_event_of_each_type()[1]);
-  bytes[bytes.size() - 5] = 6;
+  bytes[bytes.size() - 5] = 7;
   ASSERT_ERRC(decode(with_fixed_crc(bytes)), errc::corrupt_record);
-  bytes[bytes.size() - 5] = 5;  // account_inactive, the largest reason
-  auto inactive = decode(with_fixed_crc(bytes));
-  ASSERT_OK(inactive);
-  EXPECT_EQ(std::get<disconnected>(inactive->body).reason, disconnect_reason::account_inactive);
+  bytes[bytes.size() - 5] = 6;  // node_lost, the largest reason
+  auto lost = decode(with_fixed_crc(bytes));
+  ASSERT_OK(lost);
+  EXPECT_EQ(std::get<disconnected>(lost->body).reason, disconnect_reason::node_lost);
 
   // preset_created: presence byte before the CRC; presence_set: the mode byte.
   std::string preset = encode(one_event_of_each_type()[14]);
@@ -450,6 +450,18 @@ TEST(codec, decodes_the_same_event_from_any_buffer_alignment) {
     ASSERT_OK(decoded);
     EXPECT_EQ(dump(*decoded), dump(one_event_of_each_type()[6]));
   }
+}
+
+TEST(codec, a_node_lost_disconnect_is_written_as_version_4_and_nothing_else_is) {
+  auto lost = one_event_of_each_type()[1];
+  std::get<disconnected>(lost.body).reason = disconnect_reason::node_lost;
+  const auto bytes = encode(lost);
+  EXPECT_EQ(static_cast<uint8_t>(bytes[0]), 4);
+  auto decoded = decode(bytes, 9);
+  ASSERT_OK(decoded);
+  EXPECT_EQ(std::get<disconnected>(decoded->body).reason, disconnect_reason::node_lost);
+  for (const auto& ev : one_event_of_each_type())
+    EXPECT_LT(static_cast<uint8_t>(encode(ev)[0]), 4) << to_string(type_of(ev.body));
 }
 
 } // namespace

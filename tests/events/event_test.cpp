@@ -75,7 +75,8 @@ TEST(event, disconnect_reason_names) {
                               {disconnect_reason::server_restart, "server_restart"},
                               {disconnect_reason::kicked, "kicked"},
                               {disconnect_reason::token_revoked, "token_revoked"},
-                              {disconnect_reason::account_inactive, "account_inactive"}}) {
+                              {disconnect_reason::account_inactive, "account_inactive"},
+                              {disconnect_reason::node_lost, "node_lost"}}) {
     EXPECT_EQ(to_string(reason), name);
     EXPECT_EQ(parse_disconnect_reason(name), reason);
   }

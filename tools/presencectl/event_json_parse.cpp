@@ -126,7 +126,8 @@ class field_reader {
 };
 
 constexpr const char* modes = "auto, away, busy, invisible";
-constexpr const char* reasons = "closed, timeout, server_restart, kicked";
+constexpr const char* reasons =
+  "closed, timeout, server_restart, kicked, token_revoked, account_inactive, node_lost";
 constexpr const char* presences = "online, away, busy, offline, disabled";
 
 ev::payload read_payload(ev::event_type type, field_reader& in) {

@@ -55,6 +55,9 @@ struct engine_config {
   /// The clock the engine's events and deadlines follow; empty = the system clock. Replaceable
   /// for tests; the domain never reads a clock itself.
   std::function<events::instant()> clock;
+  /// A cluster node that does not own the workspace stream (presence/cluster): its supervisor
+  /// never turns the service on or off by itself; the owner's events do (engine_cluster.hpp).
+  bool workspace_replica = false;
 };
 
 /// A user as Slack's `user_change` shows it: the workspace's record and the custom status in force
@@ -73,6 +76,9 @@ struct notification {
     user_status_changed,     ///< `users[0]` + `status`
     presence_service_status, ///< `service_enabled`, `reason`, `connections`, `limit`
     user_change,             ///< `profiles`: to every subscriber, whatever its subjects
+    reconnect, ///< to subscriptions of `users[0]`'s own connections: the cluster node that owns
+               ///< the user was lost; close the connection so that the client reconnects
+               ///< (`reason`: `node_lost`). Never sent by a single node.
   };
   kind type = kind::presence_change;
   events::presence_value presence = events::presence_value::offline;
@@ -269,9 +275,10 @@ class engine {
 
   struct service_state {
     bool enabled = true;
-    uint64_t connections = 0;
+    uint64_t connections = 0; ///< open connections of the workspace (every cluster node's)
     uint64_t limit = 0;
     std::string reason;  ///< while off: `connection_limit` or `admin`; empty while on
+    uint64_t node_connections = 0; ///< those of this engine's users (= connections on one node)
   };
   /// Whether the presence service is on, and the connection count against the limit. Errors:
   /// `timeout`, `shutting_down`.
@@ -309,6 +316,36 @@ class engine {
 
   /// Counters and histograms since open; never blocks, safe from any thread.
   virtual engine_stats stats() const = 0;
+
+  // --- cluster (presence/cluster); a single node answers `not_clustered` -------------------
+  struct cluster_member {
+    std::string id;
+    std::string url;             ///< its HTTP API, as it registered it
+    std::string cluster_address; ///< HOST:PORT of its node-to-node endpoint
+    bool alive = false;          ///< registered under a live etcd lease
+    std::vector<uint32_t> partitions;
+    uint64_t connections = 0;    ///< open connections of its users, as it last published
+  };
+  struct cluster_view {
+    uint32_t partitions = 0;
+    std::string workspace_owner;
+    std::vector<cluster_member> nodes;
+  };
+  struct user_location {
+    std::string user;
+    uint32_t partition = 0;
+    std::string node;
+  };
+  /// The cluster's members and partition map. Errors: `not_clustered`.
+  virtual result<cluster_view> cluster() const {
+    return error{errc::not_clustered, "this server runs as a single node"};
+  }
+  /// Which partition and node hold `user` (any id: the user need not exist). Errors:
+  /// `not_clustered`, `invalid_user_id`.
+  virtual result<user_location> locate(const std::string& user) const {
+    (void)user;
+    return error{errc::not_clustered, "this server runs as a single node"};
+  }
 };
 
 } // namespace presence

@@ -32,4 +32,12 @@ void register_engine_types(caf::actor_system_config& config);
 /// The actor system the engine runs on (its own, or the host's).
 caf::actor_system& system_of(engine& target);
 
+/// `err` as the caf::error the engine's actors answer with (its "presence" category), so that it
+/// crosses actors, and CAF's network layer, unchanged.
+caf::error caf_error_of(const error& err);
+/// The presence::error a caf::error carries; CAF's own errors are mapped (`request_timeout` ->
+/// `timeout`, a receiver gone -> `shutting_down`, others -> `invalid_argument` with CAF's text).
+/// Precondition: `err` is not none.
+error error_of(const caf::error& err);
+
 } // namespace presence

@@ -15,8 +15,9 @@ namespace presence::events {
 /// the oldest version that holds it, so a build that predates a field still reads every record
 /// without it: version 2 adds `user_created.bot` (written only for bots); version 3 adds the
 /// event's `token_id` and `address` after `via` (written only when one of them is set; a version-3
-/// record with neither is `corrupt_record`).
-inline constexpr uint8_t format_version = 3;
+/// record with neither is `corrupt_record`); version 4 adds the disconnect reason `node_lost`
+/// (written only for it).
+inline constexpr uint8_t format_version = 4;
 
 /// Encodes an event (everything but `seq`, which lives in the storage key). Never fails.
 std::string encode(const event& ev);

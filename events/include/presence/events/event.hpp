@@ -31,7 +31,8 @@ enum class manual_mode : uint8_t { automatic = 0, away = 1, busy = 2, invisible 
 /// Why a connection closed.
 /// Why a connection ended. The byte values are the wire tags of the event codec: never renumber.
 /// `token_revoked` / `account_inactive`: the server closed the connection because its token was
-/// revoked or its user deactivated.
+/// revoked or its user deactivated. `node_lost`: the cluster node the connection came through
+/// stopped (its etcd lease expired, or it restarted).
 enum class disconnect_reason : uint8_t {
   closed = 0,
   timeout = 1,
@@ -39,6 +40,7 @@ enum class disconnect_reason : uint8_t {
   kicked = 3,
   token_revoked = 4,
   account_inactive = 5,
+  node_lost = 6,
 };
 
 // --- user stream -------------------------------------------------------------------------
@@ -210,7 +212,8 @@ std::optional<presence_value> parse_presence_value(std::string_view name) noexce
 std::string_view to_string(manual_mode mode) noexcept;
 std::optional<manual_mode> parse_manual_mode(std::string_view name) noexcept;
 
-/// "closed", "timeout", "server_restart", "kicked", "token_revoked", "account_inactive".
+/// "closed", "timeout", "server_restart", "kicked", "token_revoked", "account_inactive",
+/// "node_lost".
 std::string_view to_string(disconnect_reason reason) noexcept;
 std::optional<disconnect_reason> parse_disconnect_reason(std::string_view name) noexcept;
 

@@ -47,6 +47,8 @@ enum class errc : uint8_t {
   user_is_bot,            ///< an operation bots cannot do (profile, status, forcing presence)
   busy,                   ///< a bounded queue for that kind of work is full: retry shortly
   before_retention,       ///< an instant before the retained history (older events were folded)
+  unavailable,            ///< the cluster node that owns the user is down or unreachable: retry
+  not_clustered,          ///< a cluster operation on a server that runs as a single node
 };
 
 /// Stable snake_case name of a code, e.g. "unknown_user".
