@@ -124,7 +124,8 @@ void body_fields(Archive& ar, const field_io& io, event& ev) {
   if (io.version >= 3) {
     ar(io.text(ev.token_id), io.text(ev.address));
     // Only an event with one of them is written as version 3: anything else was not written here.
-    if (io.source != nullptr && ev.token_id.empty() && ev.address.empty())
+    // Version 4 (a node_lost disconnect) writes them empty or not.
+    if (io.source != nullptr && io.version == 3 && ev.token_id.empty() && ev.address.empty())
       throw detail::decode_failure{errc::corrupt_record,
                                    "version-3 record without a token id or an address"};
   } else if (io.source != nullptr) { // reading an older record into a possibly reused event
