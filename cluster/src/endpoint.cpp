@@ -1,0 +1,277 @@
+#include "endpoint.hpp"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "presence/actors/engine_caf.hpp"
+#include "presence/actors/engine_cluster.hpp"
+
+namespace presence::cluster {
+
+namespace {
+
+/// What another node watches of this node's users: local subscriptions of at most
+/// `max_subscription` users each (the first also takes every `user_change`).
+struct relay {
+  caf::actor reply_to;
+  std::vector<uint64_t> subs;
+  std::vector<std::set<std::string>> chunks;
+  std::unordered_map<std::string, std::size_t> chunk_of;
+};
+
+struct endpoint_state {
+  static constexpr const char* name = "cluster_endpoint";
+
+  endpoint_config config;
+  std::map<uint64_t, caf::response_promise> pending;
+  uint64_t next_promise = 1;
+  /// Connections of this node's users that came through another node, by that node.
+  std::map<std::string, std::set<std::pair<std::string, std::string>>> via;
+  std::map<std::string, relay> relays;
+  /// The workspace stream's replicable events (all but epoch_started): their sequences, in order.
+  std::vector<events::sequence> ordinals;
+  events::sequence scanned = 0;
+};
+
+using endpoint_actor = caf::stateful_actor<endpoint_state>*;
+
+struct to_message {
+  caf::message operator()(std::monostate) const { return caf::message{}; }
+  template <class T>
+  caf::message operator()(T& value) const {
+    return caf::make_message(std::move(value));
+  }
+};
+
+/// Registers a promise; the engine's answer comes back as a `done_atom` message.
+uint64_t enroll(endpoint_actor self) {
+  auto id = self->state.next_promise++;
+  self->state.pending.emplace(id, self->make_response_promise());
+  return id;
+}
+
+void settle(endpoint_actor self, uint64_t id, caf::message reply) {
+  auto i = self->state.pending.find(id);
+  if (i == self->state.pending.end())
+    return;
+  auto rp = std::move(i->second);
+  self->state.pending.erase(i);
+  rp.deliver(std::move(reply));
+}
+
+void settle(endpoint_actor self, uint64_t id, caf::error err) {
+  auto i = self->state.pending.find(id);
+  if (i == self->state.pending.end())
+    return;
+  auto rp = std::move(i->second);
+  self->state.pending.erase(i);
+  rp.deliver(std::move(err));
+}
+
+template <class C>
+void track(endpoint_actor self, const std::string& from, const C& cmd) {
+  if constexpr (std::is_same_v<C, command::connect>)
+    self->state.via[from].emplace(cmd.user, cmd.conn);
+  else if constexpr (std::is_same_v<C, command::disconnect>)
+    self->state.via[from].erase({cmd.user, cmd.conn});
+}
+
+template <class C>
+auto serve_call(endpoint_actor self) {
+  return [self](call_atom, const std::string& from, C& cmd) -> caf::response_promise {
+    track(self, from, cmd);
+    auto id = enroll(self);
+    auto rp = self->state.pending.at(id);
+    caf::actor me = caf::actor_cast<caf::actor>(self);
+    self->state.config.local->submit(engine::request{std::move(cmd)},
+                                     [me, id](result<engine::reply> out) {
+                                       if (!out)
+                                         return caf::anon_send(me, done_atom::value, id,
+                                                               caf_error_of(out.error()));
+                                       caf::anon_send(me, done_atom::value, id,
+                                                      std::visit(to_message{}, out.value()));
+                                     });
+    return rp;
+  };
+}
+
+void drop_relay(endpoint_actor self, const std::string& node) {
+  auto i = self->state.relays.find(node);
+  if (i == self->state.relays.end())
+    return;
+  for (auto sub : i->second.subs)
+    (void)self->state.config.local->unsubscribe(sub);
+  self->state.relays.erase(i);
+}
+
+/// A local subscription whose notifications go to `reply_to`; `first` also relays user_change.
+result<uint64_t> relay_subscription(endpoint_actor self, const caf::actor& reply_to, bool first) {
+  auto id = self->state.config.node_id;
+  return self->state.config.local->subscribe(
+    [reply_to, id, first](const notification& note) {
+      // The service switch reaches every node through the workspace stream, not relays.
+      if (note.type == notification::kind::presence_service_status)
+        return;
+      if (note.type == notification::kind::user_change && !first)
+        return;
+      caf::anon_send(reply_to, relay_atom::value, id, note);
+    },
+    {});
+}
+
+void watch(endpoint_actor self, const std::string& from, const caf::actor& reply_to, bool reset,
+           const std::vector<std::string>& add, const std::vector<std::string>& remove) {
+  auto& st = self->state;
+  auto existing = st.relays.find(from);
+  if (reset || existing == st.relays.end() || existing->second.reply_to != reply_to) {
+    drop_relay(self, from);
+    existing = st.relays.emplace(from, relay{reply_to, {}, {}, {}}).first;
+  }
+  auto& r = existing->second;
+  std::size_t limit = 500;
+  if (auto settings = st.config.local->settings(); settings.ok() && settings->max_subscription > 0)
+    limit = static_cast<std::size_t>(settings->max_subscription);
+  std::set<std::size_t> touched;
+  for (const auto& user : remove) {
+    auto at = r.chunk_of.find(user);
+    if (at == r.chunk_of.end())
+      continue;
+    r.chunks[at->second].erase(user);
+    touched.insert(at->second);
+    r.chunk_of.erase(at);
+  }
+  auto open_chunk = [&]() -> std::size_t {
+    for (std::size_t i = 0; i < r.chunks.size(); ++i)
+      if (r.chunks[i].size() < limit)
+        return i;
+    auto sub = relay_subscription(self, reply_to, r.subs.empty());
+    if (!sub)
+      return r.chunks.size();
+    r.subs.push_back(*sub);
+    r.chunks.emplace_back();
+    return r.chunks.size() - 1;
+  };
+  if (r.subs.empty())
+    (void)open_chunk(); // every watcher takes user_change, whatever it watches
+  for (const auto& user : add) {
+    if (r.chunk_of.count(user) != 0)
+      continue;
+    auto chunk = open_chunk();
+    if (chunk == r.chunks.size())
+      break;
+    r.chunks[chunk].insert(user);
+    r.chunk_of.emplace(user, chunk);
+    touched.insert(chunk);
+  }
+  for (auto chunk : touched)
+    (void)st.config.local->set_subscription(
+      r.subs[chunk], std::vector<std::string>(r.chunks[chunk].begin(), r.chunks[chunk].end()));
+}
+
+/// Closes the connections that came through `node` (`node_lost`) and drops what it watched.
+void lose(endpoint_actor self, const std::string& node) {
+  auto& st = self->state;
+  drop_relay(self, node);
+  auto i = st.via.find(node);
+  if (i == st.via.end())
+    return;
+  for (const auto& [user, conn] : i->second)
+    st.config.local->submit(
+      engine::request{command::disconnect{user, conn, events::disconnect_reason::node_lost,
+                                          origin{std::string{events::system_actor}, "node_lost"}}},
+      [](result<engine::reply>) {});
+  st.via.erase(i);
+}
+
+std::vector<events::event> since(endpoint_actor self, uint64_t ordinal) {
+  auto& st = self->state;
+  auto& local = *st.config.local;
+  if (ordinal >= st.ordinals.size()) {
+    for (;;) {
+      auto page = workspace_events(local, st.scanned + 1, 4096);
+      if (!page || page->empty())
+        break;
+      for (const auto& ev : *page) {
+        st.scanned = ev.seq;
+        if (!std::holds_alternative<events::epoch_started>(ev.body))
+          st.ordinals.push_back(ev.seq);
+      }
+    }
+  }
+  std::vector<events::event> out;
+  if (ordinal >= st.ordinals.size())
+    return out;
+  auto page = workspace_events(local, st.ordinals[ordinal], replication_batch + 64);
+  if (!page)
+    return out;
+  for (auto& ev : *page) {
+    if (out.size() == replication_batch || ev.seq > st.scanned)
+      break;
+    if (!std::holds_alternative<events::epoch_started>(ev.body))
+      out.push_back(std::move(ev));
+  }
+  return out;
+}
+
+template <class... Cs>
+caf::behavior endpoint_behavior(endpoint_actor self, std::variant<Cs...>*) {
+  return {
+    serve_call<Cs>(self)...,
+    [self](done_atom, uint64_t id, caf::message& reply) { settle(self, id, std::move(reply)); },
+    [self](done_atom, uint64_t id, caf::error& err) { settle(self, id, std::move(err)); },
+    [self](many_atom, std::vector<std::string>& users) -> caf::response_promise {
+      auto id = enroll(self);
+      auto rp = self->state.pending.at(id);
+      caf::actor me = caf::actor_cast<caf::actor>(self);
+      self->state.config.local->query_many_async(
+        users, [me, id](result<engine::presence_list> out) {
+          if (!out)
+            return caf::anon_send(me, done_atom::value, id, caf_error_of(out.error()));
+          caf::anon_send(me, done_atom::value, id, caf::make_message(std::move(out.value())));
+        });
+      return rp;
+    },
+    [self](since_atom, uint64_t ordinal) { return since(self, ordinal); },
+    [self](watch_atom, const std::string& from, const caf::actor& reply_to, bool reset,
+           const std::vector<std::string>& add, const std::vector<std::string>& remove) {
+      watch(self, from, reply_to, reset, add, remove);
+    },
+    [self](relay_atom, const std::string& from, const notification& note) {
+      if (self->state.config.on_relay)
+        self->state.config.on_relay(from, note);
+    },
+    [self](lost_atom, const std::string& node) { lose(self, node); },
+  };
+}
+
+caf::behavior endpoint(endpoint_actor self, endpoint_config config) {
+  self->state.config = std::move(config);
+  return endpoint_behavior(self, static_cast<command::any*>(nullptr));
+}
+
+caf::behavior router(caf::event_based_actor* self) {
+  return {
+    [self](route_atom, const outgoing_ptr& step) { step->run(self); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_endpoint(caf::actor_system& system, endpoint_config config) {
+  return system.spawn<caf::detached>(endpoint, std::move(config));
+}
+
+caf::actor spawn_router(caf::actor_system& system) {
+  return system.spawn(router);
+}
+
+} // namespace presence::cluster
