@@ -97,7 +97,7 @@ TEST_F(cluster_etcd_client, keys_and_values_round_trip_byte_for_byte) {
   auto erased = client->get(keys[1]);
   ASSERT_OK(erased);
   EXPECT_FALSE(erased->has_value());
-  ASSERT_OK(client->erase(keys[1]));  // erasing a missing key succeeds
+  ASSERT_OK(client->erase(keys[1])); // erasing a missing key succeeds
   auto after = client->get_prefix(prefix);
   ASSERT_OK(after);
   EXPECT_EQ(after->size(), expected.size() - 1);
@@ -120,7 +120,7 @@ TEST_F(cluster_etcd_client, create_if_absent_is_won_by_exactly_one_of_eight_raci
   for (int i = 0; i < racers; ++i) {
     clients.push_back(connect());
     ASSERT_TRUE(clients.back());
-    ASSERT_OK(clients.back()->get("warm-up"));  // each has its connection open before the race
+    ASSERT_OK(clients.back()->get("warm-up")); // each has its connection open before the race
   }
   std::atomic<int> ready{0};
   std::vector<int> created(racers, -1);
@@ -131,8 +131,9 @@ TEST_F(cluster_etcd_client, create_if_absent_is_won_by_exactly_one_of_eight_raci
     threads.emplace_back([&, i] {
       ready.fetch_add(1);
       while (ready.load() < racers)
-        std::this_thread::yield();  // all start together
-      auto won = clients[i]->create_if_absent("owner/room-1", "node-" + std::to_string(i), &seen[i]);
+        std::this_thread::yield(); // all start together
+      auto won =
+        clients[i]->create_if_absent("owner/room-1", "node-" + std::to_string(i), &seen[i]);
       if (won.ok())
         created[i] = *won ? 1 : 0;
       else
@@ -216,7 +217,7 @@ TEST_F(cluster_etcd_client, revoking_a_lease_deletes_its_keys_and_ends_its_renew
   auto after = client->keep_alive(*lease);
   ASSERT_OK(after);
   EXPECT_FALSE(*after);
-  ASSERT_OK(client->revoke_lease(*lease));  // already gone: still revoked
+  ASSERT_OK(client->revoke_lease(*lease)); // already gone: still revoked
 }
 
 TEST_F(cluster_etcd_client, a_put_under_a_missing_lease_fails_with_etcds_message) {
@@ -233,7 +234,7 @@ TEST_F(cluster_etcd_client, a_put_under_a_missing_lease_fails_with_etcds_message
 TEST_F(cluster_etcd_client, an_expired_lease_takes_its_key_with_it) {
   auto client = connect();
   ASSERT_TRUE(client);
-  auto lease = client->grant_lease(1s);  // etcd raises it to its minimum TTL
+  auto lease = client->grant_lease(1s); // etcd raises it to its minimum TTL
   ASSERT_OK(lease);
   ASSERT_OK(client->put("node/c", "alive", *lease));
   auto held = client->get("node/c");

@@ -26,7 +26,7 @@
 
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
-#include "support/presenced_process.hpp"  // detail::wait_exit, detail::wait_exit_within
+#include "support/presenced_process.hpp" // detail::wait_exit, detail::wait_exit_within
 #include "support/test_support.hpp"
 
 namespace presence::test {
@@ -66,7 +66,7 @@ inline std::vector<uint16_t> free_loopback_ports(std::size_t count) {
         ::close(fd);
       throw std::runtime_error("cannot bind a socket to 127.0.0.1:0");
     }
-    sockets.push_back(fd);  // held until all are chosen, so that they differ
+    sockets.push_back(fd); // held until all are chosen, so that they differ
     ports.push_back(ntohs(address.sin_port));
   }
   for (int fd : sockets)
@@ -77,11 +77,18 @@ inline std::vector<uint16_t> free_loopback_ports(std::size_t count) {
 /// A running etcd. Throws std::runtime_error (with etcd's stderr) when it does not become ready.
 class etcd_process {
  public:
-  explicit etcd_process(std::chrono::seconds ready_within = std::chrono::seconds{60}) {
-    auto binary = etcd_binary();
-    for (int attempt = 1; !start(binary, ready_within); ++attempt) {
+  explicit etcd_process(std::chrono::seconds ready_within = std::chrono::seconds{60})
+    : binary_(etcd_binary()), ready_within_(ready_within) {
+    for (int attempt = 1;; ++attempt) {
+      auto ports = free_loopback_ports(2);
+      client_port_ = ports[0];
+      peer_port_ = ports[1];
+      if (start())
+        return;
       if (attempt == 5)
         throw std::runtime_error("etcd found its ports taken 5 times:\n" + stderr_text());
+      std::error_code ignored;
+      std::filesystem::remove_all(dir_.sub("data"), ignored);
     }
   }
 
@@ -129,28 +136,48 @@ class etcd_process {
     }
   }
 
+  /// Stops etcd (as stop(); nothing to stop after kill9()) and starts it again on the same ports
+  /// and data: what it acknowledged is still there, and clients' connections were closed.
+  void restart() {
+    stop();
+    if (!start())
+      throw std::runtime_error("etcd could not get its ports back:\n" + stderr_text());
+  }
+
  private:
-  /// Starts etcd on fresh ports and waits until it is healthy. False when it exited because a
-  /// port was taken (the caller retries); throws on any other failure.
-  bool start(const std::string& binary, std::chrono::seconds ready_within) {
-    auto ports = free_loopback_ports(2);
-    client_port_ = ports[0];
+  /// Starts etcd on its ports and waits until it is healthy. False when it exited because a port
+  /// was taken (the caller picks others); throws on any other failure.
+  bool start() {
     auto client = url();
-    auto peer = "http://127.0.0.1:" + std::to_string(ports[1]);
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_.sub("data"), ignored);
+    auto peer = "http://127.0.0.1:" + std::to_string(peer_port_);
     stderr_path_ = dir_.sub("etcd.stderr");
-    pid_ = spawn_to_files({binary, "--name", "presence-test", "--data-dir", dir_.sub("data"),
-                           "--listen-client-urls", client, "--advertise-client-urls", client,
-                           "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                           "--initial-cluster", "presence-test=" + peer, "--logger", "zap",
-                           "--log-outputs", "stderr", "--log-level", "error"},
+    pid_ = spawn_to_files({binary_,
+                           "--name",
+                           "presence-test",
+                           "--data-dir",
+                           dir_.sub("data"),
+                           "--listen-client-urls",
+                           client,
+                           "--advertise-client-urls",
+                           client,
+                           "--listen-peer-urls",
+                           peer,
+                           "--initial-advertise-peer-urls",
+                           peer,
+                           "--initial-cluster",
+                           "presence-test=" + peer,
+                           "--logger",
+                           "zap",
+                           "--log-outputs",
+                           "stderr",
+                           "--log-level",
+                           "error"},
                           dir_.sub("etcd.stdout"), stderr_path_);
     if (pid_ < 0)
-      throw std::runtime_error("cannot start " + binary);
+      throw std::runtime_error("cannot start " + binary_);
     // A pidfd wakes the wait between two health probes as soon as etcd exits.
     int exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-    auto deadline = std::chrono::steady_clock::now() + ready_within;
+    auto deadline = std::chrono::steady_clock::now() + ready_within_;
     for (;;) {
       if (healthy()) {
         if (exit_fd >= 0)
@@ -185,13 +212,16 @@ class etcd_process {
       auto res = client.get("/health");
       return res.status == 200 && res.json().value("health", std::string{}) == "true";
     } catch (const std::exception&) {
-      return false;  // not listening yet
+      return false; // not listening yet
     }
   }
 
+  std::string binary_;
+  std::chrono::seconds ready_within_;
   temp_dir dir_;
   std::string stderr_path_;
   uint16_t client_port_ = 0;
+  uint16_t peer_port_ = 0;
   pid_t pid_ = -1;
 };
 
