@@ -9,7 +9,7 @@ packages=(
   libcaf-dev librocksdb-dev libcereal-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libssl-dev libjemalloc-dev
-  redis-server libhiredis-dev gnuplot-nox curl python3
+  redis-server libhiredis-dev etcd-server gnuplot-nox curl python3
   dpkg-dev file
   chromium fonts-noto-color-emoji
   "$@"

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -32,10 +33,10 @@ struct child_exit {
   int code = -1;         ///< its exit code; -1 unless `exited`
 };
 
-/// Runs `argv` (argv[0] a path) with stdout to `out_path` and stderr to `err_path` (both
-/// truncated) and waits for it, retrying the wait on EINTR.
-inline child_exit run_to_files(std::vector<std::string> argv, const std::string& out_path,
-                               const std::string& err_path) {
+/// Starts `argv` (argv[0] a path) with stdout to `out_path` and stderr to `err_path` (both
+/// truncated). Returns its process id, or -1 when posix_spawn failed.
+inline pid_t spawn_to_files(std::vector<std::string> argv, const std::string& out_path,
+                            const std::string& err_path) {
   std::vector<char*> args;
   for (auto& arg : argv)
     args.push_back(arg.data());
@@ -48,9 +49,18 @@ inline child_exit run_to_files(std::vector<std::string> argv, const std::string&
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = 0;
-  child_exit result;
-  result.started = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0;
+  bool started = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0;
   posix_spawn_file_actions_destroy(&actions);
+  return started ? pid : -1;
+}
+
+/// Runs `argv` (argv[0] a path) with stdout to `out_path` and stderr to `err_path` (both
+/// truncated) and waits for it, retrying the wait on EINTR.
+inline child_exit run_to_files(std::vector<std::string> argv, const std::string& out_path,
+                               const std::string& err_path) {
+  child_exit result;
+  pid_t pid = spawn_to_files(std::move(argv), out_path, err_path);
+  result.started = pid > 0;
   if (!result.started)
     return result;
   int status = 0;
