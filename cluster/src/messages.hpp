@@ -15,6 +15,7 @@
 #include <caf/fwd.hpp>
 
 #include "presence/actors/engine.hpp"
+#include "presence/actors/inspect.hpp"
 
 namespace presence::cluster {
 
