@@ -3,6 +3,10 @@
 // and WebSocket on one port (HTTPS and WSS with --tls-cert), prints `listening on http://HOST:PORT`
 // (`https://…`) once ready, and shuts down cleanly on SIGTERM / SIGINT; SIGHUP reopens the log
 // file. Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration.
+//
+// With --cluster-etcd it is one node of a cluster (docs/cluster.md): it prints
+// `cluster endpoint HOST:PORT` and the listening line as soon as it serves HTTP, joins through
+// etcd, and turns /readyz to 200 (after the admin bootstrap) once the node is ready.
 
 #include <algorithm>
 #include <csignal>
@@ -13,6 +17,8 @@
 #include <map>
 #include <pthread.h>
 #include <string>
+#include <thread>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -24,6 +30,7 @@
 #include "config/startup.hpp"
 #include "presence/actors/engine.hpp"
 #include "presence/api/server.hpp"
+#include "presence/cluster/node.hpp"
 
 #ifdef PRESENCE_WITH_JEMALLOC
 // jemalloc reads this at start. One background thread returns freed pages to the kernel within
@@ -87,6 +94,38 @@ std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
+presence::cluster::node_config node_config_of(const presenced_options& options) {
+  presence::cluster::node_config out;
+  out.etcd = options.cluster.etcd;
+  out.node_id = options.cluster.node_id;
+  out.listen_host = options.cluster.host;
+  out.listen_port = options.cluster.port;
+  out.nodes = options.cluster.nodes;
+  out.partitions = options.cluster.partitions;
+  out.lease_ttl = options.cluster.lease_ttl;
+  return out;
+}
+
+/// The admin user (and a generated token, unless one is configured), then the workspace settings
+/// of the options. Returns an exit code, or -1 to go on.
+int bootstrap(presence::engine& engine, const presenced_options& options) {
+  bool token_configured = !options.server.admin_token.empty();
+  auto admin = presence::api::config::bootstrap_admin(engine, options.data_dir,
+                                                      options.server.admin_user, token_configured);
+  if (!admin.ok()) {
+    spdlog::critical("admin bootstrap failed: {}", presence::describe(admin.error()));
+    return exit_runtime;
+  }
+  if (admin->generated)
+    std::cerr << "presenced: generated an admin token for user '" << options.server.admin_user
+              << "'; it is in " << admin->token_file << " (mode 0600, shown nowhere else)\n";
+  if (auto st = presence::api::config::apply_workspace_settings(engine, options.workspace); !st) {
+    spdlog::critical("workspace settings refused: {}", presence::describe(st.error()));
+    return exit_config;
+  }
+  return -1;
+}
+
 } // namespace
 
 /// The server's whole life; main() adds the last line of defence around it.
@@ -126,28 +165,29 @@ static int run(int argc, char** argv) {
 
   spdlog::info("engine opening data_dir={} durability={}", options.data_dir,
                options.engine.sync == presence::storage::durability::fsync ? "fsync" : "wal");
-  auto opened = presence::engine::open(options.engine);
-  if (!opened.ok()) {
-    spdlog::critical("engine open failed: {}", presence::describe(opened.error()));
-    return exit_runtime;
-  }
-  auto engine = std::move(opened.value());
-
-  bool token_configured = !options.server.admin_token.empty();
-  auto admin = presence::api::config::bootstrap_admin(*engine, options.data_dir,
-                                                      options.server.admin_user, token_configured);
-  if (!admin.ok()) {
-    spdlog::critical("admin bootstrap failed: {}", presence::describe(admin.error()));
-    (void)engine->shutdown();
-    return exit_runtime;
-  }
-  if (admin->generated)
-    std::cerr << "presenced: generated an admin token for user '" << options.server.admin_user
-              << "'; it is in " << admin->token_file << " (mode 0600, shown nowhere else)\n";
-  if (auto st = presence::api::config::apply_workspace_settings(*engine, options.workspace); !st) {
-    spdlog::critical("workspace settings refused: {}", presence::describe(st.error()));
-    (void)engine->shutdown();
-    return exit_config;
+  std::unique_ptr<presence::engine> engine;
+  presence::cluster::node* node = nullptr;
+  if (options.cluster.etcd.empty()) {
+    auto opened = presence::engine::open(options.engine);
+    if (!opened.ok()) {
+      spdlog::critical("engine open failed: {}", presence::describe(opened.error()));
+      return exit_runtime;
+    }
+    engine = std::move(opened.value());
+    if (int code = bootstrap(*engine, options); code >= 0) {
+      (void)engine->shutdown();
+      return code;
+    }
+  } else {
+    auto opened = presence::cluster::open(options.engine, node_config_of(options));
+    if (!opened.ok()) {
+      spdlog::critical("cluster node open failed: {}", presence::describe(opened.error()));
+      return opened.error().code == presence::errc::invalid_setting ? exit_config : exit_runtime;
+    }
+    node = opened->get();
+    engine = std::move(opened.value());
+    std::printf("cluster endpoint %s:%u\n", url_host(options.cluster.host).c_str(),
+                static_cast<unsigned>(node->cluster_port()));
   }
 
   presence::api::server server;
@@ -157,9 +197,32 @@ static int run(int argc, char** argv) {
     (void)engine->shutdown();
     return port.error().code == presence::errc::invalid_setting ? exit_config : exit_runtime;
   }
-  server.set_ready(true);
-  std::printf("listening on %s://%s:%u\n", options.server.tls_cert.empty() ? "http" : "https",
-              url_host(options.server.host).c_str(), static_cast<unsigned>(port.value()));
+  auto url = std::string(options.server.tls_cert.empty() ? "http" : "https") + "://" +
+             url_host(options.server.host) + ":" + std::to_string(port.value());
+  // A node serves /readyz (503) from here on; it turns ready once joined and bootstrapped.
+  std::thread joining;
+  if (node != nullptr) {
+    if (auto st = node->join(url); !st) {
+      spdlog::critical("cluster join failed: {}", presence::describe(st.error()));
+      server.stop();
+      (void)engine->shutdown();
+      return st.error().code == presence::errc::invalid_setting ? exit_config : exit_runtime;
+    }
+    joining = std::thread([node, &server, &options] {
+      if (!node->wait_ready(std::chrono::hours{24 * 365}))
+        return; // stopped first
+      if (int code = bootstrap(*node, options); code >= 0) {
+        spdlog::critical("cluster node not ready: bootstrap failed; stopping");
+        kill(getpid(), SIGTERM);
+        return;
+      }
+      server.set_ready(true);
+      spdlog::info("cluster node ready");
+    });
+  } else {
+    server.set_ready(true);
+  }
+  std::printf("listening on %s\n", url.c_str());
   std::fflush(stdout);
 
   presence::api::config::backup_schedule backups;
@@ -177,6 +240,10 @@ static int run(int argc, char** argv) {
   spdlog::info("shutting down signal={}", received == SIGTERM ? "SIGTERM" : "SIGINT");
   backups.stop();
   server.stop();
+  if (node != nullptr)
+    (void)node->shutdown(); // wakes a join still waiting
+  if (joining.joinable())
+    joining.join();
   if (auto st = engine->shutdown(); !st) {
     spdlog::error("engine shutdown: {}", presence::describe(st.error()));
     return exit_runtime;

@@ -379,6 +379,35 @@ const std::vector<option_entry>& entries() {
     add("presence_history", "workspace: who may read another user's presence at a past instant "
         "besides admins: self (nobody else, the default) or everyone",
         workspace_option("presence_history"));
+    add("cluster_etcd", "join a cluster: http://HOST:PORT of etcd (default none: a single node)",
+        text_option("cluster_etcd", FIELD(cluster.etcd)));
+    add("node_id", "this node's id in the cluster, [A-Za-z0-9._-]{1,64}, stable across restarts",
+        text_option("node_id", FIELD(cluster.node_id)));
+    add("cluster_listen", "HOST:PORT of the node-to-node endpoint, port 0 = any free port "
+        "(default 127.0.0.1:0)", text_option("cluster_listen", FIELD(cluster.listen)));
+    add("cluster_nodes", "comma-separated node ids a first start assigns the partitions to; the "
+        "first owns the workspace stream",
+        [](presenced_options& o, std::string_view text) -> status {
+          o.cluster.nodes.clear();
+          std::string rest{text};
+          for (std::size_t at = 0; at <= rest.size();) {
+            auto comma = rest.find(',', at);
+            auto id = rest.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+            if (id.empty())
+              return bad_value("cluster_nodes", text, "node ids separated by commas");
+            o.cluster.nodes.push_back(id);
+            if (comma == std::string::npos)
+              break;
+            at = comma + 1;
+          }
+          return {};
+        });
+    add("partitions", "partitions of the users, fixed when the cluster is first created, "
+        "1..4096 (default 64)", integer_option("partitions", 1, 4096, FIELD(cluster.partitions)));
+    add("cluster_lease_ttl", "seconds of the node's etcd lease: a lost node is seen this late, "
+        "2..60 (default 5)",
+        duration_option<std::chrono::seconds>("cluster_lease_ttl", 2, 60,
+                                              FIELD(cluster.lease_ttl)));
     return t;
   }();
   return table;
@@ -473,6 +502,13 @@ status finish(presenced_options& options) {
     return {errc::invalid_setting, "tls_cert and tls_key: give both or neither"};
   if (options.server.rate_limit_per_s > 0 && options.server.rate_limit_burst < 1)
     return {errc::invalid_setting, "rate_limit_burst: must be at least 1"};
+  if (!options.cluster.etcd.empty()) {
+    if (options.cluster.node_id.empty())
+      return {errc::invalid_setting, "node_id: required with cluster_etcd"};
+    if (auto st = parse_listen(options.cluster.listen, options.cluster.host, options.cluster.port);
+        !st)
+      return {errc::invalid_setting, "cluster_listen: " + st.error().message};
+  }
   return {};
 }
 

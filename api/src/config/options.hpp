@@ -30,6 +30,18 @@ inline engine_config presenced_engine_defaults() {
   return config;
 }
 
+/// Joining a cluster (docs/cluster.md); presenced runs as a single node while `etcd` is empty.
+struct cluster_options {
+  std::string etcd;    ///< http://HOST:PORT
+  std::string node_id;
+  std::string listen = "127.0.0.1:0"; ///< the node-to-node endpoint, HOST:PORT (0 = free)
+  std::string host;    ///< `listen` split by `finish`
+  uint16_t port = 0;
+  std::vector<std::string> nodes; ///< the nodes a first start assigns partitions to
+  uint32_t partitions = 64;
+  std::chrono::seconds lease_ttl{5};
+};
+
 struct presenced_options {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:8080";  ///< HOST:PORT, also split into server.host/port
@@ -44,6 +56,7 @@ struct presenced_options {
   /// Workspace settings to apply at start (engine `set_setting`), in the order given; each value
   /// was already checked by the domain's own validation.
   std::vector<std::pair<std::string, std::string>> workspace;
+  cluster_options cluster;
 };
 
 /// One settable option.

@@ -193,6 +193,8 @@ std::vector<std::string> ddp_session::render(const std::vector<notification>& no
         break;  // the user's own presence reaches user-status like anyone's
       case notification::kind::user_change:
         break;  // status text reaches user-status with the user's status notes
+      case notification::kind::reconnect:
+        break;  // the connection closes (session.cpp)
     }
   }
   return frames;

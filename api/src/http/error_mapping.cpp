@@ -72,6 +72,10 @@ const char* slack_error(errc code) noexcept {
     case errc::shutting_down:
     case errc::busy:
       return "service_unavailable";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::not_clustered:
+      return "not_clustered";
     case errc::disk_full:
       return "storage_full";
     default:
@@ -128,6 +132,11 @@ rc_failure to_rc_failure(const presence::error& err) {
     case errc::before_retention:
       return bad_request(err.message.empty() ? "Invalid parameters" : err.message,
                          "error-invalid-params");
+    case errc::unavailable:
+      return {503, "The cluster node of that user is unavailable, retry shortly [error-unavailable]",
+              "error-unavailable"};
+    case errc::not_clustered:
+      return bad_request("This server runs as a single node", "error-not-clustered");
     case errc::disk_full:
       // 507 Insufficient Storage (RFC 4918): the server could not store what the request needs.
       return {507, std::string{storage_full_detail} + " [error-storage-full]", "error-storage-full"};

@@ -318,6 +318,8 @@ std::vector<std::string> render_notification(const notification& note, bool batc
         note.service_enabled, note.connections, note.limit, note.reason})};
     case notification::kind::user_change:
       return user_change_frames(note.profiles);
+    case notification::kind::reconnect:
+      return {}; // the connection closes (session.cpp)
   }
   return {};
 }

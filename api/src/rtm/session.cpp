@@ -135,6 +135,13 @@ void session::shut_down(events::disconnect_reason reason) {
                         self->close_deadline());
       return;
     }
+    if (reason == events::disconnect_reason::node_lost) {
+      // The user's cluster node was lost: 1012 asks the client to reconnect.
+      spdlog::info("{} {}: closing {}: node_lost", self->protocol_, self->user_, self->conn_);
+      self->begin_close(ws::close_code::service_restart, "node_lost", reason, false,
+                        std::min(self->close_deadline(), shutdown_close_deadline));
+      return;
+    }
     // The server is stopping: a peer gets a short while to answer the close.
     self->begin_close(ws::close_code::going_away, "server shutting down", reason, false,
                       std::min(self->close_deadline(), shutdown_close_deadline));

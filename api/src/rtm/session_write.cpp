@@ -68,6 +68,11 @@ notification_callback session::make_sink() {
     auto self = weak.lock();
     if (!self)
       return;
+    if (note.type == notification::kind::reconnect) {
+      // The cluster node that owns this user was lost: the client reconnects (to any node).
+      self->shut_down(events::disconnect_reason::node_lost);
+      return;
+    }
     // Notes that arrive before the strand drains ride along and merge (notification_inbox.hpp).
     if (self->inbox_.add(note))
       net::post(self->strand_, [self] { self->drain_inbox(); });

@@ -41,6 +41,9 @@ void admin_presets_list(const call_ptr& call);
 void admin_presets_create(const call_ptr& call);
 void admin_presets_update(const call_ptr& call);
 void admin_presets_delete(const call_ptr& call);
+// cluster_methods.cpp
+void admin_cluster_info(const call_ptr& call);
+void admin_cluster_locate(const call_ptr& call);
 // backup_methods.cpp
 void admin_backups_create(const call_ptr& call);
 void admin_backups_list(const call_ptr& call);

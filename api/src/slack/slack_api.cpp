@@ -54,6 +54,8 @@ constexpr method_entry method_table[] = {
   {"admin.presets.delete", admin_presets_delete, true},
   {"admin.backups.create", admin_backups_create, true},
   {"admin.backups.list", admin_backups_list, true},
+  {"admin.cluster.info", admin_cluster_info, true},
+  {"admin.cluster.locate", admin_cluster_locate, true},
 };
 
 const method_entry* find_method(const std::string& name) {

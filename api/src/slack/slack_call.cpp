@@ -25,6 +25,13 @@ void slack_call::fail(const presence::error& err) {
     busy();
     return;
   }
+  if (err.code == errc::unavailable) {
+    // The user's cluster node is down: a retry reaches it once it is back.
+    send(503,
+         {{"ok", false}, {"error", "unavailable"}, {"response_metadata", {{"messages", {err.message}}}}},
+         true, {{"Retry-After", "1"}});
+    return;
+  }
   if (http::is_internal(err.code)) {
     // Internal details (paths, storage messages) go to the log, not to the client.
     spdlog::error("api method={} user={} engine error: {}", method, caller.id, describe(err));
