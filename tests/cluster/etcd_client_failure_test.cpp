@@ -67,7 +67,7 @@ TEST(cluster_etcd_client_failure, a_killed_etcd_gives_an_error_within_the_timeou
     EXPECT_NE(err->message.find(etcd.url()), std::string::npos) << err->message;
     EXPECT_NE(err->message.find("'node/a'"), std::string::npos) << err->message;
   }
-  EXPECT_LT(elapsed, 2 * timeout + 500ms) << "two calls took longer than their timeouts";
+  EXPECT_LT(elapsed, 2 * timeout + 1s) << "two calls took longer than their timeouts";
 }
 
 TEST(cluster_etcd_client_failure, a_frozen_etcd_gives_a_timeout_and_the_client_recovers) {
@@ -84,7 +84,7 @@ TEST(cluster_etcd_client_failure, a_frozen_etcd_gives_a_timeout_and_the_client_r
   ASSERT_ERRC(get, errc::timeout);
   EXPECT_NE(get.error().message.find("within 500 ms"), std::string::npos) << get.error().message;
   EXPECT_GE(elapsed, timeout - 50ms);
-  EXPECT_LT(elapsed, timeout + 1s);
+  EXPECT_LT(elapsed, timeout + 2s);
 
   etcd.resume();
   auto back = (*client)->get("node/b");
@@ -122,7 +122,7 @@ TEST(cluster_etcd_client_failure, an_answer_over_the_limit_is_refused_unread) {
     << big.error().message;
   auto all = (*client)->get_prefix("");
   ASSERT_ERRC(all, errc::storage_failure);
-  auto small = (*client)->get("small");  // on a new connection: the refused answer was not read
+  auto small = (*client)->get("small"); // on a new connection: the refused answer was not read
   ASSERT_OK(small);
   ASSERT_TRUE(small->has_value());
   EXPECT_EQ((*small)->value, "y");
