@@ -101,7 +101,8 @@ result<etcd_kv> read_kv(const std::string& what, const json& entry) {
     return unexpected(what, "the value of " + printable_key(kv.key) + " is not base64");
   if (!read_int64(entry, "create_revision", kv.create_revision) ||
       !read_int64(entry, "mod_revision", kv.mod_revision) || !read_int64(entry, "lease", kv.lease))
-    return unexpected(what, "a revision or lease of " + printable_key(kv.key) + " is not an integer");
+    return unexpected(what,
+                      "a revision or lease of " + printable_key(kv.key) + " is not an integer");
   return kv;
 }
 
@@ -156,7 +157,8 @@ result<json> request(std::mutex& mutex, etcd_transport& transport, const std::st
 } // namespace
 
 result<std::unique_ptr<etcd_client>> etcd_client::connect(const std::string& url,
-                                                          std::chrono::milliseconds timeout) {
+                                                          std::chrono::milliseconds timeout,
+                                                          std::size_t max_answer_bytes) {
   auto endpoint = parse_etcd_url(url);
   if (!endpoint)
     return endpoint.error();
@@ -164,7 +166,11 @@ result<std::unique_ptr<etcd_client>> etcd_client::connect(const std::string& url
     return presence::error{errc::invalid_setting, "etcd client for " + url + ": timeout " +
                                                     std::to_string(timeout.count()) +
                                                     " ms is not positive"};
-  auto transport = std::make_unique<etcd_transport>(std::move(*endpoint), timeout);
+  if (max_answer_bytes == 0)
+    return presence::error{errc::invalid_setting,
+                           "etcd client for " + url + ": an answer limit of 0 bytes"};
+  auto transport =
+    std::make_unique<etcd_transport>(std::move(*endpoint), timeout, max_answer_bytes);
   return std::unique_ptr<etcd_client>(new etcd_client(std::move(transport)));
 }
 
@@ -262,7 +268,8 @@ result<bool> etcd_client::create_if_absent(const std::string& key, const std::st
 
 result<bool> etcd_client::replace_if(const std::string& key, int64_t mod_revision,
                                      const std::string& value, int64_t lease) {
-  std::string what = "replace_if " + printable_key(key) + " at revision " + std::to_string(mod_revision);
+  std::string what =
+    "replace_if " + printable_key(key) + " at revision " + std::to_string(mod_revision);
   return guarded(what, [&]() -> result<bool> {
     json txn = {{"compare", json::array({{{"key", base64_encode(key)},
                                           {"target", "MOD"},

@@ -4,6 +4,7 @@
 // base64 in JSON): leases, plain and conditional writes, reads by key and by prefix.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,9 @@
 namespace presence::cluster {
 
 class etcd_transport;
+
+/// The most bytes of an answer a client reads unless told otherwise: 64 MiB.
+inline constexpr std::size_t etcd_default_max_answer_bytes = std::size_t{64} << 20;
 
 /// One key as etcd stores it. Keys and values are arbitrary bytes.
 struct etcd_kv {
@@ -32,7 +36,7 @@ struct etcd_kv {
 /// Errors (all as values, nothing throws): timeout when etcd gives no complete answer (it is
 /// unreachable, the connection broke, nothing came within the timeout, or etcd reports a
 /// deadline or unavailability); storage_failure when etcd answers with an error, an HTTP status
-/// other than 200, or an answer that cannot be read (not JSON, over 64 MiB, bad base64);
+/// other than 200, or an answer that cannot be read (not JSON, over the size limit, bad base64);
 /// resource_exhausted when memory runs out. Messages name the URL, the operation and key, the
 /// HTTP status and etcd's text. After a timeout on a write the write may or may not have been
 /// applied. A broken connection is replaced by the next call.
@@ -41,10 +45,12 @@ class etcd_client {
   /// A client of the etcd member at `url`, `http://HOST:PORT` (HOST an IPv4 address or a name).
   /// No network traffic: the first call opens the connection. `timeout` bounds each call
   /// (connect, send and answer; resolving a host name uses the system resolver, unbounded).
-  /// Errors: invalid_setting (malformed URL, or a timeout that is not positive).
+  /// An answer over `max_answer_bytes` is not read: that call fails with storage_failure.
+  /// Errors: invalid_setting (malformed URL, or a timeout or limit that is not positive).
   static result<std::unique_ptr<etcd_client>>
   connect(const std::string& url,
-          std::chrono::milliseconds timeout = std::chrono::milliseconds{2000});
+          std::chrono::milliseconds timeout = std::chrono::milliseconds{2000},
+          std::size_t max_answer_bytes = etcd_default_max_answer_bytes);
 
   ~etcd_client();
   etcd_client(const etcd_client&) = delete;
@@ -84,9 +90,9 @@ class etcd_client {
   /// The key, or nullopt when it does not exist. Errors: timeout, storage_failure.
   result<std::optional<etcd_kv>> get(const std::string& key);
 
-  /// Every key starting with `prefix` (all keys for ""), sorted by key, in one answer of at most
-  /// 64 MiB (etcd_transport::max_body_bytes). Errors: timeout, storage_failure (also when the
-  /// answer is bigger).
+  /// Every key starting with `prefix` (all keys for ""), sorted by key, in one answer (at most
+  /// the client's max_answer_bytes). Errors: timeout, storage_failure (also when the answer is
+  /// bigger).
   result<std::vector<etcd_kv>> get_prefix(const std::string& prefix);
 
   /// Deletes `key`; deleting a missing key succeeds. Errors: timeout, storage_failure.

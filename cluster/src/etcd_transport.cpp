@@ -87,6 +87,7 @@ struct exchange_outcome {
 struct etcd_transport::impl {
   etcd_endpoint endpoint;
   std::chrono::milliseconds timeout;
+  std::size_t max_body_bytes = 0;
   asio::io_context ioc{1};
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
@@ -171,8 +172,8 @@ struct etcd_transport::impl {
 
   presence::error transport_error(const std::string& path, const exchange_outcome& out) const {
     if (out.ec == http::error::body_limit)
-      return {errc::storage_failure,
-              where(path) + "the answer is over " + std::to_string(max_body_bytes >> 20) + " MiB"};
+      return {errc::storage_failure, where(path) + "the answer is over the limit of " +
+                                       std::to_string(max_body_bytes) + " bytes"};
     bool http_error =
       out.ec.category() == http::make_error_code(http::error::bad_version).category();
     if (http_error && out.ec != http::error::end_of_stream &&
@@ -221,10 +222,12 @@ struct etcd_transport::impl {
   }
 };
 
-etcd_transport::etcd_transport(etcd_endpoint endpoint, std::chrono::milliseconds timeout)
+etcd_transport::etcd_transport(etcd_endpoint endpoint, std::chrono::milliseconds timeout,
+                               std::size_t max_body_bytes)
   : impl_(std::make_unique<impl>()) {
   impl_->endpoint = std::move(endpoint);
   impl_->timeout = timeout;
+  impl_->max_body_bytes = max_body_bytes;
 }
 
 etcd_transport::~etcd_transport() = default;

@@ -34,11 +34,10 @@ inline constexpr int grpc_not_found = 5;
 /// holds a mutex around it).
 class etcd_transport {
  public:
-  /// The most bytes an answer's body may have; a longer answer fails with storage_failure.
-  static constexpr std::size_t max_body_bytes = std::size_t{64} << 20;
-
-  /// No network traffic: the first request opens the connection.
-  etcd_transport(etcd_endpoint endpoint, std::chrono::milliseconds timeout);
+  /// No network traffic: the first request opens the connection. An answer whose body is over
+  /// `max_body_bytes` is not read (storage_failure).
+  etcd_transport(etcd_endpoint endpoint, std::chrono::milliseconds timeout,
+                 std::size_t max_body_bytes);
   ~etcd_transport();
   etcd_transport(const etcd_transport&) = delete;
   etcd_transport& operator=(const etcd_transport&) = delete;
@@ -55,7 +54,7 @@ class etcd_transport {
   /// Errors: timeout (etcd unreachable, the connection broke, no complete answer in time, or
   /// etcd itself reports a deadline or unavailability: gRPC codes 4 and 14); storage_failure
   /// (any other etcd error, an HTTP status other than 200, a body that is not JSON or is over
-  /// `max_body_bytes`). Messages name the URL, the path, the HTTP status and etcd's text.
+  /// the limit). Messages name the URL, the path, the HTTP status and etcd's text.
   result<nlohmann::json> post(const std::string& path, const nlohmann::json& body, bool repeatable,
                               int tolerated_code = -1);
 

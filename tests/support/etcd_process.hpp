@@ -174,7 +174,7 @@ class etcd_process {
                            "error"},
                           dir_.sub("etcd.stdout"), stderr_path_);
     if (pid_ < 0)
-      throw std::runtime_error("cannot start " + binary_);
+      throw std::runtime_error("cannot run etcd at '" + binary_ + "' (from $ETCD or PATH)");
     // A pidfd wakes the wait between two health probes as soon as etcd exits.
     int exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
     auto deadline = std::chrono::steady_clock::now() + ready_within_;
