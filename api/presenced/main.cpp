@@ -4,9 +4,9 @@
 // (`https://…`) once ready, and shuts down cleanly on SIGTERM / SIGINT; SIGHUP reopens the log
 // file. Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration.
 //
-// With --cluster-etcd it is one node of a cluster (docs/cluster.md): it prints
-// `cluster endpoint HOST:PORT` and the listening line as soon as it serves HTTP, joins through
-// etcd, and turns /readyz to 200 (after the admin bootstrap) once the node is ready.
+// With --cluster-etcd it is one node of a cluster (docs/cluster.md): it prints the listening line
+// as soon as it serves HTTP (the node-to-node endpoint is in the log), joins through etcd, and
+// turns /readyz to 200 (after the admin bootstrap) once the node is ready.
 
 #include <algorithm>
 #include <csignal>
@@ -186,8 +186,6 @@ static int run(int argc, char** argv) {
     }
     node = opened->get();
     engine = std::move(opened.value());
-    std::printf("cluster endpoint %s:%u\n", url_host(options.cluster.host).c_str(),
-                static_cast<unsigned>(node->cluster_port()));
   }
 
   presence::api::server server;

@@ -258,9 +258,27 @@ caf::behavior endpoint(endpoint_actor self, endpoint_config config) {
   return endpoint_behavior(self, static_cast<command::any*>(nullptr));
 }
 
-caf::behavior router(caf::event_based_actor* self) {
+struct router_state {
+  static constexpr const char* name = "cluster_router";
+  std::map<caf::actor_addr, std::string> peers;
+};
+
+caf::behavior router(caf::stateful_actor<router_state>* self,
+                     std::function<void(const std::string&, const caf::actor_addr&)> unreachable) {
+  self->set_down_handler([self, unreachable](caf::down_msg& down) {
+    auto i = self->state.peers.find(down.source);
+    if (i == self->state.peers.end())
+      return;
+    auto node = i->second;
+    self->state.peers.erase(i);
+    unreachable(node, down.source);
+  });
   return {
     [self](route_atom, const outgoing_ptr& step) { step->run(self); },
+    [self](peer_atom, const std::string& node, const caf::actor& endpoint) {
+      self->state.peers[endpoint.address()] = node;
+      self->monitor(endpoint);
+    },
   };
 }
 
@@ -270,8 +288,9 @@ caf::actor spawn_endpoint(caf::actor_system& system, endpoint_config config) {
   return system.spawn<caf::detached>(endpoint, std::move(config));
 }
 
-caf::actor spawn_router(caf::actor_system& system) {
-  return system.spawn(router);
+caf::actor spawn_router(caf::actor_system& system,
+                        std::function<void(const std::string&, const caf::actor_addr&)> unreachable) {
+  return system.spawn(router, std::move(unreachable));
 }
 
 } // namespace presence::cluster

@@ -22,7 +22,9 @@ struct endpoint_config {
 caf::actor spawn_endpoint(caf::actor_system& system, endpoint_config config);
 
 /// The router: runs `outgoing` steps (requests to other nodes) as an actor, so their answers
-/// come back as messages. Scheduled, not detached.
-caf::actor spawn_router(caf::actor_system& system);
+/// come back as messages, and monitors the other nodes' endpoints (`peer_atom`): `unreachable`
+/// (node, endpoint) is called when CAF reports one down. Scheduled, not detached.
+caf::actor spawn_router(caf::actor_system& system,
+                        std::function<void(const std::string&, const caf::actor_addr&)> unreachable);
 
 } // namespace presence::cluster

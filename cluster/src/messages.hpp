@@ -44,6 +44,10 @@ using done_atom = caf::atom_constant<caf::atom("cdone")>;
 /// (route_atom, outgoing_ptr) to the router: run the request in it on the router's behalf.
 using route_atom = caf::atom_constant<caf::atom("croute")>;
 
+/// (peer_atom, std::string node, caf::actor endpoint) to the router: monitor that node's endpoint;
+/// when CAF's network layer loses the connection, the router calls its `unreachable` callback.
+using peer_atom = caf::atom_constant<caf::atom("cpeer")>;
+
 /// Events per `since_atom` answer.
 inline constexpr std::size_t replication_batch = 1000;
 

@@ -44,6 +44,10 @@ error remote_error(const std::string& node, const caf::error& err) {
   return out;
 }
 
+/// How long a node's own threads wait for another node (a stopping node's threads wait this long
+/// at most before they notice).
+constexpr auto peer_ask_timeout = std::chrono::seconds{2};
+
 std::string random_incarnation() {
   std::random_device device;
   std::mt19937_64 bits{(static_cast<uint64_t>(device()) << 32) ^ device()};
@@ -77,7 +81,9 @@ status node_impl::start(engine_config engine) {
                               [this](const std::string& from, const notification& note) {
                                 on_relay(from, note);
                               }});
-  router_ = spawn_router(*system_);
+  router_ = spawn_router(*system_, [this](const std::string& node, const caf::actor_addr& gone) {
+    unreachable(node, gone);
+  });
   auto port = system_->middleman().publish(endpoint_, config_.listen_port,
                                            config_.listen_host.c_str(), true);
   if (!port)
@@ -96,7 +102,19 @@ std::string node_impl::owner_of(const std::string& user) const {
 caf::actor node_impl::endpoint_of(const std::string& node) const {
   std::lock_guard lock{mutex_};
   auto i = peers_.find(node);
-  return i != peers_.end() && i->second.alive ? i->second.endpoint : caf::actor{};
+  return i != peers_.end() && i->second.alive && i->second.linked ? i->second.endpoint
+                                                                 : caf::actor{};
+}
+
+void node_impl::unreachable(const std::string& node, const caf::actor_addr& gone) {
+  std::lock_guard lock{mutex_};
+  auto i = peers_.find(node);
+  if (i == peers_.end() || i->second.endpoint.address() != gone)
+    return;
+  // The connection broke: requests fail at once until etcd says whether the node is lost (its
+  // lease) or it comes back (a new link at the next poll).
+  i->second.endpoint = caf::actor{};
+  i->second.linked = false;
 }
 
 void node_impl::forward(const std::string& node, request req,
@@ -267,7 +285,7 @@ result<engine::user_location> node_impl::locate(const std::string& user) const {
 result<std::vector<events::event>> node_impl::ask_since(const caf::actor& dest, uint64_t ordinal) {
   caf::scoped_actor self{*system_};
   result<std::vector<events::event>> out = error{errc::unavailable, "no answer"};
-  self->request(dest, std::chrono::seconds{10}, since_atom::value, ordinal)
+  self->request(dest, peer_ask_timeout, since_atom::value, ordinal)
     .receive([&](std::vector<events::event>& batch) { out = std::move(batch); },
              [&](caf::error& err) { out = remote_error("workspace owner", err); });
   return out;
@@ -280,7 +298,7 @@ engine::presence_list node_impl::ask_presences(const std::string& node,
     return {};
   caf::scoped_actor self{*system_};
   presence_list out;
-  self->request(dest, std::chrono::seconds{10}, many_atom::value, users)
+  self->request(dest, peer_ask_timeout, many_atom::value, users)
     .receive([&](presence_list& answer) { out = std::move(answer); }, [](caf::error&) {});
   return out;
 }

@@ -70,7 +70,8 @@ class node_impl final : public node {
   struct peer {
     member_record record;
     caf::actor endpoint;
-    bool alive = false;
+    bool alive = false;  ///< registered in etcd (by what the last poll read)
+    bool linked = false; ///< `endpoint` is connected (CAF's network layer has not lost it)
   };
   /// A subscription of this node's: the local engine's part, and the remote users it watches.
   struct subscription {
@@ -84,6 +85,8 @@ class node_impl final : public node {
 
   /// The node that owns `user`, or empty before the map is known.
   std::string owner_of(const std::string& user) const;
+  /// CAF lost the connection to `node`'s endpoint `gone` (the router's monitor).
+  void unreachable(const std::string& node, const caf::actor_addr& gone);
   /// The live endpoint of `node`, or an invalid handle.
   caf::actor endpoint_of(const std::string& node) const;
   /// Sends `req` to `node`'s endpoint through the router; `unavailable` when it is not live.

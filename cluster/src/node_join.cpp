@@ -172,7 +172,7 @@ void node_impl::reconcile(const std::vector<etcd_kv>& members) {
     for (auto& [id, record] : seen) {
       auto p = peers_.find(id);
       bool restarted = p != peers_.end() && p->second.record.incarnation != record.incarnation;
-      if (p == peers_.end() || !p->second.alive || restarted)
+      if (p == peers_.end() || !p->second.alive || !p->second.linked || restarted)
         came.push_back(record);
       else
         p->second.record.connections = record.connections;
@@ -209,9 +209,10 @@ void node_impl::member_up(const member_record& record) {
   }
   {
     std::lock_guard lock{mutex_};
-    peers_[record.id] = peer{record, *endpoint, true};
+    peers_[record.id] = peer{record, *endpoint, true, true};
     changed_.notify_all();
   }
+  caf::anon_send(router_, peer_atom::value, record.id, *endpoint);
   spdlog::info("cluster: node {} is up at {} ({})", record.id, record.cluster_address, record.url);
   rewatch(record.id);
   nudge_replicator();
@@ -222,6 +223,7 @@ void node_impl::member_down(const std::string& id) {
     std::lock_guard lock{mutex_};
     auto& p = peers_[id];
     p.alive = false;
+    p.linked = false;
     p.endpoint = caf::actor{};
   }
   spdlog::warn("cluster: node {} lost: closing the connections that came through it", id);
@@ -256,7 +258,7 @@ void node_impl::replicator_loop() {
         return;
       replicate_now_ = false;
       auto p = peers_.find(map_->workspace_owner);
-      if (p != peers_.end() && p->second.alive)
+      if (p != peers_.end() && p->second.alive && p->second.linked)
         owner = p->second.endpoint;
     }
     if (!owner)
