@@ -119,6 +119,15 @@ std::string render_engine(const engine_stats& stats, const engine::service_state
         service->enabled ? 1 : 0);
   }
   add(out, "users_resident", "gauge", "User actors resident in memory.", stats.users_resident);
+  add(out, "cluster_requests_sent_total", "counter",
+      "Commands and reads sent to other cluster nodes.", stats.cluster_requests_sent);
+  add(out, "cluster_requests_served_total", "counter",
+      "Commands and reads other cluster nodes sent here.", stats.cluster_requests_served);
+  add(out, "cluster_relays_sent_total", "counter",
+      "Notifications relayed to the cluster nodes that watch this node's users.",
+      stats.cluster_relays_sent);
+  add(out, "cluster_relays_received_total", "counter",
+      "Notifications relayed here by other cluster nodes.", stats.cluster_relays_received);
   add(out, "user_actor_restarts_total", "counter",
       "User actors rebuilt from the log after a crash.", stats.user_actor_restarts);
   add(out, "user_timers_armed_total", "counter",

@@ -88,6 +88,7 @@ void track(endpoint_actor self, const std::string& from, const C& cmd) {
 template <class C>
 auto serve_call(endpoint_actor self) {
   return [self](call_atom, const std::string& from, C& cmd) -> caf::response_promise {
+    self->state.config.counters->requests_served.fetch_add(1, std::memory_order_relaxed);
     track(self, from, cmd);
     auto id = enroll(self);
     auto rp = self->state.pending.at(id);
@@ -116,13 +117,15 @@ void drop_relay(endpoint_actor self, const std::string& node) {
 /// A local subscription whose notifications go to `reply_to`; `first` also relays user_change.
 result<uint64_t> relay_subscription(endpoint_actor self, const caf::actor& reply_to, bool first) {
   auto id = self->state.config.node_id;
+  auto counters = self->state.config.counters;
   return self->state.config.local->subscribe(
-    [reply_to, id, first](const notification& note) {
+    [reply_to, id, first, counters](const notification& note) {
       // The service switch reaches every node through the workspace stream, not relays.
       if (note.type == notification::kind::presence_service_status)
         return;
       if (note.type == notification::kind::user_change && !first)
         return;
+      counters->relays_sent.fetch_add(1, std::memory_order_relaxed);
       caf::anon_send(reply_to, relay_atom::value, id, note);
     },
     {});
@@ -229,6 +232,7 @@ caf::behavior endpoint_behavior(endpoint_actor self, std::variant<Cs...>*) {
     [self](done_atom, uint64_t id, caf::message& reply) { settle(self, id, std::move(reply)); },
     [self](done_atom, uint64_t id, caf::error& err) { settle(self, id, std::move(err)); },
     [self](many_atom, std::vector<std::string>& users) -> caf::response_promise {
+      self->state.config.counters->requests_served.fetch_add(1, std::memory_order_relaxed);
       auto id = enroll(self);
       auto rp = self->state.pending.at(id);
       caf::actor me = caf::actor_cast<caf::actor>(self);
@@ -246,6 +250,7 @@ caf::behavior endpoint_behavior(endpoint_actor self, std::variant<Cs...>*) {
       watch(self, from, reply_to, reset, add, remove);
     },
     [self](relay_atom, const std::string& from, const notification& note) {
+      self->state.config.counters->relays_received.fetch_add(1, std::memory_order_relaxed);
       if (self->state.config.on_relay)
         self->state.config.on_relay(from, note);
     },

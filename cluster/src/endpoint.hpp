@@ -6,6 +6,9 @@
 // users, and remembers which connections came through which node, to close them when that node
 // is lost. A detached actor: some of its work is blocking engine calls. Private.
 
+#include <atomic>
+#include <memory>
+
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
@@ -13,10 +16,19 @@
 
 namespace presence::cluster {
 
+/// A node's traffic counters (engine_stats' cluster_*), shared by its threads.
+struct traffic {
+  std::atomic<uint64_t> requests_sent{0};
+  std::atomic<uint64_t> requests_served{0};
+  std::atomic<uint64_t> relays_sent{0};
+  std::atomic<uint64_t> relays_received{0};
+};
+
 struct endpoint_config {
   engine* local = nullptr; ///< the node's own engine (from open_engine); outlives the actor
   std::string node_id;
   relay_sink on_relay;     ///< notifications relayed by other nodes
+  std::shared_ptr<traffic> counters;
 };
 
 caf::actor spawn_endpoint(caf::actor_system& system, endpoint_config config);

@@ -80,7 +80,8 @@ status node_impl::start(engine_config engine) {
     *system_, endpoint_config{local_.get(), config_.node_id,
                               [this](const std::string& from, const notification& note) {
                                 on_relay(from, note);
-                              }});
+                              },
+                              traffic_});
   router_ = spawn_router(*system_, [this](const std::string& node, const caf::actor_addr& gone) {
     unreachable(node, gone);
   });
@@ -123,6 +124,7 @@ void node_impl::forward(const std::string& node, request req,
   if (!dest)
     return done(error{errc::unavailable, "node " + node + " is not available"});
   auto timeout = std::chrono::milliseconds{10000};
+  traffic_->requests_sent.fetch_add(1, std::memory_order_relaxed);
   auto step = std::make_shared<outgoing>();
   step->run = [dest, node, self_id = config_.node_id, timeout, req = std::move(req),
                done = std::move(done)](caf::event_based_actor* router) mutable {
@@ -222,6 +224,7 @@ void node_impl::query_many_async(const std::vector<std::string>& users,
       add(presence_list{});
       continue;
     }
+    traffic_->requests_sent.fetch_add(1, std::memory_order_relaxed);
     auto step = std::make_shared<outgoing>();
     step->run = [dest, part = std::move(part), add](caf::event_based_actor* router) {
       router->request(dest, std::chrono::seconds{10}, many_atom::value, part)
@@ -239,6 +242,15 @@ result<storage::history_slice> node_impl::history(const std::string& user, event
     return error{errc::unavailable, "the history of " + user + " is kept by node " + owner +
                                       ": ask that node"};
   return local_->history(user, since, until);
+}
+
+engine_stats node_impl::stats() const {
+  auto out = local_->stats();
+  out.cluster_requests_sent = traffic_->requests_sent.load(std::memory_order_relaxed);
+  out.cluster_requests_served = traffic_->requests_served.load(std::memory_order_relaxed);
+  out.cluster_relays_sent = traffic_->relays_sent.load(std::memory_order_relaxed);
+  out.cluster_relays_received = traffic_->relays_received.load(std::memory_order_relaxed);
+  return out;
 }
 
 result<engine::cluster_view> node_impl::cluster() const {

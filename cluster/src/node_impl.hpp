@@ -18,6 +18,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "endpoint.hpp"
 #include "etcd_client.hpp"
 #include "partition_map.hpp"
 #include "presence/cluster/node.hpp"
@@ -59,7 +60,7 @@ class node_impl final : public node {
   result<uint64_t> subscribe(notification_callback callback, const std::string& owner) override;
   status set_subscription(uint64_t subscriber, const std::vector<std::string>& users) override;
   status unsubscribe(uint64_t subscriber) override;
-  engine_stats stats() const override { return local_->stats(); }
+  engine_stats stats() const override;
   result<cluster_view> cluster() const override;
   result<user_location> locate(const std::string& user) const override;
 
@@ -127,6 +128,7 @@ class node_impl final : public node {
   std::unique_ptr<engine> local_;
   caf::actor endpoint_;
   caf::actor router_;
+  std::shared_ptr<traffic> traffic_ = std::make_shared<traffic>();
   uint16_t port_ = 0;
   std::string incarnation_;
   std::string url_;

@@ -114,6 +114,11 @@ struct engine_stats {
   histogram journal_commit_seconds;      ///< from a request's arrival to its write's end
   histogram broadcast_tick_late_seconds; ///< how late each broadcaster flush tick ran
   histogram broadcast_flush_seconds;     ///< duration of each tick's flush (batches to the sinks)
+  // A cluster node's traffic with the other nodes (0 on a single node).
+  uint64_t cluster_requests_sent = 0;     ///< commands and reads sent to other nodes
+  uint64_t cluster_requests_served = 0;   ///< commands and reads other nodes sent here
+  uint64_t cluster_relays_sent = 0;       ///< notifications sent to watching nodes (one per node)
+  uint64_t cluster_relays_received = 0;   ///< notifications other nodes sent here
 };
 
 /// The whole presence capability as a library (docs/design.md §4). Thread-safe: call it from any
