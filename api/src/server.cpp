@@ -200,7 +200,18 @@ result<uint16_t> server::start(presence::engine& engine, server_config config) {
   // The switch's state for HTTP answers that show `disabled`: the broadcasters tell every
   // subscriber when it changes, and a new one at once while it is off.
   auto* service = &d.gw->service;
-  auto watch = engine.subscribe([service](const notification& note) {
+  auto* gw = d.gw.get();
+  auto watch = engine.subscribe([service, gw](const notification& note) {
+    if (note.type == notification::kind::credentials_changed) {
+      // Revoked through another cluster node: the same enforcement as a revocation here.
+      auto user = note.users.empty() ? std::string{} : note.users.front();
+      gw->blocking([gw, user] {
+        gw->auth.forget_all();
+        rtm::close_revoked_sessions(
+          [gw](const std::string& token_id) { return gw->auth.check_token_now(token_id); }, user);
+      });
+      return;
+    }
     if (note.type != notification::kind::presence_service_status)
       return;
     service->set(note.service_enabled, note.reason);

@@ -37,6 +37,8 @@ struct endpoint_state {
   /// Connections of this node's users that came through another node, by that node.
   std::map<std::string, std::set<std::pair<std::string, std::string>>> via;
   std::map<std::string, relay> relays;
+  /// (node, user) -> the local subscription owned by `user` that relays its manual changes there.
+  std::map<std::pair<std::string, std::string>, uint64_t> owners;
   /// The workspace stream's replicable events (all but epoch_started): their sequences, in order.
   std::vector<events::sequence> ordinals;
   events::sequence scanned = 0;
@@ -180,10 +182,46 @@ void watch(endpoint_actor self, const std::string& from, const caf::actor& reply
       r.subs[chunk], std::vector<std::string>(r.chunks[chunk].begin(), r.chunks[chunk].end()));
 }
 
+void watch_owner(endpoint_actor self, const std::string& from, const caf::actor& reply_to,
+                 const std::string& user, bool watch) {
+  auto& st = self->state;
+  auto key = std::pair{from, user};
+  auto existing = st.owners.find(key);
+  if (!watch) {
+    if (existing != st.owners.end()) {
+      (void)st.config.local->unsubscribe(existing->second);
+      st.owners.erase(existing);
+    }
+    return;
+  }
+  if (existing != st.owners.end())
+    return;
+  auto id = st.config.node_id;
+  auto counters = st.config.counters;
+  auto sub = st.config.local->subscribe(
+    [reply_to, id, counters](const notification& note) {
+      if (note.type != notification::kind::manual_presence_change)
+        return;
+      counters->relays_sent.fetch_add(1, std::memory_order_relaxed);
+      caf::anon_send(reply_to, relay_atom::value, id, note);
+    },
+    user);
+  if (sub)
+    st.owners.emplace(key, *sub);
+}
+
 /// Closes the connections that came through `node` (`node_lost`) and drops what it watched.
 void lose(endpoint_actor self, const std::string& node) {
   auto& st = self->state;
   drop_relay(self, node);
+  for (auto i = st.owners.begin(); i != st.owners.end();) {
+    if (i->first.first != node) {
+      ++i;
+      continue;
+    }
+    (void)st.config.local->unsubscribe(i->second);
+    i = st.owners.erase(i);
+  }
   auto i = st.via.find(node);
   if (i == st.via.end())
     return;
@@ -249,6 +287,8 @@ caf::behavior endpoint_behavior(endpoint_actor self, std::variant<Cs...>*) {
            const std::vector<std::string>& add, const std::vector<std::string>& remove) {
       watch(self, from, reply_to, reset, add, remove);
     },
+    [self](owner_atom, const std::string& from, const caf::actor& reply_to,
+           const std::string& user, bool watch) { watch_owner(self, from, reply_to, user, watch); },
     [self](relay_atom, const std::string& from, const notification& note) {
       self->state.config.counters->relays_received.fetch_add(1, std::memory_order_relaxed);
       if (self->state.config.on_relay)

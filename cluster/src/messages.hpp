@@ -33,6 +33,10 @@ using since_atom = caf::atom_constant<caf::atom("csince")>;
 /// notifications, and every `user_change`, go to `reply_to` as `relay_atom` messages. `reset`
 /// forgets what that node watched before.
 using watch_atom = caf::atom_constant<caf::atom("cwatch")>;
+/// (owner_atom, std::string from_node, caf::actor reply_to, std::string user, bool watch):
+/// `from_node` serves connections of `user` (one of this node's users): relay (or stop relaying)
+/// its `manual_presence_change` notes, which go to the user's own connections only.
+using owner_atom = caf::atom_constant<caf::atom("cowner")>;
 /// (relay_atom, std::string from_node, notification) to a watching node's endpoint.
 using relay_atom = caf::atom_constant<caf::atom("crelay")>;
 /// (lost_atom, std::string node) from the node's membership to its endpoint: that node is gone;

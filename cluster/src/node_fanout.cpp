@@ -23,9 +23,19 @@ result<uint64_t> node_impl::subscribe(notification_callback callback, const std:
   if (!local)
     return local.error();
   sub->local_id = *local;
-  std::lock_guard lock{fanout_mutex_};
-  auto id = next_subscription_++;
-  subscriptions_.emplace(id, std::move(sub));
+  auto home = owner.empty() ? std::string{} : owner_of(owner);
+  bool first = false;
+  uint64_t id = 0;
+  {
+    std::lock_guard lock{fanout_mutex_};
+    id = next_subscription_++;
+    subscriptions_.emplace(id, std::move(sub));
+    if (!home.empty() && home != config_.node_id)
+      first = owners_here_[owner]++ == 0;
+  }
+  // A remote user's own connections here hear of its manual changes through its node.
+  if (first)
+    send_owner_watch(home, owner, true);
   return id;
 }
 
@@ -142,6 +152,19 @@ status node_impl::unsubscribe(uint64_t subscriber) {
   }
   for (auto& [node, users] : remove)
     send_watch(node, false, {}, std::move(users));
+  if (!sub->owner.empty()) {
+    bool last = false;
+    {
+      std::lock_guard lock{fanout_mutex_};
+      auto i = owners_here_.find(sub->owner);
+      if (i != owners_here_.end() && --i->second == 0) {
+        owners_here_.erase(i);
+        last = true;
+      }
+    }
+    if (last)
+      send_owner_watch(owner_of(sub->owner), sub->owner, false);
+  }
   return st;
 }
 
@@ -154,15 +177,26 @@ void node_impl::send_watch(const std::string& node, bool reset, std::vector<std:
                  std::move(remove));
 }
 
+void node_impl::send_owner_watch(const std::string& node, const std::string& user, bool watch) {
+  if (auto dest = endpoint_of(node))
+    caf::anon_send(dest, owner_atom::value, config_.node_id, endpoint_, user, watch);
+}
+
 void node_impl::rewatch(const std::string& node) {
   std::vector<std::string> users;
+  std::vector<std::string> owners;
   {
     std::lock_guard lock{fanout_mutex_};
     for (const auto& entry : watchers_)
       if (owner_of(entry.first) == node)
         users.push_back(entry.first);
+    for (const auto& entry : owners_here_)
+      if (owner_of(entry.first) == node)
+        owners.push_back(entry.first);
   }
   send_watch(node, true, std::move(users), {});
+  for (const auto& user : owners)
+    send_owner_watch(node, user, true);
 }
 
 void node_impl::forget(const std::string& node) {
@@ -172,7 +206,7 @@ void node_impl::forget(const std::string& node) {
     for (auto i = cached_.begin(); i != cached_.end();)
       i = owner_of(i->first) == node ? cached_.erase(i) : std::next(i);
     for (const auto& [id, sub] : subscriptions_)
-      if (!sub->owner.empty() && owner_of(sub->owner) == node)
+      if (!sub->owner.empty() && (node == config_.node_id || owner_of(sub->owner) == node))
         told.emplace_back(sub, sub->owner);
   }
   for (const auto& [sub, user] : told) {
@@ -182,6 +216,22 @@ void node_impl::forget(const std::string& node) {
     note.reason = "node_lost";
     call(sub, note);
   }
+}
+
+void node_impl::announce_revocation(const std::string& user) {
+  std::vector<subscription_ptr> told;
+  {
+    std::lock_guard lock{fanout_mutex_};
+    for (const auto& [id, sub] : subscriptions_)
+      if (sub->owner.empty())
+        told.push_back(sub);
+  }
+  notification note;
+  note.type = notification::kind::credentials_changed;
+  if (!user.empty())
+    note.users = {user};
+  for (const auto& sub : told)
+    call(sub, note);
 }
 
 void node_impl::on_relay(const std::string& from_node, const notification& note) {
@@ -227,6 +277,13 @@ void node_impl::on_relay(const std::string& from_node, const notification& note)
       case notification::kind::user_change:
         for (const auto& [id, sub] : subscriptions_)
           out.emplace_back(sub, note);
+        break;
+      case notification::kind::manual_presence_change:
+        if (note.users.empty())
+          break;
+        for (const auto& [id, sub] : subscriptions_)
+          if (sub->owner == note.users.front())
+            out.emplace_back(sub, note);
         break;
       default:
         break; // the service state arrives through the workspace stream; the rest is local

@@ -105,10 +105,15 @@ class node_impl final : public node {
   /// Current presences of `users` (all owned by `node`), asked of it (blocking); empty when it
   /// is down.
   presence_list ask_presences(const std::string& node, const std::vector<std::string>& users);
+  /// Asks `node` to relay (or stop relaying) `user`'s manual_presence_change here.
+  void send_owner_watch(const std::string& node, const std::string& user, bool watch);
   /// After a member came (back): tell it everything watched of its users.
   void rewatch(const std::string& node);
+  /// A token revoked (`user` empty) or `user` deactivated through another node: the
+  /// subscriptions without an owner (the API server's) are told to re-check credentials.
+  void announce_revocation(const std::string& user);
   /// After a member was lost: its users' cached presences go, and this node's own connections of
-  /// its users are told to reconnect.
+  /// its users are told to reconnect. For this node itself (its lease expired): every connection.
   void forget(const std::string& node);
 
   // node_join.cpp
@@ -155,6 +160,8 @@ class node_impl final : public node {
   uint64_t next_subscription_ = 1;
   /// Remote user -> the subscriptions that watch it.
   std::unordered_map<std::string, std::set<uint64_t>> watchers_;
+  /// Remote user -> how many subscriptions here it owns (its own connections on this node).
+  std::unordered_map<std::string, std::size_t> owners_here_;
   /// Remote user -> its presence as last relayed (or asked).
   std::unordered_map<std::string, events::presence_value> cached_;
 };

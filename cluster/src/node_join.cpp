@@ -21,6 +21,18 @@ using steady = std::chrono::steady_clock;
 /// How long a replica waits between pulls of the workspace stream when nothing is new.
 constexpr auto replication_poll = std::chrono::milliseconds{100};
 
+/// What in `batch` revokes credentials: a user id per deactivation, "" for any token revoked.
+std::set<std::string> revocations(const std::vector<events::event>& batch) {
+  std::set<std::string> out;
+  for (const auto& ev : batch) {
+    if (const auto* gone = std::get_if<events::user_deactivated>(&ev.body))
+      out.insert(gone->user);
+    else if (std::holds_alternative<events::token_revoked>(ev.body))
+      out.insert(std::string{});
+  }
+  return out;
+}
+
 } // namespace
 
 std::string node_impl::member_key(const std::string& id) const {
@@ -125,7 +137,9 @@ void node_impl::membership_loop() {
       if (alive && !*alive) {
         // The lease expired (this process stalled, or etcd lost it): the others took this node
         // for lost and closed its connections; a new incarnation says so to everyone.
-        spdlog::warn("cluster: lease {} expired; registering again", lease_);
+        spdlog::warn("cluster: lease {} expired; closing this node's connections and registering "
+                     "again", lease_);
+        forget(config_.node_id); // every connection here: the owners closed them (node_lost)
         incarnation_ += "+";
         if (auto st = register_member(true); !st)
           spdlog::warn("cluster: registering again failed: {}", describe(st.error()));
@@ -275,6 +289,7 @@ void node_impl::replicator_loop() {
         }
         break;
       }
+      auto revoked = revocations(*batch);
       auto applied = replicate_workspace(*local_, std::move(batch.value()));
       if (!applied) {
         spdlog::warn("cluster: applying the workspace stream failed: {}",
@@ -282,6 +297,8 @@ void node_impl::replicator_loop() {
         break;
       }
       ordinal += *applied;
+      for (const auto& user : revoked)
+        announce_revocation(user);
     }
   }
 }

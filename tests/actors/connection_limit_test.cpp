@@ -98,5 +98,23 @@ TEST(connection_limit, setting_auto_reenable_while_already_below_reenables) {
   EXPECT_EQ(counter.on_settings(settings, true), service_action::none);
 }
 
+TEST(connection_limit, other_nodes_connections_count_toward_the_limit) {
+  connection_limit counter;
+  auto settings = limit(3, 2);
+  EXPECT_EQ(counter.on_delta(+1, settings, true), service_action::none);
+  // Two more on other nodes: at the limit, not past it.
+  EXPECT_EQ(counter.on_others(2, settings, true), service_action::none);
+  EXPECT_EQ(counter.count(), 3u);
+  EXPECT_EQ(counter.local(), 1u);
+  EXPECT_FALSE(counter.can_enable(settings));
+  // A rise elsewhere passes it, as a connect here would.
+  EXPECT_EQ(counter.on_others(3, settings, true), service_action::disable);
+  // A fall elsewhere below auto_reenable_below turns it back on.
+  // 1 + 1 = 2: not below 2 yet.
+  EXPECT_EQ(counter.on_others(1, settings, false), service_action::none);
+  EXPECT_EQ(counter.on_others(0, settings, false), service_action::reenable);
+  EXPECT_EQ(counter.count(), 1u);
+}
+
 } // namespace
 } // namespace presence::actors

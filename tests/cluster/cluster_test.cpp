@@ -69,11 +69,55 @@ TEST_F(cluster, a_user_created_on_node_1_signs_in_on_node_3_and_node_2_sees_its_
   auto set = call(2, "users.setPresence", token, {{"presence", "away"}});
   EXPECT_EQ(set.value("ok", false), true) << set.dump();
   ASSERT_TRUE(watching->await([&](const json& f) { return is_change(f, target, "away"); }));
+  // Its own socket, on another node than its actor, hears its manual change.
+  ASSERT_TRUE(socket->await([](const json& f) {
+    return f.value("type", "") == "manual_presence_change" && f.value("presence", "") == "away";
+  })) << node(2).stderr_text();
   call(2, "users.setPresence", token, {{"presence", "auto"}});
   ASSERT_TRUE(watching->await([&](const json& f) { return is_change(f, target, "active"); }));
+  // A status set through node 3 reaches node 2's socket as user_change, profile and all.
+  auto status = call(2, "users.profile.set", token,
+                     {{"profile", {{"status_text", "Lunch"}, {"status_emoji", ":hamburger:"}}}});
+  ASSERT_EQ(status.value("ok", false), true) << status.dump();
+  ASSERT_TRUE(watching->await([&](const json& f) {
+    return f.value("type", "") == "user_change" && f["user"].value("id", "") == target &&
+           f["user"]["profile"].value("status_text", "") == "Lunch";
+  })) << node(1).stderr_text();
   socket.reset();
   ASSERT_TRUE(watching->await([&](const json& f) { return is_change(f, target, "away"); }));
   EXPECT_EQ(presence_on(1, target), "away");
+}
+
+TEST_F(cluster, a_revocation_through_one_node_closes_sockets_on_the_others) {
+  start(3);
+  auto revoked_user = user_owned_by(1, "revoked");
+  auto token = create_user(0, revoked_user);
+  auto leaver = create_user(0, "leaver");
+  ASSERT_TRUE(eventually([&] { return call(2, "auth.test", leaver).value("ok", false); }));
+  ASSERT_EQ(call(2, "auth.test", token).value("user_id", ""), revoked_user);
+  auto on_node_3 = open_socket(2, token);
+  auto leaving = open_socket(2, leaver);
+  // A second token of the same user, then revoked.
+  auto issued = call(0, "admin.tokens.issue", admin(), {{"user", revoked_user}});
+  ASSERT_EQ(issued.value("ok", false), true) << issued.dump();
+  auto second = issued.value("token", "");
+  ASSERT_TRUE(eventually([&] { return call(2, "auth.test", second).value("ok", false); }));
+  auto second_socket = open_socket(2, second);
+  auto revoked = call(0, "admin.tokens.revoke", admin(), {{"token_id", issued["token_id"]}});
+  ASSERT_EQ(revoked.value("ok", false), true) << revoked.dump();
+  // Revoked on node 1: node 3 closes that token's socket, and only that one.
+  ASSERT_TRUE(second_socket->await_close(milliseconds(5000))) << node(2).stderr_text();
+  EXPECT_EQ(second_socket->close_reason().code, 1008u);
+  EXPECT_EQ(second_socket->close_reason().reason, "token_revoked");
+  EXPECT_EQ(call(2, "auth.test", second)["error"], "token_revoked");
+  EXPECT_FALSE(on_node_3->closed());
+  // Deactivated through node 2: its sockets on node 3 close too.
+  auto gone = call(1, "admin.users.deactivate", admin(), {{"user", "leaver"}});
+  ASSERT_EQ(gone.value("ok", false), true) << gone.dump();
+  ASSERT_TRUE(leaving->await_close(milliseconds(5000))) << node(2).stderr_text();
+  EXPECT_EQ(leaving->close_reason().code, 1008u);
+  EXPECT_EQ(leaving->close_reason().reason, "account_inactive");
+  EXPECT_FALSE(on_node_3->closed());
 }
 
 TEST_F(cluster, the_connection_limit_counts_every_node_and_switches_the_service_everywhere) {

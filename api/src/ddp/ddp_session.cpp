@@ -194,7 +194,8 @@ std::vector<std::string> ddp_session::render(const std::vector<notification>& no
       case notification::kind::user_change:
         break;  // status text reaches user-status with the user's status notes
       case notification::kind::reconnect:
-        break;  // the connection closes (session.cpp)
+      case notification::kind::credentials_changed:
+        break;  // the connection closes (session.cpp); the server's own (server.cpp)
     }
   }
   return frames;

@@ -33,6 +33,14 @@ void rc_call::fail(const presence::error& err) {
   }
   if (http::is_internal(err.code))
     spdlog::error("rest method={} user={} engine error: {}", method, caller.id, describe(err));
+  if (err.code == errc::unavailable) {
+    // The user's cluster node is down: a retry reaches it once it is back.
+    auto failure = http::to_rc_failure(err);
+    send(failure.http_status,
+         {{"success", false}, {"error", failure.error}, {"errorType", failure.error_type}}, true,
+         {{"Retry-After", "1"}});
+    return;
+  }
   fail(http::to_rc_failure(err));
 }
 

@@ -320,6 +320,8 @@ std::vector<std::string> render_notification(const notification& note, bool batc
       return user_change_frames(note.profiles);
     case notification::kind::reconnect:
       return {}; // the connection closes (session.cpp)
+    case notification::kind::credentials_changed:
+      return {}; // for the server's own subscription (server.cpp)
   }
   return {};
 }

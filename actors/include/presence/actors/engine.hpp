@@ -79,6 +79,10 @@ struct notification {
     reconnect, ///< to subscriptions of `users[0]`'s own connections: the cluster node that owns
                ///< the user was lost; close the connection so that the client reconnects
                ///< (`reason`: `node_lost`). Never sent by a single node.
+    credentials_changed, ///< to subscriptions without an owner: a token was revoked (`users`
+                         ///< empty) or `users[0]` deactivated through another cluster node;
+                         ///< re-check the credentials of open connections. Never sent by a
+                         ///< single node (its API closes them itself).
   };
   kind type = kind::presence_change;
   events::presence_value presence = events::presence_value::offline;
