@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/secret_file.hpp"
+#include "presence/events/validation.hpp"
 #include "presence/events/workspace_state.hpp"
 
 namespace presence::api::config {
@@ -382,7 +383,12 @@ const std::vector<option_entry>& entries() {
     add("cluster_etcd", "join a cluster: http://HOST:PORT of etcd (default none: a single node)",
         text_option("cluster_etcd", FIELD(cluster.etcd)));
     add("node_id", "this node's id in the cluster, [A-Za-z0-9._-]{1,64}, stable across restarts",
-        text_option("node_id", FIELD(cluster.node_id)));
+        [](presenced_options& o, std::string_view text) -> status {
+          if (!events::validate_user_id(text).ok())
+            return bad_value("node_id", text, "[A-Za-z0-9._-]{1,64}");
+          o.cluster.node_id = std::string(text);
+          return {};
+        });
     add("cluster_listen", "HOST:PORT of the node-to-node endpoint, port 0 = any free port "
         "(default 127.0.0.1:0)", text_option("cluster_listen", FIELD(cluster.listen)));
     add("cluster_nodes", "comma-separated node ids a first start assigns the partitions to; the "
@@ -393,8 +399,9 @@ const std::vector<option_entry>& entries() {
           for (std::size_t at = 0; at <= rest.size();) {
             auto comma = rest.find(',', at);
             auto id = rest.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-            if (id.empty())
-              return bad_value("cluster_nodes", text, "node ids separated by commas");
+            if (!events::validate_user_id(id).ok())
+              return bad_value("cluster_nodes", text,
+                               "node ids ([A-Za-z0-9._-]{1,64}) separated by commas");
             o.cluster.nodes.push_back(id);
             if (comma == std::string::npos)
               break;

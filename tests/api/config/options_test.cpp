@@ -161,5 +161,24 @@ TEST(options, every_option_in_the_table_is_settable) {
   }
 }
 
+TEST(options, cluster_options_are_parsed_and_checked) {
+  presenced_options o;
+  ASSERT_TRUE(set_option(o, "cluster_nodes", "n1,n2,n3").ok());
+  EXPECT_EQ(o.cluster.nodes, (std::vector<std::string>{"n1", "n2", "n3"}));
+  for (const char* bad : {"", "n1,", ",n1", "n1,,n2", "n 1"})
+    EXPECT_EQ(set_option(o, "cluster_nodes", bad).error().code, errc::invalid_setting) << bad;
+  EXPECT_EQ(set_option(o, "node_id", "n/1").error().code, errc::invalid_setting);
+  EXPECT_EQ(set_option(o, "partitions", "0").error().code, errc::invalid_setting);
+  EXPECT_EQ(set_option(o, "cluster_lease_ttl", "1").error().code, errc::invalid_setting);
+  // A cluster needs a node id; its endpoint address is split like `listen`.
+  ASSERT_TRUE(set_option(o, "cluster_etcd", "http://127.0.0.1:2379").ok());
+  EXPECT_EQ(finish(o).error().code, errc::invalid_setting);
+  ASSERT_TRUE(set_option(o, "node_id", "n1").ok());
+  ASSERT_TRUE(set_option(o, "cluster_listen", "127.0.0.1:7000").ok());
+  ASSERT_TRUE(finish(o).ok());
+  EXPECT_EQ(o.cluster.host, "127.0.0.1");
+  EXPECT_EQ(o.cluster.port, 7000);
+}
+
 } // namespace
 } // namespace presence::api::config
