@@ -61,22 +61,15 @@ uint64_t enroll(endpoint_actor self) {
   return id;
 }
 
-void settle(endpoint_actor self, uint64_t id, caf::message reply) {
+/// Delivers the engine's answer (a caf::message, or a caf::error) to the promise `id`.
+template <class Answer>
+void settle(endpoint_actor self, uint64_t id, Answer answer) {
   auto i = self->state.pending.find(id);
   if (i == self->state.pending.end())
     return;
   auto rp = std::move(i->second);
   self->state.pending.erase(i);
-  rp.deliver(std::move(reply));
-}
-
-void settle(endpoint_actor self, uint64_t id, caf::error err) {
-  auto i = self->state.pending.find(id);
-  if (i == self->state.pending.end())
-    return;
-  auto rp = std::move(i->second);
-  self->state.pending.erase(i);
-  rp.deliver(std::move(err));
+  rp.deliver(std::move(answer));
 }
 
 template <class C>

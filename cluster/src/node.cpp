@@ -12,6 +12,8 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/after.hpp>
+#include <caf/system_messages.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -125,18 +127,37 @@ void node_impl::forward(const std::string& node, request req,
     return done(error{errc::unavailable, "node " + node + " is not available"});
   auto timeout = std::chrono::milliseconds{10000};
   traffic_->requests_sent.fetch_add(1, std::memory_order_relaxed);
+  // Answered exactly once: by the router's handlers, or by shutdown when the router is gone.
+  uint64_t id = 0;
+  {
+    std::lock_guard lock{mutex_};
+    id = next_request_++;
+    in_flight_.emplace(id, std::move(done));
+  }
+  auto finish = [this, id](result<reply> out) {
+    std::function<void(result<reply>)> done;
+    {
+      std::lock_guard lock{mutex_};
+      auto i = in_flight_.find(id);
+      if (i == in_flight_.end())
+        return;
+      done = std::move(i->second);
+      in_flight_.erase(i);
+    }
+    done(std::move(out));
+  };
   auto step = std::make_shared<outgoing>();
   step->run = [dest, node, self_id = config_.node_id, timeout, req = std::move(req),
-               done = std::move(done)](caf::event_based_actor* router) mutable {
+               finish](caf::event_based_actor* router) mutable {
     std::visit(
       [&](auto& cmd) {
         using C = std::decay_t<decltype(cmd)>;
         auto sent = router->request(dest, timeout, call_atom::value, self_id, std::move(cmd));
-        auto failed = [done, node](caf::error& err) { done(remote_error(node, err)); };
+        auto failed = [finish, node](caf::error& err) { finish(remote_error(node, err)); };
         if constexpr (std::is_void_v<typename C::reply>)
-          sent.then([done]() { done(reply{std::monostate{}}); }, failed);
+          sent.then([finish]() { finish(reply{std::monostate{}}); }, failed);
         else
-          sent.then([done](typename C::reply& out) { done(reply{std::move(out)}); }, failed);
+          sent.then([finish](typename C::reply& out) { finish(reply{std::move(out)}); }, failed);
       },
       req);
   };
@@ -171,12 +192,21 @@ void node_impl::submit(request req, std::function<void(result<reply>)> done) {
         }
         if (owner.empty())
           return done(error{errc::unavailable, "this node has not joined its cluster yet"});
-        auto then = [this, done = std::move(done)](result<reply> out) {
-          nudge_replicator();
-          done(std::move(out));
-        };
         if (owner == config_.node_id)
-          return local_->submit(std::move(req), std::move(then));
+          return local_->submit(std::move(req), std::move(done));
+        // Answered once this node's copy has it: a token issued through a node works there at
+        // once (other nodes follow within a poll).
+        auto then = [this, done = std::move(done)](result<reply> out) mutable {
+          if (!out)
+            return done(std::move(out));
+          {
+            std::lock_guard lock{mutex_};
+            after_catch_up_.push_back(
+              [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+            replicate_now_ = true;
+          }
+          changed_.notify_all();
+        };
         forward(owner, std::move(req), std::move(then));
       }
     },
@@ -334,9 +364,28 @@ status node_impl::shutdown() {
     out = local_->shutdown();
   if (endpoint_) {
     (void)system_->middleman().unpublish(endpoint_, port_);
+    // Both reach into this node from their handlers: wait until they are gone.
+    caf::scoped_actor self{*system_};
+    self->monitor(endpoint_);
+    self->monitor(router_);
     caf::anon_send_exit(endpoint_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
+    for (int down = 0; down < 2; ++down)
+      self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds{5}) >> [] {});
   }
+  // Requests the router had sent and that will never be answered now; writes waiting for the
+  // replica.
+  std::map<uint64_t, std::function<void(result<reply>)>> unanswered;
+  std::vector<std::function<void()>> waiting;
+  {
+    std::lock_guard lock{mutex_};
+    unanswered.swap(in_flight_);
+    waiting.swap(after_catch_up_);
+  }
+  for (auto& [id, done] : unanswered)
+    done(error{errc::shutting_down, "the node is shutting down"});
+  for (auto& answer : waiting)
+    answer();
   return out;
 }
 

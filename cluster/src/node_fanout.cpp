@@ -39,6 +39,19 @@ result<uint64_t> node_impl::subscribe(notification_callback callback, const std:
   return id;
 }
 
+void node_impl::unwatch(const std::string& user, uint64_t subscriber,
+                        std::map<std::string, std::vector<std::string>>& remove) {
+  auto w = watchers_.find(user);
+  if (w == watchers_.end())
+    return;
+  w->second.erase(subscriber);
+  if (!w->second.empty())
+    return;
+  watchers_.erase(w);
+  cached_.erase(user);
+  remove[owner_of(user)].push_back(user);
+}
+
 status node_impl::set_subscription(uint64_t subscriber, const std::vector<std::string>& users) {
   subscription_ptr sub;
   {
@@ -69,19 +82,9 @@ status node_impl::set_subscription(uint64_t subscriber, const std::vector<std::s
   std::map<events::presence_value, std::vector<std::string>> initial;
   {
     std::lock_guard lock{fanout_mutex_};
-    for (const auto& user : sub->remote) {
-      if (remote.count(user) != 0)
-        continue;
-      auto w = watchers_.find(user);
-      if (w == watchers_.end())
-        continue;
-      w->second.erase(subscriber);
-      if (w->second.empty()) {
-        watchers_.erase(w);
-        cached_.erase(user);
-        remove[owner_of(user)].push_back(user);
-      }
-    }
+    for (const auto& user : sub->remote)
+      if (remote.count(user) == 0)
+        unwatch(user, subscriber, remove);
     for (const auto& user : remote) {
       if (sub->remote.count(user) != 0)
         continue;
@@ -133,17 +136,8 @@ status node_impl::unsubscribe(uint64_t subscriber) {
       return status{errc::invalid_argument, "no subscription " + std::to_string(subscriber)};
     sub = std::move(i->second);
     subscriptions_.erase(i);
-    for (const auto& user : sub->remote) {
-      auto w = watchers_.find(user);
-      if (w == watchers_.end())
-        continue;
-      w->second.erase(subscriber);
-      if (w->second.empty()) {
-        watchers_.erase(w);
-        cached_.erase(user);
-        remove[owner_of(user)].push_back(user);
-      }
-    }
+    for (const auto& user : sub->remote)
+      unwatch(user, subscriber, remove);
   }
   auto st = local_->unsubscribe(sub->local_id);
   {

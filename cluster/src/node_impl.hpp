@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -99,6 +100,10 @@ class node_impl final : public node {
 
   // node_fanout.cpp
   static void call(const subscription_ptr& sub, const notification& note);
+  /// `subscriber` stops watching `user`; when nobody here watches it any more, its owner goes in
+  /// `remove` (to be told). Under fanout_mutex_.
+  void unwatch(const std::string& user, uint64_t subscriber,
+               std::map<std::string, std::vector<std::string>>& remove);
   /// Sends `node` the change of what this node watches of its users.
   void send_watch(const std::string& node, bool reset, std::vector<std::string> add,
                   std::vector<std::string> remove);
@@ -119,6 +124,7 @@ class node_impl final : public node {
   // node_join.cpp
   void membership_loop();
   void replicator_loop();
+  void pull(const caf::actor& owner, uint64_t& ordinal);
   status register_member(bool fresh_lease);
   void reconcile(const std::vector<etcd_kv>& members);
   void member_up(const member_record& record);
@@ -149,6 +155,13 @@ class node_impl final : public node {
   bool caught_up_ = false;
   bool stopping_ = false;
   bool replicate_now_ = false;
+  /// Answers of workspace writes forwarded to the owner, run after the next pull of the workspace
+  /// stream that began after them.
+  std::vector<std::function<void()>> after_catch_up_;
+  /// Requests sent to other nodes and not answered yet, by id (answered by shutdown if the router
+  /// never does).
+  std::map<uint64_t, std::function<void(result<reply>)>> in_flight_;
+  uint64_t next_request_ = 1;
 
   std::unique_ptr<etcd_client> etcd_;
   int64_t lease_ = 0;

@@ -265,41 +265,51 @@ void node_impl::replicator_loop() {
   }
   for (;;) {
     caf::actor owner;
+    // Writes acknowledged before this round began: answered once it is over.
+    std::vector<std::function<void()>> waiting;
     {
       std::unique_lock lock{mutex_};
       changed_.wait_for(lock, replication_poll, [this] { return stopping_ || replicate_now_; });
       if (stopping_)
         return;
       replicate_now_ = false;
+      waiting.swap(after_catch_up_);
       auto p = peers_.find(map_->workspace_owner);
       if (p != peers_.end() && p->second.alive && p->second.linked)
         owner = p->second.endpoint;
     }
-    if (!owner)
-      continue;
-    for (;;) {
-      auto batch = ask_since(owner, ordinal);
-      if (!batch)
-        break;
-      if (batch->empty()) {
-        std::lock_guard lock{mutex_};
-        if (!caught_up_) {
-          caught_up_ = true;
-          changed_.notify_all();
-        }
-        break;
+    pull(owner, ordinal);
+    for (auto& answer : waiting)
+      answer();
+  }
+}
+
+/// Pulls the owner's stream from `ordinal` until it answers nothing new (or fails).
+void node_impl::pull(const caf::actor& owner, uint64_t& ordinal) {
+  if (!owner)
+    return;
+  for (;;) {
+    auto batch = ask_since(owner, ordinal);
+    if (!batch)
+      break;
+    if (batch->empty()) {
+      std::lock_guard lock{mutex_};
+      if (!caught_up_) {
+        caught_up_ = true;
+        changed_.notify_all();
       }
-      auto revoked = revocations(*batch);
-      auto applied = replicate_workspace(*local_, std::move(batch.value()));
-      if (!applied) {
-        spdlog::warn("cluster: applying the workspace stream failed: {}",
-                     describe(applied.error()));
-        break;
-      }
-      ordinal += *applied;
-      for (const auto& user : revoked)
-        announce_revocation(user);
+      break;
     }
+    auto revoked = revocations(*batch);
+    auto applied = replicate_workspace(*local_, std::move(batch.value()));
+    if (!applied) {
+      spdlog::warn("cluster: applying the workspace stream failed: {}",
+                   describe(applied.error()));
+      break;
+    }
+    ordinal += *applied;
+    for (const auto& user : revoked)
+      announce_revocation(user);
   }
 }
 

@@ -24,16 +24,6 @@ namespace presence::test {
 using json = nlohmann::json;
 using std::chrono::milliseconds;
 
-/// Repeats `probe` (each a round trip to a node) until it holds or `within` passes.
-inline bool eventually(const std::function<bool()>& probe,
-                       std::chrono::milliseconds within = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < deadline)
-    if (probe())
-      return true;
-  return probe();
-}
-
 class cluster_fixture : public ::testing::Test {
  protected:
   static constexpr int lease_ttl_s = 2;
@@ -57,8 +47,9 @@ class cluster_fixture : public ::testing::Test {
                                      "--partitions",        "16",
                                      "--cluster-lease-ttl", std::to_string(lease_ttl_s),
                                      "--flush-interval-ms", "20",
-                                     // the tests poll: no per-token request budget
-                                     "--rate-limit-per-s",  "0"};
+                                     // the tests poll and reconnect: no per-token budgets
+                                     "--rate-limit-per-s",  "0",
+                                     "--connect-rate-per-s", "0"};
     args.insert(args.end(), extra_.begin(), extra_.end());
     return std::make_unique<presenced_process>(dir_.sub(ids_[i]), args);
   }

@@ -48,7 +48,9 @@ TEST_F(cluster, a_user_created_on_node_1_signs_in_on_node_3_and_node_2_sees_its_
   start(3);
   auto target = user_owned_by(0, "target");
   auto token = create_user(0, target);
+  // Created through node 2 (forwarded to the workspace owner): its token works there at once.
   auto watcher = create_user(1, "watcher");
+  EXPECT_EQ(call(1, "auth.test", watcher).value("ok", false), true);
   // The workspace stream reaches node 3 within a second (users.info as the admin: a refused token
   // is answered late on purpose).
   ASSERT_TRUE(eventually(
@@ -118,6 +120,22 @@ TEST_F(cluster, a_revocation_through_one_node_closes_sockets_on_the_others) {
   EXPECT_EQ(leaving->close_reason().code, 1008u);
   EXPECT_EQ(leaving->close_reason().reason, "account_inactive");
   EXPECT_FALSE(on_node_3->closed());
+}
+
+TEST_F(cluster, every_node_stops_cleanly_when_all_are_stopped_at_once) {
+  start(3);
+  std::vector<std::unique_ptr<ws_client>> sockets;
+  for (int owner = 0; owner < 3; ++owner) {
+    auto token = create_user(0, user_owned_by(owner, "stop" + std::to_string(owner) + "-"));
+    ASSERT_TRUE(eventually([&] { return call(2, "auth.test", token).value("ok", false); }));
+    // Each user's sockets on every node: their disconnects cross nodes that are stopping too.
+    for (int at = 0; at < 3; ++at)
+      sockets.push_back(open_socket(at, token));
+  }
+  for (auto& n : nodes_)
+    ::kill(n->pid(), SIGTERM);
+  for (auto& n : nodes_)
+    EXPECT_EQ(n->stop(), 0) << n->stderr_text();
 }
 
 TEST_F(cluster, the_connection_limit_counts_every_node_and_switches_the_service_everywhere) {

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <system_error>
 #include <unistd.h>
@@ -35,6 +37,17 @@
   } while (false)
 
 namespace presence::test {
+
+/// Repeats `probe` (each typically a round trip to a server, so no busy loop) until it holds or
+/// `within` passes; whether it held.
+inline bool eventually(const std::function<bool()>& probe,
+                       std::chrono::milliseconds within = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline)
+    if (probe())
+      return true;
+  return probe();
+}
 
 /// A fresh directory under $TMPDIR, removed with everything in it on destruction.
 class temp_dir {

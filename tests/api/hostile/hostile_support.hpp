@@ -31,8 +31,11 @@
 #include <nlohmann/json.hpp>
 
 #include "support/presenced_process.hpp"
+#include "support/test_support.hpp"
 
 namespace presence::test::hostile {
+
+using presence::test::eventually;
 
 using json = nlohmann::json;
 
@@ -138,16 +141,6 @@ inline raw_reply raw_exchange(uint16_t port, const std::string& bytes,
   if (data.rfind("HTTP/1.", 0) == 0 && data.size() >= 12)
     reply.status = std::atoi(data.substr(9, 3).c_str());
   return reply;
-}
-
-/// Repeats `probe` (each typically an HTTP round trip, so no busy loop) until it holds or 10 s
-/// pass; whether it held.
-inline bool eventually(const std::function<bool()>& probe) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline)
-    if (probe())
-      return true;
-  return probe();
 }
 
 /// Resident memory of process `pid` in KiB (VmRSS of /proc/PID/status), -1 when unreadable.

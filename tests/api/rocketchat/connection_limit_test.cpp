@@ -19,15 +19,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-/// Repeats `probe` (each an HTTP round trip) until it holds or 10 s pass.
-bool eventually(const std::function<bool()>& probe) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline)
-    if (probe())
-      return true;
-  return probe();
-}
-
 class connection_limit : public ::testing::Test {
  protected:
   connection_limit() : server_({"--connection-limit", "2"}) {}
