@@ -131,7 +131,7 @@ for i in $(seq 1 "$nodes"); do
   [ "$nodes" -gt 1 ] && node_args=("${cluster_args[@]}" --node-id "n$i")
   "$presenced" --data-dir "$work/n$i" --listen 127.0.0.1:0 --admin-token "$token" \
     --connection-limit 0 --rate-limit-per-s 0 --max-connections-per-address 0 \
-    --connect-rate-per-s 0 --max-subscription 100000 --log-level warn \
+    --connect-rate-per-s 0 --max-subscription 100000 --max-blocking-queue 1000000 --log-level warn \
     ${node_args[@]+"${node_args[@]}"} ${server_args[@]+"${server_args[@]}"} \
     >"$work/n$i.out" 2>"$work/n$i.err" &
   pids+=($!); node_pids+=($!)

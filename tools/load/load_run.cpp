@@ -76,6 +76,7 @@ class load_run {
     };
     events_.frame = [this] { frame_us_ = micros_since(start_); };
     events_.presence_frame = [this] { ++frames_; };
+    events_.rtm_error = [this](const std::string& frame) { error("rtm", frame); };
     events_.closed = [this](const std::string& what) {
       ++closed_;
       error("closed", what);
