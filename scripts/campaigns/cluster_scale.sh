@@ -167,6 +167,7 @@ for p in $(seq 1 "$load_procs"); do
   "$load" --nodes "$node_list" --admin-token "$token" --prefix u --first-user "$first" \
     --connections "$count" --subscriptions "$subscriptions" --rtm-connect --tickle \
     --rate "$(python3 -c "print($rate / $load_procs)")" --duration "$duration" --settle 3 \
+    --subscribe-timeout 1200 \
     --sources 32 --http-connections 4 --connect-concurrency 64 --timeout 1800 \
     --barrier-dir "$work/barrier" >"$work/load$p.jsonl" 2>"$work/load$p.err" &
   pids+=($!); load_pids+=($!)

@@ -275,14 +275,16 @@ class load_run {
   }
 
   /// Each subscriber first gets the current presence of its subjects; measuring starts only once
-  /// all of them arrived (or none came for a second, or two minutes passed), so they are not
-  /// counted as deliveries of the first rate.
+  /// all of them arrived (or none came for a second, or subscribe_timeout_s passed), so they are
+  /// not counted as deliveries of the first rate.
   void await_initial_presences() {
     const uint64_t expected =
       connected_ * std::min<uint64_t>(options_.subscriptions, options_.connections - 1);
-    const bool quiet = deliveries_ == last_count_;
+    // Quiet: none came in the last second, after some came (a cluster takes a while to start).
+    const bool quiet = deliveries_ == last_count_ && deliveries_ > 0;
     last_count_ = deliveries_;
-    if (deliveries_ < expected && !quiet && seconds_since(phase_start_) < 120) {
+    if (deliveries_ < expected && !quiet &&
+        seconds_since(phase_start_) < options_.subscribe_timeout_s) {
       wait(1.0, [this] { await_initial_presences(); });
       return;
     }

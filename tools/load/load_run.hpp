@@ -35,6 +35,8 @@ struct load_options {
   /// order, on the same connections.
   std::vector<double> rates{1000};
   double duration_s = 10;             ///< each measured phase
+  /// At most this long waiting for the subscriptions' initial presences before measuring.
+  double subscribe_timeout_s = 120;
   double settle_s = 2;                ///< wait after connecting (initial presences) and at the end
   std::size_t http_connections = 16;  ///< keep-alive HTTP connections for the Web API calls
   std::size_t sources = 8;            ///< source addresses 127.0.0.2 … 127.0.0.(1+sources)

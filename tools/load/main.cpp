@@ -50,6 +50,11 @@ int main(int argc, char** argv) {
   app.add_option("--settle", options.settle_s, "seconds to wait after connecting and at the end")
     ->check(CLI::Range(0.0, 60.0))
     ->capture_default_str();
+  app
+    .add_option("--subscribe-timeout", options.subscribe_timeout_s,
+                "seconds to wait at most for the subscriptions' initial presences")
+    ->check(CLI::Range(1.0, 7200.0))
+    ->capture_default_str();
   app.add_option("--http-connections", options.http_connections, "keep-alive HTTP connections")
     ->check(CLI::Range(1, 1024))
     ->capture_default_str();
