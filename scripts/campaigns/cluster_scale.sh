@@ -52,19 +52,36 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cluster-scale-XXXXXX")
 token="scale-admin-$(od -An -N16 -tx8 /dev/urandom | tr -d " \n")"
-pids=()        # every process started, stopped in reverse order on exit
+etcd_pids=()
 node_pids=()
 node_ports=()
 load_pids=()
 
+# SIGTERM to a group of processes, then SIGKILL to those still running 30 s later (reported).
+stop_group() {
+  local pid
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "cluster_scale.sh: pid $pid still running 30 s after SIGTERM: killed" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    local code=0
+    wait "$pid" 2>/dev/null || code=$?
+    # 127: already reaped (the load processes are waited for when they finish); 143: etcd ends
+    # by re-raising SIGTERM.
+    [ "$code" -eq 0 ] || [ "$code" -eq 127 ] || [ "$code" -eq 143 ] ||
+      echo "cluster_scale.sh: pid $pid exited with status $code" >&2
+  done
+}
+
 cleanup() {
   local status=$?
-  for (( i=${#pids[@]}-1; i>=0; i-- )); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
-  for pid in "${pids[@]+"${pids[@]}"}"; do
-    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  # The load first, then the nodes (while etcd still answers them), etcd last.
+  stop_group "${load_pids[@]+"${load_pids[@]}"}"
+  stop_group "${node_pids[@]+"${node_pids[@]}"}"
+  stop_group "${etcd_pids[@]+"${etcd_pids[@]}"}"
   if [ -n "$keep" ]; then
     mkdir -p "$keep" && cp "$work"/*.out "$work"/*.err "$work"/*.jsonl "$keep"/ 2>/dev/null || true
   fi
@@ -116,7 +133,7 @@ if [ "$nodes" -gt 1 ]; then
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
     --initial-cluster "scale=http://127.0.0.1:$peer" --logger zap --log-outputs stderr \
     --log-level error >"$work/etcd.out" 2>"$work/etcd.err" &
-  pids+=($!)
+  etcd_pids+=($!)
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$client/health" >/dev/null && break
     sleep 0.1
@@ -134,7 +151,7 @@ for i in $(seq 1 "$nodes"); do
     --connect-rate-per-s 0 --max-subscription 100000 --max-blocking-queue 1000000 --log-level warn \
     ${node_args[@]+"${node_args[@]}"} ${server_args[@]+"${server_args[@]}"} \
     >"$work/n$i.out" 2>"$work/n$i.err" &
-  pids+=($!); node_pids+=($!)
+  node_pids+=($!)
 done
 for i in $(seq 1 "$nodes"); do
   port=""
@@ -170,7 +187,7 @@ for p in $(seq 1 "$load_procs"); do
     --subscribe-timeout 1200 \
     --sources 32 --http-connections 4 --connect-concurrency 64 --timeout 1800 \
     --barrier-dir "$work/barrier" >"$work/load$p.jsonl" 2>"$work/load$p.err" &
-  pids+=($!); load_pids+=($!)
+  load_pids+=($!)
   first=$(( first + count ))
 done
 
