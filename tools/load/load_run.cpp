@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "file_barrier.hpp"
 #include "http_pool.hpp"
 #include "latency.hpp"
 #include "load_report.hpp"
@@ -47,16 +48,25 @@ struct pending_change {
 class load_run {
  public:
   explicit load_run(const load_options& options)
-    : options_(options), server_(asio::ip::make_address(options.host), options.port),
-      start_(clock_type::now()), ticker_(io_), deadline_(io_),
+    : options_(options), start_(clock_type::now()), ticker_(io_), deadline_(io_),
+      barrier_(io_, options.barrier_dir),
       sampler_(io_, options.server_pid, options.sample_every_s, [this] { return counters(); }) {
     for (std::size_t i = 0; i < std::max<std::size_t>(options.sources, 1); ++i)
       sources_.push_back(asio::ip::make_address_v4(0x7f000002u + static_cast<uint32_t>(i)));
-    pool_ = std::make_unique<http_pool>(io_, server_, sources_, options.http_connections);
+    if (options.nodes.empty())
+      servers_.emplace_back(asio::ip::make_address(options.host), options.port);
+    for (const auto& node : options.nodes) {
+      const auto colon = node.rfind(':');
+      servers_.emplace_back(asio::ip::make_address(node.substr(0, colon)),
+                            static_cast<uint16_t>(std::stoul(node.substr(colon + 1))));
+    }
+    for (const auto& server : servers_)
+      pools_.push_back(
+        std::make_unique<http_pool>(io_, server, sources_, options.http_connections));
     const std::string prefix =
       options.prefix.empty() ? "ld" + std::to_string(::getpid()) + "x" : options.prefix;
     for (std::size_t i = 0; i < options.connections; ++i)
-      ids_.push_back(prefix + std::to_string(i));
+      ids_.push_back(prefix + std::to_string(options.first_user + i));
     tokens_.resize(options.connections);
     pending_.resize(options.connections);
     by_user_.resize(options.connections, nullptr);
@@ -66,6 +76,7 @@ class load_run {
     };
     events_.frame = [this] { frame_us_ = micros_since(start_); };
     events_.presence_frame = [this] { ++frames_; };
+    events_.rtm_error = [this](const std::string& frame) { error("rtm", frame); };
     events_.closed = [this](const std::string& what) {
       ++closed_;
       error("closed", what);
@@ -97,6 +108,20 @@ class load_run {
 
   const std::string& user_id(std::size_t index) const { return ids_[index]; }
 
+  /// The node user `index` is created on, connects to and changes through: round robin over
+  /// the population's numbers, so several processes spread their users the same way.
+  std::size_t node_of(std::size_t index) const {
+    return (options_.first_user + index) % servers_.size();
+  }
+  http_pool& pool_of(std::size_t index) { return *pools_[node_of(index)]; }
+
+  std::size_t queued() const {
+    std::size_t total = 0;
+    for (const auto& pool : pools_)
+      total += pool->queued();
+    return total;
+  }
+
   /// The load generator's side of a sample line (deliveries: users in every presence_change
   /// seen since the start, initial presences included).
   nlohmann::json counters() const {
@@ -118,16 +143,18 @@ class load_run {
     }
     for (std::size_t i = 0; i < options_.connections; ++i) {
       const std::string id = user_id(i);
-      pool_->post("/api/admin.users.create", "id=" + form_escape(id) + "&name=" + form_escape(id),
-                  options_.admin_token, [this, i](http_answer answer) {
-                    auto body = nlohmann::json::parse(answer.body, nullptr, false);
-                    if (answer.status == 200 && body.is_object() && body.value("ok", false))
-                      tokens_[i] = body.value("token", "");
-                    else
-                      error("admin.users.create", std::to_string(answer.status) + " " + answer.body.substr(0, 200));
-                    if (++users_answered_ == options_.connections)
-                      users_done();
-                  });
+      pool_of(i).post("/api/admin.users.create",
+                      "id=" + form_escape(id) + "&name=" + form_escape(id), options_.admin_token,
+                      [this, i](http_answer answer) {
+                        auto body = nlohmann::json::parse(answer.body, nullptr, false);
+                        if (answer.status == 200 && body.is_object() && body.value("ok", false))
+                          tokens_[i] = body.value("token", "");
+                        else
+                          error("admin.users.create",
+                                std::to_string(answer.status) + " " + answer.body.substr(0, 200));
+                        if (++users_answered_ == options_.connections)
+                          users_done();
+                      });
     }
   }
 
@@ -143,6 +170,10 @@ class load_run {
   }
 
   void connect_users() {
+    barrier_.await("connect", [this] { start_connecting(); });
+  }
+
+  void start_connecting() {
     run_.rss_before = process_rss_bytes(options_.server_pid);
     run_.subscriptions = options_.subscriptions;
     phase_ = "connect";
@@ -168,8 +199,8 @@ class load_run {
     }
     ++connecting_;
     auto open = [this, index](const std::string& target, const std::string& bearer) {
-      auto conn = std::make_shared<ws_connection>(io_, server_, sources_[index % sources_.size()],
-                                                  target, &events_, bearer);
+      auto conn = std::make_shared<ws_connection>(
+        io_, servers_[node_of(index)], sources_[index % sources_.size()], target, &events_, bearer);
       connections_.emplace_back(index, conn);
       by_user_[index] = conn.get();
       conn->start();
@@ -178,7 +209,7 @@ class load_run {
       open("/rtm", tokens_[index]);  // the token in a header, never in the URL
       return;
     }
-    pool_->post("/api/rtm.connect", "", tokens_[index], [this, open](http_answer answer) {
+    pool_of(index).post("/api/rtm.connect", "", tokens_[index], [this, open](http_answer answer) {
       auto body = nlohmann::json::parse(answer.body, nullptr, false);
       std::string url = body.is_object() ? body.value("url", "") : "";
       auto path = url.find("/rtm");
@@ -244,14 +275,16 @@ class load_run {
   }
 
   /// Each subscriber first gets the current presence of its subjects; measuring starts only once
-  /// all of them arrived (or none came for a second, or two minutes passed), so they are not
-  /// counted as deliveries of the first rate.
+  /// all of them arrived (or none came for a second, or subscribe_timeout_s passed), so they are
+  /// not counted as deliveries of the first rate.
   void await_initial_presences() {
     const uint64_t expected =
       connected_ * std::min<uint64_t>(options_.subscriptions, options_.connections - 1);
-    const bool quiet = deliveries_ == last_count_;
+    // Quiet: none came in the last second, after some came (a cluster takes a while to start).
+    const bool quiet = deliveries_ == last_count_ && deliveries_ > 0;
     last_count_ = deliveries_;
-    if (deliveries_ < expected && !quiet && seconds_since(phase_start_) < 120) {
+    if (deliveries_ < expected && !quiet &&
+        seconds_since(phase_start_) < options_.subscribe_timeout_s) {
       wait(1.0, [this] { await_initial_presences(); });
       return;
     }
@@ -259,7 +292,7 @@ class load_run {
     emit({{"bench", "load"}, {"phase", "subscribed"}, {"server_rss_subscribed", run_.rss_subscribed},
           {"initial_deliveries", deliveries_}, {"expected", expected},
           {"seconds", seconds_since(phase_start_)}});
-    start_rate();
+    barrier_.await("measure", [this] { start_rate(); });
   }
 
   // --- phase 4: presence changes, one measured phase per offered rate -----------------
@@ -302,7 +335,7 @@ class load_run {
     const auto due = static_cast<uint64_t>(elapsed * current_.offered);
     // Never queue more than a second of changes: past that the offered rate is not being met.
     while (current_.sent + current_.skipped < due) {
-      if (pool_->queued() > current_.offered) {
+      if (queued() > current_.offered) {
         ++current_.skipped;
         continue;
       }
@@ -361,20 +394,19 @@ class load_run {
                                              : "profile=%7B%22status_text%22%3A%22here%22%7D")
                               : (change.away ? "presence=away" : "presence=auto");
     const char* method = status ? "users.profile.set" : "users.setPresence";
-    pool_->post(std::string{"/api/"} + method, body,
-                tokens_[index], [this, method, sent_us = change.sent_us,
-                                 rate = results_.size()](http_answer answer) {
-                  if (answer.status == 200 && answer.body.find("\"ok\":true") != std::string::npos) {
-                    ++current_.acked;
-                    // Every answer to a change of this rate, the slowest (during the drain)
-                    // included; a later rate's phase is not this one's.
-                    if (rate == results_.size() && (phase_ == "measure" || phase_ == "drain"))
-                      ack_latency_.add(micros_since(start_) - sent_us);
-                  } else {
-                    error(method,
-                          std::to_string(answer.status) + " " + answer.body.substr(0, 200));
-                  }
-                });
+    pool_of(index).post(
+      std::string{"/api/"} + method, body, tokens_[index],
+      [this, method, sent_us = change.sent_us, rate = results_.size()](http_answer answer) {
+        if (answer.status == 200 && answer.body.find("\"ok\":true") != std::string::npos) {
+          ++current_.acked;
+          // Every answer to a change of this rate, the slowest (during the drain)
+          // included; a later rate's phase is not this one's.
+          if (rate == results_.size() && (phase_ == "measure" || phase_ == "drain"))
+            ack_latency_.add(micros_since(start_) - sent_us);
+        } else {
+          error(method, std::to_string(answer.status) + " " + answer.body.substr(0, 200));
+        }
+      });
   }
 
   void on_presence(std::string_view user, std::string_view presence) {
@@ -396,7 +428,8 @@ class load_run {
   // --- phase 5: report and close --------------------------------------------------------
   void finish() {
     run_.errors = errors_;
-    run_.ratelimited = pool_->ratelimited();
+    for (const auto& pool : pools_)
+      run_.ratelimited += pool->ratelimited();
     run_.first_error = first_error_;
     phase_ = "closing";
     sampler_.stop();
@@ -408,13 +441,14 @@ class load_run {
 
   load_options options_;
   asio::io_context io_;
-  tcp::endpoint server_;
+  std::vector<tcp::endpoint> servers_; ///< presenced, or the cluster's nodes
   std::vector<asio::ip::address> sources_;
-  std::unique_ptr<http_pool> pool_;
+  std::vector<std::unique_ptr<http_pool>> pools_; ///< one per server
   std::vector<std::string> ids_;  ///< user id of each connection
   std::unordered_map<std::string_view, std::size_t> index_;  ///< id -> connection (views of ids_)
   clock_type::time_point start_, phase_start_, measure_start_, last_report_;
   asio::steady_timer ticker_, deadline_;
+  file_barrier barrier_; ///< the `connect` and `measure` waits
   server_sampler sampler_;
   std::string phase_ = "start";
   bool timed_out_ = false;
@@ -442,7 +476,8 @@ class load_run {
 };
 
 int run_load(const load_options& options) {
-  if (!enough_open_files(options.connections + options.http_connections + 64))
+  const std::size_t servers = std::max<std::size_t>(options.nodes.size(), 1);
+  if (!enough_open_files(options.connections + servers * options.http_connections + 64))
     return 1;
   auto run = std::make_unique<load_run>(options);
   return run->run();

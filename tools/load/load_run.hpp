@@ -14,6 +14,19 @@ namespace presence::load {
 struct load_options {
   std::string host = "127.0.0.1";     ///< presenced's address (loopback only)
   uint16_t port = 8080;
+  /// Cluster nodes as "HOST:PORT" (loopback only); when not empty they replace host and port.
+  /// User number u (first_user + index) connects, calls rtm.connect and sends its changes to
+  /// node u % nodes.size(); the users are created round robin over the nodes the same way.
+  std::vector<std::string> nodes;
+  /// Several load processes share one population of users "<prefix><number>": this process
+  /// drives numbers first_user … first_user + connections - 1 (give each process the same prefix
+  /// and a disjoint range). Subscriptions stay within the process's own range.
+  std::size_t first_user = 0;
+  /// When not empty, the run stops twice until a file of this directory exists: `connect` (users
+  /// created, before any WebSocket connects) and `measure` (every connection subscribed, before
+  /// the first change). It prints `{"phase":"barrier","name":…}` when it starts waiting, so a
+  /// script driving several processes can sample the servers and then let them all go at once.
+  std::string barrier_dir;
   std::string admin_token;            ///< creates the users (admin.users.create)
   int server_pid = 0;                 ///< read its RSS for bytes per connection; 0 = skip
   std::size_t connections = 1000;     ///< WebSocket connections, one user each
@@ -22,6 +35,8 @@ struct load_options {
   /// order, on the same connections.
   std::vector<double> rates{1000};
   double duration_s = 10;             ///< each measured phase
+  /// At most this long waiting for the subscriptions' initial presences before measuring.
+  double subscribe_timeout_s = 120;
   double settle_s = 2;                ///< wait after connecting (initial presences) and at the end
   std::size_t http_connections = 16;  ///< keep-alive HTTP connections for the Web API calls
   std::size_t sources = 8;            ///< source addresses 127.0.0.2 … 127.0.0.(1+sources)

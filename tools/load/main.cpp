@@ -15,7 +15,21 @@ int main(int argc, char** argv) {
                "connection. Loopback only; bounded in count and time."};
   app.add_option("--host", options.host, "presenced address (127.0.0.0/8 only)")
     ->capture_default_str();
-  app.add_option("--port", options.port, "presenced port")->required();
+  auto* port = app.add_option("--port", options.port, "presenced port");
+  auto* nodes = app
+                  .add_option("--nodes", options.nodes,
+                              "cluster nodes HOST:PORT,…: user u connects, calls rtm.connect "
+                              "and changes on node u % count (replaces --host/--port)")
+                  ->delimiter(',');
+  port->excludes(nodes);
+  app
+    .add_option("--first-user", options.first_user,
+                "this process's users are <prefix><first-user>…: several processes with one "
+                "--prefix and disjoint ranges share one population")
+    ->capture_default_str();
+  app.add_option("--barrier-dir", options.barrier_dir,
+                 "wait for the files DIR/connect (users created) and DIR/measure (subscribed) "
+                 "before going on; prints a barrier line when waiting");
   app.add_option("--admin-token", options.admin_token, "admin token (creates the users)")
     ->required();
   app.add_option("--server-pid", options.server_pid, "presenced's pid, to read its RSS (0: skip)");
@@ -35,6 +49,11 @@ int main(int argc, char** argv) {
     ->capture_default_str();
   app.add_option("--settle", options.settle_s, "seconds to wait after connecting and at the end")
     ->check(CLI::Range(0.0, 60.0))
+    ->capture_default_str();
+  app
+    .add_option("--subscribe-timeout", options.subscribe_timeout_s,
+                "seconds to wait at most for the subscriptions' initial presences")
+    ->check(CLI::Range(1.0, 7200.0))
     ->capture_default_str();
   app.add_option("--http-connections", options.http_connections, "keep-alive HTTP connections")
     ->check(CLI::Range(1, 1024))
@@ -67,6 +86,10 @@ int main(int argc, char** argv) {
     ->check(CLI::IsMember({"presence", "status"}))
     ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (options.nodes.empty() && port->count() == 0) {
+    std::cerr << "presence-load: --port or --nodes is required\n";
+    return 2;
+  }
 
   std::string joined;
   nlohmann::json args = nlohmann::json::array();
@@ -75,7 +98,10 @@ int main(int argc, char** argv) {
     args.push_back(argv[i]);
   }
   std::cout << nlohmann::json{{"command", joined}, {"argv", args}}.dump() << '\n' << std::flush;
-  if (options.host.rfind("127.", 0) != 0) {
+  bool loopback = options.host.rfind("127.", 0) == 0;
+  for (const auto& node : options.nodes)
+    loopback = loopback && node.rfind("127.", 0) == 0 && node.find(':') != std::string::npos;
+  if (!loopback) {
     std::cout << nlohmann::json{{"bench", "load"}, {"error", "loopback only"}}.dump() << '\n';
     return 2;
   }

@@ -108,6 +108,8 @@ void ws_connection::on_read(const boost::system::error_code& error) {
   if (d.events->frame)
     d.events->frame();
   bool change = parse_presence_change(frame, d.type, d.events->presence);
+  if (!change && d.type == "error" && d.events->rtm_error)
+    d.events->rtm_error(std::string{frame.substr(0, 200)});
   d.buffer.consume(d.buffer.size());
   if (change && d.events->presence_frame)
     d.events->presence_frame();

@@ -27,6 +27,9 @@ struct ws_events {
   std::function<void()> frame;
   /// A presence_change frame was read (after `presence` was called for each of its users).
   std::function<void()> presence_frame;
+  /// An `error` frame arrived (e.g. `busy` for a presence_sub the server could not queue);
+  /// `frame` is its start.
+  std::function<void(const std::string& frame)> rtm_error;
   /// The connection closed or failed after it was ready.
   std::function<void(const std::string& what)> closed;
 };

@@ -1,9 +1,15 @@
 // presence-load at a smoke size against a real presenced on 127.0.0.1: it runs, stops by itself
 // and prints sane JSON lines with deliveries seen. Never a speed.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bench_runner.hpp"
+#include "support/etcd_process.hpp"
+#include "support/http_client.hpp"
 #include "support/presenced_process.hpp"
 #include "support/test_support.hpp"
 
@@ -74,6 +80,84 @@ TEST(presence_load, sample_lines_report_the_servers_process_and_the_runs_counter
 TEST(presence_load, refuses_a_non_loopback_host) {
   auto run = run_bench(load + " --host 10.0.0.1 --port 1 --admin-token x", false);
   EXPECT_EQ(run.exit_code, 2) << run.text;
+  auto nodes = run_bench(load + " --nodes 127.0.0.1:1,10.0.0.1:1 --admin-token x", false);
+  EXPECT_EQ(nodes.exit_code, 2) << nodes.text;
+}
+
+/// /readyz of `node` answers 200 within 20 s (a cluster node turns ready once it joined).
+bool await_ready(const presenced_process& node) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    http_client http{node.host(), node.port()};
+    if (http.get("/readyz").status == 200)
+      return true;
+  }
+  return false;
+}
+
+TEST(presence_load, drives_a_cluster_through_every_node_past_its_barriers) {
+  temp_dir dir;
+  etcd_process etcd;
+  std::vector<std::unique_ptr<presenced_process>> nodes;
+  for (const char* id : {"n1", "n2"})
+    nodes.push_back(std::make_unique<presenced_process>(
+      dir.sub(id),
+      std::vector<std::string>{"--cluster-etcd", etcd.url(), "--node-id", id, "--cluster-nodes",
+                               "n1,n2", "--partitions", "8", "--connection-limit", "0",
+                               "--rate-limit-per-s", "0", "--flush-interval-ms", "20"}));
+  for (const auto& node : nodes)
+    ASSERT_TRUE(await_ready(*node)) << node->stderr_text();
+  // The barrier files exist already: the run prints both barrier lines and goes straight on.
+  const std::string barriers = dir.sub("barriers");
+  std::filesystem::create_directories(barriers);
+  std::ofstream{barriers + "/connect"};
+  std::ofstream{barriers + "/measure"};
+  // The users c100…c119, created here on the node each will connect to, reach presence-load
+  // through a tokens file once their tokens authenticate on both nodes: a token can be refused
+  // (invalid_auth) on a node for a moment after admin.users.create answered.
+  const std::string tokens = dir.sub("tokens");
+  {
+    std::ofstream out{tokens};
+    for (int n = 100; n < 120; ++n) {
+      const std::string id = "c" + std::to_string(n);
+      http_client http{nodes[n % 2]->host(), nodes[n % 2]->port()};
+      auto created = http.post_json("/api/admin.users.create", {{"id", id}, {"name", id}},
+                                    {{"Authorization", "Bearer " + nodes[0]->admin_token()}});
+      const std::string token = created.json().value("token", "");
+      ASSERT_FALSE(token.empty()) << created.body;
+      for (const auto& node : nodes) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        bool known = false;
+        while (!known && std::chrono::steady_clock::now() < deadline) {
+          http_client check{node->host(), node->port()};
+          known = check
+                    .post_json("/api/auth.test", nlohmann::json::object(),
+                               {{"Authorization", "Bearer " + token}})
+                    .json()
+                    .value("ok", false);
+        }
+        ASSERT_TRUE(known) << id << " on port " << node->port();
+      }
+      out << id << ' ' << token << '\n';
+    }
+  }
+  auto run =
+    run_bench(load + " --nodes " + nodes[0]->host() + ":" + std::to_string(nodes[0]->port()) + "," +
+              nodes[1]->host() + ":" + std::to_string(nodes[1]->port()) + " --admin-token " +
+              nodes[0]->admin_token() + " --tokens-file " + tokens +
+              " --first-user 100 --rtm-connect --barrier-dir " + barriers +
+              " --connections 20 --subscriptions 5 --rate 50 --duration 1 --settle 0.5"
+              " --timeout 60");
+  expect_sane(run, "load", {"connections", "deliveries_per_s", "errors"});
+  std::vector<std::string> waited;
+  for (const auto& line : run.lines)
+    if (line.value("phase", "") == "barrier")
+      waited.push_back(line.value("name", ""));
+  EXPECT_EQ(waited, (std::vector<std::string>{"connect", "measure"})) << run.text;
+  const auto& summary = run.lines.back();
+  EXPECT_EQ(summary["connections"], 20) << summary.dump();
+  EXPECT_EQ(summary["errors"], 0) << summary.dump();
+  EXPECT_GT(summary["rates"][0]["latency_samples"].get<double>(), 0.0) << summary.dump();
 }
 
 } // namespace
