@@ -1,4 +1,5 @@
-// The cluster node's engine facade: where each request runs (docs/cluster.md, Routing).
+// The cluster node's engine facade: where each request runs (docs/cluster.md, Where each
+// request runs), and the node's start and stop.
 
 #include "node_impl.hpp"
 
@@ -10,12 +11,12 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/after.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/after.hpp>
-#include <caf/system_messages.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/system_messages.hpp>
 
 #include "endpoint.hpp"
 #include "messages.hpp"
@@ -49,6 +50,8 @@ error remote_error(const std::string& node, const caf::error& err) {
 /// How long a node's own threads wait for another node (a stopping node's threads wait this long
 /// at most before they notice).
 constexpr auto peer_ask_timeout = std::chrono::seconds{2};
+/// How long a command forwarded to another node may take (as the engine's own request_timeout).
+constexpr auto forward_timeout = std::chrono::seconds{10};
 
 std::string random_incarnation() {
   std::random_device device;
@@ -125,7 +128,6 @@ void node_impl::forward(const std::string& node, request req,
   auto dest = endpoint_of(node);
   if (!dest)
     return done(error{errc::unavailable, "node " + node + " is not available"});
-  auto timeout = std::chrono::milliseconds{10000};
   traffic_->requests_sent.fetch_add(1, std::memory_order_relaxed);
   // Answered exactly once: by the router's handlers, or by shutdown when the router is gone.
   uint64_t id = 0;
@@ -147,12 +149,13 @@ void node_impl::forward(const std::string& node, request req,
     done(std::move(out));
   };
   auto step = std::make_shared<outgoing>();
-  step->run = [dest, node, self_id = config_.node_id, timeout, req = std::move(req),
+  step->run = [dest, node, self_id = config_.node_id, req = std::move(req),
                finish](caf::event_based_actor* router) mutable {
     std::visit(
       [&](auto& cmd) {
         using C = std::decay_t<decltype(cmd)>;
-        auto sent = router->request(dest, timeout, call_atom::value, self_id, std::move(cmd));
+        auto sent =
+          router->request(dest, forward_timeout, call_atom::value, self_id, std::move(cmd));
         auto failed = [finish, node](caf::error& err) { finish(remote_error(node, err)); };
         if constexpr (std::is_void_v<typename C::reply>)
           sent.then([finish]() { finish(reply{std::monostate{}}); }, failed);
@@ -184,7 +187,7 @@ void node_impl::submit(request req, std::function<void(result<reply>)> done) {
       } else if constexpr (workspace_read<C>) {
         local_->submit(std::move(req), std::move(done));
       } else {
-        // A workspace write: the owner records it; this node's copy follows within a poll.
+        // A workspace write: the workspace owner records it.
         std::string owner;
         {
           std::lock_guard lock{mutex_};
@@ -257,7 +260,7 @@ void node_impl::query_many_async(const std::vector<std::string>& users,
     traffic_->requests_sent.fetch_add(1, std::memory_order_relaxed);
     auto step = std::make_shared<outgoing>();
     step->run = [dest, part = std::move(part), add](caf::event_based_actor* router) {
-      router->request(dest, std::chrono::seconds{10}, many_atom::value, part)
+      router->request(dest, forward_timeout, many_atom::value, part)
         .then([add](presence_list& out) { add(std::move(out)); },
               [add](caf::error&) { add(presence_list{}); });
     };
