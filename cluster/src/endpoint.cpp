@@ -1,5 +1,6 @@
 #include "endpoint.hpp"
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -42,6 +43,9 @@ struct endpoint_state {
   /// The workspace stream's replicable events (all but epoch_started): their sequences, in order.
   std::vector<events::sequence> ordinals;
   events::sequence scanned = 0;
+  /// max_subscription, as last read (at most once a second: watches come once per subscriber).
+  std::size_t relay_limit = 500;
+  std::chrono::steady_clock::time_point limit_read{};
 };
 
 using endpoint_actor = caf::stateful_actor<endpoint_state>*;
@@ -135,9 +139,13 @@ void watch(endpoint_actor self, const std::string& from, const caf::actor& reply
     existing = st.relays.emplace(from, relay{reply_to, {}, {}, {}}).first;
   }
   auto& r = existing->second;
-  std::size_t limit = 500;
-  if (auto settings = st.config.local->settings(); settings.ok() && settings->max_subscription > 0)
-    limit = static_cast<std::size_t>(settings->max_subscription);
+  auto now = std::chrono::steady_clock::now();
+  if (now - st.limit_read >= std::chrono::seconds{1}) {
+    st.limit_read = now;
+    if (auto settings = st.config.local->settings(); settings.ok() && settings->max_subscription > 0)
+      st.relay_limit = static_cast<std::size_t>(settings->max_subscription);
+  }
+  const auto limit = st.relay_limit;
   std::set<std::size_t> touched;
   for (const auto& user : remove) {
     auto at = r.chunk_of.find(user);
