@@ -10,6 +10,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/node_id.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -35,11 +36,14 @@ struct endpoint_state {
   endpoint_config config;
   std::map<uint64_t, caf::response_promise> pending;
   uint64_t next_promise = 1;
-  /// Connections of this node's users that came through another node, by that node.
-  std::map<std::string, std::set<std::pair<std::string, std::string>>> via;
+  /// Connections of this node's users that came through another node, by that node and the
+  /// process (CAF node id) that sent the connect: a node restarted within its lease sends new
+  /// connects before its old process is seen lost.
+  std::map<std::string, std::map<caf::node_id, std::set<std::pair<std::string, std::string>>>> via;
   std::map<std::string, relay> relays;
-  /// (node, user) -> the local subscription owned by `user` that relays its manual changes there.
-  std::map<std::pair<std::string, std::string>, uint64_t> owners;
+  /// (node, user) -> the local subscription owned by `user` that relays its manual changes there,
+  /// and the process it relays to.
+  std::map<std::pair<std::string, std::string>, std::pair<uint64_t, caf::node_id>> owners;
   /// The workspace stream's replicable events (all but epoch_started): their sequences, in order.
   std::vector<events::sequence> ordinals;
   events::sequence scanned = 0;
@@ -78,10 +82,12 @@ void settle(endpoint_actor self, uint64_t id, Answer answer) {
 
 template <class C>
 void track(endpoint_actor self, const std::string& from, const C& cmd) {
+  const auto& sender = self->current_sender();
+  auto process = sender ? sender->node() : caf::node_id{};
   if constexpr (std::is_same_v<C, command::connect>)
-    self->state.via[from].emplace(cmd.user, cmd.conn);
+    self->state.via[from][process].emplace(cmd.user, cmd.conn);
   else if constexpr (std::is_same_v<C, command::disconnect>)
-    self->state.via[from].erase({cmd.user, cmd.conn});
+    self->state.via[from][process].erase({cmd.user, cmd.conn});
 }
 
 template <class C>
@@ -104,9 +110,13 @@ auto serve_call(endpoint_actor self) {
   };
 }
 
-void drop_relay(endpoint_actor self, const std::string& node) {
+/// Drops what `node` watched; with `process` set, only if it watched from that process.
+void drop_relay(endpoint_actor self, const std::string& node,
+                const caf::node_id& process = caf::node_id{}) {
   auto i = self->state.relays.find(node);
   if (i == self->state.relays.end())
+    return;
+  if (process && i->second.reply_to.node() != process)
     return;
   for (auto sub : i->second.subs)
     (void)self->state.config.local->unsubscribe(sub);
@@ -190,13 +200,17 @@ void watch_owner(endpoint_actor self, const std::string& from, const caf::actor&
   auto existing = st.owners.find(key);
   if (!watch) {
     if (existing != st.owners.end()) {
-      (void)st.config.local->unsubscribe(existing->second);
+      (void)st.config.local->unsubscribe(existing->second.first);
       st.owners.erase(existing);
     }
     return;
   }
-  if (existing != st.owners.end())
-    return;
+  if (existing != st.owners.end()) {
+    if (existing->second.second == reply_to.node())
+      return;
+    (void)st.config.local->unsubscribe(existing->second.first); // a restarted node's
+    st.owners.erase(existing);
+  }
   auto id = st.config.node_id;
   auto counters = st.config.counters;
   auto sub = st.config.local->subscribe(
@@ -208,30 +222,39 @@ void watch_owner(endpoint_actor self, const std::string& from, const caf::actor&
     },
     user);
   if (sub)
-    st.owners.emplace(key, *sub);
+    st.owners.emplace(key, std::pair{*sub, reply_to.node()});
 }
 
-/// Closes the connections that came through `node` (`node_lost`) and drops what it watched.
-void lose(endpoint_actor self, const std::string& node) {
+/// Closes the connections that came through `node` (`node_lost`) and drops what it watched: those
+/// of its process `process` only when that is known (the node may already run again, and its new
+/// process's connections stay), else all of them.
+void lose(endpoint_actor self, const std::string& node, const caf::node_id& process) {
   auto& st = self->state;
-  drop_relay(self, node);
+  drop_relay(self, node, process);
   for (auto i = st.owners.begin(); i != st.owners.end();) {
-    if (i->first.first != node) {
+    if (i->first.first != node || (process && i->second.second != process)) {
       ++i;
       continue;
     }
-    (void)st.config.local->unsubscribe(i->second);
+    (void)st.config.local->unsubscribe(i->second.first);
     i = st.owners.erase(i);
   }
-  auto i = st.via.find(node);
-  if (i == st.via.end())
+  auto from = st.via.find(node);
+  if (from == st.via.end())
     return;
-  for (const auto& [user, conn] : i->second)
-    st.config.local->submit(
-      engine::request{command::disconnect{user, conn, events::disconnect_reason::node_lost,
-                                          origin{std::string{events::system_actor}, "node_lost"}}},
-      [](result<engine::reply>) {});
-  st.via.erase(i);
+  for (auto i = from->second.begin(); i != from->second.end();) {
+    if (process && i->first != process) {
+      ++i;
+      continue;
+    }
+    for (const auto& [user, conn] : i->second)
+      st.config.local->submit(
+        engine::request{command::disconnect{
+          user, conn, events::disconnect_reason::node_lost,
+          origin{std::string{events::system_actor}, "node_lost"}}},
+        [](result<engine::reply>) {});
+    i = from->second.erase(i);
+  }
 }
 
 std::vector<events::event> since(endpoint_actor self, uint64_t ordinal) {
@@ -295,7 +318,9 @@ caf::behavior endpoint_behavior(endpoint_actor self, std::variant<Cs...>*) {
       if (self->state.config.on_relay)
         self->state.config.on_relay(from, note);
     },
-    [self](lost_atom, const std::string& node) { lose(self, node); },
+    [self](lost_atom, const std::string& node, const caf::node_id& process) {
+      lose(self, node, process);
+    },
   };
 }
 

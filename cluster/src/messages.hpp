@@ -39,8 +39,9 @@ using watch_atom = caf::atom_constant<caf::atom("cwatch")>;
 using owner_atom = caf::atom_constant<caf::atom("cowner")>;
 /// (relay_atom, std::string from_node, notification) to a watching node's endpoint.
 using relay_atom = caf::atom_constant<caf::atom("crelay")>;
-/// (lost_atom, std::string node) from the node's membership to its endpoint: that node is gone;
-/// close the connections that came through it and drop what it watched.
+/// (lost_atom, std::string node, caf::node_id process) from the node's membership to its
+/// endpoint: that node's process is gone (none: whichever it was); close the connections that
+/// came through it and drop what it watched.
 using lost_atom = caf::atom_constant<caf::atom("clost")>;
 /// (done_atom, uint64_t promise, caf::message reply | caf::error) endpoint -> itself: an engine
 /// answer, delivered on the endpoint's own thread.

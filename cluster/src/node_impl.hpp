@@ -18,6 +18,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <caf/node_id.hpp>
 
 #include "endpoint.hpp"
 #include "etcd_client.hpp"
@@ -72,6 +73,7 @@ class node_impl final : public node {
   struct peer {
     member_record record;
     caf::actor endpoint;
+    caf::node_id process; ///< CAF's id of the process `endpoint` lives in (kept when unlinked)
     bool alive = false;  ///< registered in etcd (by what the last poll read)
     bool linked = false; ///< `endpoint` is connected (CAF's network layer has not lost it)
   };

@@ -223,7 +223,7 @@ void node_impl::member_up(const member_record& record) {
   }
   {
     std::lock_guard lock{mutex_};
-    peers_[record.id] = peer{record, *endpoint, true, true};
+    peers_[record.id] = peer{record, *endpoint, endpoint->node(), true, true};
     changed_.notify_all();
   }
   caf::anon_send(router_, peer_atom::value, record.id, *endpoint);
@@ -233,15 +233,17 @@ void node_impl::member_up(const member_record& record) {
 }
 
 void node_impl::member_down(const std::string& id) {
+  caf::node_id process;
   {
     std::lock_guard lock{mutex_};
     auto& p = peers_[id];
     p.alive = false;
     p.linked = false;
     p.endpoint = caf::actor{};
+    process = p.process;
   }
   spdlog::warn("cluster: node {} lost: closing the connections that came through it", id);
-  caf::anon_send(endpoint_, lost_atom::value, id);
+  caf::anon_send(endpoint_, lost_atom::value, id, process);
   forget(id);
 }
 
