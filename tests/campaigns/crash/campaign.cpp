@@ -157,12 +157,7 @@ void campaign::check(json& line) {
     add_fault(line, fault);
   if (audit.open_now != 0)
     add_fault(line, std::to_string(audit.open_now) + " connections open with no client connected");
-  auto users = book_.workers;
-  auto created = book_.created();
-  std::shuffle(created.begin(), created.end(), rng_);
-  created.resize(std::min<std::size_t>(created.size(),
-                                       static_cast<std::size_t>(options_.check_created_users)));
-  users.insert(users.end(), created.begin(), created.end());
+  auto users = book_.sample(static_cast<std::size_t>(options_.check_created_users), rng_);
   presence_probe probe{server_->host(), server_->port(), options_.presencectl, data_dir_, scratch};
   auto presence = compare_presence(probe, users);
   line["presence_checked"] = presence.users_checked;
@@ -182,14 +177,8 @@ bool campaign::cycle(int k) {
     if (!server_->kill_hard())
       add_fault(line, "presenced exited by itself before the kill: " + tail(server_->stderr_text()));
     load.stop();
-    auto& stats = load.stats();
     line["kill_after_ms"] = run_ms;
-    line["operations"] = stats.operations.load();
-    line["acked"] = stats.acked.load();
-    line["in_flight"] = stats.in_flight.load();
-    line["refused"] = stats.refused.load();
-    for (const auto& fault : stats.faults)
-      add_fault(line, fault);
+    load.stats().report(line);
   }
   server_.reset();
   if (options_.drops_unsynced())

@@ -62,13 +62,17 @@ int parse_options(int argc, char** argv, campaign_options& o) {
   app.add_option("--cluster", o.cluster,
                  "run a cluster of N nodes (etcd from $ETCD or PATH) instead of one presenced: the "
                  "clients spread over every node, each kill hits a random node (the workspace "
-                 "owner included), which restarts with its id and data once 0..--max-outage-ms "
-                 "passed; the checks run once at the end, after a clean stop (default 0: off)")
+                 "owner included), which restarts with its id and data once --min-outage-ms.."
+                 "--max-outage-ms passed; the checks run once at the end, after a clean stop "
+                 "(default 0: off)")
     ->check(CLI::Range(0, 16));
   app.add_option("--lease-ttl", o.lease_ttl_s, "cluster: the nodes' etcd lease TTL in s (default 2)")
     ->check(CLI::Range(1, 60));
+  app.add_option("--min-outage-ms", o.min_outage_ms,
+                 "cluster: a killed node stays down at least N ms (default 0)")
+    ->check(CLI::Range(0, 600000));
   app.add_option("--max-outage-ms", o.max_outage_ms,
-                 "cluster: a killed node stays down 0..N ms (default 3000)")
+                 "cluster: a killed node stays down at most N ms (default 3000)")
     ->check(CLI::Range(0, 600000));
   app.add_flag("--keep-going", o.keep_going, "go on after a failed check (default: stop)");
   app.add_option("--presenced", o.presenced, "presenced binary (default: the one built here)");
@@ -81,6 +85,10 @@ int parse_options(int argc, char** argv, campaign_options& o) {
   }
   if (o.max_run_ms < o.min_run_ms) {
     std::cerr << "crash_campaign: --max-run-ms is below --min-run-ms\n";
+    return 2;
+  }
+  if (o.max_outage_ms < o.min_outage_ms) {
+    std::cerr << "crash_campaign: --max-outage-ms is below --min-outage-ms\n";
     return 2;
   }
   if (o.cluster > 0 && (o.drops_unsynced() || !o.data_dir.empty())) {

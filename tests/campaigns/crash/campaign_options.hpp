@@ -26,7 +26,8 @@ struct campaign_options {
   /// random node; the checks run at the end (cluster_campaign.hpp).
   int cluster = 0;
   int lease_ttl_s = 2;       ///< the nodes' etcd lease TTL
-  int max_outage_ms = 3000;  ///< a killed node stays down 0..N ms before its restart
+  int min_outage_ms = 0;     ///< a killed node stays down min..max ms before its restart
+  int max_outage_ms = 3000;
   std::string presenced;
   std::string presencectl;
   std::string shim;

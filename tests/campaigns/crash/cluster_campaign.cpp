@@ -160,7 +160,8 @@ void cluster_campaign::kill_one(int k) {
   ports_.set(i, 0);
   keep_log(i);
   nodes_[i].reset();
-  auto outage = std::uniform_int_distribution<int>(0, options_.max_outage_ms)(rng_);
+  auto outage = std::uniform_int_distribution<int>(options_.min_outage_ms,
+                                                   options_.max_outage_ms)(rng_);
   line["outage_ms"] = outage;
   std::this_thread::sleep_for(std::chrono::milliseconds(outage)); // the random outage itself
   start_node(i, line);
@@ -301,20 +302,9 @@ int cluster_campaign::run() {
     // The load goes on over the whole cluster for a moment, then every client closes its sockets.
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.min_run_ms));
     load.stop();
-    auto& stats = load.stats();
-    summary["operations"] = stats.operations.load();
-    summary["acked"] = stats.acked.load();
-    summary["refused"] = stats.refused.load();
-    summary["stale_refused"] = stats.stale_refused.load();
-    for (const auto& fault : stats.faults)
-      add_fault(summary, fault);
+    load.stats().report(summary);
     if (failed_kills_ == 0) {
-      auto users = book_.workers;
-      auto created = book_.created();
-      std::shuffle(created.begin(), created.end(), rng_);
-      created.resize(std::min<std::size_t>(created.size(),
-                                           static_cast<std::size_t>(options_.check_created_users)));
-      users.insert(users.end(), created.begin(), created.end());
+      auto users = book_.sample(static_cast<std::size_t>(options_.check_created_users), rng_);
       cluster_view view{loopback, {}};
       for (std::size_t i = 0; i < ids_.size(); ++i)
         view.ports.push_back(ports_.port(i));

@@ -3,8 +3,8 @@
 // The crash campaign across a cluster (--cluster N): starts etcd and nodes n1..nN (n1 owns the
 // workspace) on 127.0.0.1, runs the mixed workload with every client spreading its sockets and
 // calls over all nodes, and kill -9s a random node (n1 included) at random moments; the node
-// stays down 0..--max-outage-ms while the load goes on, then restarts with the same id and data
-// directory and the campaign waits for its /readyz. Writes that fail during an outage (no
+// stays down --min-outage-ms..--max-outage-ms while the load goes on, then restarts with the same
+// id and data directory and the campaign waits for its /readyz. Writes that fail during an outage (no
 // answer, `unavailable`) are in flight; the acknowledged ones are checked at the end, after the
 // clients closed their sockets: everyone reads offline on every node, then, after a clean stop,
 // every acknowledged write is in the log of the node that owns its stream (the workspace's in

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +35,8 @@ class campaign_book {
   std::vector<known_user> workers;  ///< set up once before the first run, read-only after
   void add_created(known_user user);
   std::vector<known_user> created() const;
+  /// The workers and up to `created_count` admin-created users picked at random.
+  std::vector<known_user> sample(std::size_t created_count, std::mt19937& rng) const;
   void add_token(std::string id);
   /// A revocable token id taken out of the book ("" when none).
   std::string take_token(uint32_t dice);
@@ -97,6 +100,8 @@ struct workload_stats {
   std::mutex mutex;
   std::vector<std::string> faults;   ///< what was refused or went wrong, for the report
   void fault(std::string what);
+  /// Adds the counters to a report line and the faults to its "faults".
+  void report(nlohmann::json& line);
 };
 
 class workload {
