@@ -6,7 +6,7 @@
 # 10-20 s, and the checks at the end.
 #
 #   bash scripts/campaigns/crash.sh [BUILD_DIR] [-- extra crash_campaign flags]
-#   CLUSTER=3 KILLS=20 bash scripts/campaigns/crash.sh      # ≈ 5 minutes
+#   CLUSTER=3 KILLS=20 bash scripts/campaigns/crash.sh      # ≈ 7 minutes
 #
 # BUILD_DIR defaults to ./build (built here when crash_campaign is missing). Environment:
 # KILLS (default 50), SEED (default: the date), CLIENTS (default 6), CLUSTER (default: none, one

@@ -96,9 +96,8 @@ bool cluster_campaign::start_node(std::size_t i, json& line) {
   for (const auto& id : ids_)
     members += (members.empty() ? "" : ",") + id;
   auto args = options_.server_flags();
-  args.insert(args.end(), {"--cluster-etcd", etcd_->url(), "--node-id", ids_[i],
-                           "--cluster-nodes", members, "--cluster-lease-ttl",
-                           std::to_string(options_.lease_ttl_s)});
+  args.insert(args.end(), {"--cluster-etcd", etcd_->url(), "--node-id", ids_[i], "--cluster-nodes",
+                           members, "--cluster-lease-ttl", std::to_string(options_.lease_ttl_s)});
   ++starts_[i];
   try {
     nodes_[i] = std::make_unique<test::presenced_process>(data_dirs_[i], args);
@@ -160,8 +159,8 @@ void cluster_campaign::kill_one(int k) {
   ports_.set(i, 0);
   keep_log(i);
   nodes_[i].reset();
-  auto outage = std::uniform_int_distribution<int>(options_.min_outage_ms,
-                                                   options_.max_outage_ms)(rng_);
+  auto outage =
+    std::uniform_int_distribution<int>(options_.min_outage_ms, options_.max_outage_ms)(rng_);
   line["outage_ms"] = outage;
   std::this_thread::sleep_for(std::chrono::milliseconds(outage)); // the random outage itself
   start_node(i, line);
@@ -169,6 +168,31 @@ void cluster_campaign::kill_one(int k) {
   if (!line["ok"].get<bool>())
     ++failed_kills_;
   emit(line);
+}
+
+void cluster_campaign::await_replicas(json& line) {
+  // A value no workload write used (see the admin client's set_setting).
+  std::string value = std::to_string(1000 + book_.next_serial() % 99000);
+  test::http_client owner(loopback, ports_.port(0));
+  auto set = call_api(owner, "admin.settings.set", test::default_admin_token,
+                      "key=max_subscription&value=" + value);
+  if (set.result != outcome::ok)
+    return add_fault(line, "the last setting was refused: " + set.body.dump());
+  acks_.acked({"$workspace",
+               {{"type", "setting_changed"}, {"key", "max_subscription"}, {"value", value}},
+               1});
+  for (std::size_t i = 1; i < ids_.size(); ++i) {
+    test::http_client replica(loopback, ports_.port(i));
+    auto caught_up = [&] {
+      auto got = call_api(replica, "admin.settings.get", test::default_admin_token, "");
+      if (got.result != outcome::ok)
+        return false;
+      auto shown = got.body["settings"].value("max_subscription", json());
+      return (shown.is_string() ? shown.get<std::string>() : shown.dump()) == value;
+    };
+    if (!poll_until(caught_up, 10s))
+      add_fault(line, ids_[i] + "'s replica did not read the last workspace write within 10 s");
+  }
 }
 
 void cluster_campaign::stop_all(json& line) {
@@ -313,6 +337,7 @@ int cluster_campaign::run() {
       summary["presence_reads"] = offline.reads;
       for (const auto& fault : offline.faults)
         add_fault(summary, "still online: " + fault);
+      await_replicas(summary);
     }
   }
   stop_all(summary);

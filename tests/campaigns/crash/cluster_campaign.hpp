@@ -4,8 +4,8 @@
 // workspace) on 127.0.0.1, runs the mixed workload with every client spreading its sockets and
 // calls over all nodes, and kill -9s a random node (n1 included) at random moments; the node
 // stays down --min-outage-ms..--max-outage-ms while the load goes on, then restarts with the same
-// id and data directory and the campaign waits for its /readyz. Writes that fail during an outage (no
-// answer, `unavailable`) are in flight; the acknowledged ones are checked at the end, after the
+// id and data directory and the campaign waits for its /readyz. Writes that fail during an outage
+// (no answer, `unavailable`) are in flight; the acknowledged ones are checked at the end, after the
 // clients closed their sockets: everyone reads offline on every node, then, after a clean stop,
 // every acknowledged write is in the log of the node that owns its stream (the workspace's in
 // n1's and each replica's), `presencectl verify` passes on every data directory and no
@@ -41,6 +41,9 @@ class cluster_campaign {
   bool locate_workers(nlohmann::json& line);
   /// One kill: a random node, kill -9, an outage, a restart.
   void kill_one(int k);
+  /// Writes a last setting through the workspace owner and waits until every replica reads it:
+  /// the workspace stream replicates in order, so each has every earlier workspace write.
+  void await_replicas(nlohmann::json& line);
   /// Stops every node with SIGTERM, the workspace owner last.
   void stop_all(nlohmann::json& line);
   /// The checks on the stopped cluster's data directories.
