@@ -1,11 +1,15 @@
 // The admin client: creates users, issues and revokes tokens, changes a setting, and creates,
-// updates and deletes presets. Every write it makes lands in the `$workspace` stream, in order.
+// updates and deletes presets. Every write it makes lands in the `$workspace` stream, in order
+// (in a cluster: the workspace owner's, whichever node the request went to).
 
 #include <chrono>
+#include <iostream>
 #include <random>
 #include <thread>
 
 #include "api_call.hpp"
+#include "server_link.hpp"
+#include "support/presenced_process.hpp"
 #include "workload.hpp"
 
 namespace presence::crash {
@@ -21,10 +25,13 @@ class admin {
   admin(const run_target& target, ack_log& log, workload_stats& stats, campaign_book& book,
         uint32_t seed)
     : target_(target), log_(log), stats_(stats), book_(book), rng_(seed),
-      http_(target.host, target.port) {}
+      link_(target) {}
 
+  /// One random operation; false when the server is gone (never in a cluster).
   bool step() {
     ++stats_.operations;
+    if (!link_.pick(rng_))
+      return true;  // every node is down: nothing to try
     auto dice = rng_() % 100;
     if (dice < 15)
       return create_user();
@@ -53,14 +60,20 @@ class admin {
 
   /// Settles an answer whose acknowledged events are `on_ok` (usually one); false when the server
   /// is gone. `in_flight` describes the write for the report when there was no answer.
+  /// In a cluster an `unavailable` answer (the workspace owner is down) is in flight too, and the
+  /// client goes on: returns true, but `answer` is not ok, so nothing is acknowledged.
   bool settle(const api_answer& answer, const char* method, json in_flight) {
-    if (answer.result == outcome::no_answer) {
+    if (answer.result == outcome::no_answer || (link_.cluster() && answer.unavailable())) {
       ++stats_.in_flight;
       log_.in_flight(record(std::move(in_flight)));
-      return false;
+      return link_.cluster();
+    }
+    if (link_.cluster() && answer.result == outcome::refused &&
+        std::string(method) == "admin.presets.update" && answer.error() == "preset_not_found") {
+      ++stats_.stale_refused;
+      return true;
     }
     if (answer.result == outcome::refused) {
-      ++stats_.refused;
       stats_.fault(std::string(method) + " refused: " + answer.body.dump());
     }
     return true;
@@ -70,7 +83,7 @@ class admin {
 
   bool create_user() {
     std::string id = "made-r" + std::to_string(target_.cycle) + "-" + serial();
-    auto answer = call_api(http_, "admin.users.create", target_.admin_token,
+    auto answer = call_api(link_.http(), "admin.users.create", target_.admin_token,
                            "id=" + id + "&name=Made%20" + id);
     if (!settle(answer, "admin.users.create", {{"type", "user_created"}, {"user", id}}))
       return false;
@@ -85,7 +98,8 @@ class admin {
 
   bool issue_token() {
     const auto& user = book_.workers[rng_() % book_.workers.size()];
-    auto answer = call_api(http_, "admin.tokens.issue", target_.admin_token, "user=" + user.id);
+    auto answer =
+      call_api(link_.http(), "admin.tokens.issue", target_.admin_token, "user=" + user.id);
     if (!settle(answer, "admin.tokens.issue", {{"type", "token_issued"}, {"user", user.id}}))
       return false;
     if (answer.result == outcome::ok) {
@@ -101,7 +115,8 @@ class admin {
     if (token_id.empty())
       return issue_token();
     json match = {{"type", "token_revoked"}, {"id", token_id}};
-    auto answer = call_api(http_, "admin.tokens.revoke", target_.admin_token, "token_id=" + token_id);
+    auto answer = call_api(link_.http(), "admin.tokens.revoke", target_.admin_token,
+                           "token_id=" + token_id);
     if (!settle(answer, "admin.tokens.revoke", match))
       return false;
     if (answer.result == outcome::ok)
@@ -113,7 +128,7 @@ class admin {
     // A value no other write uses (1000..100000), so each change is identifiable.
     std::string value = std::to_string(1000 + book_.next_serial() % 99000);
     json match = {{"type", "setting_changed"}, {"key", "max_subscription"}, {"value", value}};
-    auto answer = call_api(http_, "admin.settings.set", target_.admin_token,
+    auto answer = call_api(link_.http(), "admin.settings.set", target_.admin_token,
                            "key=max_subscription&value=" + value);
     if (!settle(answer, "admin.settings.set", match))
       return false;
@@ -125,7 +140,7 @@ class admin {
   bool create_preset() {
     std::string name = "preset-r" + std::to_string(target_.cycle) + "-" + serial();
     std::string presence = preset_presences[rng_() % 4];
-    auto answer = call_api(http_, "admin.presets.create", target_.admin_token,
+    auto answer = call_api(link_.http(), "admin.presets.create", target_.admin_token,
                            "name=" + name + "&presence=" + presence);
     json match = {{"type", "preset_created"}, {"name", name}, {"presence", presence}};
     if (!settle(answer, "admin.presets.create", match))
@@ -146,7 +161,7 @@ class admin {
     std::string name = "preset-r" + std::to_string(target_.cycle) + "-" + serial();
     std::string presence = preset_presences[rng_() % 4];
     json match = {{"type", "preset_updated"}, {"id", id}, {"name", name}, {"presence", presence}};
-    auto answer = call_api(http_, "admin.presets.update", target_.admin_token,
+    auto answer = call_api(link_.http(), "admin.presets.update", target_.admin_token,
                            "id=" + id + "&name=" + name + "&presence=" + presence);
     if (!settle(answer, "admin.presets.update", match))
       return false;
@@ -160,7 +175,7 @@ class admin {
     if (id.empty())
       return create_preset();
     json match = {{"type", "preset_deleted"}, {"id", id}};
-    auto answer = call_api(http_, "admin.presets.delete", target_.admin_token, "id=" + id);
+    auto answer = call_api(link_.http(), "admin.presets.delete", target_.admin_token, "id=" + id);
     if (!settle(answer, "admin.presets.delete", match))
       return false;
     if (answer.result == outcome::ok)
@@ -173,10 +188,27 @@ class admin {
   workload_stats& stats_;
   campaign_book& book_;
   std::mt19937 rng_;
-  test::http_client http_;
+  server_link link_;
 };
 
 } // namespace
+
+bool create_worker_users(test::http_client& http, int count, ack_log& log, campaign_book& book) {
+  for (int i = 0; i < count; ++i) {
+    std::string id = "worker-" + std::to_string(i);
+    auto answer = call_api(http, "admin.users.create", test::default_admin_token, "id=" + id);
+    if (answer.result != outcome::ok) {
+      std::cerr << "crash_campaign: cannot create " << id << ": " << answer.body.dump() << '\n';
+      return false;
+    }
+    log.acked({"$workspace", {{"type", "user_created"}, {"user", id}}, 0});
+    log.acked({"$workspace",
+               {{"type", "token_issued"}, {"user", id}, {"id", answer.body.value("token_id", "")}},
+               0});
+    book.workers.push_back({id, answer.body.value("token", "")});
+  }
+  return true;
+}
 
 void workload::admin_main(uint32_t seed) {
   admin client(target_, log_, stats_, book_, seed);

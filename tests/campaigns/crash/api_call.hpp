@@ -19,6 +19,9 @@ struct api_answer {
   outcome result = outcome::no_answer;
   nlohmann::json body;  ///< the answer (the raw text as a JSON string when it is not JSON)
   std::string error() const { return body.is_object() ? body.value("error", "?") : body.dump(); }
+  /// A cluster node answered `unavailable` (HTTP 503): the node that owns the user (or the
+  /// workspace) is down or its link broke. The write may or may not have been made: in flight.
+  bool unavailable() const { return result == outcome::refused && error() == "unavailable"; }
 };
 
 /// POSTs `method` (under /api/) with a form body or a JSON body, as `token`.

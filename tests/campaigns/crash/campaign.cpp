@@ -10,6 +10,7 @@
 #include "log_checks.hpp"
 #include "power_loss.hpp"
 #include "presence_checks.hpp"
+#include "report_line.hpp"
 #include "tool_runner.hpp"
 
 namespace presence::crash {
@@ -18,33 +19,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using clock_type = std::chrono::steady_clock;
-
-int64_t millis_since(clock_type::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start).count();
-}
-
-void add_fault(json& line, const std::string& what) {
-  line["faults"].push_back(what.size() > 2000 ? what.substr(0, 2000) + "…" : what);
-}
-
-std::string tail(const std::string& text, std::size_t n = 1500) {
-  return text.size() <= n ? text : "…" + text.substr(text.size() - n);
-}
 
 } // namespace
 
 campaign::campaign(campaign_options options) : options_(std::move(options)), rng_(options_.seed) {}
 
 std::vector<std::string> campaign::server_args() const {
-  // A long idle timeout and heartbeat: nothing time-dependent changes presence between the API
-  // answer and the replay, and no socket of a busy client is cut off as a dead peer. Frequent
-  // snapshots and passivation make rebuilds (snapshot + tail) part of every run. (The log level
-  // is presenced_process's.)
-  return {"--durability", options_.durability, "--idle-timeout", "604800",
-          "--ping-interval-ms", "600000", "--rate-limit-per-s", "0", "--connection-limit", "0",
-          "--connect-rate-per-s", "0",
-          "--snapshot-every", "25", "--passivate-after-s", "1", "--activity-log-interval", "1"};
+  return options_.server_flags();
 }
 
 std::vector<std::string> campaign::server_env() const {
@@ -98,20 +79,7 @@ bool campaign::start_server(json& line) {
 
 bool campaign::create_workers() {
   test::http_client http(server_->host(), server_->port());
-  for (int i = 0; i < options_.clients; ++i) {
-    std::string id = "worker-" + std::to_string(i);
-    auto answer = call_api(http, "admin.users.create", test::default_admin_token, "id=" + id);
-    if (answer.result != outcome::ok) {
-      std::cerr << "crash_campaign: cannot create " << id << ": " << answer.body.dump() << '\n';
-      return false;
-    }
-    acks_.acked({"$workspace", {{"type", "user_created"}, {"user", id}}, 0});
-    acks_.acked({"$workspace",
-                 {{"type", "token_issued"}, {"user", id}, {"id", answer.body.value("token_id", "")}},
-                 0});
-    book_.workers.push_back({id, answer.body.value("token", "")});
-  }
-  return true;
+  return create_worker_users(http, options_.clients, acks_, book_);
 }
 
 bool campaign::drop_unsynced_into(json& line, const char* field) {
@@ -189,12 +157,7 @@ void campaign::check(json& line) {
     add_fault(line, fault);
   if (audit.open_now != 0)
     add_fault(line, std::to_string(audit.open_now) + " connections open with no client connected");
-  auto users = book_.workers;
-  auto created = book_.created();
-  std::shuffle(created.begin(), created.end(), rng_);
-  created.resize(std::min<std::size_t>(created.size(),
-                                       static_cast<std::size_t>(options_.check_created_users)));
-  users.insert(users.end(), created.begin(), created.end());
+  auto users = book_.sample(static_cast<std::size_t>(options_.check_created_users), rng_);
   presence_probe probe{server_->host(), server_->port(), options_.presencectl, data_dir_, scratch};
   auto presence = compare_presence(probe, users);
   line["presence_checked"] = presence.users_checked;
@@ -214,14 +177,8 @@ bool campaign::cycle(int k) {
     if (!server_->kill_hard())
       add_fault(line, "presenced exited by itself before the kill: " + tail(server_->stderr_text()));
     load.stop();
-    auto& stats = load.stats();
     line["kill_after_ms"] = run_ms;
-    line["operations"] = stats.operations.load();
-    line["acked"] = stats.acked.load();
-    line["in_flight"] = stats.in_flight.load();
-    line["refused"] = stats.refused.load();
-    for (const auto& fault : stats.faults)
-      add_fault(line, fault);
+    load.stats().report(line);
   }
   server_.reset();
   if (options_.drops_unsynced())

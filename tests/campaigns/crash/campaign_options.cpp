@@ -4,6 +4,17 @@
 
 namespace presence::crash {
 
+std::vector<std::string> campaign_options::server_flags() const {
+  // A long idle timeout and heartbeat: nothing time-dependent changes presence between the API
+  // answer and the replay, and no socket of a busy client is cut off as a dead peer. Frequent
+  // snapshots and passivation make rebuilds (snapshot + tail) part of every run. (The log level
+  // is presenced_process's.)
+  return {"--durability", durability, "--idle-timeout", "604800",
+          "--ping-interval-ms", "600000", "--rate-limit-per-s", "0", "--connection-limit", "0",
+          "--connect-rate-per-s", "0",
+          "--snapshot-every", "25", "--passivate-after-s", "1", "--activity-log-interval", "1"};
+}
+
 int parse_options(int argc, char** argv, campaign_options& o) {
 #ifdef PRESENCED_PATH
   o.presenced = PRESENCED_PATH;
@@ -48,6 +59,21 @@ int parse_options(int argc, char** argv, campaign_options& o) {
   app.add_flag("--power-loss", o.power_loss,
                "drop unsynced data after each kill also with --durability wal: a control run, "
                "which must report lost writes (wal mode does not survive a power loss)");
+  app.add_option("--cluster", o.cluster,
+                 "run a cluster of N nodes (etcd from $ETCD or PATH) instead of one presenced: the "
+                 "clients spread over every node, each kill hits a random node (the workspace "
+                 "owner included), which restarts with its id and data once --min-outage-ms.."
+                 "--max-outage-ms passed; the checks run once at the end, after a clean stop "
+                 "(default 0: off)")
+    ->check(CLI::Range(0, 16));
+  app.add_option("--lease-ttl", o.lease_ttl_s, "cluster: the nodes' etcd lease TTL in s (default 2)")
+    ->check(CLI::Range(1, 60));
+  app.add_option("--min-outage-ms", o.min_outage_ms,
+                 "cluster: a killed node stays down at least N ms (default 0)")
+    ->check(CLI::Range(0, 600000));
+  app.add_option("--max-outage-ms", o.max_outage_ms,
+                 "cluster: a killed node stays down at most N ms (default 3000)")
+    ->check(CLI::Range(0, 600000));
   app.add_flag("--keep-going", o.keep_going, "go on after a failed check (default: stop)");
   app.add_option("--presenced", o.presenced, "presenced binary (default: the one built here)");
   app.add_option("--presencectl", o.presencectl, "presencectl binary (default: the one built here)");
@@ -59,6 +85,15 @@ int parse_options(int argc, char** argv, campaign_options& o) {
   }
   if (o.max_run_ms < o.min_run_ms) {
     std::cerr << "crash_campaign: --max-run-ms is below --min-run-ms\n";
+    return 2;
+  }
+  if (o.max_outage_ms < o.min_outage_ms) {
+    std::cerr << "crash_campaign: --max-outage-ms is below --min-outage-ms\n";
+    return 2;
+  }
+  if (o.cluster > 0 && (o.drops_unsynced() || !o.data_dir.empty())) {
+    std::cerr << "crash_campaign: --cluster runs with --durability wal, no --power-loss and no "
+                 "--data-dir\n";
     return 2;
   }
   return -1;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace presence::crash {
 
@@ -21,12 +22,20 @@ struct campaign_options {
   int check_created_users = 8;
   bool keep_going = false;
   bool power_loss = false;  ///< drop unsynced data even with durability wal (a control run)
+  /// A cluster campaign with this many nodes and an etcd (0: one presenced). Each kill hits a
+  /// random node; the checks run at the end (cluster_campaign.hpp).
+  int cluster = 0;
+  int lease_ttl_s = 2;       ///< the nodes' etcd lease TTL
+  int min_outage_ms = 0;     ///< a killed node stays down min..max ms before its restart
+  int max_outage_ms = 3000;
   std::string presenced;
   std::string presencectl;
   std::string shim;
 
   /// Whether unsynced data is dropped after each kill.
   bool drops_unsynced() const { return durability == "fsync" || power_loss; }
+  /// The presenced flags of a campaign server (besides data dir, listen address, admin token).
+  std::vector<std::string> server_flags() const;
 };
 
 /// Parses argv; returns -1 to go on, else the exit code (0 after --help, 2 on a bad argument).

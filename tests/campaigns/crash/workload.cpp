@@ -1,6 +1,9 @@
 #include "workload.hpp"
 
+#include <algorithm>
 #include <ctime>
+
+#include "report_line.hpp"
 
 namespace presence::crash {
 
@@ -12,6 +15,15 @@ void campaign_book::add_created(known_user user) {
 std::vector<known_user> campaign_book::created() const {
   std::lock_guard<std::mutex> guard{mutex_};
   return created_;
+}
+
+std::vector<known_user> campaign_book::sample(std::size_t created_count, std::mt19937& rng) const {
+  auto users = workers;
+  auto made = created();
+  std::shuffle(made.begin(), made.end(), rng);
+  made.resize(std::min(made.size(), created_count));
+  users.insert(users.end(), made.begin(), made.end());
+  return users;
 }
 
 void campaign_book::add_token(std::string id) {
@@ -49,6 +61,18 @@ void workload_stats::fault(std::string what) {
   std::lock_guard<std::mutex> guard{mutex};
   if (faults.size() < 50)
     faults.push_back(std::move(what));
+}
+
+void workload_stats::report(nlohmann::json& line) {
+  line["operations"] = operations.load();
+  line["acked"] = acked.load();
+  line["in_flight"] = in_flight.load();
+  line["refused"] = refused.load();
+  if (stale_refused.load() != 0)
+    line["stale_refused"] = stale_refused.load();
+  std::lock_guard<std::mutex> guard{mutex};
+  for (const auto& what : faults)
+    add_fault(line, what);
 }
 
 void workload::start(const run_target& target, int clients, int pace_ms, uint32_t seed) {
