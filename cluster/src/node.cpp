@@ -108,8 +108,7 @@ std::string node_impl::owner_of(const std::string& user) const {
 caf::actor node_impl::endpoint_of(const std::string& node) const {
   std::lock_guard lock{mutex_};
   auto i = peers_.find(node);
-  return i != peers_.end() && i->second.alive && i->second.linked ? i->second.endpoint
-                                                                 : caf::actor{};
+  return i != peers_.end() && i->second.alive ? i->second.endpoint : caf::actor{};
 }
 
 void node_impl::unreachable(const std::string& node, const caf::actor_addr& gone) {
@@ -120,7 +119,6 @@ void node_impl::unreachable(const std::string& node, const caf::actor_addr& gone
   // The connection broke: requests fail at once until etcd says whether the node is lost (its
   // lease) or it comes back (a new link at the next poll).
   i->second.endpoint = caf::actor{};
-  i->second.linked = false;
 }
 
 void node_impl::forward(const std::string& node, request req,

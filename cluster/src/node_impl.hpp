@@ -72,10 +72,10 @@ class node_impl final : public node {
  private:
   struct peer {
     member_record record;
+    /// Its endpoint while linked; empty once CAF's network layer lost it or the node was lost.
     caf::actor endpoint;
     caf::node_id process; ///< CAF's id of the process `endpoint` lives in (kept when unlinked)
-    bool alive = false;  ///< registered in etcd (by what the last poll read)
-    bool linked = false; ///< `endpoint` is connected (CAF's network layer has not lost it)
+    bool alive = false;   ///< registered in etcd (by what the last poll read)
   };
   /// A subscription of this node's: the local engine's part, and the remote users it watches.
   struct subscription {

@@ -186,7 +186,7 @@ void node_impl::reconcile(const std::vector<etcd_kv>& members) {
     for (auto& [id, record] : seen) {
       auto p = peers_.find(id);
       bool restarted = p != peers_.end() && p->second.record.incarnation != record.incarnation;
-      if (p == peers_.end() || !p->second.alive || !p->second.linked || restarted)
+      if (p == peers_.end() || !p->second.alive || !p->second.endpoint || restarted)
         came.push_back(record);
       else
         p->second.record.connections = record.connections;
@@ -223,7 +223,7 @@ void node_impl::member_up(const member_record& record) {
   }
   {
     std::lock_guard lock{mutex_};
-    peers_[record.id] = peer{record, *endpoint, endpoint->node(), true, true};
+    peers_[record.id] = peer{record, *endpoint, endpoint->node(), true};
     changed_.notify_all();
   }
   caf::anon_send(router_, peer_atom::value, record.id, *endpoint);
@@ -238,7 +238,6 @@ void node_impl::member_down(const std::string& id) {
     std::lock_guard lock{mutex_};
     auto& p = peers_[id];
     p.alive = false;
-    p.linked = false;
     p.endpoint = caf::actor{};
     process = p.process;
   }
@@ -277,7 +276,7 @@ void node_impl::replicator_loop() {
       replicate_now_ = false;
       waiting.swap(after_catch_up_);
       auto p = peers_.find(map_->workspace_owner);
-      if (p != peers_.end() && p->second.alive && p->second.linked)
+      if (p != peers_.end() && p->second.alive && p->second.endpoint)
         owner = p->second.endpoint;
     }
     pull(owner, ordinal);
